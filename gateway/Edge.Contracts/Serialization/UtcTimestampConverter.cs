@@ -1,0 +1,28 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Edge.Contracts.Serialization;
+
+/// <summary>
+/// Timestamps of the contract: RFC 3339, UTC, exactly three fractional digits (<c>2026-11-28T08:15:30.123Z</c>).
+/// Reading accepts any RFC 3339 offset and normalises to UTC.
+/// </summary>
+public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
+{
+    private const string Format = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'";
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset().ToUniversalTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<char> buffer = stackalloc char[24];
+        value.UtcDateTime.TryFormat(buffer, out var written, Format, CultureInfo.InvariantCulture);
+        writer.WriteStringValue(buffer[..written]);
+    }
+
+    /// <summary>The same text the converter writes, for logs and user properties.</summary>
+    public static string ToText(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+}

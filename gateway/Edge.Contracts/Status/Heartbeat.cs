@@ -1,0 +1,25 @@
+namespace Edge.Contracts.Status;
+
+/// <summary>
+/// Published on <c>edge/v1/{community}/{gateway}/heartbeat</c> every heartbeat interval (15 s by default) while connected.
+/// Counters are totals since the outbox was created; they never go down.
+/// </summary>
+/// <param name="LastSeq">The seq of the newest event the gateway has taken in.</param>
+/// <param name="Queue">Events waiting in the outbox, per priority lane.</param>
+/// <param name="OldestPendingAgeS">Age in seconds of the oldest event waiting, 0 when none.</param>
+/// <param name="Evictions">Events dropped because the outbox was full (never critical ones).</param>
+/// <param name="DeadLetters">Events the broker refused (PUBACK with an error reason), kept in the dead-letter table.</param>
+/// <param name="Expired">Events that went stale in the outbox before they could be sent (message expiry).</param>
+/// <param name="Reconnects">Successful connects to the broker after the first one, since the process started.</param>
+public sealed record Heartbeat(
+    string Community,
+    string Gateway,
+    DateTimeOffset At,
+    double UptimeS,
+    long LastSeq,
+    QueueDepth Queue,
+    double OldestPendingAgeS,
+    long Evictions,
+    long DeadLetters,
+    long Expired,
+    long Reconnects);

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Edge.Gateway.Hosting;
+using Edge.Gateway.Outbox;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace Edge.Gateway.Service;
+
+/// <summary>
+/// The gateway process: configuration (appsettings.json, /etc/edge-gateway/appsettings.json, environment variables,
+/// command line, later ones winning), Serilog, systemd integration, and exit codes an operator can act on.
+/// </summary>
+public static class GatewayProgram
+{
+    /// <summary>Exit code for configuration the gateway refuses (the message names the key).</summary>
+    public const int ConfigurationError = 2;
+
+    /// <summary>Exit code for an outbox that cannot be trusted.</summary>
+    public const int OutboxError = 3;
+
+    /// <summary>The machine-wide configuration file; <c>EDGE_GATEWAY_CONFIG</c> names another.</summary>
+    public const string SystemConfigFile = "/etc/edge-gateway/appsettings.json";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            using var host = Build(args);
+            // Validate the configuration and open the outbox before the host starts anything, so a bad start stops
+            // with one clear line and nothing half-started.
+            host.Services.GetRequiredService<GatewayInstance>();
+            await host.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            return Fail(ConfigurationError, "configuration error: " + string.Join("; ", ex.Failures));
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        {
+            // The binder's messages name the key ("Failed to convert configuration value at 'Edge:Outbox:MaxBytes'...").
+            return Fail(ConfigurationError, "configuration error: " + ex.Message);
+        }
+        catch (OutboxCorruptException ex)
+        {
+            return Fail(OutboxError, "outbox error: " + ex.Message);
+        }
+        catch (Exception ex)
+        {
+            return Fail(1, $"fatal: {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    public static IHost Build(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        AddSystemConfig(builder.Configuration);
+        var dataDirectory = builder.Configuration["Edge:Gateway:DataDirectory"] ?? "data";
+        builder.Services.AddSerilog((_, log) => log
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture)
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(dataDirectory, "logs", "edge-gateway-.clef"),
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 64L * 1024 * 1024,
+                rollOnFileSizeLimit: true));
+        builder.Services.AddSystemd();
+        // AddSystemd registers the notifier only under systemd; the watchdog checks IsEnabled itself.
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        builder.AddEdgeGateway();
+        builder.Services.AddHostedService<WatchdogService>();
+        return builder.Build();
+    }
+
+    /// <summary>Puts the machine-wide file after the bundled appsettings files and before environment variables.</summary>
+    private static void AddSystemConfig(IConfigurationManager configuration)
+    {
+        var path = Environment.GetEnvironmentVariable("EDGE_GATEWAY_CONFIG") ?? SystemConfigFile;
+        var sources = configuration.Sources;
+        var index = sources.Select((s, i) => (s, i)).LastOrDefault(x => x.s is JsonConfigurationSource).i + 1;
+        var source = new JsonConfigurationSource { Path = path, Optional = true, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        sources.Insert(index, source);
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+}

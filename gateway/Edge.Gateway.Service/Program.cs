@@ -1,0 +1,3 @@
+using Edge.Gateway.Service;
+
+return await GatewayProgram.RunAsync(args).ConfigureAwait(false);

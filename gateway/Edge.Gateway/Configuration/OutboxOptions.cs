@@ -1,0 +1,29 @@
+namespace Edge.Gateway.Configuration;
+
+/// <summary>How durable events wait for the uplink. Section <c>Edge:Outbox</c>.</summary>
+public sealed class OutboxOptions
+{
+    public const string Section = "Edge:Outbox";
+
+    /// <summary>Bound on the payload bytes waiting in the outbox. Critical events are accepted beyond it.</summary>
+    public long MaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Most events and acknowledgements written in one transaction (group commit).</summary>
+    public int BatchSize { get; set; } = 1024;
+
+    /// <summary>Events that may wait for the writer; a full intake makes submitters wait, it never drops.</summary>
+    public int IntakeCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// <c>Full</c> (default): a commit survives power loss (fsync per group commit).
+    /// <c>Normal</c>: a commit survives a process crash but the last group may be lost on power loss.
+    /// </summary>
+    public OutboxDurability Durability { get; set; } = OutboxDurability.Full;
+}
+
+/// <summary>What a committed event survives.</summary>
+public enum OutboxDurability
+{
+    Full,
+    Normal,
+}

@@ -1,0 +1,53 @@
+using MQTTnet.Formatter;
+
+namespace Edge.Gateway.Configuration;
+
+/// <summary>The connection to the station broker. Section <c>Edge:Uplink</c>.</summary>
+public sealed class UplinkOptions
+{
+    public const string Section = "Edge:Uplink";
+
+    /// <summary><c>mqtt://host:port</c>, or <c>mqtts://host:port</c> for TLS (then never plaintext). Port defaults to 1883 / 8883.</summary>
+    public string Broker { get; set; } = "mqtt://127.0.0.1:1883";
+
+    /// <summary><c>5</c> (default) or <c>3.1.1</c>.</summary>
+    public string ProtocolVersion { get; set; } = "5";
+
+    /// <summary>MQTT client id; defaults to <c>edge-{community}-{gateway}</c>.</summary>
+    public string? ClientId { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate (mqtts only; system trust when empty).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM client certificate for mutual TLS (mqtts only); needs <see cref="KeyFile"/>.</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="CertificateFile"/>.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>QoS 1 publishes awaiting PUBACK at once.</summary>
+    public int MaxInFlight { get; set; } = 256;
+
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First reconnect delay; doubles per failed attempt up to <see cref="ReconnectMaxDelay"/>, with jitter.</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    internal MqttProtocolVersion MqttVersion => ProtocolVersion == "3.1.1" ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500;
+
+    internal Uri BrokerUri => new(Broker);
+
+    internal bool UseTls => BrokerUri.Scheme == "mqtts";
+
+    internal int Port => BrokerUri.IsDefaultPort || BrokerUri.Port <= 0 ? (UseTls ? 8883 : 1883) : BrokerUri.Port;
+}

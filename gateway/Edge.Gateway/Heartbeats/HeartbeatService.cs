@@ -1,0 +1,42 @@
+using Edge.Contracts.Status;
+using Edge.Gateway.Configuration;
+using Edge.Gateway.Outbox;
+using Edge.Gateway.Uplink;
+using Microsoft.Extensions.Hosting;
+
+namespace Edge.Gateway.Heartbeats;
+
+/// <summary>
+/// Publishes the heartbeat every interval while connected: queue depth per lane, age of the oldest waiting event,
+/// evictions, dead letters, expired events and reconnects, so the station sees a gateway's backlog and losses.
+/// </summary>
+public sealed class HeartbeatService(
+    GatewayOptions gateway, UplinkOptions options, OutboxStore store, UplinkService uplink, TimeProvider time) : BackgroundService
+{
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
+    /// <summary>The heartbeat as it would be published now.</summary>
+    public Heartbeat Current()
+    {
+        var stats = store.Stats();
+        var now = time.GetUtcNow();
+        var oldest = stats.OldestEnqueuedAt is { } o ? Math.Max(0, (now - o).TotalSeconds) : 0;
+        return new Heartbeat(gateway.Community, gateway.Id, now, Math.Round((now - _startedAt).TotalSeconds, 3), stats.LastSeq,
+            stats.Queue, Math.Round(oldest, 3), stats.Evictions, stats.DeadLetters, stats.Expired, uplink.State.Reconnects);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.HeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await uplink.PublishHeartbeatAsync(Current(), stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Edge.Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Gateway.Hosting;
+
+/// <summary>Registers one gateway instance, configured from the <c>Edge</c> section, in a host.</summary>
+public static class GatewayHostingExtensions
+{
+    public static IHostApplicationBuilder AddEdgeGateway(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        Bind<GatewayOptions, GatewayOptionsValidator>(services, GatewayOptions.Section);
+        Bind<OutboxOptions, OutboxOptionsValidator>(services, OutboxOptions.Section);
+        Bind<UplinkOptions, UplinkOptionsValidator>(services, UplinkOptions.Section);
+        Bind<TestEventOptions, TestEventOptionsValidator>(services, TestEventOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => GatewayInstance.Create(
+            ResolveSettings(sp), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayInstance>());
+        return builder;
+    }
+
+    /// <summary>Binds and validates every section, reporting the problems of all of them at once.</summary>
+    private static GatewaySettings ResolveSettings(IServiceProvider sp)
+    {
+        var errors = new List<string>();
+        var gateway = Value<GatewayOptions>(sp, errors);
+        var outbox = Value<OutboxOptions>(sp, errors);
+        var uplink = Value<UplinkOptions>(sp, errors);
+        var testEvents = Value<TestEventOptions>(sp, errors);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors);
+        }
+
+        return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!);
+    }
+
+    private static T? Value<T>(IServiceProvider sp, List<string> errors)
+        where T : class
+    {
+        try
+        {
+            return sp.GetRequiredService<IOptions<T>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            errors.AddRange(ex.Failures);
+            return null;
+        }
+    }
+
+    private static void Bind<TOptions, TValidator>(IServiceCollection services, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        services.AddSingleton<IValidateOptions<TOptions>>(sp => new UnknownKeysValidator<TOptions>(sp.GetRequiredService<IConfiguration>(), section));
+    }
+}

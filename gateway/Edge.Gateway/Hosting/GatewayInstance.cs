@@ -1,0 +1,118 @@
+using Edge.Gateway.Configuration;
+using Edge.Gateway.Events;
+using Edge.Gateway.Heartbeats;
+using Edge.Gateway.Outbox;
+using Edge.Gateway.TestEvents;
+using Edge.Gateway.Uplink;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Hosting;
+
+/// <summary>
+/// One gateway: its outbox, writer, uplink, heartbeat and event sources, with its own settings, data directory and
+/// MQTT connection. Holds no static state, so one process can host many side by side (the district simulator does).
+/// Starts the writer before the uplink before the sources; stops in the reverse order, committing whatever the
+/// sources handed over.
+/// </summary>
+public sealed class GatewayInstance : IHostedService, IDisposable
+{
+    private readonly List<BackgroundService> _sources = [];
+    private readonly BackgroundService[] _core;
+    private int _started;
+
+    private GatewayInstance(GatewaySettings settings, OutboxStore store, ILoggerFactory loggers, TimeProvider time)
+    {
+        Settings = settings;
+        Store = store;
+        Writer = new OutboxWriter(store, settings.Gateway, settings.Outbox, time, loggers.CreateLogger<OutboxWriter>());
+        Uplink = new UplinkService(settings.Gateway, settings.Uplink, store, Writer, new UplinkState(), time, loggers.CreateLogger<UplinkService>());
+        Heartbeat = new HeartbeatService(settings.Gateway, settings.Uplink, store, Uplink, time);
+        _core = [Writer, Uplink, Heartbeat];
+        if (settings.TestEvents.Rate > 0)
+        {
+            TestEvents = new TestEventSource(settings.TestEvents, Writer, time);
+            _sources.Add(TestEvents);
+        }
+    }
+
+    /// <summary>
+    /// Validates the settings and opens the outbox in the data directory. Throws
+    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming each bad key, or
+    /// <see cref="OutboxCorruptException"/>; nothing is started either way.
+    /// </summary>
+    public static GatewayInstance Create(GatewaySettings settings, ILoggerFactory loggers, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.ThrowIfInvalid();
+        Directory.CreateDirectory(settings.Gateway.DataDirectory);
+        var store = OutboxStore.Open(OutboxPath(settings.Gateway), $"{settings.Gateway.Community}/{settings.Gateway.Id}", settings.Outbox);
+        return new GatewayInstance(settings, store, loggers, time);
+    }
+
+    /// <summary>Where the outbox of a gateway lives.</summary>
+    public static string OutboxPath(GatewayOptions gateway)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        return Path.Combine(gateway.DataDirectory, "outbox.db");
+    }
+
+    public GatewaySettings Settings { get; }
+
+    /// <summary>Where device adapters hand their events.</summary>
+    public IEventSink Events => Writer;
+
+    public OutboxStore Store { get; }
+
+    public OutboxWriter Writer { get; }
+
+    public UplinkService Uplink { get; }
+
+    public HeartbeatService Heartbeat { get; }
+
+    /// <summary>The test-event generator, when <c>Edge:TestEvents:Rate</c> is above 0.</summary>
+    public TestEventSource? TestEvents { get; }
+
+    /// <summary>False once any loop of this gateway has died; the systemd watchdog stops being fed then.</summary>
+    public bool IsHealthy =>
+        _core.All(s => s.ExecuteTask is not { IsCompleted: true }) && _sources.All(s => s.ExecuteTask is not { IsFaulted: true });
+
+    /// <summary>Adds an event source (a device adapter) before the instance starts.</summary>
+    public void AddSource(BackgroundService source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (Volatile.Read(ref _started) != 0)
+        {
+            throw new InvalidOperationException("sources must be added before the gateway starts");
+        }
+
+        _sources.Add(source);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _started, 1);
+        foreach (var service in _core.Concat(_sources))
+        {
+            await service.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var service in _sources.AsEnumerable().Reverse().Concat(_core.Reverse()))
+        {
+            await service.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var service in _core.Concat(_sources))
+        {
+            service.Dispose();
+        }
+
+        Store.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace Edge.Gateway.Outbox;
+
+/// <summary>What became of a sent event.</summary>
+internal enum CompletionKind
+{
+    /// <summary>The broker acknowledged it (PUBACK success): it leaves the outbox.</summary>
+    Delivered,
+
+    /// <summary>The broker refused it (PUBACK error reason): it moves to the dead-letter table.</summary>
+    DeadLetter,
+
+    /// <summary>It went stale before it could be sent: it is discarded and counted.</summary>
+    Expired,
+}
+
+/// <summary>An outcome for the writer to commit.</summary>
+internal sealed record Completion(CompletionKind Kind, long Seq, DateTimeOffset At, int ReasonCode = 0, string? Reason = null)
+{
+    public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,262 @@
+using Edge.Contracts.Events;
+using Edge.Contracts.Status;
+using Edge.Gateway.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace Edge.Gateway.Outbox;
+
+/// <summary>
+/// The durable on-disk queue: SQLite in WAL mode. One writer connection, used only by <see cref="OutboxWriter"/>'s
+/// loop, commits events, acknowledgements and evictions in group transactions; one reader connection serves the
+/// uplink. The seq counter lives in the same transaction as the events it numbers.
+/// </summary>
+public sealed partial class OutboxStore : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection _write;
+    private readonly SqliteConnection _read;
+    private readonly Lock _readLock = new();
+    private readonly Lock _statsLock = new();
+    private readonly long[] _laneCount = new long[4];
+    private readonly OutboxOptions _options;
+    private long _pendingBytes;
+    private long _lastSeq;
+    private long _evictions;
+    private long _deadLetters;
+    private long _expired;
+
+    private OutboxStore(string path, SqliteConnection write, SqliteConnection read, OutboxOptions options)
+    {
+        Path = path;
+        _write = write;
+        _read = read;
+        _options = options;
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>The seq of the newest committed event (0 before the first).</summary>
+    public long LastSeq => Interlocked.Read(ref _lastSeq);
+
+    /// <summary>
+    /// Opens (or creates) the outbox of <paramref name="identity"/> (community/gateway) at <paramref name="path"/>.
+    /// Throws <see cref="OutboxCorruptException"/> when the file is damaged, not an outbox, or another gateway's.
+    /// </summary>
+    public static OutboxStore Open(string path, string identity, OutboxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
+        SqliteConnection? write = null;
+        SqliteConnection? read = null;
+        try
+        {
+            write = new SqliteConnection(cs);
+            write.Open();
+            var sync = options.Durability == OutboxDurability.Full ? "FULL" : "NORMAL";
+            Execute(write, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=5000;");
+            var check = Scalar(write, "PRAGMA quick_check;") as string;
+            if (check != "ok")
+            {
+                throw new OutboxCorruptException(path, $"integrity check failed: {check}");
+            }
+
+            Execute(write, Schema.Create);
+            CheckIdentity(write, path, identity);
+            read = new SqliteConnection(cs);
+            read.Open();
+            Execute(read, "PRAGMA busy_timeout=5000;");
+            var store = new OutboxStore(path, write, read, options);
+            store.LoadState();
+            return store;
+        }
+        catch (SqliteException ex)
+        {
+            write?.Dispose();
+            read?.Dispose();
+            throw new OutboxCorruptException(path, ex.Message, ex);
+        }
+        catch
+        {
+            write?.Dispose();
+            read?.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckIdentity(SqliteConnection db, string path, string identity)
+    {
+        var version = Scalar(db, "SELECT value FROM meta WHERE key = 'schema'");
+        var owner = Scalar(db, "SELECT value FROM meta WHERE key = 'identity'") as string;
+        if (version is null)
+        {
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "INSERT INTO meta(key, value) VALUES ('schema', $v), ('identity', $i)";
+            cmd.Parameters.AddWithValue("$v", SchemaVersion);
+            cmd.Parameters.AddWithValue("$i", identity);
+            cmd.ExecuteNonQuery();
+            return;
+        }
+
+        if (Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture) != SchemaVersion)
+        {
+            throw new OutboxCorruptException(path, $"schema version {version} is not {SchemaVersion}");
+        }
+
+        if (owner != identity)
+        {
+            throw new OutboxCorruptException(path, $"it belongs to gateway '{owner}', not '{identity}'");
+        }
+    }
+
+    private void LoadState()
+    {
+        _lastSeq = Counter("last_seq");
+        _evictions = Counter("evictions");
+        _deadLetters = Counter("dead_letters");
+        _expired = Counter("expired");
+        using var cmd = _write.CreateCommand();
+        cmd.CommandText = "SELECT priority, count(*), coalesce(sum(length(payload)), 0) FROM events GROUP BY priority";
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var lane = r.GetInt32(0);
+            if (lane is < 0 or > 3)
+            {
+                throw new OutboxCorruptException(Path, $"an event has priority {lane}");
+            }
+
+            _laneCount[lane] = r.GetInt64(1);
+            _pendingBytes += r.GetInt64(2);
+        }
+
+        var maxSeq = Scalar(_write, "SELECT max(seq) FROM (SELECT max(seq) AS seq FROM events UNION ALL SELECT max(seq) FROM dead_letters)");
+        if (maxSeq is long m && m > _lastSeq)
+        {
+            throw new OutboxCorruptException(Path, $"an event has seq {m} beyond the counter {_lastSeq}");
+        }
+    }
+
+    private long Counter(string key) => Scalar(_write, $"SELECT value FROM meta WHERE key = '{key}'") is long v ? v : 0;
+
+    /// <summary>A consistent snapshot of counters and lane depths; the oldest event is read from disk.</summary>
+    public OutboxStats Stats()
+    {
+        QueueDepth queue;
+        long bytes;
+        lock (_statsLock)
+        {
+            queue = new QueueDepth(_laneCount[0], _laneCount[1], _laneCount[2], _laneCount[3]);
+            bytes = _pendingBytes;
+        }
+
+        DateTimeOffset? oldest = null;
+        lock (_readLock)
+        {
+            if (Scalar(_read, "SELECT enqueued_at FROM events ORDER BY seq LIMIT 1") is long ms)
+            {
+                oldest = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            }
+        }
+
+        return new OutboxStats(LastSeq, queue, bytes, oldest, Interlocked.Read(ref _evictions),
+            Interlocked.Read(ref _deadLetters), Interlocked.Read(ref _expired));
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> waiting events of one lane with seq above <paramref name="afterSeq"/>, oldest
+    /// first. Safe to call while the writer commits (WAL readers see the last committed state).
+    /// </summary>
+    public IReadOnlyList<OutboxRecord> ReadPending(Priority lane, long afterSeq, int limit)
+    {
+        lock (_statsLock)
+        {
+            if (_laneCount[(int)lane] == 0)
+            {
+                return [];
+            }
+        }
+
+        var list = new List<OutboxRecord>(Math.Min(limit, 256));
+        lock (_readLock)
+        {
+            using var cmd = _read.CreateCommand();
+            cmd.CommandText = "SELECT seq, topic, id, type, payload, enqueued_at, expires_at FROM events " +
+                              "WHERE priority = $p AND seq > $after ORDER BY seq LIMIT $limit";
+            cmd.Parameters.AddWithValue("$p", (int)lane);
+            cmd.Parameters.AddWithValue("$after", afterSeq);
+            cmd.Parameters.AddWithValue("$limit", limit);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                list.Add(new OutboxRecord(
+                    r.GetInt64(0), lane, r.GetString(1), Guid.Parse(r.GetString(2)), r.GetString(3), (byte[])r[4],
+                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
+                    r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6))));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Dead-lettered events, newest first, for operators and tests.</summary>
+    public IReadOnlyList<(long Seq, string Type, int ReasonCode, string Reason)> DeadLetters(int limit = 100)
+    {
+        var list = new List<(long, string, int, string)>();
+        lock (_readLock)
+        {
+            using var cmd = _read.CreateCommand();
+            cmd.CommandText = "SELECT seq, type, reason_code, reason FROM dead_letters ORDER BY seq DESC LIMIT $limit";
+            cmd.Parameters.AddWithValue("$limit", limit);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                list.Add((r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3)));
+            }
+        }
+
+        return list;
+    }
+
+    public void Dispose()
+    {
+        _insert?.Dispose();
+        _delete?.Dispose();
+        _oldestOfLane?.Dispose();
+        _toDeadLetter?.Dispose();
+        _setCounter?.Dispose();
+        _read.Dispose();
+        _write.Dispose();
+    }
+
+    private static void Execute(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        var v = cmd.ExecuteScalar();
+        return v is DBNull ? null : v;
+    }
+
+    private static class Schema
+    {
+        public const string Create = """
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS events(
+                seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL, topic TEXT NOT NULL, id TEXT NOT NULL,
+                type TEXT NOT NULL, payload BLOB NOT NULL, enqueued_at INTEGER NOT NULL, expires_at INTEGER);
+            CREATE INDEX IF NOT EXISTS events_lane ON events(priority, seq);
+            CREATE TABLE IF NOT EXISTS dead_letters(
+                seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL, topic TEXT NOT NULL, id TEXT NOT NULL,
+                type TEXT NOT NULL, payload BLOB NOT NULL, reason_code INTEGER NOT NULL, reason TEXT NOT NULL,
+                dead_at INTEGER NOT NULL);
+            """;
+    }
+}

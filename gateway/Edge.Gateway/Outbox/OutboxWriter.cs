@@ -1,0 +1,215 @@
+using System.Threading.Channels;
+using Edge.Contracts.Events;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Configuration;
+using Edge.Gateway.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Outbox;
+
+/// <summary>
+/// The single writer of the outbox: takes submitted events from a bounded intake channel and outcomes from the
+/// uplink, and commits whatever has gathered in one transaction (group commit), so durability costs one fsync per
+/// batch rather than per event. A full intake makes submitters wait: events are never dropped at the door.
+/// </summary>
+public sealed partial class OutboxWriter : BackgroundService, IEventSink
+{
+    private readonly OutboxStore _store;
+    private readonly GatewayOptions _gateway;
+    private readonly int _batchSize;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Channel<Intake> _intake;
+    private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>();
+    private Task<bool>? _intakeWait;
+    private Task<bool>? _completionWait;
+    private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public OutboxWriter(OutboxStore store, GatewayOptions gateway, OutboxOptions options, TimeProvider time, ILogger<OutboxWriter> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _gateway = gateway;
+        _batchSize = options.BatchSize;
+        _time = time;
+        _log = log;
+        _intake = Channel.CreateBounded<Intake>(new BoundedChannelOptions(options.IntakeCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Pulsed after each commit that stored new events; the uplink waits on it when it has nothing to send.</summary>
+    internal ChannelReader<bool> Committed => _committed.Reader;
+
+    /// <summary>Events submitted but not yet committed.</summary>
+    public int IntakeDepth => _intake.Reader.Count;
+
+    /// <inheritdoc />
+    public async Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
+    {
+        Validate(draft);
+        var intake = new Intake(draft, _time.GetUtcNow());
+        await _intake.Writer.WriteAsync(intake, cancellationToken).ConfigureAwait(false);
+        return await intake.Committed.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Hands the writer an outcome of a sent event; completes when it is committed.</summary>
+    internal Task CompleteAsync(Completion completion)
+    {
+        if (!_completions.Writer.TryWrite(completion))
+        {
+            completion.Committed.TrySetCanceled();
+        }
+
+        return completion.Committed.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var intakes = new List<Intake>(_batchSize);
+        var completions = new List<Completion>(_batchSize);
+        try
+        {
+            while (true)
+            {
+                Gather(intakes, completions);
+                if (intakes.Count + completions.Count == 0)
+                {
+                    await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                CommitBatch(intakes, completions);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: take no more events, and commit everything already handed over.
+            _intake.Writer.TryComplete();
+            _completions.Writer.TryComplete();
+            do
+            {
+                intakes.Clear();
+                completions.Clear();
+                Gather(intakes, completions);
+                CommitBatch(intakes, completions);
+            }
+            while (intakes.Count + completions.Count > 0);
+        }
+    }
+
+    private void Gather(List<Intake> intakes, List<Completion> completions)
+    {
+        intakes.Clear();
+        completions.Clear();
+        while (completions.Count < _batchSize && _completions.Reader.TryRead(out var c))
+        {
+            completions.Add(c);
+        }
+
+        while (intakes.Count < _batchSize && _intake.Reader.TryRead(out var i))
+        {
+            intakes.Add(i);
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken ct)
+    {
+        // One pending wait per channel at a time, kept across calls, so idle loops do not pile up waiters.
+        _intakeWait ??= _intake.Reader.WaitToReadAsync(ct).AsTask();
+        _completionWait ??= _completions.Reader.WaitToReadAsync(ct).AsTask();
+        var done = await Task.WhenAny(_intakeWait, _completionWait).ConfigureAwait(false);
+        if (done == _intakeWait)
+        {
+            _intakeWait = null;
+        }
+        else
+        {
+            _completionWait = null;
+        }
+
+        if (!await done.ConfigureAwait(false))
+        {
+            // A channel was completed, which happens only when stopping: wait for the token rather than spin.
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+        }
+    }
+
+    private void CommitBatch(List<Intake> intakes, List<Completion> completions)
+    {
+        if (intakes.Count + completions.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<SubmitResult> results;
+        try
+        {
+            results = _store.Commit(completions, intakes, _gateway.Community, _gateway.Id);
+        }
+        catch (Exception ex)
+        {
+            LogCommitFailed(ex, intakes.Count, completions.Count);
+            foreach (var i in intakes)
+            {
+                i.Committed.TrySetException(ex);
+            }
+
+            foreach (var c in completions)
+            {
+                c.Committed.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        foreach (var c in completions)
+        {
+            c.Committed.TrySetResult();
+        }
+
+        var stored = false;
+        for (var n = 0; n < intakes.Count; n++)
+        {
+            stored |= results[n].Accepted;
+            if (!results[n].Accepted)
+            {
+                LogRejected(intakes[n].Draft.Type, intakes[n].Draft.Priority);
+            }
+
+            intakes[n].Committed.TrySetResult(results[n]);
+        }
+
+        if (stored)
+        {
+            _committed.Writer.TryWrite(true);
+        }
+    }
+
+    private static void Validate(EventDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        if (EventCategory.Of(draft.Type) is null)
+        {
+            throw new ArgumentException($"event type '{draft.Type}' is not category.name with a v1 category", nameof(draft));
+        }
+
+        if (!TopicSegment.IsValid(draft.Device?.Id))
+        {
+            throw new ArgumentException($"device id '{draft.Device?.Id}' is not a valid topic segment", nameof(draft));
+        }
+
+        if (!Enum.IsDefined(draft.Priority))
+        {
+            throw new ArgumentException($"priority {(int)draft.Priority} is not defined", nameof(draft));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox commit failed; {Events} events and {Outcomes} outcomes were not stored")]
+    private partial void LogCommitFailed(Exception ex, int events, int outcomes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox full: {Type} ({Priority}) not stored, counted as an eviction")]
+    private partial void LogRejected(string type, Priority priority);
+}

@@ -1,0 +1,99 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Status;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Configuration;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Gateway.Uplink;
+
+/// <summary>
+/// Builds the MQTT connect options: clean start (the outbox, not the broker session, keeps unacknowledged events),
+/// the retained offline last will, credentials, and TLS with a private CA and client certificate when configured.
+/// </summary>
+internal sealed class ClientOptionsFactory
+{
+    private readonly GatewayOptions _gateway;
+    private readonly UplinkOptions _uplink;
+    private readonly X509Certificate2? _ca;
+    private readonly X509Certificate2? _clientCertificate;
+
+    public ClientOptionsFactory(GatewayOptions gateway, UplinkOptions uplink)
+    {
+        _gateway = gateway;
+        _uplink = uplink;
+        if (uplink.CaFile is { } ca)
+        {
+            _ca = X509Certificate2.CreateFromPemFile(ca);
+        }
+
+        if (uplink.CertificateFile is { } cert && uplink.KeyFile is { } key)
+        {
+            // Exported and re-imported so SslStream can use the private key on every platform.
+            using var pem = X509Certificate2.CreateFromPemFile(cert, key);
+            _clientCertificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+    }
+
+    public string ClientId => _uplink.ClientId ?? $"edge-{_gateway.Community}-{_gateway.Id}";
+
+    public MqttClientOptions Create(DateTimeOffset startedAt, DateTimeOffset now)
+    {
+        var will = new GatewayStatus(GatewayState.Offline, _gateway.Community, _gateway.Id, GatewayVersion.Text, startedAt, now, "connection-lost");
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_uplink.BrokerUri.Host, _uplink.Port)
+            .WithClientId(ClientId)
+            .WithProtocolVersion(_uplink.MqttVersion)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(_uplink.KeepAlive)
+            .WithTimeout(_uplink.ConnectTimeout)
+            .WithWillTopic(Topic.Status(_gateway.Community, _gateway.Id))
+            .WithWillPayload(Payloads.Encode(will))
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (_uplink.Username is { } user)
+        {
+            builder.WithCredentials(user, _uplink.Password);
+        }
+
+        if (_uplink.UseTls)
+        {
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls()
+                    .WithTargetHost(_uplink.BrokerUri.Host)
+                    .WithCertificateValidationHandler(args => Validate(args.Certificate, args.SslPolicyErrors));
+                if (_clientCertificate is not null)
+                {
+                    tls.WithClientCertificates([_clientCertificate]);
+                }
+            });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Trusts the configured CA only (or the system store without one); the host name must match.</summary>
+    private bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
+            || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+
+        if (_ca is null)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(_ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var server = new X509Certificate2(certificate);
+        return chain.Build(server);
+    }
+}

@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Status;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Configuration;
+using Edge.Gateway.Outbox;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Gateway.Uplink;
+
+/// <summary>
+/// The connection to the station broker: its own reconnect loop (never from inside <c>DisconnectedAsync</c>), a
+/// CONNACK check, the retained status, and one <see cref="UplinkSession"/> per connection that drains the outbox.
+/// </summary>
+public sealed partial class UplinkService : BackgroundService
+{
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
+    private readonly GatewayOptions _gateway;
+    private readonly UplinkOptions _options;
+    private readonly OutboxStore _store;
+    private readonly OutboxWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly ClientOptionsFactory _clientOptions;
+    private readonly DateTimeOffset _startedAt;
+    private volatile IMqttClient? _client;
+    private readonly ConcurrentDictionary<long, int> _failures = new();
+    private string? _lastFailure;
+
+    public UplinkService(
+        GatewayOptions gateway, UplinkOptions options, OutboxStore store, OutboxWriter writer, UplinkState state,
+        TimeProvider time, ILogger<UplinkService> log)
+    {
+        _gateway = gateway;
+        _options = options;
+        _store = store;
+        _writer = writer;
+        State = state;
+        _time = time;
+        _log = log;
+        _clientOptions = new ClientOptionsFactory(gateway, options);
+        _startedAt = time.GetUtcNow();
+    }
+
+    /// <summary>Connection state and delivery notifications.</summary>
+    public UplinkState State { get; }
+
+    /// <summary>When this uplink started, as reported in the status.</summary>
+    public DateTimeOffset StartedAt => _startedAt;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new Backoff(_options.ReconnectMinDelay, _options.ReconnectMaxDelay, new Random());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.DisconnectedAsync += e =>
+            {
+                // Only signal here: the loop below reconnects.
+                lost.TrySetResult(e.ReasonString ?? e.Exception?.Message ?? e.Reason.ToString());
+                return Task.CompletedTask;
+            };
+
+            if (!await ConnectAsync(client, stoppingToken).ConfigureAwait(false))
+            {
+                if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            backoff.Reset();
+            _client = client;
+            State.SetConnected(true);
+            LogConnected(_options.Broker, ClientIdForLog, State.Reconnects);
+            var reason = await RunConnectedAsync(client, lost.Task, stoppingToken).ConfigureAwait(false);
+            State.SetConnected(false);
+            _client = null;
+            if (stoppingToken.IsCancellationRequested)
+            {
+                await GoOfflineAsync(client).ConfigureAwait(false);
+                break;
+            }
+
+            LogLost(reason);
+            if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+    }
+
+    private string ClientIdForLog => _clientOptions.ClientId;
+
+    private async Task<bool> ConnectAsync(IMqttClient client, CancellationToken ct)
+    {
+        try
+        {
+            var result = await client.ConnectAsync(_clientOptions.Create(_startedAt, _time.GetUtcNow()), ct).ConfigureAwait(false);
+            if (result.ResultCode == MqttClientConnectResultCode.Success)
+            {
+                _lastFailure = null;
+                return true;
+            }
+
+            // ConnectAsync does not throw on a refused CONNACK: the result code says why.
+            ReportFailure($"refused: {result.ResultCode} ({(int)result.ResultCode}) {result.ReasonString}".TrimEnd());
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            ReportFailure($"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        return false;
+    }
+
+    private async Task<string> RunConnectedAsync(IMqttClient client, Task<string> lost, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await PublishStatusAsync(client, GatewayState.Online, null, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            return $"status not published: {ex.Message}";
+        }
+        catch (OperationCanceledException)
+        {
+            return "stopping";
+        }
+
+        using var session = new UplinkSession(client, _store, _writer, State, _options.MaxInFlight, _failures, _time, _log);
+        return await session.RunAsync(lost, StopGrace, stoppingToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes a heartbeat when connected; false when there is no connection to publish on.</summary>
+    public async Task<bool> PublishHeartbeatAsync(Heartbeat heartbeat, CancellationToken ct)
+    {
+        var client = _client;
+        if (client is null || !State.Connected)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topic.Heartbeat(_gateway.Community, _gateway.Id))
+            .WithPayload(Payloads.Encode(heartbeat))
+            .WithContentType(EventMessages.JsonContentType)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithMessageExpiryInterval((uint)Math.Max(1, _options.HeartbeatInterval.TotalSeconds * 2))
+            .Build();
+        try
+        {
+            var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
+            return result.IsSuccess;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private Task<MqttClientPublishResult> PublishStatusAsync(IMqttClient client, GatewayState state, string? reason, CancellationToken ct)
+    {
+        var status = new GatewayStatus(state, _gateway.Community, _gateway.Id, GatewayVersion.Text, _startedAt, _time.GetUtcNow(), reason);
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topic.Status(_gateway.Community, _gateway.Id))
+            .WithPayload(Payloads.Encode(status))
+            .WithContentType(EventMessages.JsonContentType)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag()
+            .Build();
+        return client.PublishAsync(message, ct);
+    }
+
+    /// <summary>On a clean stop: retained offline status, then a normal disconnect (which does not fire the will).</summary>
+    private async Task GoOfflineAsync(IMqttClient client)
+    {
+        if (!client.IsConnected)
+        {
+            return;
+        }
+
+        using var cts = new CancellationTokenSource(StopGrace);
+        try
+        {
+            await PublishStatusAsync(client, GatewayState.Offline, "shutdown", cts.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogOfflineFailed(ex.Message);
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A refused or failed connect is logged once per change of reason, not once per attempt.</summary>
+    private void ReportFailure(string reason)
+    {
+        if (reason != _lastFailure)
+        {
+            _lastFailure = reason;
+            LogConnectFailed(_options.Broker, reason);
+        }
+        else
+        {
+            LogConnectRetry(_options.Broker, reason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker} as {ClientId} (reconnects {Reconnects})")]
+    private partial void LogConnected(string broker, string clientId, long reconnects);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection to broker lost: {Reason}; events wait in the outbox")]
+    private partial void LogLost(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot connect to {Broker}: {Reason}; retrying with backoff, events wait in the outbox")]
+    private partial void LogConnectFailed(string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Still cannot connect to {Broker}: {Reason}")]
+    private partial void LogConnectRetry(string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the offline status on stop: {Reason}")]
+    private partial void LogOfflineFailed(string reason);
+}

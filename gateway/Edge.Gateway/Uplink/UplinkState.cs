@@ -1,0 +1,33 @@
+namespace Edge.Gateway.Uplink;
+
+/// <summary>What the uplink is doing, for the heartbeat, the watchdog and device feedback (an alarm column's LED).</summary>
+public sealed class UplinkState
+{
+    private long _connects;
+    private volatile bool _connected;
+
+    /// <summary>True while a session with the broker is established.</summary>
+    public bool Connected => _connected;
+
+    /// <summary>Successful connects after the first one.</summary>
+    public long Reconnects => Math.Max(0, Interlocked.Read(ref _connects) - 1);
+
+    /// <summary>Raised when the uplink connects or loses the broker.</summary>
+    public event Action<bool>? ConnectionChanged;
+
+    /// <summary>Raised when the broker has acknowledged an event (PUBACK success), with its id and seq.</summary>
+    public event Action<Guid, long>? Delivered;
+
+    internal void SetConnected(bool connected)
+    {
+        if (connected)
+        {
+            Interlocked.Increment(ref _connects);
+        }
+
+        _connected = connected;
+        ConnectionChanged?.Invoke(connected);
+    }
+
+    internal void OnDelivered(Guid id, long seq) => Delivered?.Invoke(id, seq);
+}
