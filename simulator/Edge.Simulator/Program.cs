@@ -1,0 +1,3 @@
+using Edge.Simulator.Cli;
+
+return await SimulatorCli.Build(Console.Out).Parse(args).InvokeAsync().ConfigureAwait(false);

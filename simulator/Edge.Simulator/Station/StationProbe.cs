@@ -1,0 +1,237 @@
+using System.Buffers;
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Status;
+using Edge.Contracts.Topics;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Simulator.Station;
+
+/// <summary>
+/// An independent subscriber, as a police station would run: takes everything under <c>edge/v1/#</c>, drops
+/// duplicates by event id, checks each gateway's seq for gaps, and keeps the last status and heartbeat of each
+/// gateway. Reconnects by itself when the broker goes away.
+/// </summary>
+public sealed class StationProbe : IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly HashSet<Guid> _ids = [];
+    private readonly Dictionary<string, GatewayLedger> _ledgers = [];
+    private readonly Dictionary<string, GatewayStatus> _status = [];
+    private readonly Dictionary<string, Heartbeat> _heartbeats = [];
+    private readonly Dictionary<string, long> _byCategory = [];
+    private readonly IMqttClient _client;
+    private readonly MqttClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    public StationProbe(Uri broker, string clientId, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        _time = time;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _options = new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId(clientId)
+            .WithCleanStart(true)
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .Build();
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            Receive(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Raised for every message, on the receiving thread.</summary>
+    public event Action<ProbeMessage>? Received;
+
+    /// <summary>Distinct events received.</summary>
+    public long Unique { get { lock (_lock) { return _ids.Count; } } }
+
+    /// <summary>Events received again (same id).</summary>
+    public long Duplicates { get { lock (_lock) { return _ledgers.Values.Sum(l => l.Duplicates); } } }
+
+    /// <summary>Messages that were not valid payloads of the contract.</summary>
+    public long Malformed { get; private set; }
+
+    /// <summary>Connects, subscribes, and keeps reconnecting until disposed; completes once first subscribed.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop = Task.Run(() => RunAsync(subscribed, _stop.Token), CancellationToken.None);
+        await subscribed.Task.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(TaskCompletionSource subscribed, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (!_client.IsConnected)
+                {
+                    var result = await _client.ConnectAsync(_options, ct).ConfigureAwait(false);
+                    if (result.ResultCode == MqttClientConnectResultCode.Success)
+                    {
+                        await _client.SubscribeAsync(Topic.All, MqttQualityOfServiceLevel.AtLeastOnce, ct).ConfigureAwait(false);
+                        subscribed.TrySetResult();
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // Broker away: try again shortly.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Receive(string topic, ReadOnlySequence<byte> payload)
+    {
+        if (!Topic.TryParse(topic, out var parts))
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var bytes = payload.ToArray();
+        ProbeMessage message;
+        try
+        {
+            message = parts.Kind switch
+            {
+                TopicKind.Event => OnEvent(parts, now, Payloads.DecodeEvent(bytes)),
+                TopicKind.Status => OnStatus(parts, now, Payloads.DecodeStatus(bytes)),
+                _ => OnHeartbeat(parts, now, Payloads.DecodeHeartbeat(bytes)),
+            };
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            lock (_lock)
+            {
+                Malformed++;
+            }
+
+            message = new ProbeMessage(parts, now, Error: ex.Message);
+        }
+
+        Received?.Invoke(message);
+    }
+
+    private ProbeMessage OnEvent(TopicParts parts, DateTimeOffset now, EdgeEvent e)
+    {
+        lock (_lock)
+        {
+            var key = Key(parts);
+            if (!_ledgers.TryGetValue(key, out var ledger))
+            {
+                _ledgers[key] = ledger = new GatewayLedger();
+            }
+
+            ledger.Add(e.Seq);
+            var fresh = _ids.Add(e.Id);
+            if (fresh)
+            {
+                _byCategory[e.Category] = _byCategory.GetValueOrDefault(e.Category) + 1;
+            }
+
+            return new ProbeMessage(parts, now, Event: e, Duplicate: !fresh);
+        }
+    }
+
+    private ProbeMessage OnStatus(TopicParts parts, DateTimeOffset now, GatewayStatus status)
+    {
+        lock (_lock)
+        {
+            _status[Key(parts)] = status;
+        }
+
+        return new ProbeMessage(parts, now, Status: status);
+    }
+
+    private ProbeMessage OnHeartbeat(TopicParts parts, DateTimeOffset now, Heartbeat heartbeat)
+    {
+        lock (_lock)
+        {
+            _heartbeats[Key(parts)] = heartbeat;
+        }
+
+        return new ProbeMessage(parts, now, Heartbeat: heartbeat);
+    }
+
+    /// <summary>The ledger of one gateway (empty when nothing arrived from it).</summary>
+    public GatewayLedger Ledger(string community, string gateway)
+    {
+        lock (_lock)
+        {
+            return _ledgers.TryGetValue($"{community}/{gateway}", out var l) ? l : new GatewayLedger();
+        }
+    }
+
+    /// <summary>True when every seq from 1 to <paramref name="lastSeq"/> of the gateway has arrived.</summary>
+    public bool HasAll(string community, string gateway, long lastSeq)
+    {
+        lock (_lock)
+        {
+            return lastSeq == 0 || (_ledgers.TryGetValue($"{community}/{gateway}", out var l) && l.HasAll(lastSeq));
+        }
+    }
+
+    /// <summary>The last status of a gateway, if any arrived (retained ones arrive on subscribe).</summary>
+    public GatewayStatus? Status(string community, string gateway)
+    {
+        lock (_lock)
+        {
+            return _status.GetValueOrDefault($"{community}/{gateway}");
+        }
+    }
+
+    /// <summary>Gateways whose last status is online.</summary>
+    public int Online
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _status.Values.Count(s => s.State == GatewayState.Online);
+            }
+        }
+    }
+
+    /// <summary>Distinct events per category.</summary>
+    public IReadOnlyDictionary<string, long> ByCategory()
+    {
+        lock (_lock)
+        {
+            return new Dictionary<string, long>(_byCategory);
+        }
+    }
+
+    private static string Key(TopicParts parts) => $"{parts.Community}/{parts.Gateway}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync().ConfigureAwait(false);
+        }
+
+        _client.Dispose();
+        _stop.Dispose();
+    }
+}
