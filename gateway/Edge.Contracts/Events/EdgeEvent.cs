@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Edge.Contracts.Events;
 
@@ -24,5 +25,6 @@ public sealed record EdgeEvent(
     JsonObject? Data)
 {
     /// <summary>The category of <see cref="Type"/> (its part before the dot).</summary>
+    [JsonIgnore]
     public string Category => EventCategory.Of(Type) ?? throw new InvalidOperationException($"event type '{Type}' has no known category");
 }

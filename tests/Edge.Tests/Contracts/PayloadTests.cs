@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Status;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Contracts;
+
+public sealed class PayloadTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 28, 8, 15, 30, 123, TimeSpan.Zero);
+
+    private static EdgeEvent Sample(EventState? state = EventState.Active, JsonObject? data = null) => new(
+        Guid.CreateVersion7(At), 42, EventTypes.AlarmPanic, Priority.Critical, "c001", "gw1",
+        new DeviceRef("btn-guardroom", "alarm-button", "Guard room button", new Location("3", "1", "1", "guard room")),
+        state, At.AddMilliseconds(-7), At, data ?? new JsonObject { ["pressMs"] = 120 });
+
+    [Fact]
+    public void Event_round_trips_through_json()
+    {
+        var e = Sample();
+        var decoded = Payloads.DecodeEvent(Payloads.Encode(e));
+
+        Assert.Equal(e with { Data = null }, decoded with { Data = null });
+        Assert.Equal(e.Data!.ToJsonString(), decoded.Data!.ToJsonString());
+    }
+
+    [Fact]
+    public void Event_uses_contract_field_names_and_wire_values()
+    {
+        var json = JsonNode.Parse(Payloads.Encode(Sample()))!.AsObject();
+
+        Assert.Equal("alarm.panic", (string?)json["type"]);
+        Assert.Equal("critical", (string?)json["priority"]);
+        Assert.Equal("active", (string?)json["state"]);
+        Assert.Equal("2026-11-28T08:15:30.123Z", (string?)json["observedAt"]);
+        Assert.Equal("2026-11-28T08:15:30.116Z", (string?)json["occurredAt"]);
+        Assert.Equal("guard room", (string?)json["device"]!["location"]!["description"]);
+        Assert.False(json.ContainsKey("category"), "category is the topic's, not the payload's");
+    }
+
+    [Fact]
+    public void Timestamps_are_written_in_utc_with_milliseconds_whatever_the_offset()
+    {
+        var local = new DateTimeOffset(2026, 11, 28, 16, 15, 30, 5, TimeSpan.FromHours(8));
+        var e = Sample() with { ObservedAt = local };
+
+        var json = JsonNode.Parse(Payloads.Encode(e))!;
+
+        Assert.Equal("2026-11-28T08:15:30.005Z", (string?)json["observedAt"]);
+    }
+
+    [Fact]
+    public void Event_without_state_omits_it()
+    {
+        var json = JsonNode.Parse(Payloads.Encode(Sample(state: null)))!.AsObject();
+
+        Assert.False(json.ContainsKey("state"));
+    }
+
+    [Fact]
+    public void Event_payload_matches_the_json_schema() => Schemas.AssertValid(Schemas.Event, Payloads.Encode(Sample()));
+
+    [Fact]
+    public void Status_payload_matches_the_json_schema()
+    {
+        var status = new GatewayStatus(GatewayState.Offline, "c001", "gw1", "0.1.0", At, At, "connection-lost");
+
+        Schemas.AssertValid(Schemas.Status, Payloads.Encode(status));
+        Assert.Equal(status, Payloads.DecodeStatus(Payloads.Encode(status)));
+    }
+
+    [Fact]
+    public void Heartbeat_payload_matches_the_json_schema()
+    {
+        var hb = new Heartbeat("c001", "gw1", At, 12.5, 99, new QueueDepth(1, 2, 3, 4), 0.25, 5, 6, 7, 8);
+
+        Schemas.AssertValid(Schemas.Heartbeat, Payloads.Encode(hb));
+        Assert.Equal(hb, Payloads.DecodeHeartbeat(Payloads.Encode(hb)));
+    }
+
+    [Theory]
+    [InlineData("id", "\"not-a-uuid\"")]
+    [InlineData("seq", "0")]
+    [InlineData("priority", "\"urgent\"")]
+    [InlineData("type", "\"panic\"")]
+    [InlineData("observedAt", "\"2026-11-28T08:15:30Z\"")]
+    [InlineData("community", "\"c/001\"")]
+    public void Schema_rejects_a_payload_with_a_bad_field(string field, string value)
+    {
+        var json = JsonNode.Parse(Payloads.Encode(Sample()))!.AsObject();
+        json[field] = JsonNode.Parse(value);
+
+        Assert.False(Schemas.IsValid(Schemas.Event, json.ToJsonString()), $"{field}={value} should be rejected");
+    }
+
+    [Fact]
+    public void Schema_rejects_a_payload_without_an_id()
+    {
+        var json = JsonNode.Parse(Payloads.Encode(Sample()))!.AsObject();
+        json.Remove("id");
+
+        Assert.False(Schemas.IsValid(Schemas.Event, json.ToJsonString()));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{")]
+    [InlineData("null")]
+    [InlineData("{\"id\":5}")]
+    [InlineData("[1,2]")]
+    public void Decoding_garbage_throws_a_json_exception(string text)
+    {
+        Assert.ThrowsAny<JsonException>(() => Payloads.DecodeEvent(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Fact]
+    public void Ids_are_uuid_version_7()
+    {
+        Assert.Equal(7, Sample().Id.Version);
+    }
+}

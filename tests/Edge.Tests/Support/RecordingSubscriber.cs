@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using Edge.Contracts.Topics;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Tests.Support;
+
+/// <summary>An independent MQTT client that records every message it receives, as a station would see it.</summary>
+public sealed class RecordingSubscriber : IAsyncDisposable
+{
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+
+    public ConcurrentQueue<MqttApplicationMessage> Messages { get; } = new();
+
+    public static async Task<RecordingSubscriber> ConnectAsync(Uri broker, string filter = Topic.All)
+    {
+        var s = new RecordingSubscriber();
+        s._client.ApplicationMessageReceivedAsync += e =>
+        {
+            s.Messages.Enqueue(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("rec-" + Guid.NewGuid().ToString("N")[..8]).Build();
+        var result = await s._client.ConnectAsync(options);
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        await s._client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+        return s;
+    }
+
+    public IEnumerable<MqttApplicationMessage> On(string topicSuffix) => Messages.Where(m => m.Topic.EndsWith(topicSuffix, StringComparison.Ordinal));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync();
+        }
+
+        _client.Dispose();
+    }
+}
