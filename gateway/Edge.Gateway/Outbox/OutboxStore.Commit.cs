@@ -85,8 +85,10 @@ public sealed partial class OutboxStore
     {
         var d = intake.Draft;
         var seq = _lastSeq + 1;
-        var e = new EdgeEvent(Guid.CreateVersion7(intake.ObservedAt), seq, d.Type, d.Priority, community, gateway, d.Device,
-            d.State, d.OccurredAt, intake.ObservedAt, d.Data);
+        // Timestamps are kept to the millisecond the contract carries, so the event returned equals the one published.
+        var observedAt = ToMilliseconds(intake.ObservedAt);
+        var e = new EdgeEvent(Guid.CreateVersion7(observedAt), seq, d.Type, d.Priority, community, gateway, d.Device,
+            d.State, ToMilliseconds(d.OccurredAt), observedAt, d.Data);
         var payload = Payloads.Encode(e);
         if (!MakeRoom(d.Priority, payload.Length))
         {
@@ -159,6 +161,9 @@ public sealed partial class OutboxStore
 
         return null;
     }
+
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset t) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 
     private bool Delete(long seq)
     {

@@ -28,6 +28,7 @@ public sealed partial class UplinkService : BackgroundService
     private readonly DateTimeOffset _startedAt;
     private volatile IMqttClient? _client;
     private readonly ConcurrentDictionary<long, int> _failures = new();
+    private readonly MessageFactory _messages;
     private string? _lastFailure;
 
     public UplinkService(
@@ -42,6 +43,7 @@ public sealed partial class UplinkService : BackgroundService
         _time = time;
         _log = log;
         _clientOptions = new ClientOptionsFactory(gateway, options);
+        _messages = new MessageFactory(options.MqttVersion);
         _startedAt = time.GetUtcNow();
     }
 
@@ -138,7 +140,7 @@ public sealed partial class UplinkService : BackgroundService
             return "stopping";
         }
 
-        using var session = new UplinkSession(client, _store, _writer, State, _options.MaxInFlight, _failures, _time, _log);
+        using var session = new UplinkSession(client, _messages, _store, _writer, State, _options.MaxInFlight, _failures, _time, _log);
         return await session.RunAsync(lost, StopGrace, stoppingToken).ConfigureAwait(false);
     }
 
@@ -151,13 +153,7 @@ public sealed partial class UplinkService : BackgroundService
             return false;
         }
 
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(Topic.Heartbeat(_gateway.Community, _gateway.Id))
-            .WithPayload(Payloads.Encode(heartbeat))
-            .WithContentType(EventMessages.JsonContentType)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithMessageExpiryInterval((uint)Math.Max(1, _options.HeartbeatInterval.TotalSeconds * 2))
-            .Build();
+        var message = _messages.Heartbeat(heartbeat, _options.HeartbeatInterval);
         try
         {
             var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
@@ -172,13 +168,7 @@ public sealed partial class UplinkService : BackgroundService
     private Task<MqttClientPublishResult> PublishStatusAsync(IMqttClient client, GatewayState state, string? reason, CancellationToken ct)
     {
         var status = new GatewayStatus(state, _gateway.Community, _gateway.Id, GatewayVersion.Text, _startedAt, _time.GetUtcNow(), reason);
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(Topic.Status(_gateway.Community, _gateway.Id))
-            .WithPayload(Payloads.Encode(status))
-            .WithContentType(EventMessages.JsonContentType)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag()
-            .Build();
+        var message = _messages.Status(status);
         return client.PublishAsync(message, ct);
     }
 

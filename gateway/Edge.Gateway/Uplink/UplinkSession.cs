@@ -13,7 +13,7 @@ namespace Edge.Gateway.Uplink;
 /// PUBACK; whatever is unacknowledged when the connection drops is sent again by the next session.
 /// </summary>
 internal sealed partial class UplinkSession(
-    IMqttClient client, OutboxStore store, OutboxWriter writer, UplinkState state, int maxInFlight,
+    IMqttClient client, MessageFactory messages, OutboxStore store, OutboxWriter writer, UplinkState state, int maxInFlight,
     ConcurrentDictionary<long, int> failures, TimeProvider time, ILogger log) : IDisposable
 {
     /// <summary>A record that fails this many times while the connection stays up is dead-lettered.</summary>
@@ -107,7 +107,7 @@ internal sealed partial class UplinkSession(
                 foreach (var r in records)
                 {
                     _cursors[(int)lane] = r.Seq;
-                    if (EventMessages.IsExpired(r, now))
+                    if (MessageFactory.IsExpired(r, now))
                     {
                         _ = writer.CompleteAsync(new Completion(CompletionKind.Expired, r.Seq, now));
                     }
@@ -126,7 +126,7 @@ internal sealed partial class UplinkSession(
     {
         try
         {
-            var result = await client.PublishAsync(EventMessages.Create(record, time.GetUtcNow()), abort).ConfigureAwait(false);
+            var result = await client.PublishAsync(messages.Event(record, time.GetUtcNow()), abort).ConfigureAwait(false);
             failures.TryRemove(record.Seq, out _);
             if (PubAckReasons.IsDelivered(result.ReasonCode))
             {

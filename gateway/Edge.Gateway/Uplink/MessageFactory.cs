@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Status;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Outbox;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Edge.Gateway.Uplink;
+
+/// <summary>
+/// Makes the MQTT messages of the contract: QoS 1 JSON; on MQTT 5 also the content type, the user properties
+/// mirroring id, type, priority and seq, and message expiry. MQTT 3.1.1 has none of those, so they are left out there.
+/// </summary>
+internal sealed class MessageFactory(MqttProtocolVersion version)
+{
+    public const string JsonContentType = "application/json";
+
+    private bool V5 => version == MqttProtocolVersion.V500;
+
+    public MqttApplicationMessage Event(OutboxRecord record, DateTimeOffset now)
+    {
+        var builder = Json(record.Topic, record.Payload);
+        if (V5)
+        {
+            builder
+                .WithUserProperty(UserProperties.Id, Utf8(record.Id.ToString()))
+                .WithUserProperty(UserProperties.Type, Utf8(record.Type))
+                .WithUserProperty(UserProperties.Priority, Utf8(record.Priority.ToWire()))
+                .WithUserProperty(UserProperties.Seq, Utf8(record.Seq.ToString(CultureInfo.InvariantCulture)));
+            if (record.ExpiresAt is { } expires)
+            {
+                // The broker may drop it once stale: what is left of its life, at least one second.
+                builder.WithMessageExpiryInterval((uint)Math.Max(1, Math.Ceiling((expires - now).TotalSeconds)));
+            }
+        }
+
+        return builder.Build();
+    }
+
+    public MqttApplicationMessage Status(GatewayStatus status) =>
+        Json(Topic.Status(status.Community, status.Gateway), Payloads.Encode(status)).WithRetainFlag().Build();
+
+    public MqttApplicationMessage Heartbeat(Heartbeat heartbeat, TimeSpan interval)
+    {
+        var builder = Json(Topic.Heartbeat(heartbeat.Community, heartbeat.Gateway), Payloads.Encode(heartbeat));
+        if (V5)
+        {
+            // A heartbeat older than two intervals says nothing about the gateway now.
+            builder.WithMessageExpiryInterval((uint)Math.Max(1, Math.Ceiling(interval.TotalSeconds * 2)));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>True when a record went stale before it could be sent.</summary>
+    public static bool IsExpired(OutboxRecord record, DateTimeOffset now) => record.ExpiresAt is { } e && e <= now;
+
+    private MqttApplicationMessageBuilder Json(string topic, byte[] payload)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (V5)
+        {
+            builder.WithContentType(JsonContentType).WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData);
+        }
+
+        return builder;
+    }
+
+    private static ReadOnlyMemory<byte> Utf8(string value) => Encoding.UTF8.GetBytes(value);
+}
