@@ -27,7 +27,9 @@ public sealed class StationProbe : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    public StationProbe(Uri broker, string clientId, TimeProvider time)
+    /// <param name="persistentSession">Keep the session on the broker across disconnects (clean start off, one hour
+    /// expiry), so a broker with persistence queues what arrives while the probe is away, as a station would want.</param>
+    public StationProbe(Uri broker, string clientId, TimeProvider time, bool persistentSession = false)
     {
         ArgumentNullException.ThrowIfNull(broker);
         _time = time;
@@ -35,7 +37,8 @@ public sealed class StationProbe : IAsyncDisposable
         _options = new MqttClientOptionsBuilder()
             .WithTcpServer(broker.Host, broker.Port)
             .WithClientId(clientId)
-            .WithCleanStart(true)
+            .WithCleanStart(!persistentSession)
+            .WithSessionExpiryInterval(persistentSession ? 3600u : 0u)
             .WithTimeout(TimeSpan.FromSeconds(5))
             .Build();
         _client.ApplicationMessageReceivedAsync += e =>
@@ -192,6 +195,15 @@ public sealed class StationProbe : IAsyncDisposable
         lock (_lock)
         {
             return _status.GetValueOrDefault($"{community}/{gateway}");
+        }
+    }
+
+    /// <summary>The last heartbeat of a gateway, if any arrived.</summary>
+    public Heartbeat? LastHeartbeat(string community, string gateway)
+    {
+        lock (_lock)
+        {
+            return _heartbeats.GetValueOrDefault($"{community}/{gateway}");
         }
     }
 

@@ -76,7 +76,9 @@ public sealed class UplinkTests : IAsyncLifetime
     {
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Uplink.State.Connected, "gateway connected");
+        await Eventually.True(
+            () => _broker.Server.GetRetainedMessagesAsync().GetAwaiter().GetResult().Any(m => m.Topic == Topic.Status("c001", "gw1")),
+            "status retained at the broker");
 
         await using (var late = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllStatus))
         {

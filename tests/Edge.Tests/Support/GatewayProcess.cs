@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Edge.Tests.Support;
+
+/// <summary>The real gateway executable (edge-gateway) run as a child process, configured by environment variables.</summary>
+public sealed class GatewayProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private GatewayProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "edge-gateway.dll");
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        // Keep the machine's own /etc/edge-gateway out of tests.
+        info.Environment["EDGE_GATEWAY_CONFIG"] = "/nonexistent/edge-gateway.json";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Test";
+        foreach (var (k, v) in environment)
+        {
+            info.Environment[k] = v;
+        }
+
+        return new GatewayProcess(Process.Start(info) ?? throw new InvalidOperationException("gateway did not start"));
+    }
+
+    /// <summary>SIGKILL: the process dies at once, mid-write if it was writing.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, then waits for a clean exit.</summary>
+    public async Task<int> StopAsync()
+    {
+        Signals.Terminate(_process.Id);
+        await WaitForExitAsync(TimeSpan.FromSeconds(20));
+        return _process.ExitCode;
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+}

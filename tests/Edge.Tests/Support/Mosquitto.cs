@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Edge.Simulator.Broker;
+
+namespace Edge.Tests.Support;
+
+/// <summary>
+/// A real Mosquitto broker on a free loopback port, with persistence in a temporary directory. Tests skip with a
+/// visible reason where Mosquitto is not installed; .ci/run installs it, so CI runs them.
+/// </summary>
+public sealed class Mosquitto : IDisposable
+{
+    public const string SkipReason = "mosquitto is not installed (apt-get install mosquitto; .ci/run installs it)";
+
+    private readonly string _config;
+    private Process? _process;
+
+    private Mosquitto(string config, int port, string directory)
+    {
+        _config = config;
+        Port = port;
+        Directory = directory;
+    }
+
+    /// <summary>The broker binary, or null when it is not installed. Debian puts it in /usr/sbin, often not on PATH.</summary>
+    public static string? Binary { get; } = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto" }
+        .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(p => Path.Combine(p, "mosquitto")))
+        .FirstOrDefault(File.Exists);
+
+    public int Port { get; }
+
+    public string Directory { get; }
+
+    public string Uri => $"mqtt://127.0.0.1:{Port}";
+
+    /// <summary>Starts a broker; <paramref name="extraConfig"/> is appended to the generated configuration.</summary>
+    public static async Task<Mosquitto> StartAsync(string directory, string extraConfig = "")
+    {
+        Assert.SkipWhen(Binary is null, SkipReason);
+        var port = StationBroker.FreePort();
+        var config = Path.Combine(directory, "mosquitto.conf");
+        await File.WriteAllTextAsync(config, $"""
+            listener {port} 127.0.0.1
+            allow_anonymous true
+            user root
+            persistence true
+            persistence_location {directory}/
+            autosave_interval 1
+            max_queued_messages 0
+            log_dest file {directory}/mosquitto.log
+            log_type error
+            log_type warning
+            log_type notice
+            {extraConfig}
+            """);
+        var broker = new Mosquitto(config, port, directory);
+        await broker.StartProcessAsync();
+        return broker;
+    }
+
+    /// <summary>Starts the broker again on the same port with the same persistence after <see cref="Stop"/>.</summary>
+    public Task RestartAsync() => StartProcessAsync();
+
+    /// <summary>Stops the broker: gracefully (SIGTERM, it saves its persistence) or by SIGKILL.</summary>
+    public void Stop(bool kill = false)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+
+        if (kill)
+        {
+            _process.Kill();
+        }
+        else
+        {
+            Signals.Terminate(_process.Id);
+        }
+
+        if (!_process.WaitForExit(10_000))
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    private async Task StartProcessAsync()
+    {
+        _process = Process.Start(new ProcessStartInfo(Binary!, $"-c {_config}") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })
+                   ?? throw new InvalidOperationException("mosquitto did not start");
+        var deadline = Stopwatch.StartNew();
+        while (!await AcceptsAsync(Port))
+        {
+            if (_process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                var log = Path.Combine(Directory, "mosquitto.log");
+                Assert.Fail($"mosquitto did not start listening on {Port}: {(File.Exists(log) ? File.ReadAllText(log) : await _process.StandardError.ReadToEndAsync())}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => Stop(kill: true);
+}
