@@ -86,18 +86,33 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: take no more events, and commit everything already handed over.
-            _intake.Writer.TryComplete();
-            _completions.Writer.TryComplete();
-            do
-            {
-                intakes.Clear();
-                completions.Clear();
-                Gather(intakes, completions);
-                CommitBatch(intakes, completions);
-            }
-            while (intakes.Count + completions.Count > 0);
+            // Stopping: StopAsync commits what is still queued, once this loop has ended.
         }
+    }
+
+    /// <summary>
+    /// Stops taking events and commits everything already handed over. The drain happens here rather than in the loop
+    /// because a host may stop the writer before its loop ever ran (BackgroundService skips it then).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _intake.Writer.TryComplete();
+        _completions.Writer.TryComplete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (ExecuteTask is { IsCompleted: false })
+        {
+            // The host gave up waiting; the loop still owns the connection, so do not write beside it.
+            return;
+        }
+
+        var intakes = new List<Intake>(_batchSize);
+        var completions = new List<Completion>(_batchSize);
+        do
+        {
+            Gather(intakes, completions);
+            CommitBatch(intakes, completions);
+        }
+        while (intakes.Count + completions.Count > 0);
     }
 
     private void Gather(List<Intake> intakes, List<Completion> completions)

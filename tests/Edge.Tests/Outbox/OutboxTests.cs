@@ -217,6 +217,24 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_writer_stopped_before_its_loop_ran_still_commits_what_it_was_given()
+    {
+        // A host may stop a BackgroundService before its loop is scheduled; the loop then never runs at all.
+        var options = new Edge.Gateway.Configuration.OutboxOptions();
+        using var store = OutboxStore.Open(DbPath, "c001/gw1", options);
+        using var writer = new OutboxWriter(store, new Edge.Gateway.Configuration.GatewayOptions { Community = "c001", Id = "gw1" }, options,
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxWriter>.Instance);
+        var pending = Enumerable.Range(0, 10).Select(i => writer.SubmitAsync(TestGateway.Draft(n: i))).ToList();
+
+        await writer.StopAsync(CancellationToken.None);
+
+        var results = await Task.WhenAll(pending);
+        Assert.All(results, r => Assert.True(r.Accepted));
+        Assert.Equal(10, store.LastSeq);
+        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => writer.SubmitAsync(TestGateway.Draft()));
+    }
+
+    [Fact]
     public async Task Invalid_drafts_are_refused_at_submit()
     {
         await using var outbox = await OutboxHarness.StartAsync(DbPath);
