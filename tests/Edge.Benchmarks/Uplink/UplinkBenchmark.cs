@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Edge.Contracts.Events;
+using Edge.Gateway.Configuration;
+using Edge.Gateway.Events;
+using Edge.Gateway.Hosting;
+using Edge.Simulator.Broker;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Benchmarks.Uplink;
+
+/// <summary>
+/// <c>edge-bench uplink</c>: N events through the durable path (intake, SQLite outbox with group commit, uplink with
+/// an in-flight window) into a broker, counted by an independent subscriber; then the same number of raw MQTTnet QoS 1
+/// publishes with the same window and no storage. Prints events/s, latency from hand-over to arrival, and the ratio.
+/// </summary>
+internal static class UplinkBenchmark
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = BenchArgs.Parse(args);
+        if (options is null)
+        {
+            return 2;
+        }
+
+        await using var local = options.Broker is null ? await StationBroker.StartAsync().ConfigureAwait(false) : null;
+        var broker = options.Broker ?? new Uri(local!.Uri);
+        Console.WriteLine($"broker {broker} ({(local is null ? "external" : "in-process")}), window {options.Window}, outbox durability {options.Durability}, {Environment.ProcessorCount} cores");
+
+        // Warm up both paths (JIT, SQLite pages, connections) before measuring.
+        await DurableAsync(broker, options with { Events = 2_000 }, "warmup").ConfigureAwait(false);
+        await RawAsync(broker, options with { Events = 2_000 }, "warmup").ConfigureAwait(false);
+
+        var durable = await DurableAsync(broker, options, "bench").ConfigureAwait(false);
+        var raw = await RawAsync(broker, options, "bench").ConfigureAwait(false);
+        durable.Print("durable (outbox + uplink)");
+        raw.Print("raw MQTTnet QoS 1");
+        var ratio = durable.EventsPerSecond / raw.EventsPerSecond;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"uplink: {options.Events} events, lost {durable.Lost}, {durable.EventsPerSecond:0} ev/s, ratio {ratio:0.00}"));
+        return durable.Lost == 0 ? 0 : 1;
+    }
+
+    private static async Task<BenchResult> DurableAsync(Uri broker, BenchArgs options, string run)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-{run}");
+        Directory.CreateDirectory(dir);
+        var gatewayId = $"gw-{run}";
+        var settings = new GatewaySettings(
+            new GatewayOptions { Community = "bench", Id = gatewayId, DataDirectory = dir },
+            new OutboxOptions { Durability = options.Durability },
+            new UplinkOptions { Broker = broker.ToString(), MaxInFlight = options.Window },
+            new TestEventOptions());
+        await using var counter = new ArrivalCounter(options.Events);
+        await counter.ConnectAsync(broker, $"edge/v1/bench/{gatewayId}/events/#").ConfigureAwait(false);
+        using var gateway = GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var device = new DeviceRef("bench-1", "test", "Benchmark source", new Location("1", "1", "1", "bench"));
+            var memoryBefore = GC.GetTotalMemory(false);
+            var start = Stopwatch.GetTimestamp();
+            var submitted = new List<Task<SubmitResult>>(options.Events);
+            for (var i = 1; i <= options.Events; i++)
+            {
+                // One submitter, a fresh outbox: the i-th event submitted gets seq i.
+                counter.Sent(i);
+                submitted.Add(gateway.Events.SubmitAsync(new EventDraft(EventTypes.DeviceTest, Priority.Normal, device, null, DateTimeOffset.UtcNow,
+                    new System.Text.Json.Nodes.JsonObject { ["n"] = i })));
+            }
+
+            await Task.WhenAll(submitted).ConfigureAwait(false);
+            var committedAt = Stopwatch.GetTimestamp();
+            await WaitForAsync(counter, options.Events).ConfigureAwait(false);
+            return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency,
+                Seconds(start, committedAt), GC.GetTotalMemory(false) - memoryBefore);
+        }
+        finally
+        {
+            await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<BenchResult> RawAsync(Uri broker, BenchArgs options, string run)
+    {
+        var topic = $"edge/v1/bench/raw-{run}/events/device/bench-1";
+        await using var counter = new ArrivalCounter(options.Events);
+        await counter.ConnectAsync(broker, topic).ConfigureAwait(false);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"bench-raw-{run}").Build()).ConfigureAwait(false);
+        var payload = new byte[420];
+        Array.Fill(payload, (byte)'x');
+        using var window = new SemaphoreSlim(options.Window);
+        var start = Stopwatch.GetTimestamp();
+        var pending = new List<Task>(options.Events);
+        for (var i = 1; i <= options.Events; i++)
+        {
+            await window.WaitAsync().ConfigureAwait(false);
+            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithUserProperty("id", Encoding.UTF8.GetBytes(Guid.CreateVersion7().ToString()))
+                .WithUserProperty("type", "device.test"u8.ToArray())
+                .WithUserProperty("priority", "normal"u8.ToArray())
+                .WithUserProperty("seq", Encoding.UTF8.GetBytes(i.ToString(CultureInfo.InvariantCulture)))
+                .Build();
+            counter.Sent(i);
+            pending.Add(PublishAsync(client, message, window));
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        await WaitForAsync(counter, options.Events).ConfigureAwait(false);
+        await client.DisconnectAsync().ConfigureAwait(false);
+        return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0);
+    }
+
+    private static async Task PublishAsync(IMqttClient client, MqttApplicationMessage message, SemaphoreSlim window)
+    {
+        try
+        {
+            await client.PublishAsync(message).ConfigureAwait(false);
+        }
+        finally
+        {
+            window.Release();
+        }
+    }
+
+    private static async Task WaitForAsync(ArrivalCounter counter, int events)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (counter.Unique < events && deadline.Elapsed < DrainTimeout)
+        {
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+    }
+
+    private static double Seconds(long from, long to) => Math.Max(1e-9, (to - from) / (double)Stopwatch.Frequency);
+}
