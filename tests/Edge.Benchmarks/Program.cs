@@ -1,13 +1,15 @@
+using Edge.Benchmarks.Outbox;
 using Edge.Benchmarks.Uplink;
 
 return args.FirstOrDefault() switch
 {
     "uplink" => await UplinkBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
+    "outbox" => await OutboxBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]");
+    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]");
     return 2;
 }

@@ -11,6 +11,9 @@ internal enum CompletionKind
 
     /// <summary>It went stale before it could be sent: it is discarded and counted.</summary>
     Expired,
+
+    /// <summary>No event: once committed, every outcome handed over before it is committed too.</summary>
+    Barrier,
 }
 
 /// <summary>An outcome for the writer to commit.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Topics;
@@ -11,9 +13,12 @@ public sealed partial class OutboxStore
 {
     private SqliteCommand? _insert;
     private SqliteCommand? _delete;
+    private SqliteCommand? _deleteMany;
     private SqliteCommand? _oldestOfLane;
     private SqliteCommand? _toDeadLetter;
     private SqliteCommand? _setCounter;
+    private Configuration.OutboxDurability _sync;
+    private readonly Dictionary<(string Category, string Device), string> _topics = [];
 
     /// <summary>
     /// Commits, in one transaction: the outcomes of sent events, then the new events in order (each numbered, made
@@ -24,12 +29,14 @@ public sealed partial class OutboxStore
         IReadOnlyList<Completion> completions, IReadOnlyList<Intake> intakes, string community, string gateway)
     {
         PrepareCommands();
+        UseSync(intakes.Count > 0 || completions.Any(c => c.Kind == CompletionKind.DeadLetter) ? _options.Durability : Configuration.OutboxDurability.Normal);
         var before = CaptureCounters();
         var results = new SubmitResult[intakes.Count];
         using var tx = _write.BeginTransaction();
         try
         {
             SetTransaction(tx);
+            DeleteDelivered(completions);
             foreach (var c in completions)
             {
                 Apply(c);
@@ -56,7 +63,7 @@ public sealed partial class OutboxStore
         switch (c.Kind)
         {
             case CompletionKind.Delivered:
-                Delete(c.Seq);
+            case CompletionKind.Barrier:
                 break;
             case CompletionKind.Expired:
                 if (Delete(c.Seq))
@@ -97,20 +104,22 @@ public sealed partial class OutboxStore
         }
 
         DateTimeOffset? expires = d.Priority != Priority.Critical && d.ExpireAfter is { } after ? intake.ObservedAt + after : null;
+        // Parameters by position, in the order of the INSERT: no name lookups per event.
         var p = _insert!.Parameters;
-        p["$seq"].Value = seq;
-        p["$p"].Value = (int)d.Priority;
-        p["$topic"].Value = Topic.Event(e);
-        p["$id"].Value = e.Id.ToString();
-        p["$type"].Value = d.Type;
-        p["$payload"].Value = payload;
-        p["$at"].Value = intake.ObservedAt.ToUnixTimeMilliseconds();
-        p["$exp"].Value = expires is { } x ? x.ToUnixTimeMilliseconds() : DBNull.Value;
+        p[0].Value = seq;
+        p[1].Value = (int)d.Priority;
+        p[2].Value = TopicOf(e);
+        p[3].Value = e.Id.ToString();
+        p[4].Value = d.Type;
+        p[5].Value = payload;
+        p[6].Value = observedAt.ToUnixTimeMilliseconds();
+        p[7].Value = expires is { } x ? x.ToUnixTimeMilliseconds() : DBNull.Value;
         _insert.ExecuteNonQuery();
         _lastSeq = seq;
         lock (_statsLock)
         {
             _laneCount[(int)d.Priority]++;
+            _laneLastSeq[(int)d.Priority] = seq;
             _pendingBytes += payload.Length;
         }
 
@@ -162,8 +171,58 @@ public sealed partial class OutboxStore
         return null;
     }
 
+    /// <summary>Event topics, made once per device and category: a gateway has a fixed set of devices.</summary>
+    private string TopicOf(EdgeEvent e)
+    {
+        var key = (e.Category, e.Device.Id);
+        if (!_topics.TryGetValue(key, out var topic))
+        {
+            topic = Topic.Event(e);
+            if (_topics.Count < 100_000)
+            {
+                _topics[key] = topic;
+            }
+        }
+
+        return topic;
+    }
+
     private static DateTimeOffset ToMilliseconds(DateTimeOffset t) =>
         DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+
+    /// <summary>Removes all delivered events of the batch with one statement.</summary>
+    private void DeleteDelivered(IReadOnlyList<Completion> completions)
+    {
+        var seqs = new StringBuilder("[");
+        foreach (var c in completions)
+        {
+            if (c.Kind == CompletionKind.Delivered)
+            {
+                seqs.Append(seqs.Length > 1 ? "," : "").Append(c.Seq.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (seqs.Length == 1)
+        {
+            return;
+        }
+
+        _deleteMany!.Parameters[0].Value = seqs.Append(']').ToString();
+        using var r = _deleteMany.ExecuteReader();
+        while (r.Read())
+        {
+            Removed(r.GetInt32(0), r.GetInt64(1));
+        }
+    }
+
+    private void Removed(int lane, long bytes)
+    {
+        lock (_statsLock)
+        {
+            _laneCount[lane]--;
+            _pendingBytes -= bytes;
+        }
+    }
 
     private bool Delete(long seq)
     {
@@ -174,15 +233,26 @@ public sealed partial class OutboxStore
             return false;
         }
 
-        var lane = r.GetInt32(0);
-        var bytes = r.GetInt64(1);
-        lock (_statsLock)
+        Removed(r.GetInt32(0), r.GetInt64(1));
+        return true;
+    }
+
+    /// <summary>
+    /// New events need the configured durability (FULL: fsync per commit). Removing delivered events does not: if the
+    /// removal is lost to a power cut the event is sent again and the station drops the duplicate by id. WAL frames are
+    /// written in order, so the next FULL commit makes the earlier ones durable too.
+    /// </summary>
+    private void UseSync(Configuration.OutboxDurability durability)
+    {
+        if (durability == _sync)
         {
-            _laneCount[lane]--;
-            _pendingBytes -= bytes;
+            return;
         }
 
-        return true;
+        using var cmd = _write.CreateCommand();
+        cmd.CommandText = durability == Configuration.OutboxDurability.Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+        cmd.ExecuteNonQuery();
+        _sync = durability;
     }
 
     private void PrepareCommands()
@@ -196,6 +266,7 @@ public sealed partial class OutboxStore
                           "VALUES ($seq, $p, $topic, $id, $type, $payload, $at, $exp)",
             "$seq", "$p", "$topic", "$id", "$type", "$payload", "$at", "$exp");
         _delete = Command("DELETE FROM events WHERE seq = $s RETURNING priority, length(payload)", "$s");
+        _deleteMany = Command("DELETE FROM events WHERE seq IN (SELECT value FROM json_each($seqs)) RETURNING priority, length(payload)", "$seqs");
         _oldestOfLane = Command("SELECT seq FROM events WHERE priority = $p ORDER BY seq LIMIT 1", "$p");
         _toDeadLetter = Command("INSERT OR IGNORE INTO dead_letters(seq, priority, topic, id, type, payload, reason_code, reason, dead_at) " +
                                 "SELECT seq, priority, topic, id, type, payload, $code, $reason, $at FROM events WHERE seq = $s",
@@ -220,6 +291,7 @@ public sealed partial class OutboxStore
     {
         _insert!.Transaction = tx;
         _delete!.Transaction = tx;
+        _deleteMany!.Transaction = tx;
         _oldestOfLane!.Transaction = tx;
         _toDeadLetter!.Transaction = tx;
         _setCounter!.Transaction = tx;
@@ -229,7 +301,7 @@ public sealed partial class OutboxStore
     {
         lock (_statsLock)
         {
-            return new Counters(_lastSeq, _evictions, _deadLetters, _expired, _pendingBytes, (long[])_laneCount.Clone());
+            return new Counters(_lastSeq, _evictions, _deadLetters, _expired, _pendingBytes, (long[])_laneCount.Clone(), (long[])_laneLastSeq.Clone());
         }
     }
 
@@ -243,6 +315,7 @@ public sealed partial class OutboxStore
             _expired = c.Expired;
             _pendingBytes = c.PendingBytes;
             c.Lanes.CopyTo(_laneCount, 0);
+            c.LaneLastSeq.CopyTo(_laneLastSeq, 0);
         }
     }
 
@@ -266,5 +339,5 @@ public sealed partial class OutboxStore
         _setCounter.ExecuteNonQuery();
     }
 
-    private sealed record Counters(long LastSeq, long Evictions, long DeadLetters, long Expired, long PendingBytes, long[] Lanes);
+    private sealed record Counters(long LastSeq, long Evictions, long DeadLetters, long Expired, long PendingBytes, long[] Lanes, long[] LaneLastSeq);
 }

@@ -18,6 +18,7 @@ public sealed partial class OutboxStore : IDisposable
     private readonly Lock _readLock = new();
     private readonly Lock _statsLock = new();
     private readonly long[] _laneCount = new long[4];
+    private readonly long[] _laneLastSeq = new long[4];
     private readonly OutboxOptions _options;
     private long _pendingBytes;
     private long _lastSeq;
@@ -67,7 +68,7 @@ public sealed partial class OutboxStore : IDisposable
             read = new SqliteConnection(cs);
             read.Open();
             Execute(read, "PRAGMA busy_timeout=5000;");
-            var store = new OutboxStore(path, write, read, options);
+            var store = new OutboxStore(path, write, read, options) { _sync = options.Durability };
             store.LoadState();
             return store;
         }
@@ -117,7 +118,7 @@ public sealed partial class OutboxStore : IDisposable
         _deadLetters = Counter("dead_letters");
         _expired = Counter("expired");
         using var cmd = _write.CreateCommand();
-        cmd.CommandText = "SELECT priority, count(*), coalesce(sum(length(payload)), 0) FROM events GROUP BY priority";
+        cmd.CommandText = "SELECT priority, count(*), coalesce(sum(length(payload)), 0), max(seq) FROM events GROUP BY priority";
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
@@ -129,6 +130,7 @@ public sealed partial class OutboxStore : IDisposable
 
             _laneCount[lane] = r.GetInt64(1);
             _pendingBytes += r.GetInt64(2);
+            _laneLastSeq[lane] = r.GetInt64(3);
         }
 
         var maxSeq = Scalar(_write, "SELECT max(seq) FROM (SELECT max(seq) AS seq FROM events UNION ALL SELECT max(seq) FROM dead_letters)");
@@ -162,6 +164,15 @@ public sealed partial class OutboxStore : IDisposable
 
         return new OutboxStats(LastSeq, queue, bytes, oldest, Interlocked.Read(ref _evictions),
             Interlocked.Read(ref _deadLetters), Interlocked.Read(ref _expired));
+    }
+
+    /// <summary>The highest seq ever committed to a lane (0 when none since the outbox was opened or loaded).</summary>
+    public long LaneLastSeq(Priority lane)
+    {
+        lock (_statsLock)
+        {
+            return _laneLastSeq[(int)lane];
+        }
     }
 
     /// <summary>
@@ -223,6 +234,7 @@ public sealed partial class OutboxStore : IDisposable
     {
         _insert?.Dispose();
         _delete?.Dispose();
+        _deleteMany?.Dispose();
         _oldestOfLane?.Dispose();
         _toDeadLetter?.Dispose();
         _setCounter?.Dispose();

@@ -47,10 +47,17 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     public int IntakeDepth => _intake.Reader.Count;
 
     /// <inheritdoc />
-    public async Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
+    public Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
     {
         Validate(draft);
         var intake = new Intake(draft, _time.GetUtcNow());
+
+        // The common case, room in the intake, costs no extra state machine per event.
+        return _intake.Writer.TryWrite(intake) ? intake.Committed.Task : SubmitWhenRoomAsync(intake, cancellationToken);
+    }
+
+    private async Task<SubmitResult> SubmitWhenRoomAsync(Intake intake, CancellationToken cancellationToken)
+    {
         await _intake.Writer.WriteAsync(intake, cancellationToken).ConfigureAwait(false);
         return await intake.Committed.Task.ConfigureAwait(false);
     }

@@ -20,7 +20,11 @@ internal sealed partial class UplinkSession(
     private const int MaxClientFailures = 3;
 
     private readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
+    /// <summary>Records read per query: one query serves many publishes.</summary>
+    private const int ReadAhead = 512;
+
     private readonly long[] _cursors = new long[4];
+    private readonly Queue<OutboxRecord>[] _readAhead = [new(), new(), new(), new()];
     private readonly TaskCompletionSource<string> _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly LogLimiter _deadLetterLog = new(time, TimeSpan.FromSeconds(10));
 
@@ -44,6 +48,15 @@ internal sealed partial class UplinkSession(
         for (var i = 0; i < maxInFlight; i++)
         {
             await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // Every outcome is handed over now; wait until they are committed (or the writer has stopped).
+        try
+        {
+            await writer.CompleteAsync(new Completion(CompletionKind.Barrier, 0, time.GetUtcNow())).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        {
         }
 
         return reason;
@@ -89,37 +102,55 @@ internal sealed partial class UplinkSession(
         }
     }
 
-    /// <summary>Up to <paramref name="free"/> records, strictly by lane; stale ones are discarded on the way.</summary>
+    /// <summary>
+    /// Up to <paramref name="free"/> records, strictly by lane: a higher lane with anything new is read before a lower
+    /// lane's read-ahead is used, so an alarm never waits behind buffered motion. Stale records are discarded here.
+    /// </summary>
     private List<OutboxRecord> NextBatch(int free)
     {
         var batch = new List<OutboxRecord>(free);
         var now = time.GetUtcNow();
         foreach (var lane in PriorityNames.All)
         {
+            var queue = _readAhead[(int)lane];
             while (batch.Count < free)
             {
-                var records = store.ReadPending(lane, _cursors[(int)lane], free - batch.Count);
-                if (records.Count == 0)
+                if (queue.Count == 0 && !Refill(lane, queue))
                 {
                     break;
                 }
 
-                foreach (var r in records)
+                var r = queue.Dequeue();
+                if (MessageFactory.IsExpired(r, now))
                 {
-                    _cursors[(int)lane] = r.Seq;
-                    if (MessageFactory.IsExpired(r, now))
-                    {
-                        _ = writer.CompleteAsync(new Completion(CompletionKind.Expired, r.Seq, now));
-                    }
-                    else
-                    {
-                        batch.Add(r);
-                    }
+                    _ = writer.CompleteAsync(new Completion(CompletionKind.Expired, r.Seq, now));
+                }
+                else
+                {
+                    batch.Add(r);
                 }
             }
         }
 
         return batch;
+    }
+
+    /// <summary>Reads the next records of a lane in one query; false when the lane has nothing new.</summary>
+    private bool Refill(Priority lane, Queue<OutboxRecord> queue)
+    {
+        var cursor = _cursors[(int)lane];
+        if (store.LaneLastSeq(lane) <= cursor)
+        {
+            return false;
+        }
+
+        foreach (var r in store.ReadPending(lane, cursor, ReadAhead))
+        {
+            queue.Enqueue(r);
+            _cursors[(int)lane] = r.Seq;
+        }
+
+        return queue.Count > 0;
     }
 
     private async Task PublishAsync(OutboxRecord record, CancellationToken abort)
@@ -131,7 +162,10 @@ internal sealed partial class UplinkSession(
             if (PubAckReasons.IsDelivered(result.ReasonCode))
             {
                 state.OnDelivered(record.Id, record.Seq);
-                await writer.CompleteAsync(new Completion(CompletionKind.Delivered, record.Seq, time.GetUtcNow())).ConfigureAwait(false);
+
+                // Not awaited: the slot is free once the broker has acknowledged. The session's end waits for the
+                // removals through a barrier, so the next session does not send these again.
+                _ = writer.CompleteAsync(new Completion(CompletionKind.Delivered, record.Seq, time.GetUtcNow()));
             }
             else if (PubAckReasons.IsTransient(result.ReasonCode))
             {
@@ -139,7 +173,7 @@ internal sealed partial class UplinkSession(
             }
             else
             {
-                await DeadLetterAsync(record, (int)result.ReasonCode, $"{result.ReasonCode} {result.ReasonString}".TrimEnd()).ConfigureAwait(false);
+                DeadLetter(record, (int)result.ReasonCode, $"{result.ReasonCode} {result.ReasonString}".TrimEnd());
             }
         }
         catch (Exception ex) when (abort.IsCancellationRequested || !client.IsConnected)
@@ -153,7 +187,7 @@ internal sealed partial class UplinkSession(
             if (count >= MaxClientFailures)
             {
                 failures.TryRemove(record.Seq, out _);
-                await DeadLetterAsync(record, -1, $"client error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+                DeadLetter(record, -1, $"client error: {ex.GetType().Name}: {ex.Message}");
             }
             else
             {
@@ -166,21 +200,14 @@ internal sealed partial class UplinkSession(
         }
     }
 
-    private async Task DeadLetterAsync(OutboxRecord record, int code, string reason)
+    private void DeadLetter(OutboxRecord record, int code, string reason)
     {
         if (_deadLetterLog.TryEnter(out var suppressed))
         {
             LogDeadLetter(record.Type, record.Seq, reason, suppressed);
         }
 
-        try
-        {
-            await writer.CompleteAsync(new Completion(CompletionKind.DeadLetter, record.Seq, time.GetUtcNow(), code, reason)).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
-        {
-            // Writer stopping: the record stays pending and is retried after restart.
-        }
+        _ = writer.CompleteAsync(new Completion(CompletionKind.DeadLetter, record.Seq, time.GetUtcNow(), code, reason));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker refused {Type} seq {Seq}: {Reason}; moved to dead letters ({Suppressed} similar lines suppressed)")]

@@ -13,8 +13,9 @@ internal sealed record BenchResult(int Events, int Unique, int Duplicates, doubl
     public void Print(string name)
     {
         var ms = (double p) => Latency.GetValueAtPercentile(p) / 1000.0;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-27} {Unique}/{Events} arrived in {Seconds:0.00} s = {EventsPerSecond,8:0} ev/s; latency p50 {ms(50):0.0} ms, p99 {ms(99):0.0} ms, max {Latency.GetMaxValue() / 1000.0:0.0} ms; duplicates {Duplicates}" +
-            (CommitSeconds > 0 ? $"; all committed after {CommitSeconds:0.00} s" : "")));
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{name,-29} {Unique}/{Events} arrived in {Seconds:0.00} s = {EventsPerSecond,8:0} ev/s; latency p50 {ms(50):0.0} ms, p99 {ms(99):0.0} ms, max {Latency.GetMaxValue() / 1000.0:0.0} ms; duplicates {Duplicates}");
+        var commit = CommitSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $"; all committed after {CommitSeconds:0.00} s") : "";
+        Console.WriteLine(line + commit);
     }
 }

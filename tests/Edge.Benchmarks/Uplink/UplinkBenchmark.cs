@@ -20,6 +20,8 @@ namespace Edge.Benchmarks.Uplink;
 internal static class UplinkBenchmark
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
+    private const int PacedRate = 2_000;
+    private const int PacedEvents = 10_000;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,21 +35,34 @@ internal static class UplinkBenchmark
         var broker = options.Broker ?? new Uri(local!.Uri);
         Console.WriteLine($"broker {broker} ({(local is null ? "external" : "in-process")}), window {options.Window}, outbox durability {options.Durability}, {Environment.ProcessorCount} cores");
 
-        // Warm up both paths (JIT, SQLite pages, connections) before measuring.
-        await DurableAsync(broker, options with { Events = 2_000 }, "warmup").ConfigureAwait(false);
-        await RawAsync(broker, options with { Events = 2_000 }, "warmup").ConfigureAwait(false);
+        // Warm up both paths until tiered JIT has settled (it compiles hot methods again in the background, which on two
+        // busy cores takes a while), so the figures are the steady state of a long-running gateway.
+        var warmup = options with { Events = Math.Max(20_000, options.Events / 5) };
+        await DurableAsync(broker, warmup, "warmup").ConfigureAwait(false);
+        await RawAsync(broker, warmup, "warmup").ConfigureAwait(false);
 
+        var drain = await DrainAsync(broker, options).ConfigureAwait(false);
         var durable = await DurableAsync(broker, options, "bench").ConfigureAwait(false);
         var raw = await RawAsync(broker, options, "bench").ConfigureAwait(false);
-        durable.Print("durable (outbox + uplink)");
-        raw.Print("raw MQTTnet QoS 1");
+        // Latency at a steady offered load, as in daily life, rather than behind a flood of N events at once.
+        var paced = options with { Events = PacedEvents };
+        var durablePaced = await DurableAsync(broker, paced, "paced", PacedRate).ConfigureAwait(false);
+        var rawPaced = await RawAsync(broker, paced, "paced", PacedRate).ConfigureAwait(false);
+
+        Console.WriteLine($"flood: {options.Events} events handed over at once");
+        durable.Print("  durable (outbox + uplink)");
+        drain.Print("  backlog drain (uplink)");
+        raw.Print("  raw MQTTnet QoS 1");
+        Console.WriteLine($"steady: {PacedRate} events/s for {PacedEvents / PacedRate} s");
+        durablePaced.Print("  durable (outbox + uplink)");
+        rawPaced.Print("  raw MQTTnet QoS 1");
         var ratio = durable.EventsPerSecond / raw.EventsPerSecond;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"uplink: {options.Events} events, lost {durable.Lost}, {durable.EventsPerSecond:0} ev/s, ratio {ratio:0.00}"));
         return durable.Lost == 0 ? 0 : 1;
     }
 
-    private static async Task<BenchResult> DurableAsync(Uri broker, BenchArgs options, string run)
+    private static async Task<BenchResult> DurableAsync(Uri broker, BenchArgs options, string run, double rate = 0)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-{run}");
         Directory.CreateDirectory(dir);
@@ -67,8 +82,11 @@ internal static class UplinkBenchmark
             var memoryBefore = GC.GetTotalMemory(false);
             var start = Stopwatch.GetTimestamp();
             var submitted = new List<Task<SubmitResult>>(options.Events);
+            var pace = new Pace(rate);
             for (var i = 1; i <= options.Events; i++)
             {
+                await pace.WaitAsync(i).ConfigureAwait(false);
+
                 // One submitter, a fresh outbox: the i-th event submitted gets seq i.
                 counter.Sent(i);
                 submitted.Add(gateway.Events.SubmitAsync(new EventDraft(EventTypes.DeviceTest, Priority.Normal, device, null, DateTimeOffset.UtcNow,
@@ -88,7 +106,41 @@ internal static class UplinkBenchmark
         }
     }
 
-    private static async Task<BenchResult> RawAsync(Uri broker, BenchArgs options, string run)
+    /// <summary>The rate at which a gateway empties a backlog once its broker is back: the outbox is filled first.</summary>
+    private static async Task<BenchResult> DrainAsync(Uri broker, BenchArgs options)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-drain");
+        Directory.CreateDirectory(dir);
+        var gatewayOptions = new GatewayOptions { Community = "bench", Id = "gw-drain", DataDirectory = dir };
+        var outboxOptions = new OutboxOptions { Durability = options.Durability };
+        using (var store = Edge.Gateway.Outbox.OutboxStore.Open(GatewayInstance.OutboxPath(gatewayOptions), "bench/gw-drain", outboxOptions))
+        using (var writer = new Edge.Gateway.Outbox.OutboxWriter(store, gatewayOptions, outboxOptions, TimeProvider.System, NullLogger<Edge.Gateway.Outbox.OutboxWriter>.Instance))
+        {
+            await writer.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            var device = new DeviceRef("bench-1", "test", "Benchmark source", new Location("1", "1", "1", "bench"));
+            await Task.WhenAll(Enumerable.Range(1, options.Events).Select(i => writer.SubmitAsync(new EventDraft(EventTypes.DeviceTest, Priority.Normal, device, null,
+                DateTimeOffset.UtcNow, new System.Text.Json.Nodes.JsonObject { ["n"] = i })))).ConfigureAwait(false);
+            await writer.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await using var counter = new ArrivalCounter(options.Events);
+        await counter.ConnectAsync(broker, "edge/v1/bench/gw-drain/events/#").ConfigureAwait(false);
+        var settings = new GatewaySettings(gatewayOptions, outboxOptions, new UplinkOptions { Broker = broker.ToString(), MaxInFlight = options.Window }, new TestEventOptions());
+        using var gateway = GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        for (var i = 1; i <= options.Events; i++)
+        {
+            counter.Sent(i);
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        await WaitForAsync(counter, options.Events).ConfigureAwait(false);
+        await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        Directory.Delete(dir, recursive: true);
+        return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0);
+    }
+
+    private static async Task<BenchResult> RawAsync(Uri broker, BenchArgs options, string run, double rate = 0)
     {
         var topic = $"edge/v1/bench/raw-{run}/events/device/bench-1";
         await using var counter = new ArrivalCounter(options.Events);
@@ -100,8 +152,10 @@ internal static class UplinkBenchmark
         using var window = new SemaphoreSlim(options.Window);
         var start = Stopwatch.GetTimestamp();
         var pending = new List<Task>(options.Events);
+        var pace = new Pace(rate);
         for (var i = 1; i <= options.Events; i++)
         {
+            await pace.WaitAsync(i).ConfigureAwait(false);
             await window.WaitAsync().ConfigureAwait(false);
             var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
