@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Edge.Gateway.Uplink;
 using Microsoft.Extensions.Options;
 
 namespace Edge.Gateway.Configuration;
@@ -44,6 +46,11 @@ public sealed class UplinkOptionsValidator : IValidateOptions<UplinkOptions>
             errors.Add($"{s}:CertificateFile and {s}:KeyFile must be set together");
         }
 
+        if (errors.Count == 0)
+        {
+            CheckTlsFiles(errors, options);
+        }
+
         if (options.Password is not null && options.Username is null)
         {
             errors.Add($"{s}:Username must be set when {s}:Password is");
@@ -60,6 +67,35 @@ public sealed class UplinkOptionsValidator : IValidateOptions<UplinkOptions>
         RequireRange(errors, $"{s}:ReconnectMaxDelay", options.ReconnectMaxDelay, options.ReconnectMinDelay, TimeSpan.FromHours(1));
         RequireRange(errors, $"{s}:HeartbeatInterval", options.HeartbeatInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Loads the PEM files now, so a wrong or mismatched file stops the start instead of every connect.</summary>
+    private static void CheckTlsFiles(List<string> errors, UplinkOptions options)
+    {
+        const string s = UplinkOptions.Section;
+        if (options.CaFile is { } ca)
+        {
+            try
+            {
+                TlsFiles.LoadCa(ca).DisposeAll();
+            }
+            catch (CryptographicException ex)
+            {
+                errors.Add($"{s}:CaFile '{ca}' is not a PEM certificate bundle: {ex.Message}");
+            }
+        }
+
+        if (options.CertificateFile is { } cert && options.KeyFile is { } key)
+        {
+            try
+            {
+                TlsFiles.LoadClient(cert, key).Dispose();
+            }
+            catch (CryptographicException ex)
+            {
+                errors.Add($"{s}:CertificateFile '{cert}' and {s}:KeyFile '{key}' are not a PEM certificate with its private key: {ex.Message}");
+            }
+        }
     }
 
     private static void RequireFile(List<string> errors, string key, string? path)

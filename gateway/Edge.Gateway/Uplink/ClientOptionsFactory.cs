@@ -17,7 +17,7 @@ internal sealed class ClientOptionsFactory
 {
     private readonly GatewayOptions _gateway;
     private readonly UplinkOptions _uplink;
-    private readonly X509Certificate2? _ca;
+    private readonly X509Certificate2Collection? _ca;
     private readonly X509Certificate2? _clientCertificate;
 
     public ClientOptionsFactory(GatewayOptions gateway, UplinkOptions uplink)
@@ -26,14 +26,12 @@ internal sealed class ClientOptionsFactory
         _uplink = uplink;
         if (uplink.CaFile is { } ca)
         {
-            _ca = X509Certificate2.CreateFromPemFile(ca);
+            _ca = TlsFiles.LoadCa(ca);
         }
 
         if (uplink.CertificateFile is { } cert && uplink.KeyFile is { } key)
         {
-            // Exported and re-imported so SslStream can use the private key on every platform.
-            using var pem = X509Certificate2.CreateFromPemFile(cert, key);
-            _clientCertificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            _clientCertificate = TlsFiles.LoadClient(cert, key);
         }
     }
 
@@ -91,7 +89,7 @@ internal sealed class ClientOptionsFactory
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_ca);
+        chain.ChainPolicy.CustomTrustStore.AddRange(_ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = new X509Certificate2(certificate);
         return chain.Build(server);

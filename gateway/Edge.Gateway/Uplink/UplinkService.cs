@@ -119,10 +119,22 @@ public sealed partial class UplinkService : BackgroundService
         }
         catch (Exception ex)
         {
-            ReportFailure($"{ex.GetType().Name}: {ex.Message}");
+            ReportFailure(Describe(ex));
         }
 
         return false;
+    }
+
+    /// <summary>The exception and its causes in one line: a TLS failure hides its reason in the inner exceptions.</summary>
+    private static string Describe(Exception ex)
+    {
+        var parts = new List<string>();
+        for (var e = ex; e is not null && parts.Count < 4; e = e.InnerException)
+        {
+            parts.Add($"{e.GetType().Name}: {e.Message}");
+        }
+
+        return string.Join(" <- ", parts);
     }
 
     private async Task<string> RunConnectedAsync(IMqttClient client, Task<string> lost, CancellationToken stoppingToken)
@@ -208,6 +220,7 @@ public sealed partial class UplinkService : BackgroundService
     /// <summary>A refused or failed connect is logged once per change of reason, not once per attempt.</summary>
     private void ReportFailure(string reason)
     {
+        State.OnConnectFailed(reason);
         if (reason != _lastFailure)
         {
             _lastFailure = reason;

@@ -176,10 +176,10 @@ internal sealed partial class UplinkSession(
                 DeadLetter(record, (int)result.ReasonCode, $"{result.ReasonCode} {result.ReasonString}".TrimEnd());
             }
         }
-        catch (Exception ex) when (abort.IsCancellationRequested || !client.IsConnected)
+        catch (Exception ex) when (abort.IsCancellationRequested || !client.IsConnected || IsConnectionFailure(ex))
         {
-            // The connection went: the record stays in the outbox for the next session.
-            _ = ex;
+            // The connection went (the client may not know yet): the record stays in the outbox for the next session.
+            _broken.TrySetResult($"connection failed while sending seq {record.Seq}: {ex.Message}");
         }
         catch (Exception ex)
         {
@@ -199,6 +199,15 @@ internal sealed partial class UplinkSession(
             _slots.Release();
         }
     }
+
+    /// <summary>
+    /// Failures of the connection, never of the event: they must not count towards dead-lettering, or a flaky link
+    /// would dead-letter alarms.
+    /// </summary>
+    private static bool IsConnectionFailure(Exception ex) =>
+        ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException
+            or IOException or System.Net.Sockets.SocketException
+        || (ex.InnerException is { } inner && IsConnectionFailure(inner));
 
     private void DeadLetter(OutboxRecord record, int code, string reason)
     {

@@ -4,6 +4,7 @@ namespace Edge.Gateway.Uplink;
 public sealed class UplinkState
 {
     private long _connects;
+    private long _failedAttempts;
     private volatile bool _connected;
 
     /// <summary>True while a session with the broker is established.</summary>
@@ -11,6 +12,12 @@ public sealed class UplinkState
 
     /// <summary>Successful connects after the first one.</summary>
     public long Reconnects => Math.Max(0, Interlocked.Read(ref _connects) - 1);
+
+    /// <summary>Connection attempts that failed or were refused, since the process started.</summary>
+    public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
+
+    /// <summary>Why the last attempt failed, for operators; null once connected.</summary>
+    public string? LastFailure { get; private set; }
 
     /// <summary>Raised when the uplink connects or loses the broker.</summary>
     public event Action<bool>? ConnectionChanged;
@@ -23,10 +30,17 @@ public sealed class UplinkState
         if (connected)
         {
             Interlocked.Increment(ref _connects);
+            LastFailure = null;
         }
 
         _connected = connected;
         ConnectionChanged?.Invoke(connected);
+    }
+
+    internal void OnConnectFailed(string reason)
+    {
+        LastFailure = reason;
+        Interlocked.Increment(ref _failedAttempts);
     }
 
     internal void OnDelivered(Guid id, long seq) => Delivered?.Invoke(id, seq);

@@ -34,14 +34,14 @@ public sealed class Mosquitto : IDisposable
     public string Uri => $"mqtt://127.0.0.1:{Port}";
 
     /// <summary>Starts a broker; <paramref name="extraConfig"/> is appended to the generated configuration.</summary>
-    public static async Task<Mosquitto> StartAsync(string directory, string extraConfig = "")
+    public static async Task<Mosquitto> StartAsync(string directory, string extraConfig = "", bool anonymous = true)
     {
         Assert.SkipWhen(Binary is null, SkipReason);
         var port = StationBroker.FreePort();
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
             listener {port} 127.0.0.1
-            allow_anonymous true
+            allow_anonymous {(anonymous ? "true" : "false")}
             user root
             persistence true
             persistence_location {directory}/

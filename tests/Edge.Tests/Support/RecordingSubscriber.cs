@@ -12,7 +12,7 @@ public sealed class RecordingSubscriber : IAsyncDisposable
 
     public ConcurrentQueue<MqttApplicationMessage> Messages { get; } = new();
 
-    public static async Task<RecordingSubscriber> ConnectAsync(Uri broker, string filter = Topic.All)
+    public static async Task<RecordingSubscriber> ConnectAsync(Uri broker, string filter = Topic.All, Action<MqttClientOptionsBuilder>? configure = null)
     {
         var s = new RecordingSubscriber();
         s._client.ApplicationMessageReceivedAsync += e =>
@@ -20,7 +20,9 @@ public sealed class RecordingSubscriber : IAsyncDisposable
             s.Messages.Enqueue(e.ApplicationMessage);
             return Task.CompletedTask;
         };
-        var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("rec-" + Guid.NewGuid().ToString("N")[..8]).Build();
+        var builder = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("rec-" + Guid.NewGuid().ToString("N")[..8]);
+        configure?.Invoke(builder);
+        var options = builder.Build();
         var result = await s._client.ConnectAsync(options);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         await s._client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);

@@ -1,0 +1,155 @@
+using System.Security.Cryptography.X509Certificates;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Status;
+using Edge.Contracts.Topics;
+using System.Buffers;
+using Edge.Gateway.Uplink;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Faults;
+
+/// <summary>
+/// The deployment as operators set it up: Mosquitto with mutual TLS, the certificate CN as user name, and the ACL file
+/// from deploy/mosquitto/edge-acl.
+/// </summary>
+public sealed class MosquittoTlsAclTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly TestCertificates _certs;
+
+    public MosquittoTlsAclTests()
+    {
+        _certs = new TestCertificates(_dir.Path);
+    }
+
+    private async Task<Mosquitto> StartBrokerAsync()
+    {
+        var (cert, key) = _certs.Server();
+        return await Mosquitto.StartAsync(_dir.Path, $"""
+            cafile {_certs.CaFile}
+            certfile {cert}
+            keyfile {key}
+            require_certificate true
+            use_identity_as_username true
+            acl_file {RepoFiles.Path("deploy/mosquitto/edge-acl")}
+            """, anonymous: false);
+    }
+
+    private Edge.Gateway.Hosting.GatewayInstance Gateway(Mosquitto broker, string community, string cn, string? caFile = null)
+    {
+        var (cert, key) = _certs.Client(cn);
+        var settings = TestGateway.Settings($"mqtts://127.0.0.1:{broker.Port}", _dir.Combine($"gw-{community}"), community);
+        settings.Uplink.CaFile = caFile ?? _certs.CaFile;
+        settings.Uplink.CertificateFile = cert;
+        settings.Uplink.KeyFile = key;
+        Assert.Empty(settings.Validate());
+        return TestGateway.Create(settings);
+    }
+
+    private Task<RecordingSubscriber> StationAsync(Mosquitto broker)
+    {
+        var (cert, key) = _certs.Client("station-probe");
+        using var pem = X509Certificate2.CreateFromPemFile(cert, key);
+        var client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var ca = X509CertificateLoader.LoadCertificateFromFile(_certs.CaFile);
+        return RecordingSubscriber.ConnectAsync(new Uri(broker.Uri), Topic.All, b => b.WithTlsOptions(t => t
+            .UseTls()
+            .WithClientCertificates([client])
+            .WithTrustChain([ca])
+            .WithCertificateValidationHandler(_ => true)));
+    }
+
+    [Fact]
+    public async Task A_gateway_over_mutual_tls_publishes_its_status_and_events()
+    {
+        using var broker = await StartBrokerAsync();
+        await using var station = await StationAsync(broker);
+        using var gw = Gateway(broker, "c001", "c001/gw1");
+        await gw.StartAsync(default);
+
+        var alarm = await gw.SubmitAsync(TestGateway.Draft(Edge.Contracts.Events.EventTypes.AlarmPanic, Edge.Contracts.Events.Priority.Critical, "btn-1"));
+
+        await Eventually.True(() => station.On("/events/alarm/btn-1").Any(), "the alarm at the station over TLS");
+        Assert.Equal(alarm.Id, Payloads.DecodeEvent(station.On("/events/alarm/btn-1").First().Payload.ToArray()).Id);
+        Assert.Contains(station.On("/status"), m => Payloads.DecodeStatus(m.Payload.ToArray()).State == GatewayState.Online);
+        Assert.Empty(gw.Store.DeadLetters());
+        await gw.StopAsync(default);
+    }
+
+    [Theory]
+    [InlineData("edge/v1/c001/gw1/events/alarm/btn-1", true)]
+    [InlineData("edge/v1/c001/gw1/status", true)]
+    [InlineData("edge/v1/c002/gw1/events/alarm/btn-1", false)]
+    [InlineData("edge/v1/c001/gw10/status", false)]
+    [InlineData("edge/v1/c001/gw1x/heartbeat", false)]
+    [InlineData("other/topic", false)]
+    public async Task The_deployed_acl_confines_a_gateway_certificate_to_its_own_topics(string topic, bool allowed)
+    {
+        using var broker = await StartBrokerAsync();
+        var (cert, key) = _certs.Client("c001/gw1");
+        using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("acl-probe")
+            .WithTlsOptions(t => t.UseTls().WithClientCertificates([TlsFiles.LoadClient(cert, key)]).WithCertificateValidationHandler(_ => true))
+            .Build());
+
+        var result = await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload("{}"u8.ToArray())
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        Assert.Equal(allowed ? MQTTnet.MqttClientPublishReasonCode.NoMatchingSubscribers : MQTTnet.MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+    }
+
+    [Fact]
+    public async Task An_event_the_real_broker_refuses_is_dead_lettered_while_alarms_flow()
+    {
+        // An ACL that lets this gateway publish its status, heartbeat and alarms but nothing else.
+        var acl = _dir.Combine("alarms-only-acl");
+        await File.WriteAllTextAsync(acl, """
+            user station-probe
+            topic read edge/v1/#
+            pattern write edge/v1/%u/status
+            pattern write edge/v1/%u/heartbeat
+            pattern write edge/v1/%u/events/alarm/#
+            """);
+        var (cert, key) = _certs.Server();
+        using var broker = await Mosquitto.StartAsync(_dir.Path, $"""
+            cafile {_certs.CaFile}
+            certfile {cert}
+            keyfile {key}
+            require_certificate true
+            use_identity_as_username true
+            acl_file {acl}
+            """, anonymous: false);
+        await using var station = await StationAsync(broker);
+        using var gw = Gateway(broker, "c001", "c001/gw1");
+        await gw.StartAsync(default);
+
+        await gw.SubmitAsync(TestGateway.Draft(Edge.Contracts.Events.EventTypes.DeviceFault, Edge.Contracts.Events.Priority.High, "reader-1"));
+        await gw.SubmitAsync(TestGateway.Draft(Edge.Contracts.Events.EventTypes.AlarmPanic, Edge.Contracts.Events.Priority.Critical, "btn-1"));
+
+        await Eventually.True(() => station.On("/events/alarm/btn-1").Any(), "the alarm flows");
+        await Eventually.True(() => gw.Store.DeadLetters().Count == 1, "the refused event is dead-lettered");
+        var dead = gw.Store.DeadLetters()[0];
+        Assert.Equal(("device.fault", 0x87), (dead.Type, dead.ReasonCode));
+        Assert.Equal(0, gw.Store.Stats().Queue.Total);
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_broker_with_a_certificate_from_another_ca_is_never_trusted_and_events_wait()
+    {
+        using var broker = await StartBrokerAsync();
+        var other = new TestCertificates(_dir.Path, "Another CA");
+        using var gw = Gateway(broker, "c001", "c001/gw1", caFile: other.CaFile);
+        await gw.StartAsync(default);
+        await gw.SubmitAsync(TestGateway.Draft());
+
+        await Eventually.True(() => gw.Uplink.State.FailedAttempts >= 3, "several refused attempts");
+        Assert.False(gw.Uplink.State.Connected);
+        Assert.Equal(0, gw.Uplink.State.Reconnects);
+        Assert.Contains("Authentication", gw.Uplink.State.LastFailure, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, gw.Store.Stats().Queue.Total);
+        await gw.StopAsync(default);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
