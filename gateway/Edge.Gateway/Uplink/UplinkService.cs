@@ -91,6 +91,7 @@ public sealed partial class UplinkService : BackgroundService
             }
 
             LogLost(reason);
+            await LeaveAsync(client).ConfigureAwait(false);
             if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
             {
                 break;
@@ -201,6 +202,28 @@ public sealed partial class UplinkService : BackgroundService
         catch (Exception ex)
         {
             LogOfflineFailed(ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// A session that ended while the connection is still up (the broker said "not now", a publish failed) is closed
+    /// with a normal DISCONNECT: dropping the socket would fire the last will and show the gateway offline for nothing.
+    /// </summary>
+    private static async Task LeaveAsync(IMqttClient client)
+    {
+        if (!client.IsConnected)
+        {
+            return;
+        }
+
+        using var cts = new CancellationTokenSource(StopGrace);
+        try
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Gone already; the next connect starts clean either way.
         }
     }
 
