@@ -15,6 +15,9 @@ public sealed class HeartbeatService(
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
+    /// <summary>Heartbeats that could not be made (the outbox could not be read).</summary>
+    public long Failures { get; private set; }
+
     /// <summary>The heartbeat as it would be published now.</summary>
     public Heartbeat Current()
     {
@@ -32,7 +35,15 @@ public sealed class HeartbeatService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await uplink.PublishHeartbeatAsync(Current(), stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await uplink.PublishHeartbeatAsync(Current(), stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    // A failed read of the outbox's figures skips one heartbeat, not all the later ones.
+                    Failures++;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -13,6 +13,13 @@ namespace Edge.Gateway.Outbox;
 public sealed partial class OutboxStore : IDisposable
 {
     private const int SchemaVersion = 1;
+    /// <summary>How long a statement waits for a database another process holds locked (a backup, the sqlite3 tool).</summary>
+    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
+
+    // SQLite result codes that mean the file itself is bad. Anything else (permissions, I/O, a lock held by a backup)
+    // is not corruption: it fails the start as an ordinary error, and systemd tries again.
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
     private readonly SqliteConnection _write;
     private readonly SqliteConnection _read;
     private readonly Lock _readLock = new();
@@ -46,6 +53,7 @@ public sealed partial class OutboxStore : IDisposable
     /// </summary>
     public static OutboxStore Open(string path, string identity, OutboxOptions options)
     {
+        var busy = (int)BusyTimeout.TotalMilliseconds;
         ArgumentNullException.ThrowIfNull(options);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
@@ -56,7 +64,7 @@ public sealed partial class OutboxStore : IDisposable
             write = new SqliteConnection(cs);
             write.Open();
             var sync = options.Durability == OutboxDurability.Full ? "FULL" : "NORMAL";
-            Execute(write, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=5000;");
+            Execute(write, $"PRAGMA busy_timeout={busy}; PRAGMA journal_mode=WAL; PRAGMA synchronous={sync};");
             var check = Scalar(write, "PRAGMA quick_check;") as string;
             if (check != "ok")
             {
@@ -67,12 +75,12 @@ public sealed partial class OutboxStore : IDisposable
             CheckIdentity(write, path, identity);
             read = new SqliteConnection(cs);
             read.Open();
-            Execute(read, "PRAGMA busy_timeout=5000;");
+            Execute(read, $"PRAGMA busy_timeout={busy};");
             var store = new OutboxStore(path, write, read, options) { _sync = options.Durability };
             store.LoadState();
             return store;
         }
-        catch (SqliteException ex)
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
         {
             write?.Dispose();
             read?.Dispose();

@@ -15,6 +15,7 @@ namespace Edge.Gateway.Outbox;
 /// </summary>
 public sealed partial class OutboxWriter : BackgroundService, IEventSink
 {
+    private static readonly TimeSpan LoopStopGrace = TimeSpan.FromSeconds(15);
     private readonly OutboxStore _store;
     private readonly GatewayOptions _gateway;
     private readonly int _batchSize;
@@ -105,10 +106,17 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     {
         _intake.Writer.TryComplete();
         _completions.Writer.TryComplete();
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Wait for the loop on a clock of our own: a host that is already out of time must not make us skip the drain.
+        using (var grace = new CancellationTokenSource(LoopStopGrace))
+        {
+            await base.StopAsync(grace.Token).ConfigureAwait(false);
+        }
+
         if (ExecuteTask is { IsCompleted: false })
         {
-            // The host gave up waiting; the loop still owns the connection, so do not write beside it.
+            // The loop is stuck inside a commit and still owns the connection: do not write beside it.
+            LogLoopStuck(LoopStopGrace.TotalSeconds);
             return;
         }
 
@@ -231,6 +239,9 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox commit failed; {Events} events and {Outcomes} outcomes were not stored")]
     private partial void LogCommitFailed(Exception ex, int events, int outcomes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox writer still busy {Seconds} s after stop; events not yet committed are lost")]
+    private partial void LogLoopStuck(double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox full: {Type} ({Priority}) not stored, counted as an eviction")]
     private partial void LogRejected(string type, Priority priority);

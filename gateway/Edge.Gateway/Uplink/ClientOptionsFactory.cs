@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Status;
@@ -62,7 +63,7 @@ internal sealed class ClientOptionsFactory
             {
                 tls.UseTls()
                     .WithTargetHost(_uplink.BrokerUri.Host)
-                    .WithCertificateValidationHandler(args => Validate(args.Certificate, args.SslPolicyErrors));
+                    .WithCertificateValidationHandler(args => Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
                 if (_clientCertificate is not null)
                 {
                     tls.WithClientCertificates([_clientCertificate]);
@@ -74,7 +75,7 @@ internal sealed class ClientOptionsFactory
     }
 
     /// <summary>Trusts the configured CA only (or the system store without one); the host name must match.</summary>
-    private bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
+    private bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
             || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
@@ -91,6 +92,18 @@ internal sealed class ClientOptionsFactory
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        // The station network has no internet: never try to download anything; use what the broker sent.
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1")); // server authentication
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         using var server = new X509Certificate2(certificate);
         return chain.Build(server);
     }

@@ -18,6 +18,7 @@ namespace Edge.Gateway.Uplink;
 public sealed partial class UplinkService : BackgroundService
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan SessionThatCounts = TimeSpan.FromSeconds(5);
     private readonly GatewayOptions _gateway;
     private readonly UplinkOptions _options;
     private readonly OutboxStore _store;
@@ -67,7 +68,8 @@ public sealed partial class UplinkService : BackgroundService
                 return Task.CompletedTask;
             };
 
-            if (!await ConnectAsync(client, stoppingToken).ConfigureAwait(false))
+            var window = await ConnectAsync(client, stoppingToken).ConfigureAwait(false);
+            if (window == 0)
             {
                 if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
                 {
@@ -77,12 +79,31 @@ public sealed partial class UplinkService : BackgroundService
                 continue;
             }
 
-            backoff.Reset();
             _client = client;
             State.SetConnected(true);
-            LogConnected(_options.Broker, ClientIdForLog, State.Reconnects);
-            var reason = await RunConnectedAsync(client, lost.Task, stoppingToken).ConfigureAwait(false);
+            LogConnected(_options.Broker, ClientIdForLog, State.Reconnects, window);
+            var began = _time.GetTimestamp();
+            string reason;
+            try
+            {
+                reason = await RunConnectedAsync(client, window, lost.Task, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Whatever went wrong in this session, the uplink lives on: log it, reconnect, send again.
+                LogSessionFailed(ex);
+                reason = $"session failed: {ex.Message}";
+            }
+
             State.SetConnected(false);
+
+            // A connection that is dropped at once (a broker refusing something after CONNACK) must not reconnect at
+            // full speed: the backoff is reset only after a session that lasted.
+            if (_time.GetElapsedTime(began) >= SessionThatCounts)
+            {
+                backoff.Reset();
+            }
+
             _client = null;
             if (stoppingToken.IsCancellationRequested)
             {
@@ -101,7 +122,8 @@ public sealed partial class UplinkService : BackgroundService
 
     private string ClientIdForLog => _clientOptions.ClientId;
 
-    private async Task<bool> ConnectAsync(IMqttClient client, CancellationToken ct)
+    /// <summary>Connects; returns the send window for this connection, or 0 when the connect failed.</summary>
+    private async Task<int> ConnectAsync(IMqttClient client, CancellationToken ct)
     {
         try
         {
@@ -109,7 +131,7 @@ public sealed partial class UplinkService : BackgroundService
             if (result.ResultCode == MqttClientConnectResultCode.Success)
             {
                 _lastFailure = null;
-                return true;
+                return Window(result.ReceiveMaximum ?? 0);
             }
 
             // ConnectAsync does not throw on a refused CONNACK: the result code says why.
@@ -123,7 +145,17 @@ public sealed partial class UplinkService : BackgroundService
             ReportFailure(Describe(ex));
         }
 
-        return false;
+        return 0;
+    }
+
+    /// <summary>
+    /// The broker's Receive Maximum (CONNACK, MQTT 5) bounds the QoS 1 publishes it accepts at once; exceeding it is a
+    /// protocol error that drops the connection, and MQTTnet does not enforce it. One place is kept for the heartbeat.
+    /// </summary>
+    private int Window(ushort receiveMaximum)
+    {
+        var broker = receiveMaximum == 0 ? 65_535 : receiveMaximum;
+        return Math.Max(1, Math.Min(_options.MaxInFlight, broker - 1));
     }
 
     /// <summary>The exception and its causes in one line: a TLS failure hides its reason in the inner exceptions.</summary>
@@ -138,7 +170,7 @@ public sealed partial class UplinkService : BackgroundService
         return string.Join(" <- ", parts);
     }
 
-    private async Task<string> RunConnectedAsync(IMqttClient client, Task<string> lost, CancellationToken stoppingToken)
+    private async Task<string> RunConnectedAsync(IMqttClient client, int window, Task<string> lost, CancellationToken stoppingToken)
     {
         try
         {
@@ -153,7 +185,7 @@ public sealed partial class UplinkService : BackgroundService
             return "stopping";
         }
 
-        using var session = new UplinkSession(client, _messages, _store, _writer, State, _options.MaxInFlight, _failures, _time, _log);
+        using var session = new UplinkSession(client, _messages, _store, _writer, State, window, _failures, _time, _log);
         return await session.RunAsync(lost, StopGrace, stoppingToken).ConfigureAwait(false);
     }
 
@@ -255,8 +287,11 @@ public sealed partial class UplinkService : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker} as {ClientId} (reconnects {Reconnects})")]
-    private partial void LogConnected(string broker, string clientId, long reconnects);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker} as {ClientId} (reconnects {Reconnects}, send window {Window})")]
+    private partial void LogConnected(string broker, string clientId, long reconnects, int window);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Uplink session failed; reconnecting")]
+    private partial void LogSessionFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection to broker lost: {Reason}; events wait in the outbox")]
     private partial void LogLost(string reason);

@@ -55,8 +55,9 @@ internal sealed partial class UplinkSession(
         {
             await writer.CompleteAsync(new Completion(CompletionKind.Barrier, 0, time.GetUtcNow())).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // The writer failed or stopped: what it did not remove is sent again, and the station drops duplicates.
         }
 
         return reason;
@@ -161,11 +162,10 @@ internal sealed partial class UplinkSession(
             failures.TryRemove(record.Seq, out _);
             if (PubAckReasons.IsDelivered(result.ReasonCode))
             {
-                state.OnDelivered(record.Id, record.Seq);
-
                 // Not awaited: the slot is free once the broker has acknowledged. The session's end waits for the
                 // removals through a barrier, so the next session does not send these again.
                 _ = writer.CompleteAsync(new Completion(CompletionKind.Delivered, record.Seq, time.GetUtcNow()));
+                state.OnDelivered(record.Id, record.Seq);
             }
             else if (PubAckReasons.IsTransient(result.ReasonCode))
             {

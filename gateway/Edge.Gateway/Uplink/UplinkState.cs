@@ -34,7 +34,14 @@ public sealed class UplinkState
         }
 
         _connected = connected;
-        ConnectionChanged?.Invoke(connected);
+        try
+        {
+            ConnectionChanged?.Invoke(connected);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SubscriberFailures++;
+        }
     }
 
     internal void OnConnectFailed(string reason)
@@ -43,5 +50,19 @@ public sealed class UplinkState
         Interlocked.Increment(ref _failedAttempts);
     }
 
-    internal void OnDelivered(Guid id, long seq) => Delivered?.Invoke(id, seq);
+    /// <summary>Tells subscribers; one that throws is not allowed to disturb delivery.</summary>
+    internal void OnDelivered(Guid id, long seq)
+    {
+        try
+        {
+            Delivered?.Invoke(id, seq);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SubscriberFailures++;
+        }
+    }
+
+    /// <summary>Exceptions thrown by <see cref="Delivered"/> or <see cref="ConnectionChanged"/> subscribers (swallowed).</summary>
+    public long SubscriberFailures { get; private set; }
 }

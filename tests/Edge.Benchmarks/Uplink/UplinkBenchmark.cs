@@ -96,6 +96,7 @@ internal static class UplinkBenchmark
             await Task.WhenAll(submitted).ConfigureAwait(false);
             var committedAt = Stopwatch.GetTimestamp();
             await WaitForAsync(counter, options.Events).ConfigureAwait(false);
+            Explain(counter, options.Events, gateway);
             return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency,
                 Seconds(start, committedAt), GC.GetTotalMemory(false) - memoryBefore);
         }
@@ -135,6 +136,7 @@ internal static class UplinkBenchmark
         var start = Stopwatch.GetTimestamp();
         await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
         await WaitForAsync(counter, options.Events).ConfigureAwait(false);
+        Explain(counter, options.Events, gateway);
         await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
         Directory.Delete(dir, recursive: true);
         return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0);
@@ -172,6 +174,17 @@ internal static class UplinkBenchmark
         await WaitForAsync(counter, options.Events).ConfigureAwait(false);
         await client.DisconnectAsync().ConfigureAwait(false);
         return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0);
+    }
+
+    /// <summary>When events are missing, says whether they are still in the gateway or were lost beyond it.</summary>
+    private static void Explain(ArrivalCounter counter, int events, GatewayInstance gateway)
+    {
+        if (counter.Unique < events)
+        {
+            var stats = gateway.Store.Stats();
+            Console.WriteLine($"  missing {events - counter.Unique}: outbox still holds {stats.Queue.Total}, connected {gateway.Uplink.State.Connected}, " +
+                              $"reconnects {gateway.Uplink.State.Reconnects}, failed connects {gateway.Uplink.State.FailedAttempts} ({gateway.Uplink.State.LastFailure})");
+        }
     }
 
     private static async Task PublishAsync(IMqttClient client, MqttApplicationMessage message, SemaphoreSlim window)

@@ -3,6 +3,7 @@ using Edge.Contracts.Serialization;
 using Edge.Gateway.Outbox;
 using Edge.Tests.Support;
 
+
 namespace Edge.Tests.Outbox;
 
 public sealed class OutboxTests : IDisposable
@@ -272,6 +273,18 @@ public sealed class OutboxTests : IDisposable
         File.WriteAllBytes(DbPath, bytes);
 
         Assert.Throws<OutboxCorruptException>(() => OutboxStore.Open(DbPath, "c001/gw1", new()).Dispose());
+    }
+
+    [Fact]
+    public void An_outbox_that_cannot_be_opened_is_an_ordinary_error_not_corruption()
+    {
+        // A path that cannot be opened (here a directory; on a device: permissions, a read-only remount) is not damage:
+        // it must not be reported as a corrupt outbox, which would keep systemd from restarting the gateway.
+        Directory.CreateDirectory(DbPath);
+
+        var ex = Assert.ThrowsAny<Exception>(() => OutboxStore.Open(DbPath, "c001/gw1", new()).Dispose());
+
+        Assert.IsNotType<OutboxCorruptException>(ex);
     }
 
     [Fact]
