@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Edge.Gateway.Uplink;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Hardware.Bridge;
+
+/// <summary>
+/// The gateway's end of the virtual hardware bridge: connects to the simulator (<c>tcp://127.0.0.1:PORT</c> or
+/// <c>unix:///path</c>), keeps a mirror of the input levels and ADC readings the simulator pushes, and sends output
+/// writes. It reconnects with backoff; on reconnect the simulator pushes every level again, and only levels that
+/// really changed raise events, so a reconnect never makes a phantom alarm.
+/// </summary>
+public sealed partial class BridgeClient : IAsyncDisposable
+{
+    private readonly Uri _endpoint;
+    private readonly string _community;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<int, bool> _levels = new();
+    private readonly ConcurrentDictionary<int, int> _adc = new();
+    private readonly ConcurrentDictionary<int, bool> _outputs = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _sendLock = new();
+    private volatile Stream? _stream;
+    private Task? _loop;
+    private long _garbage;
+
+    public BridgeClient(Uri endpoint, string community, TimeProvider time, ILogger<BridgeClient> log)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Scheme is not ("tcp" or "unix"))
+        {
+            throw new ArgumentException($"bridge endpoint '{endpoint}' must be tcp://host:port or unix:///path", nameof(endpoint));
+        }
+
+        _endpoint = endpoint;
+        _community = community;
+        _time = time;
+        _log = log;
+    }
+
+    /// <summary>An input pin changed level (true = high), as pushed by the simulator.</summary>
+    public event Action<int, bool>? LevelChanged;
+
+    /// <summary>An ADC channel has a new reading.</summary>
+    public event Action<int, int>? AdcChanged;
+
+    /// <summary>The bridge connected (true) or was lost (false).</summary>
+    public event Action<bool>? ConnectionChanged;
+
+    public bool Connected => _stream is not null;
+
+    /// <summary>Lines from the simulator that were not valid messages.</summary>
+    public long Garbage => Interlocked.Read(ref _garbage);
+
+    /// <summary>The last level pushed for a pin, or null when the simulator never sent one.</summary>
+    public bool? Level(int pin) => _levels.TryGetValue(pin, out var v) ? v : null;
+
+    /// <summary>The last reading of an ADC channel, or null.</summary>
+    public int? Adc(int channel) => _adc.TryGetValue(channel, out var v) ? v : null;
+
+    /// <summary>Starts connecting; returns at once.</summary>
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Writes an output pin; remembered and sent again after a reconnect.</summary>
+    public void Write(int pin, bool high)
+    {
+        _outputs[pin] = high;
+        Send(new BridgeMessage(BridgeMessageKind.Out, pin, high ? 1 : 0));
+    }
+
+    private void Send(BridgeMessage message)
+    {
+        var stream = _stream;
+        if (stream is null)
+        {
+            return;
+        }
+
+        var bytes = Encoding.ASCII.GetBytes(BridgeProtocol.Format(message) + "\n");
+        try
+        {
+            lock (_sendLock)
+            {
+                stream.Write(bytes);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
+        {
+            // The read loop sees the loss and reconnects.
+        }
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), new Random());
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var socket = await ConnectAsync(ct).ConfigureAwait(false);
+                await using var stream = new NetworkStream(socket, ownsSocket: false);
+                _stream = stream;
+                Send(new BridgeMessage(BridgeMessageKind.Hello, Text: _community));
+                foreach (var (pin, high) in _outputs)
+                {
+                    Send(new BridgeMessage(BridgeMessageKind.Out, pin, high ? 1 : 0));
+                }
+
+                backoff.Reset();
+                ConnectionChanged?.Invoke(true);
+                LogConnected(_endpoint, _community);
+                await ReadAsync(stream, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                LogFailed(_endpoint, ex.Message);
+            }
+            finally
+            {
+                if (_stream is not null)
+                {
+                    _stream = null;
+                    ConnectionChanged?.Invoke(false);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(backoff.Next(), _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task<Socket> ConnectAsync(CancellationToken ct)
+    {
+        Socket socket;
+        EndPoint endPoint;
+        if (_endpoint.Scheme == "unix")
+        {
+            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            endPoint = new UnixDomainSocketEndPoint(_endpoint.AbsolutePath);
+        }
+        else
+        {
+            socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            endPoint = new DnsEndPoint(_endpoint.Host, _endpoint.Port);
+        }
+
+        try
+        {
+            await socket.ConnectAsync(endPoint, ct).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task ReadAsync(Stream stream, CancellationToken ct)
+    {
+        var reader = new LineReader(stream, BridgeProtocol.MaxLineLength);
+        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+        {
+            if (!BridgeProtocol.TryParse(line, out var m))
+            {
+                Interlocked.Increment(ref _garbage);
+                continue;
+            }
+
+            switch (m.Kind)
+            {
+                case BridgeMessageKind.Level:
+                    var high = m.Value == 1;
+                    var before = _levels.TryGetValue(m.Number, out var old) ? old : (bool?)null;
+                    _levels[m.Number] = high;
+                    if (before is { } b && b != high)
+                    {
+                        LevelChanged?.Invoke(m.Number, high);
+                    }
+
+                    break;
+                case BridgeMessageKind.Adc:
+                    _adc[m.Number] = m.Value;
+                    AdcChanged?.Invoke(m.Number, m.Value);
+                    break;
+                case BridgeMessageKind.Ping:
+                    Send(new BridgeMessage(BridgeMessageKind.Pong));
+                    break;
+                default:
+                    Interlocked.Increment(ref _garbage);
+                    break;
+            }
+        }
+
+        Interlocked.Add(ref _garbage, reader.Discarded);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hardware bridge {Endpoint} connected for community {Community}")]
+    private partial void LogConnected(Uri endpoint, string community);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hardware bridge {Endpoint} unavailable: {Reason}")]
+    private partial void LogFailed(Uri endpoint, string reason);
+}

@@ -1,0 +1,26 @@
+namespace Edge.Gateway.Hardware.Bridge;
+
+/// <summary>Kinds of line of the virtual hardware bridge protocol (docs/hardware-bridge.md).</summary>
+public enum BridgeMessageKind
+{
+    /// <summary>Gateway to simulator, first line: protocol version and the community whose hardware it wants.</summary>
+    Hello,
+
+    /// <summary>Simulator to gateway: an input pin's level (sent for every input after HELLO and on every change).</summary>
+    Level,
+
+    /// <summary>Simulator to gateway: an ADC channel's reading in counts (after HELLO and on every change).</summary>
+    Adc,
+
+    /// <summary>Gateway to simulator: an output pin written (LED, buzzer, strobe).</summary>
+    Out,
+
+    /// <summary>Either way: liveness check, answered with <see cref="Pong"/>.</summary>
+    Ping,
+
+    /// <summary>The answer to <see cref="Ping"/>.</summary>
+    Pong,
+}
+
+/// <summary>One line of the bridge protocol. <see cref="Number"/> is the pin or channel, <see cref="Value"/> the level (0/1) or counts.</summary>
+public readonly record struct BridgeMessage(BridgeMessageKind Kind, int Number = 0, int Value = 0, string? Text = null);

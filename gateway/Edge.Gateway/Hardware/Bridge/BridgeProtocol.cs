@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Edge.Gateway.Hardware.Bridge;
+
+/// <summary>
+/// The virtual hardware bridge's wire format: one ASCII line per message, fields separated by single spaces, ending
+/// with LF. <c>HELLO 1 c001</c>, <c>LEVEL 17 0</c>, <c>ADC 3 512</c>, <c>OUT 22 1</c>, <c>PING</c>, <c>PONG</c>.
+/// Parsing never throws: anything else is not a message.
+/// </summary>
+public static class BridgeProtocol
+{
+    /// <summary>The protocol version this code speaks.</summary>
+    public const int Version = 1;
+
+    /// <summary>Longest line accepted; a longer one is garbage.</summary>
+    public const int MaxLineLength = 128;
+
+    /// <summary>Highest pin or channel number.</summary>
+    public const int MaxNumber = 1023;
+
+    /// <summary>Highest ADC value (covers 10- to 16-bit converters).</summary>
+    public const int MaxAdc = 65_535;
+
+    public static string Format(BridgeMessage m) => m.Kind switch
+    {
+        BridgeMessageKind.Hello => $"HELLO {Version} {m.Text}",
+        BridgeMessageKind.Level => Invariant($"LEVEL {m.Number} {m.Value}"),
+        BridgeMessageKind.Adc => Invariant($"ADC {m.Number} {m.Value}"),
+        BridgeMessageKind.Out => Invariant($"OUT {m.Number} {m.Value}"),
+        BridgeMessageKind.Ping => "PING",
+        BridgeMessageKind.Pong => "PONG",
+        _ => throw new ArgumentOutOfRangeException(nameof(m), m.Kind, "unknown bridge message"),
+    };
+
+    /// <summary>Parses one line (without its LF); false for anything that is not a valid message.</summary>
+    public static bool TryParse(ReadOnlySpan<char> line, out BridgeMessage message)
+    {
+        message = default;
+        if (line.Length is 0 or > MaxLineLength)
+        {
+            return false;
+        }
+
+        Span<Range> parts = stackalloc Range[4];
+        var count = line.Split(parts, ' ');
+        if (count > 3)
+        {
+            return false;
+        }
+
+        var verb = line[parts[0]];
+        switch (verb)
+        {
+            case "PING" when count == 1:
+                message = new BridgeMessage(BridgeMessageKind.Ping);
+                return true;
+            case "PONG" when count == 1:
+                message = new BridgeMessage(BridgeMessageKind.Pong);
+                return true;
+            case "HELLO" when count == 3 && Number(line[parts[1]], 1, 1000, out var version) && Edge.Contracts.Topics.TopicSegment.IsValid(line[parts[2]].ToString()):
+                message = new BridgeMessage(BridgeMessageKind.Hello, Value: version, Text: line[parts[2]].ToString());
+                return true;
+            case "LEVEL" or "OUT" when count == 3 && Number(line[parts[1]], 0, MaxNumber, out var pin) && Number(line[parts[2]], 0, 1, out var level):
+                message = new BridgeMessage(verb is "LEVEL" ? BridgeMessageKind.Level : BridgeMessageKind.Out, pin, level);
+                return true;
+            case "ADC" when count == 3 && Number(line[parts[1]], 0, MaxNumber, out var channel) && Number(line[parts[2]], 0, MaxAdc, out var counts):
+                message = new BridgeMessage(BridgeMessageKind.Adc, channel, counts);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool Number(ReadOnlySpan<char> text, int min, int max, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

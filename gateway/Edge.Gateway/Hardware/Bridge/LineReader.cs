@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace Edge.Gateway.Hardware.Bridge;
+
+/// <summary>
+/// Reads LF-terminated lines from a stream with a hard bound on line length: a peer that sends an endless line or
+/// binary garbage costs a counted discard, never unbounded memory.
+/// </summary>
+public sealed class LineReader(Stream stream, int maxLine)
+{
+    private readonly byte[] _buffer = new byte[4096];
+    private readonly byte[] _line = new byte[maxLine];
+    private int _start;
+    private int _end;
+    private int _length;
+    private bool _discarding;
+
+    /// <summary>Lines that were too long (or not ASCII text) and were dropped.</summary>
+    public long Discarded { get; private set; }
+
+    /// <summary>The next line without its LF (and CR), or null at the end of the stream.</summary>
+    public async ValueTask<string?> ReadLineAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            while (_start < _end)
+            {
+                var b = _buffer[_start++];
+                if (b == (byte)'\n')
+                {
+                    var wasDiscarding = _discarding;
+                    var length = _length;
+                    _length = 0;
+                    _discarding = false;
+                    if (wasDiscarding)
+                    {
+                        continue;
+                    }
+
+                    if (length > 0 && _line[length - 1] == (byte)'\r')
+                    {
+                        length--;
+                    }
+
+                    return Encoding.ASCII.GetString(_line, 0, length);
+                }
+
+                if (_discarding)
+                {
+                    continue;
+                }
+
+                if (_length == _line.Length || b > 0x7E || (b < 0x20 && b != (byte)'\r'))
+                {
+                    _discarding = true;
+                    Discarded++;
+                    continue;
+                }
+
+                _line[_length++] = b;
+            }
+
+            _start = 0;
+            _end = await stream.ReadAsync(_buffer, ct).ConfigureAwait(false);
+            if (_end == 0)
+            {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Edge.Gateway.Hardware.Bridge;
+
+namespace Edge.Simulator.Hardware;
+
+/// <summary>
+/// The simulator's end of the virtual hardware bridge: it owns the pin levels and ADC readings of every simulated
+/// community, pushes them to the gateway connected for that community, and records the outputs the gateway writes.
+/// Serves many communities on one loopback port (docs/hardware-bridge.md).
+/// </summary>
+public sealed class BridgeServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly ConcurrentDictionary<string, CommunityPins> _communities = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accept;
+    private long _garbage;
+
+    private BridgeServer(TcpListener listener)
+    {
+        _listener = listener;
+        _accept = Task.Run(() => AcceptAsync(_stop.Token));
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public Uri Endpoint => new($"tcp://127.0.0.1:{Port}");
+
+    /// <summary>Lines from gateways that were not valid messages.</summary>
+    public long Garbage => Interlocked.Read(ref _garbage);
+
+    /// <summary>Raised when a gateway writes an output: community, pin, level.</summary>
+    public event Action<string, int, bool>? OutputWritten;
+
+    public static BridgeServer Start(int port = 0)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+        return new BridgeServer(listener);
+    }
+
+    /// <summary>Sets an input level of a community; pushed at once when it changed.</summary>
+    public void SetLevel(string community, int pin, bool high)
+    {
+        var pins = Pins(community);
+        if (pins.Levels.TryGetValue(pin, out var old) && old == high)
+        {
+            return;
+        }
+
+        pins.Levels[pin] = high;
+        pins.Push(new BridgeMessage(BridgeMessageKind.Level, pin, high ? 1 : 0));
+    }
+
+    /// <summary>Sets an ADC reading of a community; pushed at once.</summary>
+    public void SetAdc(string community, int channel, int counts)
+    {
+        var pins = Pins(community);
+        pins.Adc[channel] = counts;
+        pins.Push(new BridgeMessage(BridgeMessageKind.Adc, channel, counts));
+    }
+
+    /// <summary>The last level a gateway wrote to an output, or null.</summary>
+    public bool? Output(string community, int pin) => Pins(community).Outputs.TryGetValue(pin, out var v) ? v : null;
+
+    /// <summary>True while a gateway is connected for the community.</summary>
+    public bool IsConnected(string community) => Pins(community).Stream is not null;
+
+    /// <summary>Drops the connection of a community (a cut cable between gateway and hardware).</summary>
+    public void Disconnect(string community) => Pins(community).Stream?.Dispose();
+
+    private CommunityPins Pins(string community) => _communities.GetOrAdd(community, _ => new CommunityPins());
+
+    private async Task AcceptAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            socket.NoDelay = true;
+            _ = Task.Run(() => ServeAsync(socket, ct), CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    {
+        // The stream owns the socket: disposing it (Disconnect) closes the connection.
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        var reader = new LineReader(stream, BridgeProtocol.MaxLineLength);
+        CommunityPins? pins = null;
+        string? community = null;
+        try
+        {
+            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+            {
+                if (!BridgeProtocol.TryParse(line, out var m))
+                {
+                    Interlocked.Increment(ref _garbage);
+                    continue;
+                }
+
+                if (m.Kind == BridgeMessageKind.Hello && pins is null)
+                {
+                    community = m.Text!;
+                    pins = Pins(community);
+                    pins.Attach(stream);
+                }
+                else if (m.Kind == BridgeMessageKind.Out && pins is not null)
+                {
+                    pins.Outputs[m.Number] = m.Value == 1;
+                    OutputWritten?.Invoke(community!, m.Number, m.Value == 1);
+                }
+                else if (m.Kind == BridgeMessageKind.Ping)
+                {
+                    pins?.Push(new BridgeMessage(BridgeMessageKind.Pong));
+                }
+                else
+                {
+                    Interlocked.Increment(ref _garbage);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            pins?.Detach(stream);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        foreach (var pins in _communities.Values)
+        {
+            pins.Stream?.Dispose();
+        }
+
+        await _accept.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>One community's hardware state and its gateway connection.</summary>
+    private sealed class CommunityPins
+    {
+        private readonly Lock _lock = new();
+
+        public ConcurrentDictionary<int, bool> Levels { get; } = new();
+
+        public ConcurrentDictionary<int, int> Adc { get; } = new();
+
+        public ConcurrentDictionary<int, bool> Outputs { get; } = new();
+
+        public Stream? Stream { get; private set; }
+
+        /// <summary>A gateway connected: it gets the whole state first.</summary>
+        public void Attach(Stream stream)
+        {
+            lock (_lock)
+            {
+                Stream?.Dispose();
+                Stream = stream;
+                foreach (var (pin, high) in Levels)
+                {
+                    Write(stream, new BridgeMessage(BridgeMessageKind.Level, pin, high ? 1 : 0));
+                }
+
+                foreach (var (channel, counts) in Adc)
+                {
+                    Write(stream, new BridgeMessage(BridgeMessageKind.Adc, channel, counts));
+                }
+            }
+        }
+
+        public void Detach(Stream stream)
+        {
+            lock (_lock)
+            {
+                if (Stream == stream)
+                {
+                    Stream = null;
+                }
+            }
+        }
+
+        public void Push(BridgeMessage message)
+        {
+            lock (_lock)
+            {
+                if (Stream is { } s)
+                {
+                    try
+                    {
+                        Write(s, message);
+                    }
+                    catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                    {
+                        Stream = null;
+                    }
+                }
+            }
+        }
+
+        private static void Write(Stream stream, BridgeMessage message) =>
+            stream.Write(Encoding.ASCII.GetBytes(BridgeProtocol.Format(message) + "\n"));
+    }
+}
