@@ -92,3 +92,37 @@ public sealed class VirtualGpioTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 }
+
+/// <summary>Iot.Device.Adc's MCP3008 binding reading the simulator's ADC values through the virtual SPI device.</summary>
+public sealed class VirtualMcp3008Tests : IAsyncLifetime
+{
+    private BridgeServer _server = null!;
+    private BridgeClient _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = BridgeServer.Start();
+        _client = new BridgeClient(_server.Endpoint, "c001", TimeProvider.System, NullLogger<BridgeClient>.Instance);
+        _client.Start();
+        await Eventually.True(() => _client.Connected && _server.IsConnected("c001"), "bridge up");
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(3, 512)]
+    [InlineData(7, 1023)]
+    public async Task The_mcp3008_binding_reads_what_the_simulator_sets(int channel, int counts)
+    {
+        _server.SetAdc("c001", channel, counts);
+        await Eventually.True(() => _client.Adc(channel) == counts, "reading pushed");
+        using var adc = new Iot.Device.Adc.Mcp3008(new VirtualMcp3008(_client, new System.Device.Spi.SpiConnectionSettings(0, 0)));
+
+        Assert.Equal(counts, adc.Read(channel));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+}
