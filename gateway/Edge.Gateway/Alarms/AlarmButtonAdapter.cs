@@ -1,0 +1,193 @@
+using System.Device.Gpio;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Edge.Contracts.Events;
+using Edge.Gateway.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Alarms;
+
+/// <summary>
+/// Reads alarm buttons through a <see cref="GpioController"/> (any driver: libgpiod, sysfs, the virtual bridge) and
+/// turns their debounced presses into <c>alarm.panic</c> (and <c>alarm.duress</c>) events, active on press and
+/// restored on release, and a button held past its stuck time into <c>device.fault</c>. Edges are only recorded in
+/// the GPIO callback; all decisions are made on this loop.
+/// </summary>
+public sealed partial class AlarmButtonAdapter : BackgroundService
+{
+    private const int EdgeCapacity = 4096;
+    private readonly GpioController _gpio;
+    private readonly IEventSink _sink;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Dictionary<int, Button> _byPin = [];
+    private readonly Channel<(int Pin, DateTimeOffset At)> _edges =
+        Channel.CreateBounded<(int, DateTimeOffset)>(new BoundedChannelOptions(EdgeCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private volatile bool _overflowed;
+
+    public AlarmButtonAdapter(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, IEventSink sink, TimeProvider time, ILogger<AlarmButtonAdapter> log)
+    {
+        ArgumentNullException.ThrowIfNull(buttons);
+        _gpio = gpio;
+        _sink = sink;
+        _time = time;
+        _log = log;
+        var now = time.GetUtcNow();
+        foreach (var options in buttons)
+        {
+            _gpio.OpenPin(options.Pin, options.Pull == InputPull.Up ? PinMode.InputPullUp : PinMode.InputPullDown);
+            var level = _gpio.Read(options.Pin) == PinValue.High;
+            _byPin[options.Pin] = new Button(options, new ButtonDebouncer(options.Wiring, options.Debounce, options.DuressAfter, options.StuckAfter, level, now));
+            _gpio.RegisterCallbackForPinValueChangedEvent(options.Pin, PinEventTypes.Rising | PinEventTypes.Falling, OnEdge);
+        }
+    }
+
+    /// <summary>Edges dropped because the loop fell behind (then every pin is read again, so no press is lost).</summary>
+    public long Overflows { get; private set; }
+
+    private void OnEdge(object sender, PinValueChangedEventArgs e)
+    {
+        if (!_edges.Writer.TryWrite((e.PinNumber, _time.GetUtcNow())))
+        {
+            // A flood of edges (noise, a broken contact): resample every pin on the loop instead of queueing more.
+            _overflowed = true;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Task<bool>? edgeWait = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await HandleAsync(stoppingToken).ConfigureAwait(false);
+                edgeWait ??= _edges.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                var deadline = _byPin.Values.Select(b => b.Debouncer.NextDeadline).Where(d => d is not null).Min();
+                if (deadline is { } d)
+                {
+                    var delay = d - _time.GetUtcNow();
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.WhenAny(edgeWait, Task.Delay(delay, _time, stoppingToken)).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await edgeWait.ConfigureAwait(false);
+                }
+
+                if (edgeWait.IsCompleted)
+                {
+                    edgeWait = null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Feeds queued edges to the debouncers, settles what is due, and submits the resulting events.</summary>
+    private async Task HandleAsync(CancellationToken ct)
+    {
+        if (_overflowed)
+        {
+            _overflowed = false;
+            Overflows++;
+            var now = _time.GetUtcNow();
+            foreach (var (pin, button) in _byPin)
+            {
+                await SubmitAsync(button, button.Debouncer.OnLevel(_gpio.Read(pin) == PinValue.High, now), ct).ConfigureAwait(false);
+            }
+        }
+
+        while (_edges.Reader.TryRead(out var edge))
+        {
+            if (_byPin.TryGetValue(edge.Pin, out var button))
+            {
+                // The level now, not the edge's direction: a missed edge can never leave the debouncer on the wrong level.
+                var high = _gpio.Read(edge.Pin) == PinValue.High;
+                await SubmitAsync(button, button.Debouncer.OnLevel(high, edge.At), ct).ConfigureAwait(false);
+            }
+        }
+
+        var at = _time.GetUtcNow();
+        foreach (var button in _byPin.Values)
+        {
+            await SubmitAsync(button, button.Debouncer.Tick(at), ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SubmitAsync(Button button, IReadOnlyList<ButtonSignal> signals, CancellationToken ct)
+    {
+        foreach (var signal in signals)
+        {
+            foreach (var draft in Drafts(button, signal))
+            {
+                await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
+            }
+
+            LogSignal(button.Options.Id, signal.Kind);
+        }
+    }
+
+    private static IEnumerable<EventDraft> Drafts(Button button, ButtonSignal signal)
+    {
+        var device = button.Options.Device;
+        switch (signal.Kind)
+        {
+            case ButtonSignalKind.Pressed:
+                button.PressedAt = signal.At;
+                yield return new EventDraft(EventTypes.AlarmPanic, Priority.Critical, device, EventState.Active, signal.At, Data(button));
+                break;
+            case ButtonSignalKind.Released:
+                var held = Math.Round((signal.At - button.PressedAt).TotalMilliseconds);
+                if (button.DuressActive)
+                {
+                    button.DuressActive = false;
+                    yield return new EventDraft(EventTypes.AlarmDuress, Priority.Critical, device, EventState.Restored, signal.At, Data(button, held));
+                }
+
+                yield return new EventDraft(EventTypes.AlarmPanic, Priority.Critical, device, EventState.Restored, signal.At, Data(button, held));
+                break;
+            case ButtonSignalKind.Duress:
+                button.DuressActive = true;
+                yield return new EventDraft(EventTypes.AlarmDuress, Priority.Critical, device, EventState.Active, signal.At, Data(button));
+                break;
+            case ButtonSignalKind.Stuck:
+                var fault = Data(button);
+                fault["fault"] = "button-held";
+                fault["heldS"] = Math.Round((signal.At - button.PressedAt).TotalSeconds);
+                yield return new EventDraft(EventTypes.DeviceFault, Priority.High, device, null, signal.At, fault);
+                break;
+        }
+    }
+
+    private static JsonObject Data(Button button, double? heldMs = null)
+    {
+        var data = new JsonObject { ["pin"] = button.Options.Pin };
+        if (heldMs is { } ms)
+        {
+            data["heldMs"] = ms;
+        }
+
+        return data;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alarm button {Button}: {Signal}")]
+    private partial void LogSignal(string button, ButtonSignalKind signal);
+
+    /// <summary>One configured button and its running state.</summary>
+    private sealed class Button(AlarmButtonOptions options, ButtonDebouncer debouncer)
+    {
+        public AlarmButtonOptions Options { get; } = options;
+
+        public ButtonDebouncer Debouncer { get; } = debouncer;
+
+        public DateTimeOffset PressedAt { get; set; }
+
+        public bool DuressActive { get; set; }
+    }
+}
