@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using Edge.Contracts.Events;
+using Edge.Gateway.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Alarms;
+
+/// <summary>
+/// Samples supervised zones through an ADC (Iot.Device.Adc's MCP3008 in production, read through <c>readAdc</c>) at
+/// 20 Hz and reports their states: <c>alarm.zone</c>, <c>alarm.tamper</c> (short) and <c>alarm.cut</c> (open loop),
+/// each active and restored. A reading that fails is a <c>device.fault</c>, reported once per episode, and never a
+/// state change.
+/// </summary>
+public sealed partial class ZoneAdapter : BackgroundService
+{
+    /// <summary>20 Hz, the sampling rate the alarm issue asks for.</summary>
+    public static readonly TimeSpan SamplePeriod = TimeSpan.FromMilliseconds(50);
+
+    private readonly List<Zone> _zones;
+    private readonly Func<int, int> _readAdc;
+    private readonly IEventSink _sink;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private PeriodicTimer? _timer;
+
+    /// <param name="readAdc">Reads one ADC channel in counts (0-1023 for an MCP3008); may throw on a bus error.</param>
+    public ZoneAdapter(IEnumerable<ZoneOptions> zones, Func<int, int> readAdc, int adcFullScale, IEventSink sink, TimeProvider time, ILogger<ZoneAdapter> log)
+    {
+        ArgumentNullException.ThrowIfNull(zones);
+        _readAdc = readAdc;
+        _sink = sink;
+        _time = time;
+        _log = log;
+        _zones = zones.Select(z => new Zone(z, new LoopDivider(z.PullUpOhms, adcFullScale), new ZoneClassifier(z.Bands, z.Hysteresis, z.Dwell))).ToList();
+    }
+
+    /// <summary>Readings that failed or made no sense.</summary>
+    public long BadReadings { get; private set; }
+
+    /// <summary>Starts the sampling clock before the loop, so sampling begins one period after start, not whenever the loop is scheduled.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer ??= new PeriodicTimer(SamplePeriod, _time);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var timer = _timer!;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                foreach (var zone in _zones)
+                {
+                    await SampleAsync(zone, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SampleAsync(Zone zone, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        double ohms;
+        try
+        {
+            ohms = zone.Divider.Ohms(_readAdc(zone.Options.Channel));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ArgumentException or TimeoutException)
+        {
+            ohms = double.NaN;
+        }
+
+        if (double.IsNaN(ohms))
+        {
+            BadReadings++;
+            if (!zone.Faulted)
+            {
+                zone.Faulted = true;
+                LogBadReading(zone.Options.Id, zone.Options.Channel);
+                await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, null, now,
+                    new JsonObject { ["fault"] = "adc-reading", ["channel"] = zone.Options.Channel }), ct).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        zone.Faulted = false;
+        var before = zone.Classifier.State;
+        if (zone.Classifier.Read(ohms, now) is not { } after)
+        {
+            return;
+        }
+
+        var data = new JsonObject { ["ohms"] = double.IsInfinity(ohms) ? null : Math.Round(ohms), ["channel"] = zone.Options.Channel };
+        if (TypeOf(before) is { } ended)
+        {
+            await _sink.SubmitAsync(new EventDraft(ended, Priority.Critical, zone.Options.Device, EventState.Restored, now, data.DeepClone().AsObject()), ct).ConfigureAwait(false);
+        }
+
+        if (TypeOf(after) is { } began)
+        {
+            await _sink.SubmitAsync(new EventDraft(began, Priority.Critical, zone.Options.Device, EventState.Active, now, data), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The event type of a zone state; none for normal.</summary>
+    private static string? TypeOf(ZoneState state) => state switch
+    {
+        ZoneState.Alarm => EventTypes.AlarmZone,
+        ZoneState.Tamper => EventTypes.AlarmTamper,
+        ZoneState.Cut => EventTypes.AlarmCut,
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Zone {Zone}: ADC channel {Channel} gave no usable reading")]
+    private partial void LogBadReading(string zone, int channel);
+
+    private sealed class Zone(ZoneOptions options, LoopDivider divider, ZoneClassifier classifier)
+    {
+        public ZoneOptions Options { get; } = options;
+
+        public LoopDivider Divider { get; } = divider;
+
+        public ZoneClassifier Classifier { get; } = classifier;
+
+        public bool Faulted { get; set; }
+    }
+}

@@ -1,0 +1,103 @@
+using Edge.Contracts.Events;
+using Edge.Gateway.Alarms;
+using Edge.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Edge.Tests.Alarms;
+
+/// <summary>The zone adapter sampling a fake ADC on a fake clock.</summary>
+public sealed class ZoneAdapterTests : IAsyncLifetime
+{
+    private static readonly LoopDivider Divider = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero));
+    private readonly RecordingSink _sink = new();
+    private ZoneAdapter _adapter = null!;
+    private volatile int _counts = Divider.Counts(4_700);
+    private volatile bool _broken;
+    private int _reads;
+
+    public async ValueTask InitializeAsync()
+    {
+        var zone = new ZoneOptions { Id = "zone-fence", Name = "East fence", Channel = 2 };
+        _adapter = new ZoneAdapter([zone], Read, 1023, _sink, _time, NullLogger<ZoneAdapter>.Instance);
+        await _adapter.StartAsync(CancellationToken.None);
+    }
+
+    private int Read(int channel)
+    {
+        Assert.Equal(2, channel);
+        Interlocked.Increment(ref _reads);
+        return _broken ? throw new IOException("SPI bus error") : _counts;
+    }
+
+    /// <summary>Advances the clock one sample at a time, waiting for each sample to be taken.</summary>
+    private async Task SamplesAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var before = Volatile.Read(ref _reads);
+            _time.Advance(ZoneAdapter.SamplePeriod);
+            await Eventually.True(() => Volatile.Read(ref _reads) > before, "a sample");
+        }
+
+        await Task.Yield();
+    }
+
+    [Fact]
+    public async Task An_opened_contact_is_a_zone_alarm_after_the_dwell_and_a_closed_one_its_restore()
+    {
+        await SamplesAsync(3);
+        Assert.Empty(_sink.Drafts);
+
+        _counts = Divider.Counts(9_400);
+        await SamplesAsync(2);
+        Assert.Empty(_sink.Drafts);
+        await SamplesAsync(3);
+        await Eventually.True(() => _sink.Drafts.Count == 1, "zone alarm");
+
+        _counts = Divider.Counts(4_700);
+        await SamplesAsync(5);
+        await Eventually.True(() => _sink.Drafts.Count == 2, "zone restored");
+
+        Assert.Equal([(EventTypes.AlarmZone, EventState.Active), (EventTypes.AlarmZone, EventState.Restored)],
+            _sink.Drafts.Select(d => (d.Type, d.State!.Value)));
+        Assert.All(_sink.Drafts, d => Assert.Equal(Priority.Critical, d.Priority));
+        Assert.Equal("zone", _sink.Drafts.First().Device.Kind);
+    }
+
+    [Fact]
+    public async Task A_cut_wire_after_an_alarm_restores_the_alarm_and_raises_the_cut()
+    {
+        _counts = Divider.Counts(9_400);
+        await SamplesAsync(5);
+        _counts = 1023;
+        await SamplesAsync(5);
+        await Eventually.True(() => _sink.Drafts.Count == 3, "three events");
+
+        Assert.Equal(
+            [(EventTypes.AlarmZone, EventState.Active), (EventTypes.AlarmZone, EventState.Restored), (EventTypes.AlarmCut, EventState.Active)],
+            _sink.Drafts.Select(d => (d.Type, d.State!.Value)));
+    }
+
+    [Fact]
+    public async Task A_failing_adc_is_one_fault_per_episode_and_never_an_alarm()
+    {
+        _broken = true;
+        await SamplesAsync(10);
+        _broken = false;
+        await SamplesAsync(2);
+        _broken = true;
+        await SamplesAsync(2);
+        await Eventually.True(() => _sink.Drafts.Count == 2, "two fault episodes");
+
+        Assert.All(_sink.Drafts, d => Assert.Equal(EventTypes.DeviceFault, d.Type));
+        Assert.Equal(12, _adapter.BadReadings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _adapter.StopAsync(CancellationToken.None);
+        _adapter.Dispose();
+    }
+}
