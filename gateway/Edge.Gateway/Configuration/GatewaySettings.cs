@@ -1,10 +1,24 @@
+using Edge.Gateway.Alarms;
+using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Options;
 
 namespace Edge.Gateway.Configuration;
 
 /// <summary>Everything one gateway instance is configured with; the simulator builds many of these in one process.</summary>
-public sealed record GatewaySettings(GatewayOptions Gateway, OutboxOptions Outbox, UplinkOptions Uplink, TestEventOptions TestEvents)
+public sealed record GatewaySettings(
+    GatewayOptions Gateway,
+    OutboxOptions Outbox,
+    UplinkOptions Uplink,
+    TestEventOptions TestEvents,
+    HardwareOptions? Hardware = null,
+    AlarmOptions? Alarms = null)
 {
+    /// <summary>The hardware settings, defaults when none were given.</summary>
+    public HardwareOptions HardwareOrDefault => Hardware ?? new HardwareOptions();
+
+    /// <summary>The alarm devices, none when none were given.</summary>
+    public AlarmOptions AlarmsOrDefault => Alarms ?? new AlarmOptions();
+
     /// <summary>Every problem with the settings, each naming its key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -13,6 +27,7 @@ public sealed record GatewaySettings(GatewayOptions Gateway, OutboxOptions Outbo
         Collect(errors, new OutboxOptionsValidator().Validate(null, Outbox));
         Collect(errors, new UplinkOptionsValidator().Validate(null, Uplink));
         Collect(errors, new TestEventOptionsValidator().Validate(null, TestEvents));
+        errors.AddRange(AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault));
         return errors;
     }
 

@@ -1,4 +1,6 @@
+using Edge.Gateway.Alarms;
 using Edge.Gateway.Configuration;
+using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +20,11 @@ public static class GatewayHostingExtensions
         Bind<OutboxOptions, OutboxOptionsValidator>(services, OutboxOptions.Section);
         Bind<UplinkOptions, UplinkOptionsValidator>(services, UplinkOptions.Section);
         Bind<TestEventOptions, TestEventOptionsValidator>(services, TestEventOptions.Section);
+
+        // Hardware and alarm devices are validated together (pins, channels, ids, driver) when the instance is made.
+        services.AddOptions<HardwareOptions>().BindConfiguration(HardwareOptions.Section);
+        services.AddSingleton<IValidateOptions<HardwareOptions>>(sp => new UnknownKeysValidator<HardwareOptions>(sp.GetRequiredService<IConfiguration>(), HardwareOptions.Section));
+        services.AddOptions<AlarmOptions>().BindConfiguration(AlarmOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => GatewayInstance.Create(
             ResolveSettings(sp), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
@@ -33,12 +40,14 @@ public static class GatewayHostingExtensions
         var outbox = Value<OutboxOptions>(sp, errors);
         var uplink = Value<UplinkOptions>(sp, errors);
         var testEvents = Value<TestEventOptions>(sp, errors);
+        var hardware = Value<HardwareOptions>(sp, errors);
+        var alarms = Value<AlarmOptions>(sp, errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors);
         }
 
-        return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!);
+        return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!, hardware, alarms);
     }
 
     private static T? Value<T>(IServiceProvider sp, List<string> errors)

@@ -1,5 +1,6 @@
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Events;
+using Edge.Gateway.Hardware;
 using Edge.Gateway.Heartbeats;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.TestEvents;
@@ -34,7 +35,13 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             TestEvents = new TestEventSource(settings.TestEvents, Writer, time);
             _sources.Add(TestEvents);
         }
+
+        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, time, loggers);
+        _sources.AddRange(Hardware.Sources);
     }
+
+    /// <summary>The gateway's hardware and its device adapters (none without alarm devices).</summary>
+    public GatewayHardware Hardware { get; }
 
     /// <summary>
     /// Validates the settings and opens the outbox in the data directory. Throws
@@ -92,6 +99,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _started, 1);
+        Hardware.Start();
         foreach (var service in _core.Concat(_sources))
         {
             await service.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -113,6 +121,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             service.Dispose();
         }
 
+        Hardware.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Store.Dispose();
     }
 }

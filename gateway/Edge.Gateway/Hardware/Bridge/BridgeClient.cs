@@ -187,7 +187,9 @@ public sealed partial class BridgeClient : IAsyncDisposable
                     var high = m.Value == 1;
                     var before = _levels.TryGetValue(m.Number, out var old) ? old : (bool?)null;
                     _levels[m.Number] = high;
-                    if (before is { } b && b != high)
+                    // The first report of a pin counts as a change too (its level was unknown); later reports only when
+                    // they differ, so the full resend after a reconnect raises nothing for pins that did not change.
+                    if (before != high)
                     {
                         LevelChanged?.Invoke(m.Number, high);
                     }

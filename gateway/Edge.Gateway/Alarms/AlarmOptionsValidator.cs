@@ -1,0 +1,113 @@
+using Edge.Contracts.Topics;
+using Edge.Gateway.Hardware;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Gateway.Alarms;
+
+/// <summary>
+/// Validates the alarm devices against each other and the hardware: ids, pins, channels and bands. Every message
+/// names the key, for example <c>Edge:Alarms:Buttons:1:Pin</c>.
+/// </summary>
+public sealed class AlarmOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(AlarmOptions alarms, HardwareOptions hardware)
+    {
+        ArgumentNullException.ThrowIfNull(alarms);
+        ArgumentNullException.ThrowIfNull(hardware);
+        var errors = new List<string>();
+        const string a = AlarmOptions.Section;
+        const string h = HardwareOptions.Section;
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pins = new Dictionary<int, string>();
+        var channels = new Dictionary<int, string>();
+        for (var i = 0; i < alarms.Buttons.Count; i++)
+        {
+            var b = alarms.Buttons[i];
+            var key = $"{a}:Buttons:{i}";
+            Id(errors, ids, key, b.Id);
+            if (b.Pin is < 0 or > 1023)
+            {
+                errors.Add($"{key}:Pin {b.Pin} must be 0-1023");
+            }
+            else if (!pins.TryAdd(b.Pin, key))
+            {
+                errors.Add($"{key}:Pin {b.Pin} is already used by {pins[b.Pin]}");
+            }
+
+            if (b.Debounce < TimeSpan.FromMilliseconds(1) || b.Debounce > TimeSpan.FromSeconds(1))
+            {
+                errors.Add($"{key}:Debounce {b.Debounce} must be 1 ms-1 s");
+            }
+
+            if (b.StuckAfter <= b.Debounce)
+            {
+                errors.Add($"{key}:StuckAfter {b.StuckAfter} must be longer than the debounce");
+            }
+
+            if (b.DuressAfter is { } d && (d <= b.Debounce || d >= b.StuckAfter))
+            {
+                errors.Add($"{key}:DuressAfter {d} must lie between the debounce and StuckAfter");
+            }
+        }
+
+        for (var i = 0; i < alarms.Zones.Count; i++)
+        {
+            var z = alarms.Zones[i];
+            var key = $"{a}:Zones:{i}";
+            Id(errors, ids, key, z.Id);
+            if (z.Channel is < 0 or > 1023)
+            {
+                errors.Add($"{key}:Channel {z.Channel} must be 0-1023");
+            }
+            else if (!channels.TryAdd(z.Channel, key))
+            {
+                errors.Add($"{key}:Channel {z.Channel} is already used by {channels[z.Channel]}");
+            }
+
+            if (z.Bands.Problem is { } problem)
+            {
+                errors.Add($"{key}: bands overlap: {problem}");
+            }
+
+            if (z.PullUpOhms <= 0)
+            {
+                errors.Add($"{key}:PullUpOhms {z.PullUpOhms} must be above 0");
+            }
+
+            if (z.Hysteresis is < 0 or >= 0.5)
+            {
+                errors.Add($"{key}:Hysteresis {z.Hysteresis} must be 0-0.5");
+            }
+
+            if (z.Dwell < TimeSpan.Zero || z.Dwell > TimeSpan.FromMinutes(1))
+            {
+                errors.Add($"{key}:Dwell {z.Dwell} must be 0-1 min");
+            }
+        }
+
+        if (alarms.Any && hardware.Gpio == GpioDriverKind.None)
+        {
+            errors.Add($"{h}:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when {a} configures buttons or zones");
+        }
+
+        if (hardware.Gpio == GpioDriverKind.Bridge
+            && !(Uri.TryCreate(hardware.Bridge, UriKind.Absolute, out var uri) && uri.Scheme is "tcp" or "unix"))
+        {
+            errors.Add($"{h}:Bridge '{hardware.Bridge}' must be tcp://host:port or unix:///path when {h}:Gpio is Bridge");
+        }
+
+        return errors;
+    }
+
+    private static void Id(List<string> errors, Dictionary<string, string> ids, string key, string id)
+    {
+        if (!TopicSegment.IsValid(id))
+        {
+            errors.Add($"{key}:Id '{id}' must be 1-{TopicSegment.MaxLength} letters, digits, '-' or '_'");
+        }
+        else if (!ids.TryAdd(id, key))
+        {
+            errors.Add($"{key}:Id '{id}' is already used by {ids[id]}");
+        }
+    }
+}
