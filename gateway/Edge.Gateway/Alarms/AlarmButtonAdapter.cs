@@ -43,6 +43,9 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
         }
     }
 
+    /// <summary>Raised when an alarm of a button is committed: button id, event id (column feedback follows it to its PUBACK).</summary>
+    public event Action<string, Guid>? AlarmRaised;
+
     /// <summary>Edges dropped because the loop fell behind (then every pin is read again, so no press is lost).</summary>
     public long Overflows { get; private set; }
 
@@ -126,7 +129,11 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
         {
             foreach (var draft in Drafts(button, signal))
             {
-                await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
+                var result = await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
+                if (draft.State == EventState.Active && result.Event is { } e && e.Priority == Priority.Critical)
+                {
+                    AlarmRaised?.Invoke(button.Options.Id, e.Id);
+                }
             }
 
             LogSignal(button.Options.Id, signal.Kind);

@@ -27,6 +27,9 @@ public sealed class AlarmButtonOptions
     /// <summary>A press held this long is reported as a fault (jammed button or shorted wire).</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Output line of the column's LED (blinks until the alarm is out, then steady); none for a plain button.</summary>
+    public int? LedPin { get; set; }
+
     /// <summary>Cameras that cover the button (for snapshots).</summary>
     public List<string> Cameras { get; set; } = [];
 

@@ -34,6 +34,18 @@ public sealed class AlarmOptionsValidator
                 errors.Add($"{key}:Pin {b.Pin} is already used by {pins[b.Pin]}");
             }
 
+            if (b.LedPin is { } led)
+            {
+                if (led is < 0 or > 1023)
+                {
+                    errors.Add($"{key}:LedPin {led} must be 0-1023");
+                }
+                else if (!pins.TryAdd(led, $"{key}:LedPin"))
+                {
+                    errors.Add($"{key}:LedPin {led} is already used by {pins[led]}");
+                }
+            }
+
             if (b.Debounce < TimeSpan.FromMilliseconds(1) || b.Debounce > TimeSpan.FromSeconds(1))
             {
                 errors.Add($"{key}:Debounce {b.Debounce} must be 1 ms-1 s");

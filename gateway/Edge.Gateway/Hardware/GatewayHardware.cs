@@ -26,10 +26,14 @@ public sealed class GatewayHardware : IAsyncDisposable
     /// <summary>The bridge connection, when the hardware is simulated.</summary>
     public BridgeClient? Bridge { get; private set; }
 
+    /// <summary>The alarm columns' LEDs, when any button has one.</summary>
+    public ColumnFeedbackService? Columns { get; private set; }
+
     /// <summary>The adapters and supervisors to run as the gateway's event sources.</summary>
     public List<BackgroundService> Sources { get; } = [];
 
-    public static GatewayHardware Create(HardwareOptions hardware, AlarmOptions alarms, string community, IEventSink sink, TimeProvider time, ILoggerFactory loggers)
+    public static GatewayHardware Create(
+        HardwareOptions hardware, AlarmOptions alarms, string community, IEventSink sink, Uplink.UplinkState uplink, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(hardware);
         ArgumentNullException.ThrowIfNull(alarms);
@@ -62,7 +66,13 @@ public sealed class GatewayHardware : IAsyncDisposable
         result._owned.Add(gpio);
         if (alarms.Buttons.Count > 0)
         {
-            result.Sources.Add(new AlarmButtonAdapter(alarms.Buttons, gpio, sink, time, loggers.CreateLogger<AlarmButtonAdapter>()));
+            var buttons = new AlarmButtonAdapter(alarms.Buttons, gpio, sink, time, loggers.CreateLogger<AlarmButtonAdapter>());
+            result.Sources.Add(buttons);
+            if (alarms.Buttons.Any(b => b.LedPin is not null))
+            {
+                result.Columns = new ColumnFeedbackService(alarms.Buttons, gpio, buttons, uplink, alarms.ShowDelivered, time);
+                result.Sources.Add(result.Columns);
+            }
         }
 
         if (alarms.Zones.Count > 0)

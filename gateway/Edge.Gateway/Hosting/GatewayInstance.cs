@@ -36,7 +36,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             _sources.Add(TestEvents);
         }
 
-        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, time, loggers);
+        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers);
         _sources.AddRange(Hardware.Sources);
     }
 

@@ -35,7 +35,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
             Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = _hardware.Endpoint.ToString() },
             Alarms = new AlarmOptions
             {
-                Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = "Guard room", Pin = 17 }],
+                Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = "Guard room", Pin = 17, LedPin = 27 }],
                 Zones = [new ZoneOptions { Id = "zone-fence", Name = "East fence", Channel = 0 }],
             },
         };
@@ -76,6 +76,36 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         Assert.Contains(("zone-fence", EventTypes.DeviceOffline), types);
         Assert.Contains(("btn-guardroom", EventTypes.DeviceOnline), types);
         Assert.DoesNotContain(types, t => t.Type.StartsWith("alarm.", StringComparison.Ordinal));
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task The_column_led_blinks_while_the_alarm_cannot_go_out_and_turns_steady_once_the_broker_accepts_it()
+    {
+        var refuse = true;
+        _broker.Server.ValidatingConnectionAsync += e =>
+        {
+            if (refuse && e.ClientId.StartsWith("edge-", StringComparison.Ordinal))
+            {
+                e.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.ServerUnavailable;
+            }
+
+            return Task.CompletedTask;
+        };
+        var toggles = 0;
+        _hardware.OutputWritten += (community, pin, _) => { if (community == "c001" && pin == 27) { Interlocked.Increment(ref toggles); } };
+        using var gw = Gateway();
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.Hardware.Bridge!.Connected, "bridge up");
+
+        _hardware.SetLevel("c001", 17, false);
+        await Eventually.True(() => gw.Hardware.Columns!.StateOf("btn-guardroom") == Edge.Gateway.Alarms.ColumnState.Sending, "blinking");
+        var before = Volatile.Read(ref toggles);
+        await Eventually.True(() => Volatile.Read(ref toggles) >= before + 3, "the LED toggles while the alarm waits");
+
+        refuse = false;
+        await Eventually.True(() => gw.Hardware.Columns!.StateOf("btn-guardroom") == Edge.Gateway.Alarms.ColumnState.Delivered, "steady after PUBACK");
+        await Eventually.True(() => _hardware.Output("c001", 27) == true, "LED on");
         await gw.StopAsync(default);
     }
 

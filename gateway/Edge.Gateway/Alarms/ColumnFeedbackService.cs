@@ -1,0 +1,115 @@
+using System.Device.Gpio;
+using Edge.Gateway.Uplink;
+using Microsoft.Extensions.Hosting;
+
+namespace Edge.Gateway.Alarms;
+
+/// <summary>
+/// Drives the LEDs of the alarm columns: blinking from a press until the station broker accepts the alarm, then
+/// steady, and a short flash while the uplink is down, so the guard knows whether the alarm is out.
+/// </summary>
+public sealed class ColumnFeedbackService : BackgroundService
+{
+    /// <summary>LED refresh period (fast enough for the 2 Hz blink).</summary>
+    public static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(50);
+
+    private readonly GpioController _gpio;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Column> _columns;
+    private PeriodicTimer? _timer;
+
+    public ColumnFeedbackService(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, AlarmButtonAdapter adapter, UplinkState uplink, TimeSpan showDelivered, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(buttons);
+        ArgumentNullException.ThrowIfNull(adapter);
+        ArgumentNullException.ThrowIfNull(uplink);
+        _gpio = gpio;
+        _time = time;
+        _columns = buttons.Where(b => b.LedPin is not null)
+            .ToDictionary(b => b.Id, b => new Column(b.LedPin!.Value, new ColumnIndicator(showDelivered)), StringComparer.Ordinal);
+        foreach (var column in _columns.Values)
+        {
+            _gpio.OpenPin(column.Pin, PinMode.Output);
+            _gpio.Write(column.Pin, PinValue.Low);
+        }
+
+        adapter.AlarmRaised += (button, id) => Update(c => c.Indicator.Raised(id, _time.GetUtcNow()), button);
+        uplink.Delivered += (id, _) => Update(c => c.Indicator.Delivered(id, _time.GetUtcNow()));
+        uplink.ConnectionChanged += up => Update(c => c.Indicator.Uplink(up, _time.GetUtcNow()));
+        if (!uplink.Connected)
+        {
+            Update(c => c.Indicator.Uplink(false, _time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>The state a column shows now (for tests and diagnostics).</summary>
+    public ColumnState StateOf(string buttonId)
+    {
+        lock (_lock)
+        {
+            return _columns[buttonId].Indicator.State;
+        }
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer ??= new PeriodicTimer(Refresh, _time);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _timer!.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                var now = _time.GetUtcNow();
+                lock (_lock)
+                {
+                    foreach (var column in _columns.Values)
+                    {
+                        var lit = column.Indicator.LedAt(now);
+                        if (lit != column.Lit)
+                        {
+                            column.Lit = lit;
+                            _gpio.Write(column.Pin, lit ? PinValue.High : PinValue.Low);
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Update(Action<Column> change, string? only = null)
+    {
+        lock (_lock)
+        {
+            foreach (var (id, column) in _columns)
+            {
+                if (only is null || id == only)
+                {
+                    change(column);
+                }
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
+    private sealed class Column(int pin, ColumnIndicator indicator)
+    {
+        public int Pin { get; } = pin;
+
+        public ColumnIndicator Indicator { get; } = indicator;
+
+        public bool Lit { get; set; }
+    }
+}

@@ -1,0 +1,59 @@
+using Edge.Gateway.Alarms;
+
+namespace Edge.Tests.Alarms;
+
+public sealed class ColumnIndicatorTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
+
+    private static DateTimeOffset Ms(double ms) => T0.AddMilliseconds(ms);
+
+    [Fact]
+    public void A_raised_alarm_blinks_until_the_broker_accepts_it_then_shows_steady_then_rests()
+    {
+        var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
+        var alarm = Guid.CreateVersion7();
+
+        column.Raised(alarm, T0);
+        var blink = Enumerable.Range(0, 8).Select(i => column.LedAt(Ms(i * 250))).ToList();
+        column.Delivered(Guid.CreateVersion7(), Ms(2100));
+        Assert.Equal(ColumnState.Sending, column.State);
+        column.Delivered(alarm, Ms(2200));
+
+        Assert.Equal([true, false, true, false, true, false, true, false], blink);
+        Assert.Equal(ColumnState.Delivered, column.State);
+        Assert.True(column.LedAt(Ms(2300)));
+        Assert.True(column.LedAt(Ms(32_000)));
+        Assert.False(column.LedAt(Ms(32_300)));
+        Assert.Equal(ColumnState.Idle, column.State);
+    }
+
+    [Fact]
+    public void A_lost_uplink_shows_a_short_flash_and_an_alarm_then_blinks_fast()
+    {
+        var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
+
+        column.Uplink(false, T0);
+        Assert.Equal(ColumnState.UplinkDown, column.State);
+        var flashes = Enumerable.Range(0, 40).Count(i => column.LedAt(Ms(i * 50)));
+        column.Raised(Guid.CreateVersion7(), Ms(2000));
+
+        Assert.Equal(2, flashes);
+        Assert.Equal(ColumnState.Sending, column.State);
+    }
+
+    [Fact]
+    public void Two_alarms_stay_blinking_until_both_are_out()
+    {
+        var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
+        var first = Guid.CreateVersion7();
+        var second = Guid.CreateVersion7();
+        column.Raised(first, T0);
+        column.Raised(second, Ms(10));
+
+        column.Delivered(first, Ms(20));
+        Assert.Equal(ColumnState.Sending, column.State);
+        column.Delivered(second, Ms(30));
+        Assert.Equal(ColumnState.Delivered, column.State);
+    }
+}
