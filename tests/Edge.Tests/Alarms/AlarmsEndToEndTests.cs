@@ -110,6 +110,23 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_garbage_adc_reading_from_the_simulator_is_a_fault_not_an_alarm()
+    {
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway();
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.Hardware.Bridge!.Connected && gw.Uplink.State.Connected, "up");
+
+        _hardware.SetAdc("c001", 0, 50_000);
+
+        await Eventually.True(() => station.On("/events/device/zone-fence").Any(), "a fault for the zone");
+        var fault = Payloads.DecodeEvent(station.On("/events/device/zone-fence").First().Payload.ToArray());
+        Assert.Equal(EventTypes.DeviceFault, fault.Type);
+        Assert.Empty(station.On("/events/alarm/zone-fence"));
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
     public void Conflicting_devices_are_refused_with_the_keys_named()
     {
         var settings = TestGateway.Settings(_broker.Uri, _dir.Combine("gw")) with

@@ -43,7 +43,13 @@ public sealed class VirtualMcp3008 : SpiDevice
             Unknown++;
         }
 
-        var value = Math.Clamp(counts ?? 0, 0, 1023);
+        if (counts > 1023)
+        {
+            // A 10-bit converter cannot say this: treat it as a garbled transfer, as a real bus error would be.
+            throw new IOException($"MCP3008 channel {channel}: reading {counts} is beyond 10 bits");
+        }
+
+        var value = counts ?? 0;
         readBuffer[1] = (byte)((value >> 8) & 0x03);
         readBuffer[2] = (byte)(value & 0xFF);
     }
