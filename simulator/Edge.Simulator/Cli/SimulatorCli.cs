@@ -50,17 +50,23 @@ public static class SimulatorCli
             DefaultValueFactory = _ => TimeSpan.FromSeconds(5),
             CustomParser = ParseDuration,
         };
+        var alarmEvery = new Option<TimeSpan>("--alarm-every")
+        {
+            Description = "Press a random community's alarm button this often (0 for never)",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(2),
+            CustomParser = r => r.Tokens.Count > 0 && r.Tokens[0].Value == "0" ? TimeSpan.Zero : ParseDuration(r),
+        };
         var data = new Option<string?>("--data") { Description = "Directory for the gateways' outboxes; default: a temporary one, removed at the end" };
         var quiet = new Option<bool>("--quiet") { Description = "Print the summary only, not every message" };
 
         var run = new Command("run", "Run the district: station broker, one gateway per community and a station probe, then print what arrived")
         {
-            communities, duration, broker, rate, heartbeat, data, quiet,
+            communities, duration, broker, rate, heartbeat, alarmEvery, data, quiet,
         };
         run.SetAction(async (parse, ct) =>
         {
             var settings = new RunSettings(parse.GetValue(communities), parse.GetValue(duration), parse.GetValue(broker),
-                parse.GetValue(rate), parse.GetValue(heartbeat), parse.GetValue(data), parse.GetValue(quiet));
+                parse.GetValue(rate), parse.GetValue(heartbeat), parse.GetValue(data), parse.GetValue(quiet), parse.GetValue(alarmEvery));
             return await DistrictRun.RunAsync(settings, output, ct).ConfigureAwait(false);
         });
 

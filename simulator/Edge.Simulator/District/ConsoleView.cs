@@ -21,8 +21,8 @@ public sealed class ConsoleView(TextWriter output, bool quiet)
         var line = m switch
         {
             { Error: { } error } => $"malformed payload on {m.Topic.Kind}: {error}",
-            { Event: { } e } => $"event     #{e.Seq} {e.Type} {e.Priority.ToWire()} {e.Device.Id}{(e.State is { } s ? " " + s.ToString().ToLowerInvariant() : "")}" +
-                                $" {(m.ReceivedAt - e.ObservedAt).TotalMilliseconds:0} ms{(m.Duplicate ? " (duplicate)" : "")}",
+            { Event: { } e } => $"{(e.Priority == Priority.Critical ? "ALARM    " : "event    ")} #{e.Seq} {e.Type} {e.Priority.ToWire()} {e.Device.Id}{(e.State is { } s ? " " + s.ToString().ToLowerInvariant() : "")}" +
+                                $" {(m.ReceivedAt - e.OccurredAt).TotalMilliseconds:0} ms after it happened{(m.Duplicate ? " (duplicate)" : "")}",
             { Status: { } s } => $"status    {s.State.ToString().ToLowerInvariant()} v{s.Version} since {UtcTimestampConverter.ToText(s.StartedAt)}{(s.Reason is { } r ? $" ({r})" : "")}",
             { Heartbeat: { } h } => $"heartbeat seq {h.LastSeq} queue {h.Queue.Total} oldest {h.OldestPendingAgeS:0.#} s evictions {h.Evictions} dead letters {h.DeadLetters} reconnects {h.Reconnects}",
             _ => "?",

@@ -3,6 +3,7 @@ using System.Globalization;
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Hosting;
 using Edge.Simulator.Broker;
+using Edge.Simulator.Hardware;
 using Edge.Simulator.Station;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -44,11 +45,17 @@ public static class DistrictRun
         }
 
         var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
+        await using var hardware = BridgeServer.Start();
+        var communities = Enumerable.Range(1, settings.Communities).Select(Community).ToList();
+        var drill = new AlarmDrill(hardware, communities, seed: 1);
+        drill.Rest();
+        probe.Received += drill.OnArrived;
+        o.WriteLine($"Hardware bridge {hardware.Endpoint} (buttons, columns and zones of {communities.Count} communities)");
         using var serilog = new LoggerConfiguration().MinimumLevel.Warning()
             .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateLogger();
         using var loggers = new SerilogLoggerFactory(serilog);
         var gateways = Enumerable.Range(1, settings.Communities)
-            .Select(i => GatewayInstance.Create(Settings(i, settings, brokerUri, dataRoot), loggers, time))
+            .Select(i => GatewayInstance.Create(Settings(i, settings, brokerUri, dataRoot, hardware.Endpoint), loggers, time))
             .ToList();
         var clock = Stopwatch.StartNew();
         try
@@ -59,15 +66,22 @@ public static class DistrictRun
             }
 
             o.WriteLine($"Started {gateways.Count} gateways; running for {settings.Duration.TotalSeconds:0.#} s (Ctrl+C stops early)");
-            await RunForAsync(settings, gateways, probe, o, clock, ct).ConfigureAwait(false);
+            using (var drilling = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                var drillTask = settings.AlarmEvery > TimeSpan.Zero ? drill.RunAsync(settings.AlarmEvery, drilling.Token) : Task.CompletedTask;
+                await RunForAsync(settings, gateways, probe, o, clock, ct).ConfigureAwait(false);
+                await drilling.CancelAsync().ConfigureAwait(false);
+                await drillTask.ConfigureAwait(false);
+            }
 
             foreach (var g in gateways.Where(g => g.TestEvents is not null))
             {
                 await g.TestEvents!.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            await WaitAsync(() => gateways.All(g => probe.HasAll(g.Settings.Gateway.Community, g.Settings.Gateway.Id, g.Store.LastSeq)), DrainTimeout).ConfigureAwait(false);
-            var summary = RunSummary.Collect(settings, gateways, probe, clock.Elapsed, broker is not null);
+            await WaitAsync(() => drill.Arrived == drill.Pressed
+                                   && gateways.All(g => probe.HasAll(g.Settings.Gateway.Community, g.Settings.Gateway.Id, g.Store.LastSeq)), DrainTimeout).ConfigureAwait(false);
+            var summary = RunSummary.Collect(settings, gateways, probe, clock.Elapsed, broker is not null, drill);
             foreach (var g in gateways)
             {
                 await g.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -76,7 +90,7 @@ public static class DistrictRun
             await WaitAsync(() => probe.Online == 0, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
             summary = summary with { OfflineAtStop = gateways.Count - probe.Online };
             summary.Print(o);
-            return summary.Lost > 0 ? 1 : 0;
+            return summary.Ok ? 0 : 1;
         }
         finally
         {
@@ -92,9 +106,12 @@ public static class DistrictRun
         }
     }
 
-    private static GatewaySettings Settings(int index, RunSettings run, Uri broker, string dataRoot)
+    private static string Community(int index) => $"c{index:000}";
+
+    private static GatewaySettings Settings(int index, RunSettings run, Uri broker, string dataRoot, Uri bridge)
     {
-        var community = $"c{index:000}";
+        var community = Community(index);
+        var (hardware, alarms) = AlarmDrill.Configuration(bridge);
         return new GatewaySettings(
             new GatewayOptions { Community = community, Id = "gw1", DataDirectory = Path.Combine(dataRoot, $"{community}-gw1") },
             new OutboxOptions { MaxBytes = 64L * 1024 * 1024 },
@@ -104,7 +121,9 @@ public static class DistrictRun
                 HeartbeatInterval = run.HeartbeatInterval,
                 ReconnectMaxDelay = TimeSpan.FromSeconds(5),
             },
-            new TestEventOptions { Rate = run.TestEventRate });
+            new TestEventOptions { Rate = run.TestEventRate },
+            hardware,
+            alarms);
     }
 
     private static async Task RunForAsync(RunSettings settings, List<GatewayInstance> gateways, StationProbe probe, TextWriter o, Stopwatch clock, CancellationToken ct)

@@ -8,4 +8,5 @@ public sealed record RunSettings(
     double TestEventRate,
     TimeSpan HeartbeatInterval,
     string? DataDirectory,
-    bool Quiet);
+    bool Quiet,
+    TimeSpan AlarmEvery = default);

@@ -15,12 +15,18 @@ public sealed record RunSummary(
     long Duplicates,
     long Malformed,
     IReadOnlyDictionary<string, long> ByCategory,
-    bool InProcessBroker)
+    bool InProcessBroker,
+    int AlarmsPressed = 0,
+    int AlarmsArrived = 0,
+    double AlarmP50Ms = 0,
+    double AlarmP99Ms = 0)
 {
-    public static RunSummary Collect(RunSettings settings, IReadOnlyList<GatewayInstance> gateways, StationProbe probe, TimeSpan elapsed, bool inProcess)
+    public static RunSummary Collect(RunSettings settings, IReadOnlyList<GatewayInstance> gateways, StationProbe probe, TimeSpan elapsed, bool inProcess, AlarmDrill drill)
     {
         ArgumentNullException.ThrowIfNull(gateways);
         ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(drill);
+        var latencies = drill.LatenciesMs.Order().ToArray();
         long committed = 0, delivered = 0, lost = 0;
         foreach (var g in gateways)
         {
@@ -33,8 +39,14 @@ public sealed record RunSummary(
         }
 
         return new RunSummary(elapsed, gateways.Count, probe.Online, 0, committed, delivered, lost, probe.Duplicates, probe.Malformed,
-            probe.ByCategory(), inProcess);
+            probe.ByCategory(), inProcess, drill.Pressed, drill.Arrived, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
     }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    /// <summary>True when every committed event and every pressed alarm reached the station.</summary>
+    public bool Ok => Lost == 0 && AlarmsArrived == AlarmsPressed;
 
     public void Print(TextWriter o)
     {
@@ -44,13 +56,15 @@ public sealed record RunSummary(
         o.WriteLine($"  gateways     {Gateways} started, {Online} online at the end of the run, {OfflineAtStop} reported offline when stopped");
         o.WriteLine($"  events       committed at the gateways {Committed}, delivered to the station {Delivered}, lost {Lost}, duplicates {Duplicates}");
         o.WriteLine($"  by category  {(ByCategory.Count == 0 ? "none" : string.Join(", ", ByCategory.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")))}");
+        o.WriteLine($"  alarms       {AlarmsPressed} buttons pressed in the simulator, {AlarmsArrived} alarms at the station" +
+                    (AlarmsArrived > 0 ? $", latency from the press p50 {AlarmP50Ms:0.0} ms, p99 {AlarmP99Ms:0.0} ms" : ""));
         if (Malformed > 0)
         {
             o.WriteLine($"  malformed    {Malformed} messages did not match the contract");
         }
 
-        o.WriteLine(Lost == 0
-            ? "  result       OK: every event the gateways committed reached the station"
-            : $"  result       FAILED: {Lost} committed events never reached the station");
+        o.WriteLine(Ok
+            ? "  result       OK: every event the gateways committed and every alarm pressed reached the station"
+            : $"  result       FAILED: {Lost} committed events and {AlarmsPressed - AlarmsArrived} pressed alarms never reached the station");
     }
 }

@@ -47,7 +47,7 @@ public sealed class SimulatorCliTests
     {
         using var output = new StringWriter();
 
-        var code = await SimulatorCli.Build(output).Parse(["run", "--communities", "3", "--duration", "2", "--test-events", "20", "--quiet"]).InvokeAsync();
+        var code = await SimulatorCli.Build(output).Parse(["run", "--communities", "3", "--duration", "3", "--test-events", "20", "--alarm-every", "500ms", "--quiet"]).InvokeAsync();
 
         var text = output.ToString();
         Assert.Equal(0, code);
@@ -55,6 +55,7 @@ public sealed class SimulatorCliTests
         Assert.Contains("3 reported offline when stopped", text, StringComparison.Ordinal);
         Assert.Contains("lost 0", text, StringComparison.Ordinal);
         Assert.Matches(@"committed at the gateways (\d+), delivered to the station \1,", text);
+        Assert.Matches(@"alarms       ([1-9]\d*) buttons pressed in the simulator, \1 alarms at the station", text);
         Assert.Contains("result       OK", text, StringComparison.Ordinal);
     }
 }
