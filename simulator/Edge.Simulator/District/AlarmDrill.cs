@@ -23,6 +23,7 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
     private readonly Random _random = new(seed);
     private readonly ConcurrentDictionary<(string Community, string Device), ConcurrentQueue<DateTimeOffset>> _presses = new();
     private readonly ConcurrentBag<double> _latenciesMs = [];
+    private readonly ConcurrentDictionary<(string Community, int Pin), byte> _held = new();
     private int _pressed;
     private int _arrived;
 
@@ -71,6 +72,12 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
                 await Task.Delay(every, ct).ConfigureAwait(false);
                 var community = communities[_random.Next(communities.Count)];
                 var (device, pin) = _random.Next(2) == 0 ? ("btn-guardroom", GuardRoomPin) : ("btn-gate", GatePin);
+                if (!_held.TryAdd((community, pin), 0))
+                {
+                    // Still held from the last press: pressing it again changes nothing at the pin.
+                    continue;
+                }
+
                 _presses.GetOrAdd((community, device), _ => new()).Enqueue(DateTimeOffset.UtcNow);
                 Interlocked.Increment(ref _pressed);
                 hardware.SetLevel(community, pin, false);
@@ -86,6 +93,7 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
     {
         await Task.Delay(Hold).ConfigureAwait(false);
         hardware.SetLevel(community, pin, true);
+        _held.TryRemove((community, pin), out _);
     }
 
     /// <summary>Matches an alarm arriving at the station to its press.</summary>
