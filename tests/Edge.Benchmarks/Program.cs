@@ -1,3 +1,4 @@
+using Edge.Benchmarks.Alarms;
 using Edge.Benchmarks.Outbox;
 using Edge.Benchmarks.Uplink;
 
@@ -5,11 +6,12 @@ return args.FirstOrDefault() switch
 {
     "uplink" => await UplinkBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
+    "alarm" => await AlarmBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]");
+    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]\n       edge-bench alarm [--presses N]");
     return 2;
 }
