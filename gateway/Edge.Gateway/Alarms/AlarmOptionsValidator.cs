@@ -25,25 +25,10 @@ public sealed class AlarmOptionsValidator
             var b = alarms.Buttons[i];
             var key = $"{a}:Buttons:{i}";
             Id(errors, ids, key, b.Id);
-            if (b.Pin is < 0 or > 1023)
-            {
-                errors.Add($"{key}:Pin {b.Pin} must be 0-1023");
-            }
-            else if (!pins.TryAdd(b.Pin, key))
-            {
-                errors.Add($"{key}:Pin {b.Pin} is already used by {pins[b.Pin]}");
-            }
-
+            Line(errors, pins, $"{key}:Pin", b.Pin);
             if (b.LedPin is { } led)
             {
-                if (led is < 0 or > 1023)
-                {
-                    errors.Add($"{key}:LedPin {led} must be 0-1023");
-                }
-                else if (!pins.TryAdd(led, $"{key}:LedPin"))
-                {
-                    errors.Add($"{key}:LedPin {led} is already used by {pins[led]}");
-                }
+                Line(errors, pins, $"{key}:LedPin", led);
             }
 
             if (b.Debounce < TimeSpan.FromMilliseconds(1) || b.Debounce > TimeSpan.FromSeconds(1))
@@ -67,14 +52,7 @@ public sealed class AlarmOptionsValidator
             var z = alarms.Zones[i];
             var key = $"{a}:Zones:{i}";
             Id(errors, ids, key, z.Id);
-            if (z.Channel is < 0 or > 1023)
-            {
-                errors.Add($"{key}:Channel {z.Channel} must be 0-1023");
-            }
-            else if (!channels.TryAdd(z.Channel, key))
-            {
-                errors.Add($"{key}:Channel {z.Channel} is already used by {channels[z.Channel]}");
-            }
+            Line(errors, channels, $"{key}:Channel", z.Channel);
 
             if (z.Bands.Problem is { } problem)
             {
@@ -109,6 +87,19 @@ public sealed class AlarmOptionsValidator
         }
 
         return errors;
+    }
+
+    /// <summary>A GPIO line or ADC channel: in range, and used by one key only.</summary>
+    private static void Line(List<string> errors, Dictionary<int, string> used, string key, int number)
+    {
+        if (number is < 0 or > 1023)
+        {
+            errors.Add($"{key} {number} must be 0-1023");
+        }
+        else if (!used.TryAdd(number, key))
+        {
+            errors.Add($"{key} {number} is already used by {used[number]}");
+        }
     }
 
     private static void Id(List<string> errors, Dictionary<string, string> ids, string key, string id)

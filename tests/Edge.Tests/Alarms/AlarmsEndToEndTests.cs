@@ -142,7 +142,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         var errors = settings.Validate();
 
         Assert.Contains(errors, e => e.StartsWith("Edge:Alarms:Buttons:1:Id 'a' is already used by Edge:Alarms:Buttons:0", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("Edge:Alarms:Buttons:1:Pin 5 is already used", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Edge:Alarms:Buttons:1:Pin 5 is already used by Edge:Alarms:Buttons:0:Pin", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Edge:Alarms:Zones:0: bands overlap", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Edge:Hardware:Bridge", StringComparison.Ordinal));
     }
