@@ -24,6 +24,10 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
     private readonly ConcurrentDictionary<(string Community, string Device), ConcurrentQueue<DateTimeOffset>> _presses = new();
     private readonly ConcurrentBag<double> _latenciesMs = [];
     private readonly ConcurrentDictionary<(string Community, int Pin), byte> _held = new();
+    private readonly ConcurrentDictionary<(string Community, string Zone, string Type), ConcurrentQueue<DateTimeOffset>> _zoneEvents = new();
+    private readonly ConcurrentDictionary<(string Community, int Channel), byte> _disturbed = new();
+    private int _zonesDisturbed;
+    private int _zoneAlarms;
     private int _pressed;
     private int _arrived;
 
@@ -32,6 +36,12 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
     public int Arrived => Volatile.Read(ref _arrived);
 
     public IReadOnlyCollection<double> LatenciesMs => _latenciesMs;
+
+    /// <summary>Zones opened, cut or shorted in the simulator.</summary>
+    public int ZonesDisturbed => Volatile.Read(ref _zonesDisturbed);
+
+    /// <summary>The matching zone alarms (alarm.zone, alarm.cut, alarm.tamper) that reached the station.</summary>
+    public int ZoneAlarms => Volatile.Read(ref _zoneAlarms);
 
     /// <summary>The alarm devices every simulated community's gateway is configured with.</summary>
     public static (HardwareOptions Hardware, AlarmOptions Alarms) Configuration(Uri bridge) => (
@@ -62,7 +72,7 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
         }
     }
 
-    /// <summary>Presses a random button every <paramref name="every"/> until cancelled.</summary>
+    /// <summary>Every <paramref name="every"/>, presses a random button or disturbs a random zone, until cancelled.</summary>
     public async Task RunAsync(TimeSpan every, CancellationToken ct)
     {
         try
@@ -71,6 +81,12 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
             {
                 await Task.Delay(every, ct).ConfigureAwait(false);
                 var community = communities[_random.Next(communities.Count)];
+                if (_random.Next(3) == 0)
+                {
+                    Disturb(community);
+                    continue;
+                }
+
                 var (device, pin) = _random.Next(2) == 0 ? ("btn-guardroom", GuardRoomPin) : ("btn-gate", GatePin);
                 if (!_held.TryAdd((community, pin), 0))
                 {
@@ -89,6 +105,36 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
         }
     }
 
+    /// <summary>Opens a zone's contact, cuts its wire or shorts it, for a second, then restores the loop.</summary>
+    private void Disturb(string community)
+    {
+        var channel = _random.Next(2);
+        if (!_disturbed.TryAdd((community, channel), 0))
+        {
+            return;
+        }
+
+        var (ohms, type) = _random.Next(3) switch
+        {
+            0 => (double.PositiveInfinity, EventTypes.AlarmCut),
+            1 => (100.0, EventTypes.AlarmTamper),
+            _ => (9_400.0, EventTypes.AlarmZone),
+        };
+        var zone = channel == 0 ? "zone-perimeter" : "zone-garage";
+        _zoneEvents.GetOrAdd((community, zone, type), _ => new()).Enqueue(DateTimeOffset.UtcNow);
+        Interlocked.Increment(ref _zonesDisturbed);
+        hardware.SetAdc(community, channel, Divider.Counts(ohms));
+        _ = RestoreLaterAsync(community, channel);
+    }
+
+    private async Task RestoreLaterAsync(string community, int channel)
+    {
+        await Task.Delay(Hold).ConfigureAwait(false);
+        hardware.SetAdc(community, channel, Divider.Counts(4_700));
+        await Task.Delay(Hold).ConfigureAwait(false);
+        _disturbed.TryRemove((community, channel), out _);
+    }
+
     private async Task ReleaseLaterAsync(string community, int pin)
     {
         await Task.Delay(Hold).ConfigureAwait(false);
@@ -105,6 +151,11 @@ public sealed class AlarmDrill(BridgeServer hardware, IReadOnlyList<string> comm
         {
             Interlocked.Increment(ref _arrived);
             _latenciesMs.Add((m.ReceivedAt - pressedAt).TotalMilliseconds);
+        }
+        else if (m is { Event: { State: EventState.Active } z, Duplicate: false }
+                 && _zoneEvents.TryGetValue((z.Community, z.Device.Id, z.Type), out var zq) && zq.TryDequeue(out _))
+        {
+            Interlocked.Increment(ref _zoneAlarms);
         }
     }
 }

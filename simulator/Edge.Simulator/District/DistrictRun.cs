@@ -79,7 +79,7 @@ public static class DistrictRun
                 await g.TestEvents!.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            await WaitAsync(() => drill.Arrived == drill.Pressed
+            await WaitAsync(() => drill.Arrived == drill.Pressed && drill.ZoneAlarms == drill.ZonesDisturbed
                                    && gateways.All(g => probe.HasAll(g.Settings.Gateway.Community, g.Settings.Gateway.Id, g.Store.LastSeq)), DrainTimeout).ConfigureAwait(false);
             var summary = RunSummary.Collect(settings, gateways, probe, clock.Elapsed, broker is not null, drill);
             foreach (var g in gateways)

@@ -19,7 +19,9 @@ public sealed record RunSummary(
     int AlarmsPressed = 0,
     int AlarmsArrived = 0,
     double AlarmP50Ms = 0,
-    double AlarmP99Ms = 0)
+    double AlarmP99Ms = 0,
+    int ZonesDisturbed = 0,
+    int ZoneAlarms = 0)
 {
     public static RunSummary Collect(RunSettings settings, IReadOnlyList<GatewayInstance> gateways, StationProbe probe, TimeSpan elapsed, bool inProcess, AlarmDrill drill)
     {
@@ -39,14 +41,15 @@ public sealed record RunSummary(
         }
 
         return new RunSummary(elapsed, gateways.Count, probe.Online, 0, committed, delivered, lost, probe.Duplicates, probe.Malformed,
-            probe.ByCategory(), inProcess, drill.Pressed, drill.Arrived, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+            probe.ByCategory(), inProcess, drill.Pressed, drill.Arrived, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+            drill.ZonesDisturbed, drill.ZoneAlarms);
     }
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     /// <summary>True when every committed event and every pressed alarm reached the station.</summary>
-    public bool Ok => Lost == 0 && AlarmsArrived == AlarmsPressed;
+    public bool Ok => Lost == 0 && AlarmsArrived == AlarmsPressed && ZoneAlarms == ZonesDisturbed;
 
     public void Print(TextWriter o)
     {
@@ -58,13 +61,14 @@ public sealed record RunSummary(
         o.WriteLine($"  by category  {(ByCategory.Count == 0 ? "none" : string.Join(", ", ByCategory.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")))}");
         o.WriteLine($"  alarms       {AlarmsPressed} buttons pressed in the simulator, {AlarmsArrived} alarms at the station" +
                     (AlarmsArrived > 0 ? $", latency from the press p50 {AlarmP50Ms:0.0} ms, p99 {AlarmP99Ms:0.0} ms" : ""));
+        o.WriteLine($"  zones        {ZonesDisturbed} zones opened, cut or shorted in the simulator, {ZoneAlarms} matching zone alarms at the station");
         if (Malformed > 0)
         {
             o.WriteLine($"  malformed    {Malformed} messages did not match the contract");
         }
 
         o.WriteLine(Ok
-            ? "  result       OK: every event the gateways committed and every alarm pressed reached the station"
-            : $"  result       FAILED: {Lost} committed events and {AlarmsPressed - AlarmsArrived} pressed alarms never reached the station");
+            ? "  result       OK: every event the gateways committed, every alarm pressed and every zone alarm reached the station"
+            : $"  result       FAILED: {Lost} committed events, {AlarmsPressed - AlarmsArrived} pressed alarms and {ZonesDisturbed - ZoneAlarms} zone alarms never reached the station");
     }
 }
