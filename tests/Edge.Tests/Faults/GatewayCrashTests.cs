@@ -40,8 +40,9 @@ public sealed class GatewayCrashTests : IDisposable
 
         using var second = GatewayProcess.Start(Environment(broker.Uri, rate: 500, count: 300));
         await Eventually.True(() => probe.Status("c001", "gw1")?.State == GatewayState.Online, "online again");
+        // The 300 test events take 0.6 s; a heartbeat 3 s after the start with an empty outbox comes after all of them.
         await Eventually.True(
-            () => probe.LastHeartbeat("c001", "gw1") is { } hb && hb.LastSeq >= beforeRestart + 300 && hb.Queue.Total == 0,
+            () => probe.LastHeartbeat("c001", "gw1") is { } hb && hb.LastSeq >= beforeRestart + 300 && hb.Queue.Total == 0 && hb.UptimeS >= 3,
             "the restarted gateway sent its 300 events and emptied its outbox", TimeSpan.FromSeconds(60));
         var last = probe.LastHeartbeat("c001", "gw1")!.LastSeq;
         await Eventually.True(() => probe.HasAll("c001", "gw1", last), $"every seq 1..{last} at the station");
@@ -49,6 +50,10 @@ public sealed class GatewayCrashTests : IDisposable
         Assert.Equal(0, await second.StopAsync());
         await Eventually.True(() => probe.Status("c001", "gw1") is { State: GatewayState.Offline, Reason: "shutdown" }, "offline status after a clean stop");
         Assert.Equal(last, probe.Ledger("c001", "gw1").MaxSeq);
+        using (var outbox = Edge.Gateway.Outbox.OutboxStore.Open(_dir.Combine("gw/outbox.db"), "c001/gw1", new()))
+        {
+            Assert.Equal(last, outbox.LastSeq);
+        }
         Assert.True(probe.Duplicates <= 256 + 20, $"{probe.Duplicates} duplicates: more than the in-flight window");
     }
 
