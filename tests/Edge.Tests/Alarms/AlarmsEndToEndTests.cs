@@ -28,9 +28,9 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         _hardware.SetAdc("c001", 0, new LoopDivider().Counts(4_700));
     }
 
-    private Edge.Gateway.Hosting.GatewayInstance Gateway()
+    private Edge.Gateway.Hosting.GatewayInstance Gateway(string? broker = null)
     {
-        var settings = TestGateway.Settings(_broker.Uri, _dir.Combine("gw")) with
+        var settings = TestGateway.Settings(broker ?? _broker.Uri, _dir.Combine("gw")) with
         {
             Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = _hardware.Endpoint.ToString() },
             Alarms = new AlarmOptions
@@ -57,6 +57,25 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         var events = station.Messages.Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).ToList();
         Assert.Contains(events, e => e is { Type: EventTypes.AlarmPanic, State: EventState.Active, Priority: Priority.Critical } && e.Device.Id == "btn-guardroom");
         Assert.Contains(events, e => e is { Type: EventTypes.AlarmZone, State: EventState.Active } && e.Device.Id == "zone-fence");
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_press_reaches_a_station_subscriber_through_mosquitto_and_the_column_turns_steady()
+    {
+        using var mosquitto = await Mosquitto.StartAsync(_dir.Path);
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(mosquitto.Uri), Topic.AllAlarms);
+        using var gw = Gateway(mosquitto.Uri);
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.Hardware.Bridge!.Connected && gw.Uplink.State.Connected, "bridge and uplink up");
+
+        _hardware.SetLevel("c001", 17, false);
+
+        await Eventually.True(() => station.On("/events/alarm/btn-guardroom").Any(), "the alarm at the station through Mosquitto");
+        var alarm = Payloads.DecodeEvent(station.On("/events/alarm/btn-guardroom").First().Payload.ToArray());
+        Assert.Equal((EventTypes.AlarmPanic, EventState.Active), (alarm.Type, alarm.State!.Value));
+        await Eventually.True(() => gw.Hardware.Columns!.StateOf("btn-guardroom") == ColumnState.Delivered, "column steady after the PUBACK");
+        await Eventually.True(() => _hardware.Output("c001", 27) == true, "LED on");
         await gw.StopAsync(default);
     }
 
