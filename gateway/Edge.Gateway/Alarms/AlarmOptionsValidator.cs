@@ -26,6 +26,7 @@ public sealed class AlarmOptionsValidator
             var key = $"{a}:Buttons:{i}";
             Id(errors, ids, key, b.Id);
             Line(errors, pins, $"{key}:Pin", b.Pin);
+            CameraIds(errors, $"{key}:Cameras", b.Cameras);
             if (b.LedPin is { } led)
             {
                 Line(errors, pins, $"{key}:LedPin", led);
@@ -53,6 +54,7 @@ public sealed class AlarmOptionsValidator
             var key = $"{a}:Zones:{i}";
             Id(errors, ids, key, z.Id);
             Line(errors, channels, $"{key}:Channel", z.Channel);
+            CameraIds(errors, $"{key}:Cameras", z.Cameras);
 
             if (z.Bands.Problem is { } problem)
             {
@@ -87,6 +89,21 @@ public sealed class AlarmOptionsValidator
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// Camera references must be device ids. Whether each names a configured camera is checked once the gateway has
+    /// a camera registry (the camera issue); until then the ids are kept for snapshot linking.
+    /// </summary>
+    private static void CameraIds(List<string> errors, string key, List<string> cameras)
+    {
+        for (var i = 0; i < cameras.Count; i++)
+        {
+            if (!TopicSegment.IsValid(cameras[i]))
+            {
+                errors.Add($"{key}:{i} '{cameras[i]}' is not a device id");
+            }
+        }
     }
 
     /// <summary>A GPIO line or ADC channel: in range, and used by one key only.</summary>

@@ -154,7 +154,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
             Alarms = new AlarmOptions
             {
                 Buttons = [new AlarmButtonOptions { Id = "a", Pin = 5 }, new AlarmButtonOptions { Id = "a", Pin = 5 }],
-                Zones = [new ZoneOptions { Id = "z", Channel = 1, AlarmFromOhms = 500 }],
+                Zones = [new ZoneOptions { Id = "z", Channel = 1, AlarmFromOhms = 500, Cameras = ["cam 1"] }],
             },
         };
 
@@ -164,6 +164,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         Assert.Contains(errors, e => e.StartsWith("Edge:Alarms:Buttons:1:Pin 5 is already used by Edge:Alarms:Buttons:0:Pin", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Edge:Alarms:Zones:0: bands overlap", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Edge:Hardware:Bridge", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Edge:Alarms:Zones:0:Cameras:0 'cam 1'", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()
