@@ -70,9 +70,18 @@ public static class SimulatorCli
             return await DistrictRun.RunAsync(settings, output, ct).ConfigureAwait(false);
         });
 
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated district", DefaultValueFactory = _ => 1 };
+        var topology = new Command("topology", "Print the generated district: communities and their devices") { seed };
+        topology.SetAction(parse =>
+        {
+            Topology.TopologyReport.Print(Topology.DistrictTopology.Generate(parse.GetValue(seed)), output);
+            return 0;
+        });
+
         return new RootCommand("Edge district simulator: reproduces the communities' hardware and a police station's view of it")
         {
             run,
+            topology,
         };
     }
 
