@@ -10,6 +10,9 @@ namespace Edge.Gateway.Alarms;
 /// </summary>
 public sealed class AlarmOptionsValidator
 {
+    /// <summary>Zones are read through one MCP3008: channels 0-7.</summary>
+    private const int Mcp3008Channels = 8;
+
     public static IReadOnlyList<string> Validate(AlarmOptions alarms, HardwareOptions hardware)
     {
         ArgumentNullException.ThrowIfNull(alarms);
@@ -53,7 +56,7 @@ public sealed class AlarmOptionsValidator
             var z = alarms.Zones[i];
             var key = $"{a}:Zones:{i}";
             Id(errors, ids, key, z.Id);
-            Line(errors, channels, $"{key}:Channel", z.Channel);
+            Line(errors, channels, $"{key}:Channel", z.Channel, max: Mcp3008Channels - 1);
             CameraIds(errors, $"{key}:Cameras", z.Cameras);
 
             if (z.Bands.Problem is { } problem)
@@ -107,11 +110,11 @@ public sealed class AlarmOptionsValidator
     }
 
     /// <summary>A GPIO line or ADC channel: in range, and used by one key only.</summary>
-    private static void Line(List<string> errors, Dictionary<int, string> used, string key, int number)
+    private static void Line(List<string> errors, Dictionary<int, string> used, string key, int number, int max = 1023)
     {
-        if (number is < 0 or > 1023)
+        if (number < 0 || number > max)
         {
-            errors.Add($"{key} {number} must be 0-1023");
+            errors.Add($"{key} {number} must be 0-{max}");
         }
         else if (!used.TryAdd(number, key))
         {

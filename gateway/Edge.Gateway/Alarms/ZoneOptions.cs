@@ -12,7 +12,7 @@ public sealed class ZoneOptions
 
     public Location? Location { get; set; }
 
-    /// <summary>ADC channel (MCP3008: 0-7 on the first chip, 8-15 on the second, ...).</summary>
+    /// <summary>ADC channel of the gateway's MCP3008 (0-7).</summary>
     public int Channel { get; set; } = -1;
 
     /// <summary>Pull-up resistor of the divider feeding the ADC, in ohms.</summary>

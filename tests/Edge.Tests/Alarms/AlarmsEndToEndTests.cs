@@ -85,7 +85,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Hardware.Bridge!.Connected && gw.Uplink.State.Connected, "bridge and uplink up");
+        await Eventually.True(() => gw.Hardware.Bridge!.Connected && _hardware.IsConnected("c001") && gw.Uplink.State.Connected, "bridge and uplink up");
 
         _hardware.Disconnect("c001");
         await Eventually.True(() => station.On("/events/device/btn-guardroom").Count() >= 2, "offline, then online again");
