@@ -31,11 +31,16 @@ public sealed class GatewayCrashTests : IDisposable
         using (var first = GatewayProcess.Start(Environment(broker.Uri, rate: 1000)))
         {
             await Eventually.True(() => probe.Unique >= 500, "events flowing from the first process");
+
+            // Kill while connected (a fresh heartbeat), not in a reconnect gap where no will is registered.
+            await Eventually.True(() => probe.LastHeartbeat("c001", "gw1") is { } hb && DateTimeOffset.UtcNow - hb.At < TimeSpan.FromMilliseconds(300), "connected now");
             first.Kill();
         }
 
         // The broker saw the connection die without a DISCONNECT: the last will marks the gateway offline.
-        await Eventually.True(() => probe.Status("c001", "gw1") is { State: GatewayState.Offline, Reason: "connection-lost" }, "last will at the station");
+        // Mosquitto publishes the will when it sees the socket close, or at the latest when the 15 s keep-alive expires.
+        await Eventually.True(() => probe.Status("c001", "gw1") is { State: GatewayState.Offline, Reason: "connection-lost" }, "last will at the station",
+            TimeSpan.FromSeconds(40));
         var beforeRestart = probe.Unique;
 
         using var second = GatewayProcess.Start(Environment(broker.Uri, rate: 500, count: 300));
