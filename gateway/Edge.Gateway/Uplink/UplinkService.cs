@@ -238,10 +238,12 @@ public sealed partial class UplinkService : BackgroundService
     }
 
     /// <summary>
-    /// A session that ended while the connection is still up (the broker said "not now", a publish failed) is closed
-    /// with a normal DISCONNECT: dropping the socket would fire the last will and show the gateway offline for nothing.
+    /// A session that ended while the connection is still up (the broker said "not now", a publish failed): the
+    /// gateway first publishes its retained status as offline, as the will would, then disconnects. Until the next
+    /// connect it is not online, and if it died in that gap the retained status must not go on saying "online".
+    /// (MQTT 5's "disconnect with will" would do the same, but MQTTnet's broker ignores it.)
     /// </summary>
-    private static async Task LeaveAsync(IMqttClient client)
+    private async Task LeaveAsync(IMqttClient client)
     {
         if (!client.IsConnected)
         {
@@ -251,11 +253,12 @@ public sealed partial class UplinkService : BackgroundService
         using var cts = new CancellationTokenSource(StopGrace);
         try
         {
+            await PublishStatusAsync(client, GatewayState.Offline, "connection-lost", cts.Token).ConfigureAwait(false);
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Gone already; the next connect starts clean either way.
+            // Gone already: the broker publishes the will when it notices.
         }
     }
 

@@ -223,6 +223,34 @@ public sealed class UplinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_that_breaks_shows_the_gateway_offline_until_it_is_back()
+    {
+        var refusedOnce = 0;
+        _broker.Server.InterceptingPublishAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic.EndsWith("/busy", StringComparison.Ordinal) && Interlocked.Exchange(ref refusedOnce, 1) == 0)
+            {
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+            }
+
+            return Task.CompletedTask;
+        };
+        await using var sub = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllStatus);
+        using var gw = Gateway();
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.Uplink.State.Connected, "connected");
+
+        await gw.SubmitAsync(TestGateway.Draft(device: "busy"));
+
+        await Eventually.True(() => gw.Uplink.State.Reconnects == 1 && gw.Store.Stats().Queue.Total == 0, "reconnected and delivered");
+        var states = sub.Messages.Select(m => Payloads.DecodeStatus(m.Payload.ToArray())).Select(x => (x.State, x.Reason)).ToList();
+        Assert.Contains((GatewayState.Offline, "connection-lost"), states);
+        Assert.Equal((GatewayState.Online, null), states[^1]);
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Mqtt_3_1_1_is_used_when_configured()
     {
         MqttProtocolVersion? seen = null;
