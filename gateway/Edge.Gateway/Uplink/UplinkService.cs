@@ -107,12 +107,12 @@ public sealed partial class UplinkService : BackgroundService
             _client = null;
             if (stoppingToken.IsCancellationRequested)
             {
-                await GoOfflineAsync(client).ConfigureAwait(false);
+                await GoOfflineAsync(client, "shutdown").ConfigureAwait(false);
                 break;
             }
 
             LogLost(reason);
-            await LeaveAsync(client).ConfigureAwait(false);
+            await GoOfflineAsync(client, "connection-lost").ConfigureAwait(false);
             if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
             {
                 break;
@@ -217,33 +217,14 @@ public sealed partial class UplinkService : BackgroundService
         return client.PublishAsync(message, ct);
     }
 
-    /// <summary>On a clean stop: retained offline status, then a normal disconnect (which does not fire the will).</summary>
-    private async Task GoOfflineAsync(IMqttClient client)
-    {
-        if (!client.IsConnected)
-        {
-            return;
-        }
-
-        using var cts = new CancellationTokenSource(StopGrace);
-        try
-        {
-            await PublishStatusAsync(client, GatewayState.Offline, "shutdown", cts.Token).ConfigureAwait(false);
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            LogOfflineFailed(ex.Message);
-        }
-    }
-
     /// <summary>
-    /// A session that ended while the connection is still up (the broker said "not now", a publish failed): the
-    /// gateway first publishes its retained status as offline, as the will would, then disconnects. Until the next
-    /// connect it is not online, and if it died in that gap the retained status must not go on saying "online".
-    /// (MQTT 5's "disconnect with will" would do the same, but MQTTnet's broker ignores it.)
+    /// Publishes the retained status as offline with <paramref name="reason"/>, then disconnects normally (which does
+    /// not fire the will). Used on a clean stop (<c>shutdown</c>) and when a session ends while the connection is still
+    /// up (<c>connection-lost</c>): until the next connect the gateway is not online, and if it died in that gap the
+    /// retained status must not go on saying "online". MQTT 5's "disconnect with will" would do the same, but MQTTnet's
+    /// broker ignores it. If the connection is already gone, the broker publishes the will when it notices.
     /// </summary>
-    private async Task LeaveAsync(IMqttClient client)
+    private async Task GoOfflineAsync(IMqttClient client, string reason)
     {
         if (!client.IsConnected)
         {
@@ -253,12 +234,12 @@ public sealed partial class UplinkService : BackgroundService
         using var cts = new CancellationTokenSource(StopGrace);
         try
         {
-            await PublishStatusAsync(client, GatewayState.Offline, "connection-lost", cts.Token).ConfigureAwait(false);
+            await PublishStatusAsync(client, GatewayState.Offline, reason, cts.Token).ConfigureAwait(false);
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Gone already: the broker publishes the will when it notices.
+            LogOfflineFailed(reason, ex.Message);
         }
     }
 
@@ -305,6 +286,6 @@ public sealed partial class UplinkService : BackgroundService
     [LoggerMessage(Level = LogLevel.Debug, Message = "Still cannot connect to {Broker}: {Reason}")]
     private partial void LogConnectRetry(string broker, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the offline status on stop: {Reason}")]
-    private partial void LogOfflineFailed(string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the offline status ({Status}): {Reason}")]
+    private partial void LogOfflineFailed(string status, string reason);
 }
