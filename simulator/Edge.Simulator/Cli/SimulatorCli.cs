@@ -71,10 +71,20 @@ public static class SimulatorCli
         });
 
         var seed = new Option<int>("--seed") { Description = "Seed of the generated district", DefaultValueFactory = _ => 1 };
-        var topology = new Command("topology", "Print the generated district: communities and their devices") { seed };
+        var write = new Option<string?>("--write") { Description = "Write each community's gateway configuration (DIR/cNNN/appsettings.json)" };
+        var topologyBroker = new Option<Uri?>("--broker") { Description = "Station broker for the written configurations", CustomParser = ParseBroker };
+        var bridge = new Option<string>("--bridge") { Description = "Hardware bridge for the written configurations", DefaultValueFactory = _ => "tcp://127.0.0.1:7100" };
+        var topology = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, topologyBroker, bridge };
         topology.SetAction(parse =>
         {
-            Topology.TopologyReport.Print(Topology.DistrictTopology.Generate(parse.GetValue(seed)), output);
+            var district = Topology.DistrictTopology.Generate(parse.GetValue(seed));
+            Topology.TopologyReport.Print(district, output);
+            if (parse.GetValue(write) is { } dir)
+            {
+                var files = Topology.GatewayConfigWriter.Write(district, dir, parse.GetValue(topologyBroker) ?? new Uri("mqtt://127.0.0.1:1883"), new Uri(parse.GetValue(bridge)!));
+                output.WriteLine($"wrote {files.Count} gateway configurations under {dir}");
+            }
+
             return 0;
         });
 

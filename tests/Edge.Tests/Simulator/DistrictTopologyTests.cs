@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Edge.Simulator.Topology;
 
 namespace Edge.Tests.Simulator;
@@ -75,4 +76,36 @@ public sealed class DistrictTopologyTests
 
     private static string Shape(CommunityPlan c) =>
         $"{c.Id}:{c.Buildings}:{c.Cameras.Count}:{c.UnitDoors.Count}:{c.AccessControls.Count}:{c.AlarmButtons.Count}:{c.Zones.Count}";
+}
+
+/// <summary>The written gateway configurations are what the real gateway accepts.</summary>
+public sealed class GatewayConfigWriterTests : IDisposable
+{
+    private readonly Edge.Tests.Support.TempDirectory _dir = new();
+
+    [Fact]
+    public void Every_written_configuration_binds_and_validates_as_the_gateway_reads_it()
+    {
+        var district = DistrictTopology.Generate(1, communities: 40);
+
+        var files = GatewayConfigWriter.Write(district, _dir.Path, new Uri("mqtt://127.0.0.1:1883"), new Uri("tcp://127.0.0.1:7100"));
+
+        Assert.Equal(40, files.Count);
+        foreach (var file in files)
+        {
+            var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddJsonFile(file).Build();
+            var settings = new Edge.Gateway.Configuration.GatewaySettings(
+                config.GetSection("Edge:Gateway").Get<Edge.Gateway.Configuration.GatewayOptions>()!,
+                new Edge.Gateway.Configuration.OutboxOptions(),
+                config.GetSection("Edge:Uplink").Get<Edge.Gateway.Configuration.UplinkOptions>()!,
+                new Edge.Gateway.Configuration.TestEventOptions(),
+                config.GetSection("Edge:Hardware").Get<Edge.Gateway.Hardware.HardwareOptions>(),
+                config.GetSection("Edge:Alarms").Get<Edge.Gateway.Alarms.AlarmOptions>());
+            Assert.Empty(settings.Validate());
+            Assert.NotEmpty(settings.AlarmsOrDefault.Buttons);
+            Assert.All(settings.AlarmsOrDefault.Buttons, b => Assert.NotEmpty(b.Cameras));
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
 }

@@ -27,6 +27,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
     private volatile Stream? _stream;
     private Task? _loop;
     private long _garbage;
+    private string? _lastFailure;
 
     public BridgeClient(Uri endpoint, string community, TimeProvider time, ILogger<BridgeClient> log)
     {
@@ -111,6 +112,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
                 }
 
                 backoff.Reset();
+                _lastFailure = null;
                 ConnectionChanged?.Invoke(true);
                 LogConnected(_endpoint, _community);
                 await ReadAsync(stream, ct).ConfigureAwait(false);
@@ -121,7 +123,12 @@ public sealed partial class BridgeClient : IAsyncDisposable
             }
             catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
             {
-                LogFailed(_endpoint, ex.Message);
+                // Once per change of reason, not once per retry.
+                if (ex.Message != _lastFailure)
+                {
+                    _lastFailure = ex.Message;
+                    LogFailed(_endpoint, ex.Message);
+                }
             }
             finally
             {
