@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Edge.Gateway.Hardware.Bridge;
 
 namespace Edge.Simulator.Hardware;
@@ -215,6 +214,6 @@ public sealed class BridgeServer : IAsyncDisposable
         }
 
         private static void Write(Stream stream, BridgeMessage message) =>
-            stream.Write(Encoding.ASCII.GetBytes(BridgeProtocol.Format(message) + "\n"));
+            stream.Write(BridgeProtocol.Encode(message));
     }
 }

@@ -12,20 +12,16 @@ namespace Edge.Tests.Alarms;
 public sealed class AlarmButtonAdapterTests : IAsyncLifetime
 {
     private const int Pin = 17;
-    private BridgeServer _server = null!;
-    private BridgeClient _client = null!;
+    private BridgeHarness _bridge = null!;
     private GpioController _gpio = null!;
     private readonly RecordingSink _sink = new();
     private AlarmButtonAdapter _adapter = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _server = BridgeServer.Start();
-        _server.SetLevel("c001", Pin, true);
-        _client = new BridgeClient(_server.Endpoint, "c001", TimeProvider.System, NullLogger<BridgeClient>.Instance);
-        _client.Start();
-        await Eventually.True(() => _client.Level(Pin) == true, "bridge up");
-        _gpio = new GpioController(new VirtualGpioDriver(_client));
+        _bridge = await BridgeHarness.StartAsync(server => server.SetLevel("c001", Pin, true));
+        await Eventually.True(() => _bridge.Client.Level(Pin) == true, "levels pushed");
+        _gpio = new GpioController(new VirtualGpioDriver(_bridge.Client));
         var button = new AlarmButtonOptions
         {
             Id = "btn-gate", Name = "Gate column", Pin = Pin, Location = new Location("gate", null, "0", "north gate"),
@@ -39,9 +35,9 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
     public async Task A_press_and_release_make_an_active_and_a_restored_panic_alarm()
     {
         var pressed = DateTimeOffset.UtcNow;
-        _server.SetLevel("c001", Pin, false);
+        _bridge.Server.SetLevel("c001", Pin, false);
         await Eventually.True(() => _sink.Drafts.Count == 1, "alarm active");
-        _server.SetLevel("c001", Pin, true);
+        _bridge.Server.SetLevel("c001", Pin, true);
         await Eventually.True(() => _sink.Drafts.Count == 2, "alarm restored");
 
         var (active, restored) = (_sink.Drafts.First(), _sink.Drafts.Last());
@@ -57,12 +53,12 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
     {
         for (var i = 0; i < 5; i++)
         {
-            _server.SetLevel("c001", Pin, false);
-            _server.SetLevel("c001", Pin, true);
+            _bridge.Server.SetLevel("c001", Pin, false);
+            _bridge.Server.SetLevel("c001", Pin, true);
         }
 
         // A later real press proves the adapter was listening all along and the bounce left nothing behind.
-        _server.SetLevel("c001", Pin, false);
+        _bridge.Server.SetLevel("c001", Pin, false);
         await Eventually.True(() => !_sink.Drafts.IsEmpty, "the real press");
         var only = Assert.Single(_sink.Drafts);
         Assert.Equal(EventState.Active, only.State);
@@ -71,9 +67,9 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
     [Fact]
     public async Task A_long_press_adds_duress_and_a_held_button_a_fault()
     {
-        _server.SetLevel("c001", Pin, false);
+        _bridge.Server.SetLevel("c001", Pin, false);
         await Eventually.True(() => _sink.Drafts.Any(d => d.Type == EventTypes.DeviceFault), "stuck fault");
-        _server.SetLevel("c001", Pin, true);
+        _bridge.Server.SetLevel("c001", Pin, true);
         await Eventually.True(() => _sink.Drafts.Count(d => d.State == EventState.Restored) == 2, "both restored");
 
         Assert.Equal(
@@ -86,7 +82,6 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
         await _adapter.StopAsync(CancellationToken.None);
         _adapter.Dispose();
         _gpio.Dispose();
-        await _client.DisposeAsync();
-        await _server.DisposeAsync();
+        await _bridge.DisposeAsync();
     }
 }

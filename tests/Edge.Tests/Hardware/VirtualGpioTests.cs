@@ -3,36 +3,35 @@ using System.Device.Gpio;
 using Edge.Gateway.Hardware.Bridge;
 using Edge.Simulator.Hardware;
 using Edge.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Tests.Hardware;
 
 /// <summary>A real <see cref="GpioController"/> on the virtual driver, against the simulator's bridge server over loopback.</summary>
 public sealed class VirtualGpioTests : IAsyncLifetime
 {
-    private BridgeServer _server = null!;
-    private BridgeClient _client = null!;
+    private BridgeHarness _bridge = null!;
+
+    private BridgeServer Server => _bridge.Server;
+
+    private BridgeClient Client => _bridge.Client;
 
     public async ValueTask InitializeAsync()
     {
-        _server = BridgeServer.Start();
-        _server.SetLevel("c001", 5, true);
-        _client = new BridgeClient(_server.Endpoint, "c001", TimeProvider.System, NullLogger<BridgeClient>.Instance);
-        _client.Start();
-        await Eventually.True(() => _client.Level(5) == true, "initial levels pushed after HELLO");
+        _bridge = await BridgeHarness.StartAsync(server => server.SetLevel("c001", 5, true));
+        await Eventually.True(() => Client.Level(5) == true, "initial levels pushed after HELLO");
     }
 
     [Fact]
     public async Task An_edge_in_the_simulator_reaches_a_gpio_controller_callback_and_read()
     {
-        using var gpio = new GpioController(new VirtualGpioDriver(_client));
+        using var gpio = new GpioController(new VirtualGpioDriver(Client));
         gpio.OpenPin(5, PinMode.InputPullUp);
         var edges = new ConcurrentQueue<PinEventTypes>();
         gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Falling | PinEventTypes.Rising, (_, e) => edges.Enqueue(e.ChangeType));
 
-        _server.SetLevel("c001", 5, false);
+        Server.SetLevel("c001", 5, false);
         await Eventually.True(() => edges.Count == 1, "falling edge");
-        _server.SetLevel("c001", 5, true);
+        Server.SetLevel("c001", 5, true);
         await Eventually.True(() => edges.Count == 2, "rising edge");
 
         Assert.Equal([PinEventTypes.Falling, PinEventTypes.Rising], edges);
@@ -42,32 +41,32 @@ public sealed class VirtualGpioTests : IAsyncLifetime
     [Fact]
     public async Task Outputs_written_through_the_controller_reach_the_simulator()
     {
-        using var gpio = new GpioController(new VirtualGpioDriver(_client));
+        using var gpio = new GpioController(new VirtualGpioDriver(Client));
         gpio.OpenPin(22, PinMode.Output);
 
         gpio.Write(22, PinValue.High);
 
-        await Eventually.True(() => _server.Output("c001", 22) == true, "output seen by the simulator");
+        await Eventually.True(() => Server.Output("c001", 22) == true, "output seen by the simulator");
     }
 
     [Fact]
     public async Task A_reconnect_makes_no_phantom_edge_but_a_change_during_the_outage_is_seen()
     {
-        using var gpio = new GpioController(new VirtualGpioDriver(_client));
+        using var gpio = new GpioController(new VirtualGpioDriver(Client));
         gpio.OpenPin(5, PinMode.InputPullUp);
         gpio.OpenPin(6, PinMode.InputPullUp);
-        _server.SetLevel("c001", 6, true);
-        await Eventually.True(() => _client.Level(6) == true, "pin 6 known");
+        Server.SetLevel("c001", 6, true);
+        await Eventually.True(() => Client.Level(6) == true, "pin 6 known");
         var edges = new ConcurrentQueue<(int Pin, PinEventTypes Type)>();
         gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Falling | PinEventTypes.Rising, (_, e) => edges.Enqueue((e.PinNumber, e.ChangeType)));
         gpio.RegisterCallbackForPinValueChangedEvent(6, PinEventTypes.Falling | PinEventTypes.Rising, (_, e) => edges.Enqueue((e.PinNumber, e.ChangeType)));
         var losses = 0;
-        _client.ConnectionChanged += up => losses += up ? 0 : 1;
+        Client.ConnectionChanged += up => losses += up ? 0 : 1;
 
-        _server.Disconnect("c001");
+        Server.Disconnect("c001");
         await Eventually.True(() => losses == 1, "bridge loss noticed");
-        _server.SetLevel("c001", 6, false);
-        await Eventually.True(() => _server.IsConnected("c001") && _client.Connected, "reconnected");
+        Server.SetLevel("c001", 6, false);
+        await Eventually.True(() => Server.IsConnected("c001") && Client.Connected, "reconnected");
         await Eventually.True(() => !edges.IsEmpty, "the change made during the outage");
 
         Assert.Equal([(6, PinEventTypes.Falling)], edges);
@@ -77,35 +76,28 @@ public sealed class VirtualGpioTests : IAsyncLifetime
     public async Task Garbage_from_the_gateway_side_is_counted_and_the_community_keeps_being_served()
     {
         using var raw = new System.Net.Sockets.TcpClient();
-        await raw.ConnectAsync("127.0.0.1", _server.Port);
+        await raw.ConnectAsync("127.0.0.1", Server.Port);
         var stream = raw.GetStream();
         await stream.WriteAsync("HELLO 1 c009\nnonsense\nOUT 99999 7\n\u0001\u0002\n"u8.ToArray());
         await stream.WriteAsync("OUT 3 1\n"u8.ToArray());
 
-        await Eventually.True(() => _server.Output("c009", 3) == true, "valid output after garbage");
-        Assert.True(_server.Garbage >= 2);
+        await Eventually.True(() => Server.Output("c009", 3) == true, "valid output after garbage");
+        Assert.True(Server.Garbage >= 2);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _bridge.DisposeAsync();
 }
 
 /// <summary>Iot.Device.Adc's MCP3008 binding reading the simulator's ADC values through the virtual SPI device.</summary>
 public sealed class VirtualMcp3008Tests : IAsyncLifetime
 {
-    private BridgeServer _server = null!;
-    private BridgeClient _client = null!;
+    private BridgeHarness _bridge = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = BridgeServer.Start();
-        _client = new BridgeClient(_server.Endpoint, "c001", TimeProvider.System, NullLogger<BridgeClient>.Instance);
-        _client.Start();
-        await Eventually.True(() => _client.Connected && _server.IsConnected("c001"), "bridge up");
-    }
+    private BridgeServer Server => _bridge.Server;
+
+    private BridgeClient Client => _bridge.Client;
+
+    public async ValueTask InitializeAsync() => _bridge = await BridgeHarness.StartAsync();
 
     [Theory]
     [InlineData(0, 0)]
@@ -113,16 +105,12 @@ public sealed class VirtualMcp3008Tests : IAsyncLifetime
     [InlineData(7, 1023)]
     public async Task The_mcp3008_binding_reads_what_the_simulator_sets(int channel, int counts)
     {
-        _server.SetAdc("c001", channel, counts);
-        await Eventually.True(() => _client.Adc(channel) == counts, "reading pushed");
-        using var adc = new Iot.Device.Adc.Mcp3008(new VirtualMcp3008(_client, new System.Device.Spi.SpiConnectionSettings(0, 0)));
+        Server.SetAdc("c001", channel, counts);
+        await Eventually.True(() => Client.Adc(channel) == counts, "reading pushed");
+        using var adc = new Iot.Device.Adc.Mcp3008(new VirtualMcp3008(Client, new System.Device.Spi.SpiConnectionSettings(0, 0)));
 
         Assert.Equal(counts, adc.Read(channel));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _bridge.DisposeAsync();
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Edge.Gateway.Uplink;
 using Microsoft.Extensions.Logging;
 
@@ -81,7 +80,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
             return;
         }
 
-        var bytes = Encoding.ASCII.GetBytes(BridgeProtocol.Format(message) + "\n");
+        var bytes = BridgeProtocol.Encode(message);
         try
         {
             lock (_sendLock)

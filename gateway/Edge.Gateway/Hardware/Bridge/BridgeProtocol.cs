@@ -32,6 +32,9 @@ public static class BridgeProtocol
         _ => throw new ArgumentOutOfRangeException(nameof(m), m.Kind, "unknown bridge message"),
     };
 
+    /// <summary>One message as it goes on the wire: the ASCII line and its LF.</summary>
+    public static byte[] Encode(BridgeMessage m) => System.Text.Encoding.ASCII.GetBytes(Format(m) + "\n");
+
     /// <summary>Parses one line (without its LF); false for anything that is not a valid message.</summary>
     public static bool TryParse(ReadOnlySpan<char> line, out BridgeMessage message)
     {
