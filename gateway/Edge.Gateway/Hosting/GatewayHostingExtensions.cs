@@ -15,7 +15,30 @@ public static class GatewayHostingExtensions
     public static IHostApplicationBuilder AddEdgeGateway(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
+        AddSettings(builder.Services);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => GatewayInstance.Create(
+            ResolveSettings(sp), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayInstance>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Binds and validates the <c>Edge</c> section of <paramref name="configuration"/> exactly as the gateway process
+    /// does (the simulator configures its in-process gateways from the same files). Throws
+    /// <see cref="OptionsValidationException"/> naming every bad key.
+    /// </summary>
+    public static GatewaySettings BindSettings(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        AddSettings(services);
+        using var provider = services.BuildServiceProvider();
+        return ResolveSettings(provider);
+    }
+
+    private static void AddSettings(IServiceCollection services)
+    {
         Bind<GatewayOptions, GatewayOptionsValidator>(services, GatewayOptions.Section);
         Bind<OutboxOptions, OutboxOptionsValidator>(services, OutboxOptions.Section);
         Bind<UplinkOptions, UplinkOptionsValidator>(services, UplinkOptions.Section);
@@ -25,11 +48,6 @@ public static class GatewayHostingExtensions
         services.AddOptions<HardwareOptions>().BindConfiguration(HardwareOptions.Section);
         services.AddSingleton<IValidateOptions<HardwareOptions>>(sp => new UnknownKeysValidator<HardwareOptions>(sp.GetRequiredService<IConfiguration>(), HardwareOptions.Section));
         services.AddOptions<AlarmOptions>().BindConfiguration(AlarmOptions.Section);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => GatewayInstance.Create(
-            ResolveSettings(sp), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(sp => sp.GetRequiredService<GatewayInstance>());
-        return builder;
     }
 
     /// <summary>Binds and validates every section, reporting the problems of all of them at once.</summary>

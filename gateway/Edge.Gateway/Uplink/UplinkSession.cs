@@ -50,10 +50,12 @@ internal sealed partial class UplinkSession(
             await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        // Every outcome is handed over now; wait until they are committed (or the writer has stopped).
+        // Every outcome is handed over now; wait until they are committed, or the writer has stopped. A writer whose
+        // loop was cancelled together with this one (a start token cancelled under the whole gateway) only drains in
+        // its own StopAsync, after this one: so the wait is bounded, never a deadlock.
         try
         {
-            await writer.CompleteAsync(new Completion(CompletionKind.Barrier, 0, time.GetUtcNow())).ConfigureAwait(false);
+            await writer.CompleteAsync(new Completion(CompletionKind.Barrier, 0, time.GetUtcNow())).WaitAsync(stopGrace, time, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

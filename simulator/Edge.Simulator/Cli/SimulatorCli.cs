@@ -1,45 +1,30 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Edge.Simulator.District;
+using Edge.Simulator.Scenarios;
+using Edge.Simulator.Topology;
 
 namespace Edge.Simulator.Cli;
 
-/// <summary>The <c>edge-sim</c> command line.</summary>
+/// <summary>The <c>edge-sim</c> command line: <c>run</c>, <c>hardware</c> and <c>topology</c>.</summary>
 public static class SimulatorCli
 {
-    public static RootCommand Build(TextWriter output)
+    public static RootCommand Build(TextWriter output) => new("Edge district simulator: reproduces the communities' hardware and a police station's view of it")
     {
-        var communities = new Option<int>("--communities")
-        {
-            Description = "Communities to simulate, one gateway each",
-            DefaultValueFactory = _ => 8,
-        };
-        communities.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 2000)
-            {
-                r.AddError("--communities must be 1-2000");
-            }
-        });
-        var duration = new Option<TimeSpan>("--duration")
-        {
-            Description = "How long to run: seconds, or with a unit (90s, 5m)",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(20),
-            CustomParser = ParseDuration,
-        };
-        var broker = new Option<Uri?>("--broker")
-        {
-            Description = "Station broker mqtt://host:port; default: an in-process broker",
-            CustomParser = ParseBroker,
-        };
-        var rate = new Option<double>("--test-events")
-        {
-            Description = "device.test events per second per gateway",
-            DefaultValueFactory = _ => 2,
-        };
+        Run(output),
+        Hardware(output),
+        Topology(output),
+    };
+
+    private static Command Run(TextWriter output)
+    {
+        var o = new ScenarioOptions(defaultDuration: TimeSpan.FromSeconds(20));
+        var broker = BrokerOption("Station broker mqtt://host:port; default: an in-process broker");
+        var processes = new Option<bool>("--gateway-processes") { Description = "Run each gateway as a real edge-gateway process instead of in this process" };
+        var rate = new Option<double?>("--test-events") { Description = "Background load: device.test events per gateway per second (default: the scenario's)" };
         rate.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double>() is < 0 or > 100_000 or double.NaN)
+            if (r.GetValueOrDefault<double?>() is < 0 or > 100_000 or double.NaN)
             {
                 r.AddError("--test-events must be 0-100000");
             }
@@ -50,49 +35,149 @@ public static class SimulatorCli
             DefaultValueFactory = _ => TimeSpan.FromSeconds(5),
             CustomParser = ParseDuration,
         };
-        var alarmEvery = new Option<TimeSpan>("--alarm-every")
+        var data = new Option<string?>("--data") { Description = "Directory for the gateways' outboxes and log; default: a temporary one, removed after a clean run" };
+        var command = new Command("run", "Run the district: station broker, every community's hardware and gateway, a scenario, and a station probe that checks every event arrived")
         {
-            Description = "Press a random community's alarm button this often (0 for never)",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(2),
-            CustomParser = r => r.Tokens.Count > 0 && r.Tokens[0].Value == "0" ? TimeSpan.Zero : ParseDuration(r),
+            broker, processes, rate, heartbeat, data,
         };
-        var data = new Option<string?>("--data") { Description = "Directory for the gateways' outboxes; default: a temporary one, removed at the end" };
-        var quiet = new Option<bool>("--quiet") { Description = "Print the summary only, not every message" };
-
-        var run = new Command("run", "Run the district: station broker, one gateway per community and a station probe, then print what arrived")
+        o.AddTo(command);
+        command.SetAction(async (parse, ct) => await DistrictRun.RunAsync(o.Read(parse) with
         {
-            communities, duration, broker, rate, heartbeat, alarmEvery, data, quiet,
+            Broker = parse.GetValue(broker),
+            Gateways = parse.GetValue(processes) ? GatewayMode.Processes : GatewayMode.InProcess,
+            TestEventRate = parse.GetValue(rate),
+            HeartbeatInterval = parse.GetValue(heartbeat),
+            DataDirectory = parse.GetValue(data),
+        }, output, ct).ConfigureAwait(false));
+        return command;
+    }
+
+    private static Command Hardware(TextWriter output)
+    {
+        var o = new ScenarioOptions(defaultDuration: TimeSpan.Zero);
+        var broker = BrokerOption("An external station broker to watch; default: an in-process broker on --broker-port");
+        var brokerPort = PortOption("--broker-port", 1883, "Port of the in-process station broker");
+        var bridgePort = PortOption("--bridge-port", 7100, "Port of the hardware bridge the gateways connect to");
+        var command = new Command("hardware", "Serve the simulated hardware of the communities (and a station broker) for gateways run elsewhere; " +
+                                              "write their configurations with: topology --write DIR")
+        {
+            broker, brokerPort, bridgePort,
         };
-        run.SetAction(async (parse, ct) =>
+        o.AddTo(command);
+        command.SetAction(async (parse, ct) => await DistrictRun.RunAsync(o.Read(parse) with
         {
-            var settings = new RunSettings(parse.GetValue(communities), parse.GetValue(duration), parse.GetValue(broker),
-                parse.GetValue(rate), parse.GetValue(heartbeat), parse.GetValue(data), parse.GetValue(quiet), parse.GetValue(alarmEvery));
-            return await DistrictRun.RunAsync(settings, output, ct).ConfigureAwait(false);
-        });
+            Broker = parse.GetValue(broker),
+            BrokerPort = parse.GetValue(brokerPort),
+            BridgePort = parse.GetValue(bridgePort),
+            Gateways = GatewayMode.External,
+        }, output, ct).ConfigureAwait(false));
+        return command;
+    }
 
+    private static Command Topology(TextWriter output)
+    {
         var seed = new Option<int>("--seed") { Description = "Seed of the generated district", DefaultValueFactory = _ => 1 };
         var write = new Option<string?>("--write") { Description = "Write each community's gateway configuration (DIR/cNNN/appsettings.json)" };
-        var topologyBroker = new Option<Uri?>("--broker") { Description = "Station broker for the written configurations", CustomParser = ParseBroker };
+        var broker = BrokerOption("Station broker for the written configurations (default mqtt://127.0.0.1:1883)");
         var bridge = new Option<string>("--bridge") { Description = "Hardware bridge for the written configurations", DefaultValueFactory = _ => "tcp://127.0.0.1:7100" };
-        var topology = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, topologyBroker, bridge };
-        topology.SetAction(parse =>
+        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, broker, bridge };
+        command.SetAction(parse =>
         {
-            var district = Topology.DistrictTopology.Generate(parse.GetValue(seed));
-            Topology.TopologyReport.Print(district, output);
+            var district = DistrictTopology.Generate(parse.GetValue(seed));
+            TopologyReport.Print(district, output);
             if (parse.GetValue(write) is { } dir)
             {
-                var files = Topology.GatewayConfigWriter.Write(district, dir, parse.GetValue(topologyBroker) ?? new Uri("mqtt://127.0.0.1:1883"), new Uri(parse.GetValue(bridge)!));
+                var files = GatewayConfigWriter.Write(district, dir, parse.GetValue(broker) ?? new Uri("mqtt://127.0.0.1:1883"), new Uri(parse.GetValue(bridge)!));
                 output.WriteLine($"wrote {files.Count} gateway configurations under {dir}");
             }
 
             return 0;
         });
+        return command;
+    }
 
-        return new RootCommand("Edge district simulator: reproduces the communities' hardware and a police station's view of it")
+    /// <summary>The options <c>run</c> and <c>hardware</c> share: which district, which scenario, how fast, what to report.</summary>
+    private sealed class ScenarioOptions
+    {
+        private readonly Option<int> _communities = new("--communities")
         {
-            run,
-            topology,
+            Description = "Communities to simulate (the first N of the district)",
+            DefaultValueFactory = _ => DistrictFigures.Communities,
         };
+
+        private readonly Option<TimeSpan> _duration;
+        private readonly Option<string> _scenario = new("--scenario")
+        {
+            Description = "What happens: " + string.Join("; ", ScenarioCatalog.All.Select(s => $"{s.Name} ({s.Summary})")),
+            DefaultValueFactory = _ => "normal",
+        };
+
+        private readonly Option<double?> _speed = new("--speed") { Description = "Time acceleration of the scenario (default: the scenario's own, 60 for normal and rush, 1 otherwise)" };
+        private readonly Option<int> _seed = new("--seed") { Description = "Seed of the district and the scenario", DefaultValueFactory = _ => 1 };
+        private readonly Option<string?> _report = new("--report") { Description = "Write the JSON report here, and the HTML report beside it (.html)" };
+        private readonly Option<bool> _quiet = new("--quiet") { Description = "Print the summary only" };
+        private readonly Option<bool> _verbose = new("--verbose") { Description = "Print every message the station receives" };
+
+        public ScenarioOptions(TimeSpan defaultDuration)
+        {
+            _communities.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() is < 1 or > DistrictFigures.Communities)
+                {
+                    r.AddError($"--communities must be 1-{DistrictFigures.Communities}");
+                }
+            });
+            _duration = new Option<TimeSpan>("--duration")
+            {
+                Description = defaultDuration == TimeSpan.Zero
+                    ? "How long to run: seconds, or with a unit (90s, 5m); default: until Ctrl+C"
+                    : "How long the scenario runs: seconds, or with a unit (90s, 5m)",
+                DefaultValueFactory = _ => defaultDuration,
+                CustomParser = ParseDuration,
+            };
+            _scenario.AcceptOnlyFromAmong([.. ScenarioCatalog.Names]);
+            _speed.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<double?>() is <= 0 or > 100_000 or double.NaN)
+                {
+                    r.AddError("--speed must be above 0 and at most 100000");
+                }
+            });
+        }
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { _communities, _duration, _scenario, _speed, _seed, _report, _quiet, _verbose })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public RunSettings Read(ParseResult parse) => new()
+        {
+            Communities = parse.GetValue(_communities),
+            Duration = parse.GetValue(_duration),
+            Scenario = parse.GetValue(_scenario)!,
+            Speed = parse.GetValue(_speed),
+            Seed = parse.GetValue(_seed),
+            ReportPath = parse.GetValue(_report),
+            Verbosity = parse.GetValue(_quiet) ? Verbosity.Quiet : parse.GetValue(_verbose) ? Verbosity.Verbose : Verbosity.Normal,
+        };
+    }
+
+    private static Option<Uri?> BrokerOption(string description) => new("--broker") { Description = description, CustomParser = ParseBroker };
+
+    private static Option<int> PortOption(string name, int fallback, string description)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => fallback };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                r.AddError($"{name} must be 0-65535");
+            }
+        });
+        return option;
     }
 
     private static TimeSpan ParseDuration(ArgumentResult result)

@@ -1,17 +1,41 @@
 using System.Globalization;
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
+using Edge.Simulator.Scenarios;
 using Edge.Simulator.Station;
 
 namespace Edge.Simulator.District;
 
-/// <summary>Prints what the station probe receives, one line per message.</summary>
-public sealed class ConsoleView(TextWriter output, bool quiet)
+/// <summary>
+/// The live console view: a status line a second (communities online, events/s, alarms and their p99, lost so far),
+/// each alarm as it arrives, and with <see cref="Verbosity.Verbose"/> every message the station receives.
+/// </summary>
+public sealed class ConsoleView(TextWriter output, Verbosity verbosity)
 {
+    public void Status(SimClock clock, int online, int gateways, double eventsPerSecond, CategoryCounts? alarms, LatencySummary? alarmLatency, long overdue)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var at = clock.StartOfDay + clock.Elapsed;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"[{clock.WallElapsed.TotalSeconds,5:0}s] {at.Days * 24 + at.Hours:00}:{at.Minutes:00}  online {online}/{gateways}  {eventsPerSecond,6:0.0} ev/s  " +
+            $"alarms {alarms?.Delivered ?? 0}/{alarms?.Generated ?? 0}{(alarmLatency is { Count: > 0 } l ? $" (p99 {l.P99:0} ms)" : "")}  lost so far {overdue}"));
+    }
+
+    private volatile bool _muted;
+
+    /// <summary>Stops printing messages (the gateways' goodbyes at the end of a run).</summary>
+    public void Mute() => _muted = true;
+
     public void Print(ProbeMessage m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        if (quiet && m.Error is null)
+        var show = !_muted && verbosity switch
+        {
+            Verbosity.Verbose => true,
+            Verbosity.Normal => m.Error is not null || m is { Duplicate: false, Event: { Priority: Priority.Critical, State: not EventState.Restored } } || m.Status is not null && m.Status.State != Contracts.Status.GatewayState.Online,
+            _ => false,
+        };
+        if (!show)
         {
             return;
         }

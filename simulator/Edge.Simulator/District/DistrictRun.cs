@@ -1,162 +1,328 @@
 using System.Diagnostics;
 using System.Globalization;
-using Edge.Gateway.Configuration;
-using Edge.Gateway.Hosting;
 using Edge.Simulator.Broker;
+using Edge.Simulator.Devices;
+using Edge.Simulator.Gateways;
 using Edge.Simulator.Hardware;
+using Edge.Simulator.Report;
+using Edge.Simulator.Scenarios;
 using Edge.Simulator.Station;
+using Edge.Simulator.Topology;
 using Serilog;
 using Serilog.Extensions.Logging;
 
 namespace Edge.Simulator.District;
 
 /// <summary>
-/// <c>edge-sim run</c>: a station broker, one gateway instance per community in this process (each with its own
-/// outbox and MQTT connection), and a station probe that checks every committed event arrived.
+/// <c>edge-sim run</c> and <c>edge-sim hardware</c>: the station broker (in-process or external), the communities'
+/// simulated hardware on the bridge, a gateway per community (in-process, processes, or elsewhere), a station probe
+/// with the ground truth of every event the scenario caused, and at the end a summary and a report.
+/// Exit codes: 0 all arrived, 1 something was lost or wrong, 2 the run could not start.
 /// </summary>
 public static class DistrictRun
 {
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>How long, after the scenario, the station may take to receive what is still on its way.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task<int> RunAsync(RunSettings settings, TextWriter output, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var o = TextWriter.Synchronized(output);
+        var scenario = ScenarioCatalog.Find(settings.Scenario)
+                       ?? throw new ArgumentException($"unknown scenario '{settings.Scenario}'", nameof(settings));
         var time = TimeProvider.System;
-        await using var broker = settings.Broker is null ? await StationBroker.StartAsync().ConfigureAwait(false) : null;
-        var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
-        o.WriteLine($"Station broker  {brokerUri} ({(broker is null ? "external" : "in-process")})");
+        var process = Process.GetCurrentProcess();
+        var cpuAtStart = process.TotalProcessorTime;
+        var startedAt = time.GetUtcNow();
 
-        await using var probe = new StationProbe(brokerUri, $"edge-station-probe-{Environment.ProcessId}", time);
-        var view = new ConsoleView(o, settings.Quiet);
-        probe.Received += view.Print;
-        using (var connect = CancellationTokenSource.CreateLinkedTokenSource(ct))
-        {
-            connect.CancelAfter(TimeSpan.FromSeconds(10));
-            try
-            {
-                await probe.StartAsync(connect.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                o.WriteLine($"error: the station probe cannot reach the broker at {brokerUri}");
-                return 2;
-            }
-        }
-
-        var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
-        await using var hardware = BridgeServer.Start();
-        var communities = Enumerable.Range(1, settings.Communities).Select(Community).ToList();
-        var drill = new AlarmDrill(hardware, communities, seed: 1);
-        drill.Rest();
-        probe.Received += drill.OnArrived;
-        o.WriteLine($"Hardware bridge {hardware.Endpoint} (buttons, columns and zones of {communities.Count} communities)");
-        using var serilog = new LoggerConfiguration().MinimumLevel.Warning()
-            .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateLogger();
-        using var loggers = new SerilogLoggerFactory(serilog);
-        var gateways = Enumerable.Range(1, settings.Communities)
-            .Select(i => GatewayInstance.Create(Settings(i, settings, brokerUri, dataRoot, hardware.Endpoint), loggers, time))
-            .ToList();
-        var clock = Stopwatch.StartNew();
+        StationBroker? broker;
         try
         {
-            foreach (var g in gateways)
+            broker = settings.Broker is null ? await StationBroker.StartAsync(settings.BrokerPort).ConfigureAwait(false) : null;
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            o.WriteLine($"error: cannot start the station broker on port {settings.BrokerPort}: {ex.Message}");
+            return 2;
+        }
+
+        await using var _ = broker;
+        var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
+        o.WriteLine($"Station broker   {brokerUri} ({(broker is null ? "external" : "in-process")})");
+
+        await using var probe = new StationProbe(brokerUri, $"edge-station-probe-{Environment.ProcessId}", time);
+        if (!await ConnectAsync(probe, brokerUri, o, ct).ConfigureAwait(false))
+        {
+            return 2;
+        }
+
+        var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
+        var clock = new SimClock(time, settings.Speed ?? scenario.DefaultSpeed, scenario.StartOfDay);
+        var journal = new Journal(clock, settings.Verbosity == Verbosity.Quiet ? null : o);
+        var truth = new GroundTruth();
+        var timeline = new Timeline(clock);
+        var supervision = new Supervision();
+        var backlog = new BacklogTracker();
+        truth.Met += timeline.OnMet;
+        probe.Received += truth.Observe;
+        probe.Received += timeline.OnArrived;
+        probe.Received += supervision.Observe;
+        probe.Received += backlog.Observe;
+        var view = new ConsoleView(o, settings.Verbosity);
+        probe.Received += view.Print;
+
+        BridgeServer hardware;
+        try
+        {
+            hardware = BridgeServer.Start(settings.BridgePort);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            o.WriteLine($"error: cannot serve the hardware bridge on port {settings.BridgePort}: {ex.Message}");
+            return 2;
+        }
+
+        await using var __ = hardware;
+        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock)).ToList();
+        using var ___ = new Disposables(communities);
+        foreach (var c in communities)
+        {
+            c.Rest();
+        }
+
+        o.WriteLine($"Hardware bridge  {hardware.Endpoint} ({communities.Count} communities: {communities.Sum(c => c.Wiring.Buttons.Count)} alarm buttons, {communities.Sum(c => c.Wiring.Zones.Count)} zones wired)");
+
+        var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
+        Directory.CreateDirectory(dataRoot);
+        using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
+            .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
+        using var loggers = new SerilogLoggerFactory(gatewayLog);
+        var fleetSettings = new FleetSettings(brokerUri, hardware.Endpoint, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
+        await using var fleet = settings.Gateways switch
+        {
+            GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),
+            GatewayMode.Processes => new ProcessFleet(district, fleetSettings, supervision, journal.Writer),
+            _ => (GatewayFleet?)null,
+        };
+        StationControl station = broker is not null ? new StationControl.BrokerRestart(broker, probe, fleet)
+            : fleet is not null ? new StationControl.UplinksCut(fleet)
+            : new StationControl.None();
+        if (scenario.Activities.Any(a => a() is Scenarios.Activities.Outage) && station is StationControl.None)
+        {
+            o.WriteLine("error: the outage scenario needs the in-process broker or the simulator's own gateways");
+            return 2;
+        }
+
+        GC.Collect();
+        process.Refresh();
+        var wsBefore = process.WorkingSet64;
+        double? memoryPerCommunity = null;
+        var ok = false;
+        try
+        {
+            if (fleet is not null)
             {
-                await g.StartAsync(ct).ConfigureAwait(false);
+                o.WriteLine($"Starting {district.Count} gateways ({fleet.Mode})...");
+                await fleet.StartAsync(ct).ConfigureAwait(false);
+                await WaitAsync(() => probe.Online >= district.Count, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                GC.Collect();
+                process.Refresh();
+                memoryPerCommunity = fleet is InProcessFleet ? Math.Round((process.WorkingSet64 - wsBefore) / 1048576.0 / district.Count, 2) : null;
+            }
+            else
+            {
+                o.WriteLine($"Serving the hardware of {district.Count} communities for gateways run elsewhere (configure them with edge-sim topology --write)");
             }
 
-            o.WriteLine($"Started {gateways.Count} gateways; running for {settings.Duration.TotalSeconds:0.#} s (Ctrl+C stops early)");
-            using (var drilling = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            o.WriteLine($"Scenario {scenario.Name}: {scenario.Summary}");
+            o.WriteLine(settings.Duration > TimeSpan.Zero
+                ? $"Running {settings.Duration.TotalSeconds:0.#} s at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} (Ctrl+C stops early); {probe.Online}/{district.Count} gateways online"
+                : $"Running at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} until Ctrl+C; {probe.Online}/{district.Count} gateways online");
+            var context = new ScenarioContext(clock, (settings.Duration > TimeSpan.Zero ? settings.Duration : TimeSpan.FromDays(1)) * clock.Speed,
+                communities, fleet, station, backlog, journal, settings.Seed);
+            using var live = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            process.Refresh();
+            var cpuAtScenario = process.TotalProcessorTime;
+            clock.Restart();
+            var status = settings.Verbosity == Verbosity.Quiet ? Task.CompletedTask : StatusLoopAsync(view, clock, probe, truth, timeline, district.Count, live.Token);
+            await scenario.RunAsync(context, settings.Duration > TimeSpan.Zero ? settings.Duration : Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
+            var scenarioTime = clock.WallElapsed;
+            process.Refresh();
+            var scenarioCpu = (process.TotalProcessorTime - cpuAtScenario).TotalSeconds;
+
+            o.WriteLine($"Scenario over after {scenarioTime.TotalSeconds:0.0} s; waiting for the station to receive what is on its way...");
+            await WaitAsync(() => truth.Open == 0 && SequenceComplete(fleet, probe, district), DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+            await live.CancelAsync().ConfigureAwait(false);
+            await status.ConfigureAwait(false);
+            var online = probe.Online;
+            view.Mute();
+            var committed = Committed(fleet, probe, district);
+            if (fleet is not null)
             {
-                var drillTask = settings.AlarmEvery > TimeSpan.Zero ? drill.RunAsync(settings.AlarmEvery, drilling.Token) : Task.CompletedTask;
-                await RunForAsync(settings, gateways, probe, o, clock, ct).ConfigureAwait(false);
-                await drilling.CancelAsync().ConfigureAwait(false);
-                await drillTask.ConfigureAwait(false);
+                await fleet.StopAsync().ConfigureAwait(false);
+                committed = Committed(fleet, probe, district);
             }
 
-            foreach (var g in gateways.Where(g => g.TestEvents is not null))
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - cpuAtStart).TotalSeconds;
+            var cpuPercent = Math.Round(scenarioCpu / scenarioTime.TotalSeconds / Environment.ProcessorCount * 100, 1);
+            var report = Build(settings, scenario, clock, startedAt, district, broker is null ? brokerUri.ToString() : "in-process",
+                fleet, probe, truth, timeline, supervision, backlog, journal, committed, online, scenarioTime,
+                new Resources(Environment.ProcessorCount, Math.Round(cpu, 1), cpuPercent,
+                    Math.Round(process.PeakWorkingSet64 / 1048576.0, 1), memoryPerCommunity));
+            Summary.Print(report, clock, o);
+            if (settings.ReportPath is { } path)
             {
-                await g.TestEvents!.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                var html = ReportWriter.Write(report, path);
+                o.WriteLine($"  report       {path} and {html}");
             }
 
-            await WaitAsync(() => drill.Arrived == drill.Pressed && drill.ZoneAlarms == drill.ZonesDisturbed
-                                   && gateways.All(g => probe.HasAll(g.Settings.Gateway.Community, g.Settings.Gateway.Id, g.Store.LastSeq)), DrainTimeout).ConfigureAwait(false);
-            var summary = RunSummary.Collect(settings, gateways, probe, clock.Elapsed, broker is not null, drill);
-            foreach (var g in gateways)
-            {
-                await g.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            await WaitAsync(() => probe.Online == 0, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
-            summary = summary with { OfflineAtStop = gateways.Count - probe.Online };
-            summary.Print(o);
-            return summary.Ok ? 0 : 1;
+            ok = report.Ok;
+            return ok ? 0 : 1;
         }
         finally
         {
-            foreach (var g in gateways)
-            {
-                g.Dispose();
-            }
-
             if (settings.DataDirectory is null)
             {
-                TryDelete(dataRoot);
+                if (ok)
+                {
+                    TryDelete(dataRoot);
+                }
+                else
+                {
+                    o.WriteLine($"  data         the gateways' outboxes and log are kept in {dataRoot}");
+                }
             }
         }
     }
 
-    private static string Community(int index) => $"c{index:000}";
-
-    private static GatewaySettings Settings(int index, RunSettings run, Uri broker, string dataRoot, Uri bridge)
+    private static async Task<bool> ConnectAsync(StationProbe probe, Uri broker, TextWriter o, CancellationToken ct)
     {
-        var community = Community(index);
-        var (hardware, alarms) = AlarmDrill.Configuration(bridge);
-        return new GatewaySettings(
-            new GatewayOptions { Community = community, Id = "gw1", DataDirectory = Path.Combine(dataRoot, $"{community}-gw1") },
-            new OutboxOptions { MaxBytes = 64L * 1024 * 1024 },
-            new UplinkOptions
-            {
-                Broker = broker.ToString(),
-                HeartbeatInterval = run.HeartbeatInterval,
-                ReconnectMaxDelay = TimeSpan.FromSeconds(5),
-            },
-            new TestEventOptions { Rate = run.TestEventRate },
-            hardware,
-            alarms);
+        using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        connect.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            await probe.StartAsync(connect.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            o.WriteLine($"error: the station probe cannot reach the broker at {broker} (tried for 10 s)");
+            return false;
+        }
     }
 
-    private static async Task RunForAsync(RunSettings settings, List<GatewayInstance> gateways, StationProbe probe, TextWriter o, Stopwatch clock, CancellationToken ct)
+    private static async Task StatusLoopAsync(ConsoleView view, SimClock clock, StationProbe probe, GroundTruth truth, Timeline timeline, int gateways, CancellationToken ct)
     {
-        var progressEvery = TimeSpan.FromSeconds(5);
-        var next = progressEvery;
-        while (clock.Elapsed < settings.Duration && !ct.IsCancellationRequested)
+        try
         {
-            var wait = TimeSpan.FromMilliseconds(Math.Min(250, (settings.Duration - clock.Elapsed).TotalMilliseconds));
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                view.Status(clock, probe.Online, gateways, timeline.RecentRate(), truth.Categories().GetValueOrDefault(Contracts.Events.EventCategory.Alarm),
+                    truth.Latency().GetValueOrDefault(Contracts.Events.EventCategory.Alarm), truth.Overdue(clock.Time.GetUtcNow(), TimeSpan.FromSeconds(10)));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>True when the station has every seq each gateway committed (when the fleet knows them).</summary>
+    private static bool SequenceComplete(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district) =>
+        fleet is null || district.All(c => fleet.Committed(c.Id) is not { } last || probe.HasAll(c.Id, GatewayFleet.GatewayId, last));
+
+    /// <summary>Committed seqs per gateway: from the fleet, or from the last heartbeat when the gateways run elsewhere.</summary>
+    private static Dictionary<string, long?> Committed(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district) =>
+        district.ToDictionary(c => c.Id, c => fleet?.Committed(c.Id) ?? probe.LastHeartbeat(c.Id, GatewayFleet.GatewayId)?.LastSeq);
+
+    private static RunReport Build(
+        RunSettings settings, Scenario scenario, SimClock clock, DateTimeOffset startedAt, IReadOnlyList<CommunityPlan> district, string broker,
+        GatewayFleet? fleet, StationProbe probe, GroundTruth truth, Timeline timeline, Supervision supervision, BacklogTracker backlog,
+        Journal journal, Dictionary<string, long?> committed, int online, TimeSpan scenarioTime, Resources resources)
+    {
+        var categories = truth.Categories();
+        var total = truth.Total();
+        long received = 0, missing = 0, seqDuplicates = 0;
+        foreach (var c in district)
+        {
+            var ledger = probe.Ledger(c.Id, GatewayFleet.GatewayId);
+            received += ledger.Unique;
+            seqDuplicates += ledger.Duplicates;
+            if (committed[c.Id] is { } last)
+            {
+                missing += ledger.Missing(last);
+            }
+        }
+
+        long? committedTotal = committed.Values.Any(v => v is null) ? null : committed.Values.Sum(v => v!.Value);
+        var problems = new List<string>();
+        if (total.Lost > 0)
+        {
+            problems.Add($"{total.Lost} events the simulator caused never reached the station ({string.Join(", ", categories.Where(c => c.Value.Lost > 0).Select(c => $"{c.Key} {c.Value.Lost}"))})");
+        }
+
+        if (missing > 0)
+        {
+            problems.Add($"{missing} events the gateways committed are missing at the station (gaps in their seq)");
+        }
+
+        if (categories.GetValueOrDefault(Contracts.Events.EventCategory.Alarm) is { Unexpected: > 0 } alarms)
+        {
+            problems.Add($"{alarms.Unexpected} alarms arrived that nothing in the simulator caused");
+        }
+
+        if (probe.Malformed > 0)
+        {
+            problems.Add($"{probe.Malformed} messages did not match the contract");
+        }
+
+        if (supervision.Undetected > 0)
+        {
+            problems.Add($"{supervision.Undetected} killed gateways were never seen offline by the station");
+        }
+
+        return new RunReport(
+            scenario.Name, settings.Seed, clock.Speed, startedAt, Math.Round(scenarioTime.TotalSeconds, 1), district.Count, broker,
+            fleet?.Mode ?? "external",
+            new DeviceCounts(district.Sum(c => c.Cameras.Count), district.Sum(c => c.UnitDoors.Count), district.Sum(c => c.AccessControls.Count),
+                district.Sum(c => c.AlarmButtons.Count), district.Sum(c => c.Zones.Count)),
+            new EventTotals(total.Generated, total.Delivered, total.Lost, total.Duplicates, total.Unexpected, categories),
+            new SequenceCheck(committedTotal, received, missing, seqDuplicates, probe.Malformed),
+            truth.Latency(),
+            truth.LatencyByType(),
+            new GatewayHealth(district.Count, online, supervision.OfflineDetectedMaxS, supervision.Kills, supervision.Undetected, fleet?.Crashes ?? 0, fleet?.Restarts ?? 0),
+            backlog.Report(),
+            resources,
+            journal.Entries,
+            timeline.Points(),
+            problems);
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition() && deadline.Elapsed < timeout && !ct.IsCancellationRequested)
+        {
             try
             {
-                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, ct).ConfigureAwait(false);
+                await Task.Delay(100, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                break;
-            }
-
-            if (clock.Elapsed >= next)
-            {
-                next += progressEvery;
-                var committed = gateways.Sum(g => g.Store.LastSeq);
-                o.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0}s] online {probe.Online}/{gateways.Count}  committed {committed}  delivered {probe.Unique}  duplicates {probe.Duplicates}");
+                return;
             }
         }
     }
 
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
+    private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable
     {
-        var deadline = Stopwatch.StartNew();
-        while (!condition() && deadline.Elapsed < timeout)
+        public void Dispose()
         {
-            await Task.Delay(50).ConfigureAwait(false);
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
         }
     }
 

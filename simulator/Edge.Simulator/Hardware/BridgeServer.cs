@@ -71,6 +71,23 @@ public sealed class BridgeServer : IAsyncDisposable
     /// <summary>Drops the connection of a community (a cut cable between gateway and hardware).</summary>
     public void Disconnect(string community) => Pins(community).Stream?.Dispose();
 
+    /// <summary>
+    /// Unplugs a community's hardware: drops its connection, and closes any new one before READY until
+    /// <see cref="Plug"/>, so its gateway sees the hardware gone rather than a flapping connection.
+    /// </summary>
+    public void Unplug(string community)
+    {
+        var pins = Pins(community);
+        pins.Unplugged = true;
+        pins.Stream?.Dispose();
+    }
+
+    /// <summary>Plugs a community's hardware back in; its gateway's next reconnect gets the whole state.</summary>
+    public void Plug(string community) => Pins(community).Unplugged = false;
+
+    /// <summary>Sends a raw line (garbage, for fuzzing) to a community's gateway, if one is connected.</summary>
+    public void SendRaw(string community, ReadOnlySpan<byte> bytes) => Pins(community).PushRaw(bytes.ToArray());
+
     private CommunityPins Pins(string community) => _communities.GetOrAdd(community, _ => new CommunityPins());
 
     private async Task AcceptAsync(CancellationToken ct)
@@ -111,6 +128,11 @@ public sealed class BridgeServer : IAsyncDisposable
 
                 if (m.Kind == BridgeMessageKind.Hello && pins is null)
                 {
+                    if (Pins(m.Text!).Unplugged)
+                    {
+                        return;
+                    }
+
                     community = m.Text!;
                     pins = Pins(community);
                     pins.Attach(stream);
@@ -165,7 +187,11 @@ public sealed class BridgeServer : IAsyncDisposable
 
         public Stream? Stream { get; private set; }
 
-        /// <summary>A gateway connected: it gets the whole state first.</summary>
+        private volatile bool _unplugged;
+
+        public bool Unplugged { get => _unplugged; set => _unplugged = value; }
+
+        /// <summary>A gateway connected: it gets the whole state first, then READY.</summary>
         public void Attach(Stream stream)
         {
             lock (_lock)
@@ -181,6 +207,8 @@ public sealed class BridgeServer : IAsyncDisposable
                 {
                     Write(stream, new BridgeMessage(BridgeMessageKind.Adc, channel, counts));
                 }
+
+                Write(stream, new BridgeMessage(BridgeMessageKind.Ready));
             }
         }
 
@@ -195,7 +223,9 @@ public sealed class BridgeServer : IAsyncDisposable
             }
         }
 
-        public void Push(BridgeMessage message)
+        public void Push(BridgeMessage message) => PushRaw(BridgeProtocol.Encode(message));
+
+        public void PushRaw(byte[] bytes)
         {
             lock (_lock)
             {
@@ -203,7 +233,7 @@ public sealed class BridgeServer : IAsyncDisposable
                 {
                     try
                     {
-                        Write(s, message);
+                        s.Write(bytes);
                     }
                     catch (Exception ex) when (ex is IOException or ObjectDisposedException)
                     {

@@ -26,6 +26,7 @@ public sealed class StationProbe : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private int _subscriptions;
 
     /// <param name="persistentSession">Keep the session on the broker across disconnects (clean start off, one hour
     /// expiry), so a broker with persistence queues what arrives while the probe is away, as a station would want.</param>
@@ -68,6 +69,19 @@ public sealed class StationProbe : IAsyncDisposable
         await subscribed.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>How many times the probe has (re)subscribed.</summary>
+    public int Subscriptions => Volatile.Read(ref _subscriptions);
+
+    /// <summary>Waits until the probe has subscribed again after <paramref name="before"/> subscriptions.</summary>
+    public async Task WaitForSubscriptionAsync(int before, TimeSpan timeout, CancellationToken ct)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Subscriptions <= before && waited.Elapsed < timeout)
+        {
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+    }
+
     private async Task RunAsync(TaskCompletionSource subscribed, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -80,11 +94,12 @@ public sealed class StationProbe : IAsyncDisposable
                     if (result.ResultCode == MqttClientConnectResultCode.Success)
                     {
                         await _client.SubscribeAsync(Topic.All, MqttQualityOfServiceLevel.AtLeastOnce, ct).ConfigureAwait(false);
+                        Interlocked.Increment(ref _subscriptions);
                         subscribed.TrySetResult();
                     }
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

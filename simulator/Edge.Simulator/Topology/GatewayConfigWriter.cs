@@ -5,38 +5,33 @@ namespace Edge.Simulator.Topology;
 
 /// <summary>
 /// Writes each community's gateway configuration (an appsettings.json the real <c>edge-gateway</c> reads), so a
-/// gateway process can be pointed at one simulated community. Buttons take GPIO lines from 17, column LEDs from 40,
-/// zones the MCP3008's channels 0-7.
+/// gateway process can be pointed at one simulated community, and the simulator's in-process gateways are configured
+/// from the same document. The pins and channels follow <see cref="CommunityWiring"/>.
 /// </summary>
 public static class GatewayConfigWriter
 {
-    public const int FirstButtonPin = 17;
-    public const int FirstLedPin = 40;
-    public const int AdcChannels = 8;
-
     /// <summary>The configuration of one community's gateway.</summary>
     public static JsonObject Config(CommunityPlan community, Uri broker, Uri bridge, string dataDirectory)
     {
-        ArgumentNullException.ThrowIfNull(community);
+        var wiring = CommunityWiring.Of(community);
         var buttons = new JsonArray();
-        for (var i = 0; i < community.AlarmButtons.Count; i++)
+        foreach (var wire in wiring.Buttons)
         {
-            var b = community.AlarmButtons[i];
-            var button = Device(b);
-            button["Pin"] = FirstButtonPin + i;
-            if (b.Id.StartsWith("btn-column", StringComparison.Ordinal))
+            var button = Device(wire.Device);
+            button["Pin"] = wire.Pin;
+            if (wire.LedPin is { } led)
             {
-                button["LedPin"] = FirstLedPin + i;
+                button["LedPin"] = led;
             }
 
             buttons.Add(button);
         }
 
         var zones = new JsonArray();
-        foreach (var (z, channel) in community.Zones.Take(AdcChannels).Select((z, i) => (z, i)))
+        foreach (var wire in wiring.Zones)
         {
-            var zone = Device(z);
-            zone["Channel"] = channel;
+            var zone = Device(wire.Device);
+            zone["Channel"] = wire.Channel;
             zones.Add(zone);
         }
 

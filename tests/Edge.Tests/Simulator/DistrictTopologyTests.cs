@@ -94,13 +94,8 @@ public sealed class GatewayConfigWriterTests : IDisposable
         foreach (var file in files)
         {
             var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddJsonFile(file).Build();
-            var settings = new Edge.Gateway.Configuration.GatewaySettings(
-                config.GetSection("Edge:Gateway").Get<Edge.Gateway.Configuration.GatewayOptions>()!,
-                new Edge.Gateway.Configuration.OutboxOptions(),
-                config.GetSection("Edge:Uplink").Get<Edge.Gateway.Configuration.UplinkOptions>()!,
-                new Edge.Gateway.Configuration.TestEventOptions(),
-                config.GetSection("Edge:Hardware").Get<Edge.Gateway.Hardware.HardwareOptions>(),
-                config.GetSection("Edge:Alarms").Get<Edge.Gateway.Alarms.AlarmOptions>());
+            // The gateway's own binder: unknown keys and bad values are refused as the gateway process refuses them.
+            var settings = Edge.Gateway.Hosting.GatewayHostingExtensions.BindSettings(config);
             Assert.Empty(settings.Validate());
             Assert.NotEmpty(settings.AlarmsOrDefault.Buttons);
             Assert.All(settings.AlarmsOrDefault.Buttons, b => Assert.NotEmpty(b.Cameras));

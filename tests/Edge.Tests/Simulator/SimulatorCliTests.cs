@@ -30,6 +30,10 @@ public sealed class SimulatorCliTests
     [InlineData("run", "--duration", "soon")]
     [InlineData("run", "--communities", "0")]
     [InlineData("run", "--broker", "http://x")]
+    [InlineData("run", "--scenario", "picnic")]
+    [InlineData("run", "--speed", "0")]
+    [InlineData("run", "--communities", "313")]
+    [InlineData("hardware", "--bridge-port", "70000")]
     [InlineData("fly")]
     public async Task Bad_arguments_exit_non_zero_with_a_message(params string[] args)
     {
@@ -43,19 +47,29 @@ public sealed class SimulatorCliTests
     }
 
     [Fact]
-    public async Task A_short_run_delivers_every_event_and_says_so()
+    public void An_unknown_scenario_names_the_ones_there_are()
     {
         using var output = new StringWriter();
 
-        var code = await SimulatorCli.Build(output).Parse(["run", "--communities", "3", "--duration", "3", "--test-events", "20", "--alarm-every", "500ms", "--quiet"]).InvokeAsync();
+        var parse = SimulatorCli.Build(output).Parse(["run", "--scenario", "picnic"]);
+
+        var error = Assert.Single(parse.Errors).Message;
+        Assert.Contains("picnic", error, StringComparison.Ordinal);
+        Assert.Contains("outage", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_short_fuzz_run_from_the_command_line_delivers_every_press_and_says_so()
+    {
+        using var output = new StringWriter();
+
+        var code = await SimulatorCli.Build(output).Parse(["run", "--communities", "3", "--duration", "3", "--scenario", "fuzz", "--quiet"]).InvokeAsync();
 
         var text = output.ToString();
-        Assert.Equal(0, code);
-        Assert.Contains("3 started", text, StringComparison.Ordinal);
-        Assert.Contains("3 reported offline when stopped", text, StringComparison.Ordinal);
-        Assert.Contains("lost 0", text, StringComparison.Ordinal);
-        Assert.Matches(@"committed at the gateways (\d+), delivered to the station \1,", text);
-        Assert.Matches(@"alarms       ([1-9]\d*) buttons pressed in the simulator, \1 alarms at the station", text);
+        Assert.True(code == 0, text);
+        Assert.Contains("3 (in-process), 3 online at the end", text, StringComparison.Ordinal);
+        Assert.Matches(@"the simulator caused ([1-9]\d*), the station received \1, lost 0", text);
+        Assert.Contains("unexpected 0", text, StringComparison.Ordinal);
         Assert.Contains("result       OK", text, StringComparison.Ordinal);
     }
 }

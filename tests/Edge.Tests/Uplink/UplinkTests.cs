@@ -72,6 +72,25 @@ public sealed class UplinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gateway_whose_start_token_is_cancelled_under_it_still_stops_and_keeps_what_it_sent()
+    {
+        // BackgroundService links the start token into every loop's lifetime: cancelling it stops the writer and the
+        // uplink at once, out of order. The uplink's wait for the writer must not turn that into a hang.
+        using var gw = Gateway();
+        using var start = new CancellationTokenSource();
+        await gw.StartAsync(start.Token);
+        await Eventually.True(() => gw.Uplink.State.Connected, "connected");
+        await gw.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
+        await Eventually.True(() => gw.Store.Stats().Queue.Total == 0, "delivered");
+
+        await start.CancelAsync();
+        var stopping = gw.StopAsync(default);
+
+        Assert.Same(stopping, await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)));
+        Assert.Equal(1, gw.Store.LastSeq);
+    }
+
+    [Fact]
     public async Task Status_is_retained_online_while_running_and_offline_after_a_clean_stop()
     {
         using var gw = Gateway();

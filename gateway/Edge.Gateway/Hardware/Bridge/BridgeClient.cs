@@ -24,6 +24,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _sendLock = new();
     private volatile Stream? _stream;
+    private volatile bool _ready;
     private Task? _loop;
     private long _garbage;
     private string? _lastFailure;
@@ -51,7 +52,8 @@ public sealed partial class BridgeClient : IAsyncDisposable
     /// <summary>The bridge connected (true) or was lost (false).</summary>
     public event Action<bool>? ConnectionChanged;
 
-    public bool Connected => _stream is not null;
+    /// <summary>True from the simulator's READY until the connection is lost.</summary>
+    public bool Connected => _ready;
 
     /// <summary>Lines from the simulator that were not valid messages.</summary>
     public long Garbage => Interlocked.Read(ref _garbage);
@@ -110,11 +112,14 @@ public sealed partial class BridgeClient : IAsyncDisposable
                     Send(new BridgeMessage(BridgeMessageKind.Out, pin, high ? 1 : 0));
                 }
 
-                backoff.Reset();
-                _lastFailure = null;
-                ConnectionChanged?.Invoke(true);
-                LogConnected(_endpoint, _community);
-                await ReadAsync(stream, ct).ConfigureAwait(false);
+                await ReadAsync(stream, () =>
+                {
+                    backoff.Reset();
+                    _lastFailure = null;
+                    _ready = true;
+                    ConnectionChanged?.Invoke(true);
+                    LogConnected(_endpoint, _community);
+                }, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -131,9 +136,10 @@ public sealed partial class BridgeClient : IAsyncDisposable
             }
             finally
             {
-                if (_stream is not null)
+                _stream = null;
+                if (_ready)
                 {
-                    _stream = null;
+                    _ready = false;
                     ConnectionChanged?.Invoke(false);
                 }
             }
@@ -176,7 +182,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
         }
     }
 
-    private async Task ReadAsync(Stream stream, CancellationToken ct)
+    private async Task ReadAsync(Stream stream, Action ready, CancellationToken ct)
     {
         var reader = new LineReader(stream, BridgeProtocol.MaxLineLength);
         while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
@@ -207,6 +213,9 @@ public sealed partial class BridgeClient : IAsyncDisposable
                     break;
                 case BridgeMessageKind.Ping:
                     Send(new BridgeMessage(BridgeMessageKind.Pong));
+                    break;
+                case BridgeMessageKind.Ready when !_ready:
+                    ready();
                     break;
                 default:
                     Interlocked.Increment(ref _garbage);

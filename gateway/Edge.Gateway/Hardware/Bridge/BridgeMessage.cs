@@ -20,6 +20,12 @@ public enum BridgeMessageKind
 
     /// <summary>The answer to <see cref="Ping"/>.</summary>
     Pong,
+
+    /// <summary>
+    /// Simulator to gateway: the whole state has been sent after HELLO, the hardware is there. The gateway counts the
+    /// bridge connected only from here; a connection closed before READY (hardware unplugged) is no connection.
+    /// </summary>
+    Ready,
 }
 
 /// <summary>One line of the bridge protocol. <see cref="Number"/> is the pin or channel, <see cref="Value"/> the level (0/1) or counts.</summary>

@@ -29,6 +29,7 @@ public static class BridgeProtocol
         BridgeMessageKind.Out => Invariant($"OUT {m.Number} {m.Value}"),
         BridgeMessageKind.Ping => "PING",
         BridgeMessageKind.Pong => "PONG",
+        BridgeMessageKind.Ready => "READY",
         _ => throw new ArgumentOutOfRangeException(nameof(m), m.Kind, "unknown bridge message"),
     };
 
@@ -59,6 +60,9 @@ public static class BridgeProtocol
                 return true;
             case "PONG" when count == 1:
                 message = new BridgeMessage(BridgeMessageKind.Pong);
+                return true;
+            case "READY" when count == 1:
+                message = new BridgeMessage(BridgeMessageKind.Ready);
                 return true;
             case "HELLO" when count == 3 && Number(line[parts[1]], 1, 1000, out var version) && Edge.Contracts.Topics.TopicSegment.IsValid(line[parts[2]].ToString()):
                 message = new BridgeMessage(BridgeMessageKind.Hello, Value: version, Text: line[parts[2]].ToString());

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Edge.Simulator.Devices;
+
+namespace Edge.Simulator.Scenarios.Activities;
+
+/// <summary>
+/// Things break, one at a time, every eighth of the run (at least every 3 s), in turn:
+/// a zone's wire is cut; a gateway's I/O board is unplugged for 5 s (its devices go offline, then online); a
+/// community's uplink is cut for 8 s while a guard presses its button (the alarm waits in the outbox); a gateway is
+/// killed and restarted 5 s later (the station must see it offline; its outbox carries on).
+/// </summary>
+public sealed class Faults : IScenarioActivity
+{
+    private static readonly TimeSpan Free = TimeSpan.FromSeconds(3);
+
+    public string Name => "faults: wire cut, I/O board unplugged, uplink cut, gateway killed";
+
+    public async Task RunAsync(ScenarioContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var period = TimeSpan.FromSeconds(Math.Max(3, context.Duration.TotalSeconds / 8));
+        await context.Clock.Delay(period / 2, ct).ConfigureAwait(false);
+        for (var round = 0; !ct.IsCancellationRequested; round++)
+        {
+            var community = context.AnyCommunity();
+            var random = new Random(context.Random.Next());
+            Func<CancellationToken, Task>? act = (round % 4) switch
+            {
+                0 => Acts.Disturb(community, random, ZoneFault.Cut),
+                1 => token => Unplug(context, community, token),
+                2 => token => CutUplink(context, community, random, token),
+                _ => context.Gateways is null ? null : token => Kill(context, community, token),
+            };
+            if (act is not null)
+            {
+                await context.TryActAsync(community, Free, act, ct).ConfigureAwait(false);
+            }
+
+            await context.Clock.Delay(period, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Unplug(ScenarioContext context, SimCommunity community, CancellationToken ct)
+    {
+        context.Note($"faults: {community.Id}'s I/O board unplugged for 5 s");
+        await community.UnplugAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+    }
+
+    private static async Task CutUplink(ScenarioContext context, SimCommunity community, Random random, CancellationToken ct)
+    {
+        if (context.Gateways is not { } gateways)
+        {
+            return;
+        }
+
+        context.Note($"faults: {community.Id}'s uplink cut for 8 s; a guard presses a button meanwhile");
+        gateways.CutUplink(community.Id);
+        try
+        {
+            await Acts.Press(community, random)(ct).ConfigureAwait(false);
+            await context.Clock.DelayReal(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            gateways.RestoreUplink(community.Id);
+        }
+    }
+
+    private static async Task Kill(ScenarioContext context, SimCommunity community, CancellationToken ct)
+    {
+        var gateways = context.Gateways!;
+        context.Note(string.Create(CultureInfo.InvariantCulture, $"faults: {community.Id}'s gateway killed; restarted in 5 s"));
+        await gateways.KillAsync(community.Id).ConfigureAwait(false);
+        await context.Clock.DelayReal(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+        await gateways.RestartAsync(community.Id, ct).ConfigureAwait(false);
+        context.Note($"faults: {community.Id}'s gateway restarted");
+        // Its bridge and uplink reconnect before the community is free for the next act.
+        await context.Clock.DelayReal(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+    }
+}

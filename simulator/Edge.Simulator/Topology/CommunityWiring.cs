@@ -1,0 +1,35 @@
+namespace Edge.Simulator.Topology;
+
+/// <summary>An alarm button on a GPIO line, with its column LED when it is a one-key alarm column.</summary>
+public sealed record ButtonWire(DevicePlan Device, int Pin, int? LedPin);
+
+/// <summary>A supervised zone on an ADC channel.</summary>
+public sealed record ZoneWire(DevicePlan Device, int Channel);
+
+/// <summary>
+/// How a community's alarm devices are wired to its gateway: buttons on GPIO lines from 17, column LEDs from 40, zones
+/// on the MCP3008's eight channels (zones beyond eight would need a second converter and are not wired). The gateway
+/// configuration (<see cref="GatewayConfigWriter"/>) and the simulated hardware (<c>Devices/SimCommunity</c>) both
+/// follow this one mapping.
+/// </summary>
+public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnlyList<ZoneWire> Zones)
+{
+    public const int FirstButtonPin = 17;
+    public const int FirstLedPin = 40;
+    public const int AdcChannels = 8;
+
+    public static CommunityWiring Of(CommunityPlan community)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        var buttons = community.AlarmButtons
+            .Select((b, i) => new ButtonWire(b, FirstButtonPin + i, IsColumn(b) ? FirstLedPin + i : null))
+            .ToList();
+        var zones = community.Zones.Take(AdcChannels).Select((z, i) => new ZoneWire(z, i)).ToList();
+        return new CommunityWiring(buttons, zones);
+    }
+
+    /// <summary>Every wired device's id: what the gateway reports offline when the hardware is unplugged.</summary>
+    public IEnumerable<string> DeviceIds => Buttons.Select(b => b.Device.Id).Concat(Zones.Select(z => z.Device.Id));
+
+    private static bool IsColumn(DevicePlan button) => button.Id.StartsWith("btn-column", StringComparison.Ordinal);
+}
