@@ -19,16 +19,23 @@ public sealed partial class ZoneAdapter : BackgroundService
 
     private readonly List<Zone> _zones;
     private readonly Func<int, int> _readAdc;
+    private readonly Func<bool>? _present;
     private readonly IEventSink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private PeriodicTimer? _timer;
 
     /// <param name="readAdc">Reads one ADC channel in counts (0-1023 for an MCP3008); may throw on a bus error.</param>
-    public ZoneAdapter(IEnumerable<ZoneOptions> zones, Func<int, int> readAdc, int adcFullScale, IEventSink sink, TimeProvider time, ILogger<ZoneAdapter> log)
+    /// <param name="present">
+    /// False while the converter is not there at all (the simulator's hardware bridge before it is ready, or unplugged):
+    /// then nothing is sampled, so a converter that is not there is never read as a shorted loop. Its devices are
+    /// reported offline by whoever watches the connection. Null for an ADC on the board, which is always there.
+    /// </param>
+    public ZoneAdapter(IEnumerable<ZoneOptions> zones, Func<int, int> readAdc, int adcFullScale, IEventSink sink, TimeProvider time, ILogger<ZoneAdapter> log, Func<bool>? present = null)
     {
         ArgumentNullException.ThrowIfNull(zones);
         _readAdc = readAdc;
+        _present = present;
         _sink = sink;
         _time = time;
         _log = log;
@@ -58,6 +65,11 @@ public sealed partial class ZoneAdapter : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
+                if (_present is not null && !_present())
+                {
+                    continue;
+                }
+
                 foreach (var zone in _zones)
                 {
                     await SampleAsync(zone, stoppingToken).ConfigureAwait(false);

@@ -77,7 +77,9 @@ public sealed class GatewayHardware : IAsyncDisposable
 
         if (alarms.Zones.Count > 0)
         {
-            result.Sources.Add(new ZoneAdapter(alarms.Zones, readAdc, 1023, sink, time, loggers.CreateLogger<ZoneAdapter>()));
+            var bridge = result.Bridge;
+            result.Sources.Add(new ZoneAdapter(alarms.Zones, readAdc, 1023, sink, time, loggers.CreateLogger<ZoneAdapter>(),
+                bridge is null ? null : () => bridge.Connected));
         }
 
         return result;

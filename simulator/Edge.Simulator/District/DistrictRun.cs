@@ -131,7 +131,8 @@ public static class DistrictRun
             }
             else
             {
-                o.WriteLine($"Serving the hardware of {district.Count} communities for gateways run elsewhere (configure them with edge-sim topology --write)");
+                o.WriteLine($"Serving the hardware of {district.Count} communities for gateways run elsewhere (configure them with edge-sim topology --write); waiting up to 60 s for them to come online...");
+                await WaitAsync(() => probe.Online >= district.Count, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
             }
 
             o.WriteLine($"Scenario {scenario.Name}: {scenario.Summary}");

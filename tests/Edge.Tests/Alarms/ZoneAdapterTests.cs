@@ -67,6 +67,36 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_converter_that_is_not_there_is_not_sampled_so_it_never_reads_as_a_shorted_loop()
+    {
+        var present = false;
+        var reads = 0;
+        var sink = new RecordingSink();
+        var zone = new ZoneOptions { Id = "zone-garage", Channel = 0 };
+        using var adapter = new ZoneAdapter([zone], _ => { Interlocked.Increment(ref reads); return 0; }, 1023, sink, _time, NullLogger<ZoneAdapter>.Instance, () => Volatile.Read(ref present));
+        await adapter.StartAsync(CancellationToken.None);
+
+        for (var i = 0; i < 10; i++)
+        {
+            _time.Advance(ZoneAdapter.SamplePeriod);
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, Volatile.Read(ref reads));
+        Assert.Empty(sink.Drafts);
+
+        // Once it is there, a reading of 0 counts is a real short: a tamper alarm after the dwell.
+        Volatile.Write(ref present, true);
+        await Eventually.True(() =>
+        {
+            _time.Advance(ZoneAdapter.SamplePeriod);
+            return sink.Drafts.Count == 1;
+        }, "tamper once present");
+        Assert.Equal(EventTypes.AlarmTamper, sink.Drafts.Single().Type);
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_cut_wire_after_an_alarm_restores_the_alarm_and_raises_the_cut()
     {
         _counts = Divider.Counts(9_400);

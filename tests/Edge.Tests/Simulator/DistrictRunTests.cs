@@ -119,3 +119,38 @@ public sealed class DistrictRunTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 }
+
+/// <summary><c>edge-sim hardware</c> with real gateway processes configured by <c>topology --write</c>.</summary>
+public sealed class HardwareModeTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task Gateways_run_elsewhere_read_the_served_hardware_and_the_probe_checks_them()
+    {
+        var brokerPort = Edge.Simulator.Broker.StationBroker.FreePort();
+        var bridgePort = Edge.Simulator.Broker.StationBroker.FreePort();
+        var files = Edge.Simulator.Topology.GatewayConfigWriter.Write(Edge.Simulator.Topology.DistrictTopology.Generate(1, communities: 2), _dir.Path,
+            new Uri($"mqtt://127.0.0.1:{brokerPort}"), new Uri($"tcp://127.0.0.1:{bridgePort}"));
+        using var output = new StringWriter();
+        var report = Path.Combine(_dir.Path, "hardware.json");
+        var run = DistrictRun.RunAsync(new RunSettings
+        {
+            Communities = 2, Scenario = "storm", Duration = TimeSpan.FromSeconds(9), Gateways = GatewayMode.External,
+            BrokerPort = brokerPort, BridgePort = bridgePort, ReportPath = report, Verbosity = Verbosity.Quiet,
+        }, TextWriter.Synchronized(output), TestContext.Current.CancellationToken);
+
+        using var g1 = GatewayProcess.Start(new Dictionary<string, string> { ["EDGE_GATEWAY_CONFIG"] = files[0] });
+        using var g2 = GatewayProcess.Start(new Dictionary<string, string> { ["EDGE_GATEWAY_CONFIG"] = files[1] });
+        var code = await run;
+
+        Assert.True(code == 0, $"{output}\n--- c001:\n{g1.Output}\n--- c002:\n{g2.Output}");
+        var json = JsonNode.Parse(File.ReadAllText(report))!;
+        Assert.Equal("external", (string)json["gatewayMode"]!);
+        Assert.Equal(4, (long)json["events"]!["delivered"]!);
+        Assert.Equal(0, (long)json["events"]!["lost"]!);
+        Assert.Equal(2, (int)json["gateways"]!["online"]!);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
