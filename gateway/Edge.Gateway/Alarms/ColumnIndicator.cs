@@ -9,7 +9,15 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
     private static readonly TimeSpan FastBlink = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FaultPeriod = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FaultFlash = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// Deliveries can be reported before the alarm's own "raised": the broker's PUBACK may beat the adapter's
+    /// continuation after the commit. The most recent deliveries of ids not (yet) pending are kept, so such an alarm
+    /// still turns steady.
+    /// </summary>
+    private const int EarlyDeliveries = 1024;
     private readonly HashSet<Guid> _pending = [];
+    private readonly HashSet<Guid> _early = [];
+    private readonly Queue<Guid> _earlyOrder = new();
     private DateTimeOffset _since;
     private bool _uplinkUp = true;
 
@@ -18,6 +26,12 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
     /// <summary>An alarm of this column was raised (committed to the outbox) with event id <paramref name="eventId"/>.</summary>
     public void Raised(Guid eventId, DateTimeOffset at)
     {
+        if (_early.Remove(eventId))
+        {
+            Enter(_pending.Count == 0 ? ColumnState.Delivered : ColumnState.Sending, at);
+            return;
+        }
+
         _pending.Add(eventId);
         Enter(ColumnState.Sending, at);
     }
@@ -25,9 +39,23 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
     /// <summary>The broker accepted an event; relevant when it is one of this column's.</summary>
     public void Delivered(Guid eventId, DateTimeOffset at)
     {
-        if (_pending.Remove(eventId) && _pending.Count == 0)
+        if (_pending.Remove(eventId))
         {
-            Enter(ColumnState.Delivered, at);
+            if (_pending.Count == 0)
+            {
+                Enter(ColumnState.Delivered, at);
+            }
+
+            return;
+        }
+
+        if (_early.Add(eventId))
+        {
+            _earlyOrder.Enqueue(eventId);
+            if (_earlyOrder.Count > EarlyDeliveries)
+            {
+                _early.Remove(_earlyOrder.Dequeue());
+            }
         }
     }
 

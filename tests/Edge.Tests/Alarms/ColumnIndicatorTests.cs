@@ -29,6 +29,37 @@ public sealed class ColumnIndicatorTests
     }
 
     [Fact]
+    public void A_delivery_reported_before_its_alarm_was_raised_still_turns_the_column_steady()
+    {
+        // The broker's PUBACK can beat the adapter's continuation after the commit (seen under load in CI).
+        var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
+        var alarm = Guid.CreateVersion7();
+
+        column.Delivered(alarm, T0);
+        Assert.Equal(ColumnState.Idle, column.State);
+        column.Raised(alarm, Ms(1));
+
+        Assert.Equal(ColumnState.Delivered, column.State);
+        Assert.True(column.LedAt(Ms(2)));
+    }
+
+    [Fact]
+    public void Early_deliveries_are_remembered_only_for_the_most_recent_events()
+    {
+        var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
+        var old = Guid.CreateVersion7();
+        column.Delivered(old, T0);
+        for (var i = 0; i < 1024; i++)
+        {
+            column.Delivered(Guid.CreateVersion7(), T0);
+        }
+
+        column.Raised(old, Ms(1));
+
+        Assert.Equal(ColumnState.Sending, column.State);
+    }
+
+    [Fact]
     public void A_lost_uplink_shows_a_short_flash_and_an_alarm_then_blinks_fast()
     {
         var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
