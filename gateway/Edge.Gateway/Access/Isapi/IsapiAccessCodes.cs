@@ -1,0 +1,35 @@
+using Edge.Contracts.Events;
+
+namespace Edge.Gateway.Access.Isapi;
+
+/// <summary>What an access controller event means in the v1 contract.</summary>
+public sealed record AccessMeaning(string Type, EventState? State, Priority Priority, string? Reason = null);
+
+/// <summary>
+/// Hikvision access controller event codes (major, minor) mapped to the contract. Major 5 is an event, major 1 an
+/// alarm. Codes not listed are counted by the caller and not forwarded: an unknown code is never guessed into an
+/// alarm or a grant.
+/// </summary>
+public static class IsapiAccessCodes
+{
+    private static readonly Dictionary<(int Major, int Minor), AccessMeaning> Codes = new()
+    {
+        [(5, 0x01)] = new(EventTypes.AccessGranted, null, Priority.Normal),
+        [(5, 0x02)] = new(EventTypes.AccessGranted, null, Priority.Normal),
+        [(5, 0x4B)] = new(EventTypes.AccessGranted, null, Priority.Normal),
+        [(5, 0x03)] = new(EventTypes.AccessDenied, null, Priority.Normal, "wrong-pin"),
+        [(5, 0x06)] = new(EventTypes.AccessDenied, null, Priority.Normal, "no-permission"),
+        [(5, 0x07)] = new(EventTypes.AccessDenied, null, Priority.Normal, "outside-schedule"),
+        [(5, 0x08)] = new(EventTypes.AccessDenied, null, Priority.Normal, "expired"),
+        [(5, 0x09)] = new(EventTypes.AccessDenied, null, Priority.Normal, "unknown-card"),
+        [(5, 0x4C)] = new(EventTypes.AccessDenied, null, Priority.Normal, "face-mismatch"),
+        [(5, 0x15)] = new(EventTypes.DoorOpened, null, Priority.Normal),
+        [(5, 0x16)] = new(EventTypes.DoorClosed, null, Priority.Normal),
+        [(5, 0x17)] = new(EventTypes.DoorForced, EventState.Active, Priority.Critical),
+        [(5, 0x18)] = new(EventTypes.DoorHeldOpen, EventState.Active, Priority.High),
+        [(1, 0x404)] = new(EventTypes.DeviceTamper, EventState.Active, Priority.High, "controller-opened"),
+        [(1, 0x409)] = new(EventTypes.DeviceTamper, EventState.Active, Priority.High, "reader-removed"),
+    };
+
+    public static AccessMeaning? Of(int major, int minor) => Codes.GetValueOrDefault((major, minor));
+}
