@@ -35,9 +35,13 @@ public sealed class CardPrivacy : IDisposable
     /// The card's hash: lowercase hex of HMAC-SHA256 over <c>format:facility:card</c> (facility empty when the format
     /// has none), all in invariant decimal.
     /// </summary>
-    public string Hash(string format, long? facility, long card)
+    public string Hash(string format, long? facility, long card) => Hash(format, facility, card.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The hash of a card whose number a device reports as text (an ISAPI controller's <c>cardNo</c>).</summary>
+    public string Hash(string format, long? facility, string card)
     {
         ArgumentException.ThrowIfNullOrEmpty(format);
+        ArgumentException.ThrowIfNullOrEmpty(card);
         var text = string.Create(CultureInfo.InvariantCulture, $"{format}:{facility}:{card}");
         byte[] mac;
         lock (_lock)

@@ -1,3 +1,4 @@
+using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Options;
@@ -11,8 +12,12 @@ public sealed record GatewaySettings(
     UplinkOptions Uplink,
     TestEventOptions TestEvents,
     HardwareOptions? Hardware = null,
-    AlarmOptions? Alarms = null)
+    AlarmOptions? Alarms = null,
+    AccessOptions? Access = null)
 {
+    /// <summary>The access devices, none when none were given.</summary>
+    public AccessOptions AccessOrDefault => Access ?? new AccessOptions();
+
     /// <summary>The hardware settings, defaults when none were given.</summary>
     public HardwareOptions HardwareOrDefault => Hardware ?? new HardwareOptions();
 
@@ -28,6 +33,8 @@ public sealed record GatewaySettings(
         Collect(errors, new UplinkOptionsValidator().Validate(null, Uplink));
         Collect(errors, new TestEventOptionsValidator().Validate(null, TestEvents));
         errors.AddRange(AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault));
+        errors.AddRange(AccessOptionsValidator.Validate(AccessOrDefault,
+            AlarmsOrDefault.Buttons.Select(b => b.Id).Concat(AlarmsOrDefault.Zones.Select(z => z.Id))));
         return errors;
     }
 

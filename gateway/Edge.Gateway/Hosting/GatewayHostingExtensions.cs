@@ -48,6 +48,7 @@ public static class GatewayHostingExtensions
         services.AddOptions<HardwareOptions>().BindConfiguration(HardwareOptions.Section);
         services.AddSingleton<IValidateOptions<HardwareOptions>>(sp => new UnknownKeysValidator<HardwareOptions>(sp.GetRequiredService<IConfiguration>(), HardwareOptions.Section));
         services.AddOptions<AlarmOptions>().BindConfiguration(AlarmOptions.Section);
+        services.AddOptions<Access.AccessOptions>().BindConfiguration(AccessOptions.Section);
     }
 
     /// <summary>Binds and validates every section, reporting the problems of all of them at once.</summary>
@@ -60,12 +61,14 @@ public static class GatewayHostingExtensions
         var testEvents = Value<TestEventOptions>(sp, errors);
         var hardware = Value<HardwareOptions>(sp, errors);
         var alarms = Value<AlarmOptions>(sp, errors);
+        var access = Value<Access.AccessOptions>(sp, errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors);
         }
 
-        return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!, hardware, alarms);
+        // Devices are validated against each other (ids, pins, channels) by GatewaySettings.Validate when the instance is made.
+        return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!, hardware, alarms, access);
     }
 
     private static T? Value<T>(IServiceProvider sp, List<string> errors)

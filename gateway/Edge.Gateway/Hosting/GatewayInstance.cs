@@ -38,7 +38,15 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
         Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers);
         _sources.AddRange(Hardware.Sources);
+        if (settings.AccessOrDefault.Any)
+        {
+            Access = new Access.AccessControllerAdapter(settings.AccessOrDefault, Writer, time, loggers);
+            _sources.Add(Access);
+        }
     }
+
+    /// <summary>The access controllers' adapter, when <c>Edge:Access</c> configures any.</summary>
+    public Access.AccessControllerAdapter? Access { get; }
 
     /// <summary>The gateway's hardware and its device adapters (none without alarm devices).</summary>
     public GatewayHardware Hardware { get; }
