@@ -48,7 +48,7 @@ public static class GatewayHostingExtensions
         services.AddOptions<HardwareOptions>().BindConfiguration(HardwareOptions.Section);
         services.AddSingleton<IValidateOptions<HardwareOptions>>(sp => new UnknownKeysValidator<HardwareOptions>(sp.GetRequiredService<IConfiguration>(), HardwareOptions.Section));
         services.AddOptions<AlarmOptions>().BindConfiguration(AlarmOptions.Section);
-        services.AddOptions<Access.AccessOptions>().BindConfiguration(AccessOptions.Section);
+        services.AddOptions<Access.AccessOptions>().BindConfiguration(Access.AccessOptions.Section);
     }
 
     /// <summary>Binds and validates every section, reporting the problems of all of them at once.</summary>
