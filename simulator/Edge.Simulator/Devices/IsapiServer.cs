@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Simulator.Devices;
+
+/// <summary>
+/// Simulated Hikvision ISAPI access controllers, many behind one HTTP listener (Kestrel on loopback): each is reached
+/// at <c>http://127.0.0.1:PORT/{community}/{controller}/</c> with HTTP digest authentication, and serves the
+/// long-lived <c>ISAPI/Event/notification/alertStream</c> (multipart/mixed, JSON parts, heartbeats) and the remote
+/// door open. Scenarios make its controllers swipe cards, open and force doors, send garbage or fall silent.
+/// </summary>
+public sealed class IsapiServer : IAsyncDisposable
+{
+    public const string Realm = "EdgeSim";
+    private const string Boundary = "MIME_boundary";
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, SimController> _controllers = new();
+    private readonly ConcurrentDictionary<string, byte> _nonces = new();
+
+    private IsapiServer(WebApplication app) => _app = app;
+
+    public int Port { get; private set; }
+
+    /// <summary>The base address of one controller, as the gateway is configured with it.</summary>
+    public Uri Url(string community, string controller) => new($"http://127.0.0.1:{Port}/{community}/{controller}/");
+
+    /// <summary>Requests refused for wrong or missing credentials.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    private long _refused;
+
+    public static async Task<IsapiServer> StartAsync(int port = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
+        var app = builder.Build();
+        var server = new IsapiServer(app);
+        app.MapGet("/{community}/{controller}/ISAPI/Event/notification/alertStream", server.AlertStreamAsync);
+        app.MapPut("/{community}/{controller}/ISAPI/AccessControl/RemoteControl/door/{door:int}", server.RemoteOpenAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        server.Port = new Uri(app.Urls.First()).Port;
+        return server;
+    }
+
+    /// <summary>Adds a controller; its events queue until a gateway reads its alert stream.</summary>
+    public SimController Add(string community, string controller, string user, string password) =>
+        _controllers[$"{community}/{controller}"] = new SimController(user, password);
+
+    public SimController Controller(string community, string controller) => _controllers[$"{community}/{controller}"];
+
+    private async Task AlertStreamAsync(HttpContext http, string community, string controller)
+    {
+        if (!_controllers.TryGetValue($"{community}/{controller}", out var sim))
+        {
+            http.Response.StatusCode = 404;
+            return;
+        }
+
+        if (!Authorized(http, sim))
+        {
+            return;
+        }
+
+        http.Response.ContentType = $"multipart/mixed; boundary={Boundary}";
+        await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+        var ct = http.RequestAborted;
+        var reader = sim.Reader;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                heartbeat.CancelAfter(sim.HeartbeatEvery);
+                byte[] part;
+                try
+                {
+                    part = await reader.ReadAsync(heartbeat.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    if (sim.Silent)
+                    {
+                        continue;
+                    }
+
+                    part = Part("application/json", Encoding.UTF8.GetBytes(
+                        $"{{\"eventType\":\"heartBeat\",\"eventState\":\"active\",\"dateTime\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssK}\",\"activePostCount\":0}}"));
+                }
+
+                await http.Response.Body.WriteAsync(part, ct).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The gateway went away; what it did not read stays queued for its next connection.
+        }
+    }
+
+    private async Task RemoteOpenAsync(HttpContext http, string community, string controller, int door)
+    {
+        if (!_controllers.TryGetValue($"{community}/{controller}", out var sim) || !Authorized(http, sim))
+        {
+            if (http.Response.StatusCode != 401)
+            {
+                http.Response.StatusCode = 404;
+            }
+
+            return;
+        }
+
+        sim.RemoteOpens.Enqueue(door);
+        http.Response.ContentType = "application/xml";
+        await http.Response.WriteAsync("<ResponseStatus><statusCode>1</statusCode><statusString>OK</statusString></ResponseStatus>", http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>HTTP digest (RFC 7616, MD5, qop=auth), as the devices do it; a 401 with a fresh challenge otherwise.</summary>
+    private bool Authorized(HttpContext http, SimController sim)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase))
+        {
+            var p = DigestParameters(header[7..]);
+            if (p.TryGetValue("username", out var user) && user == sim.User
+                && p.TryGetValue("nonce", out var nonce) && _nonces.ContainsKey(nonce)
+                && p.TryGetValue("uri", out var uri) && p.TryGetValue("response", out var response)
+                && p.TryGetValue("nc", out var nc) && p.TryGetValue("cnonce", out var cnonce))
+            {
+                var ha1 = Md5($"{sim.User}:{Realm}:{sim.Password}");
+                var ha2 = Md5($"{http.Request.Method}:{uri}");
+                if (string.Equals(response, Md5($"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}"), StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        Interlocked.Increment(ref _refused);
+        var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        _nonces[fresh] = 0;
+        http.Response.StatusCode = 401;
+        http.Response.Headers.WWWAuthenticate = $"Digest realm=\"{Realm}\", qop=\"auth\", nonce=\"{fresh}\", algorithm=MD5";
+        return false;
+    }
+
+    private static Dictionary<string, string> DigestParameters(string text)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = item.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                result[item[..eq].Trim()] = item[(eq + 1)..].Trim().Trim('"');
+            }
+        }
+
+        return result;
+    }
+
+#pragma warning disable CA5351 // HTTP digest is defined over MD5; the simulated devices speak it as the real ones do.
+    private static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
+#pragma warning restore CA5351
+
+    internal static byte[] Part(string contentType, byte[] body) =>
+        [.. Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n\r\n"), .. body, .. "\r\n"u8];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>One simulated ISAPI access controller: what it sends on its alert stream, and the remote opens it received.</summary>
+public sealed class SimController(string user, string password)
+{
+    private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>();
+    private long _serial;
+
+    public string User { get; } = user;
+
+    public string Password { get; } = password;
+
+    /// <summary>How often it sends a heartbeat while nothing else happens.</summary>
+    public TimeSpan HeartbeatEvery { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A silent controller sends nothing at all, not even heartbeats (a hung device).</summary>
+    public bool Silent { get; set; }
+
+    public ConcurrentQueue<int> RemoteOpens { get; } = new();
+
+    /// <summary>Sends an access controller event (Hikvision major/minor code) about a door and, for card events, a card.</summary>
+    public long Send(int major, int minor, int door, string? cardNo = null)
+    {
+        var serial = Interlocked.Increment(ref _serial);
+        var card = cardNo is null ? "" : $",\"cardNo\":\"{cardNo}\",\"cardType\":1";
+        var json = string.Create(CultureInfo.InvariantCulture,
+            $"{{\"ipAddress\":\"10.20.0.15\",\"portNo\":80,\"protocol\":\"HTTP\",\"channelID\":1,\"dateTime\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffK}\"," +
+            $"\"activePostCount\":1,\"eventType\":\"AccessControllerEvent\",\"eventState\":\"active\",\"eventDescription\":\"Access Controller Event\"," +
+            $"\"AccessControllerEvent\":{{\"majorEventType\":{major},\"subEventType\":{minor},\"doorNo\":{door},\"serialNo\":{serial}{card}}}}}");
+        Enqueue(IsapiServer.Part("application/json", Encoding.UTF8.GetBytes(json)));
+        return serial;
+    }
+
+    /// <summary>Sends bytes that are not a valid part (a broken device).</summary>
+    public void SendGarbage(byte[] bytes) => Enqueue(bytes);
+
+    /// <summary>What the controller has to send; one gateway reads it at a time.</summary>
+    internal ChannelReader<byte[]> Reader => _queue.Reader;
+
+    private void Enqueue(byte[] part) => _queue.Writer.TryWrite(part);
+}

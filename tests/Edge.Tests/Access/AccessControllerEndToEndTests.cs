@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Access;
+using Edge.Gateway.Hosting;
+using Edge.Simulator.Broker;
+using Edge.Simulator.Devices;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Access;
+
+/// <summary>A gateway reading a simulated ISAPI access controller over HTTP with digest authentication.</summary>
+public sealed class AccessControllerEndToEndTests : IAsyncLifetime
+{
+    private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+    private readonly TempDirectory _dir = new();
+    private StationBroker _broker = null!;
+    private IsapiServer _isapi = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broker = await StationBroker.StartAsync();
+        _isapi = await IsapiServer.StartAsync();
+    }
+
+    private GatewayInstance Gateway(params AccessControllerOptions[] controllers)
+    {
+        var settings = TestGateway.Settings(_broker.Uri, _dir.Combine("gw")) with
+        {
+            Access = new AccessOptions { CardSecret = Convert.ToBase64String(Secret), Controllers = [.. controllers] },
+        };
+        return TestGateway.Create(settings);
+    }
+
+    private AccessControllerOptions Controller(string id, string password = "secret-1") => new()
+    {
+        Id = id,
+        Url = _isapi.Url("c001", id).ToString(),
+        User = "admin",
+        Password = password,
+        SilenceTimeout = TimeSpan.FromSeconds(5),
+        Doors = [new AccessDoorOptions { Number = 1, Id = $"{id}-door1", Name = "Building 3 unit door" }],
+    };
+
+    private static List<EdgeEvent> Events(RecordingSubscriber station) =>
+        station.Messages.Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).ToList();
+
+    [Fact]
+    public async Task Swipes_and_door_alarms_reach_the_station_with_card_hashes_only()
+    {
+        var sim = _isapi.Add("c001", "ctl-01", "admin", "secret-1");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway(Controller("ctl-01"));
+        await gw.StartAsync(default);
+
+        sim.Send(5, 0x01, door: 1, cardNo: "3355443200");
+        sim.Send(5, 0x09, door: 1, cardNo: "12");
+        sim.Send(5, 0x17, door: 1);
+        sim.Send(5, 0x16, door: 1);
+        await Eventually.True(() => station.Messages.Count >= 5, "five events at the station");
+
+        var events = Events(station);
+        Assert.Equal(
+            [(EventTypes.AccessGranted, (EventState?)null), (EventTypes.AccessDenied, null), (EventTypes.DoorForced, EventState.Active),
+             (EventTypes.DoorForced, EventState.Restored), (EventTypes.DoorClosed, null)],
+            events.Select(e => (e.Type, e.State)));
+        Assert.All(events, e => Assert.Equal("ctl-01-door1", e.Device.Id));
+        Assert.Equal(Priority.Critical, events[2].Priority);
+        Assert.Equal("unknown-card", (string?)events[1].Data!["reason"]);
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Secret, Encoding.ASCII.GetBytes("isapi::3355443200")));
+        Assert.Equal(expected, (string?)events[0].Data!["card"]!["hash"]);
+        var raw = Encoding.UTF8.GetString(station.Messages.First().Payload.ToArray());
+        Assert.DoesNotContain("3355443200", raw, StringComparison.Ordinal);
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Garbage_and_unknown_codes_are_counted_and_the_next_valid_event_still_arrives()
+    {
+        var sim = _isapi.Add("c001", "ctl-02", "admin", "secret-1");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway(Controller("ctl-02"));
+        await gw.StartAsync(default);
+
+        sim.SendGarbage(Encoding.ASCII.GetBytes("--MIME_boundary\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"eve\r\n"));
+        sim.SendGarbage(RandomNumberGenerator.GetBytes(500));
+        sim.SendGarbage(Encoding.ASCII.GetBytes("--MIME_boundary\r\nContent-Type: application/xml\r\n\r\n<EventNotificationAlert><eventType>x</eventType>\r\n"));
+        sim.Send(5, 0x77, door: 1);
+        sim.Send(5, 0x01, door: 1, cardNo: "777");
+        await Eventually.True(() => station.Messages.Count >= 1, "the valid swipe");
+
+        var swipe = Assert.Single(Events(station));
+        Assert.Equal(EventTypes.AccessGranted, swipe.Type);
+        Assert.Equal(1, gw.Access!.UnknownCodes);
+        Assert.True(gw.Access.Client("ctl-02").BadParts >= 2, $"bad parts {gw.Access.Client("ctl-02").BadParts}");
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_silent_controller_goes_offline_and_comes_back_online_and_the_door_opens_remotely()
+    {
+        var sim = _isapi.Add("c001", "ctl-03", "admin", "secret-1");
+        sim.HeartbeatEvery = TimeSpan.FromSeconds(1);
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway(Controller("ctl-03"));
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.Access!.Client("ctl-03").SinceLastSign < TimeSpan.FromSeconds(2) && gw.Access.Client("ctl-03").Reconnects == 0, "connected");
+
+        Assert.True(await gw.Access!.Client("ctl-03").OpenDoorAsync(1, TestContext.Current.CancellationToken));
+        Assert.True(sim.RemoteOpens.TryDequeue(out var door) && door == 1);
+
+        sim.Silent = true;
+        await Eventually.True(() => Events(station).Any(e => e.Type == EventTypes.DeviceOffline), "offline after 5 s of silence");
+        sim.Silent = false;
+        await Eventually.True(() => Events(station).Any(e => e.Type == EventTypes.DeviceOnline), "online again", TimeSpan.FromSeconds(40));
+
+        Assert.All(Events(station), e => Assert.Equal("ctl-03", e.Device.Id));
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_are_counted_and_reported_as_an_offline_controller_not_a_crash()
+    {
+        _isapi.Add("c001", "ctl-04", "admin", "secret-1");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway(Controller("ctl-04", password: "wrong"));
+        await gw.StartAsync(default);
+
+        await Eventually.True(() => gw.Access!.Client("ctl-04").AuthFailures >= 1, "a refused login");
+        await Eventually.True(() => Events(station).Any(e => e.Type == EventTypes.DeviceOffline), "offline");
+        Assert.False(await gw.Access!.Client("ctl-04").OpenDoorAsync(1, TestContext.Current.CancellationToken));
+        Assert.True(gw.IsHealthy);
+        await gw.StopAsync(default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _isapi.DisposeAsync();
+        await _broker.DisposeAsync();
+        _dir.Dispose();
+    }
+}
