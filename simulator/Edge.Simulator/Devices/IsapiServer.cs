@@ -1,32 +1,39 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Edge.Simulator.Devices;
 
 /// <summary>
-/// Simulated Hikvision ISAPI access controllers, many behind one HTTP listener (Kestrel on loopback): each is reached
-/// at <c>http://127.0.0.1:PORT/{community}/{controller}/</c> with HTTP digest authentication, and serves the
-/// long-lived <c>ISAPI/Event/notification/alertStream</c> (multipart/mixed, JSON parts, heartbeats) and the remote
-/// door open. Scenarios make its controllers swipe cards, open and force doors, send garbage or fall silent.
+/// Simulated Hikvision ISAPI access controllers, many behind one HTTP listener on loopback: each is reached at
+/// <c>http://127.0.0.1:PORT/{community}/{controller}/</c> with HTTP digest authentication, and serves the long-lived
+/// <c>ISAPI/Event/notification/alertStream</c> (multipart/mixed, JSON parts, heartbeats) and the remote door open.
+/// Scenarios make its controllers swipe cards, open and force doors, send garbage or fall silent. (.NET's
+/// HttpListener, not Kestrel: the simulator shares its output directory with the gateway program, which must not
+/// need the ASP.NET runtime.)
 /// </summary>
 public sealed class IsapiServer : IAsyncDisposable
 {
     public const string Realm = "EdgeSim";
     private const string Boundary = "MIME_boundary";
-    private readonly WebApplication _app;
+    private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, SimController> _controllers = new();
     private readonly ConcurrentDictionary<string, byte> _nonces = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accept;
+    private long _refused;
 
-    private IsapiServer(WebApplication app) => _app = app;
+    private IsapiServer(HttpListener listener, int port)
+    {
+        _listener = listener;
+        Port = port;
+        _accept = Task.Run(() => AcceptAsync(_stop.Token));
+    }
 
-    public int Port { get; private set; }
+    public int Port { get; }
 
     /// <summary>The base address of one controller, as the gateway is configured with it.</summary>
     public Uri Url(string community, string controller) => new($"http://127.0.0.1:{Port}/{community}/{controller}/");
@@ -34,20 +41,23 @@ public sealed class IsapiServer : IAsyncDisposable
     /// <summary>Requests refused for wrong or missing credentials.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    private long _refused;
-
-    public static async Task<IsapiServer> StartAsync(int port = 0)
+    /// <summary>Starts listening on <paramref name="port"/>, or on a free loopback port when it is 0.</summary>
+    public static Task<IsapiServer> StartAsync(int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
-        var app = builder.Build();
-        var server = new IsapiServer(app);
-        app.MapGet("/{community}/{controller}/ISAPI/Event/notification/alertStream", server.AlertStreamAsync);
-        app.MapPut("/{community}/{controller}/ISAPI/AccessControl/RemoteControl/door/{door:int}", server.RemoteOpenAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        server.Port = new Uri(app.Urls.First()).Port;
-        return server;
+        port = port == 0 ? Broker.StationBroker.FreePort() : port;
+        var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        try
+        {
+            listener.Start();
+        }
+        catch (HttpListenerException ex)
+        {
+            listener.Close();
+            throw new IOException(ex.Message, ex);
+        }
+
+        return Task.FromResult(new IsapiServer(listener, port));
     }
 
     /// <summary>Adds a controller; its events queue until a gateway reads its alert stream.</summary>
@@ -56,76 +66,107 @@ public sealed class IsapiServer : IAsyncDisposable
 
     public SimController Controller(string community, string controller) => _controllers[$"{community}/{controller}"];
 
-    private async Task AlertStreamAsync(HttpContext http, string community, string controller)
+    private async Task AcceptAsync(CancellationToken ct)
     {
-        if (!_controllers.TryGetValue($"{community}/{controller}", out var sim))
+        while (!ct.IsCancellationRequested)
         {
-            http.Response.StatusCode = 404;
-            return;
-        }
-
-        if (!Authorized(http, sim))
-        {
-            return;
-        }
-
-        http.Response.ContentType = $"multipart/mixed; boundary={Boundary}";
-        await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
-        var ct = http.RequestAborted;
-        var reader = sim.Reader;
-        try
-        {
-            while (!ct.IsCancellationRequested)
+            HttpListenerContext http;
+            try
             {
-                using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                heartbeat.CancelAfter(sim.HeartbeatEvery);
-                byte[] part;
-                try
-                {
-                    part = await reader.ReadAsync(heartbeat.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    if (sim.Silent)
-                    {
-                        continue;
-                    }
-
-                    part = Part("application/json", Encoding.UTF8.GetBytes(
-                        $"{{\"eventType\":\"heartBeat\",\"eventState\":\"active\",\"dateTime\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssK}\",\"activePostCount\":0}}"));
-                }
-
-                await http.Response.Body.WriteAsync(part, ct).ConfigureAwait(false);
-                await http.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                http = await _listener.GetContextAsync().ConfigureAwait(false);
             }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The gateway went away; what it did not read stays queued for its next connection.
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => ServeAsync(http, ct), CancellationToken.None);
         }
     }
 
-    private async Task RemoteOpenAsync(HttpContext http, string community, string controller, int door)
+    private async Task ServeAsync(HttpListenerContext http, CancellationToken ct)
     {
-        if (!_controllers.TryGetValue($"{community}/{controller}", out var sim) || !Authorized(http, sim))
+        try
         {
-            if (http.Response.StatusCode != 401)
+            // /{community}/{controller}/ISAPI/...
+            var path = http.Request.Url!.AbsolutePath.Trim('/').Split('/');
+            if (path.Length >= 3 && _controllers.TryGetValue($"{path[0]}/{path[1]}", out var sim))
             {
-                http.Response.StatusCode = 404;
+                var rest = string.Join('/', path[2..]);
+                if (!Authorized(http, sim))
+                {
+                    return;
+                }
+
+                if (http.Request.HttpMethod == "GET" && rest == "ISAPI/Event/notification/alertStream")
+                {
+                    await AlertStreamAsync(http, sim, ct).ConfigureAwait(false);
+                    return;
+                }
+
+                if (http.Request.HttpMethod == "PUT" && rest.StartsWith("ISAPI/AccessControl/RemoteControl/door/", StringComparison.Ordinal)
+                    && int.TryParse(rest[(rest.LastIndexOf('/') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var door))
+                {
+                    sim.RemoteOpens.Enqueue(door);
+                    http.Response.ContentType = "application/xml";
+                    await http.Response.OutputStream.WriteAsync("<ResponseStatus><statusCode>1</statusCode><statusString>OK</statusString></ResponseStatus>"u8.ToArray(), ct).ConfigureAwait(false);
+                    return;
+                }
             }
 
-            return;
+            http.Response.StatusCode = 404;
         }
+        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The gateway went away.
+        }
+        finally
+        {
+            try
+            {
+                http.Response.Close();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        }
+    }
 
-        sim.RemoteOpens.Enqueue(door);
-        http.Response.ContentType = "application/xml";
-        await http.Response.WriteAsync("<ResponseStatus><statusCode>1</statusCode><statusString>OK</statusString></ResponseStatus>", http.RequestAborted).ConfigureAwait(false);
+    private static async Task AlertStreamAsync(HttpListenerContext http, SimController sim, CancellationToken ct)
+    {
+        http.Response.ContentType = $"multipart/mixed; boundary={Boundary}";
+        http.Response.SendChunked = true;
+        var body = http.Response.OutputStream;
+        await body.FlushAsync(ct).ConfigureAwait(false);
+        while (!ct.IsCancellationRequested)
+        {
+            using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            heartbeat.CancelAfter(sim.HeartbeatEvery);
+            byte[] part;
+            try
+            {
+                part = await sim.Reader.ReadAsync(heartbeat.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                if (sim.Silent)
+                {
+                    continue;
+                }
+
+                part = Part("application/json", Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"eventType\":\"heartBeat\",\"eventState\":\"active\",\"dateTime\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssK}\",\"activePostCount\":0}}")));
+            }
+
+            await body.WriteAsync(part, ct).ConfigureAwait(false);
+            await body.FlushAsync(ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>HTTP digest (RFC 7616, MD5, qop=auth), as the devices do it; a 401 with a fresh challenge otherwise.</summary>
-    private bool Authorized(HttpContext http, SimController sim)
+    private bool Authorized(HttpListenerContext http, SimController sim)
     {
-        var header = http.Request.Headers.Authorization.ToString();
+        var header = http.Request.Headers["Authorization"] ?? "";
         if (header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase))
         {
             var p = DigestParameters(header[7..]);
@@ -135,7 +176,7 @@ public sealed class IsapiServer : IAsyncDisposable
                 && p.TryGetValue("nc", out var nc) && p.TryGetValue("cnonce", out var cnonce))
             {
                 var ha1 = Md5($"{sim.User}:{Realm}:{sim.Password}");
-                var ha2 = Md5($"{http.Request.Method}:{uri}");
+                var ha2 = Md5($"{http.Request.HttpMethod}:{uri}");
                 if (string.Equals(response, Md5($"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}"), StringComparison.OrdinalIgnoreCase))
                 {
                     return true;
@@ -147,7 +188,7 @@ public sealed class IsapiServer : IAsyncDisposable
         var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         _nonces[fresh] = 0;
         http.Response.StatusCode = 401;
-        http.Response.Headers.WWWAuthenticate = $"Digest realm=\"{Realm}\", qop=\"auth\", nonce=\"{fresh}\", algorithm=MD5";
+        http.Response.AddHeader("WWW-Authenticate", $"Digest realm=\"{Realm}\", qop=\"auth\", nonce=\"{fresh}\", algorithm=MD5");
         return false;
     }
 
@@ -175,8 +216,11 @@ public sealed class IsapiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        _listener.Close();
+        await _accept.ConfigureAwait(false);
+        _stop.Dispose();
     }
 }
 

@@ -33,12 +33,16 @@ public sealed class SimCommunity : IDisposable
     private static readonly LoopDivider Divider = new();
     private const double EndOfLineOhms = 4_700;
     private readonly SemaphoreSlim _busy = new(1, 1);
+    private readonly Dictionary<string, SemaphoreSlim> _doors;
+    private readonly IsapiServer? _isapi;
+    private volatile bool _doorsClosed;
+    private int _doorActs;
     private readonly BridgeServer _bridge;
     private readonly GroundTruth _truth;
     private readonly SimClock _clock;
     private int _acts;
 
-    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock)
+    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, IsapiServer? isapi = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         Plan = plan;
@@ -46,6 +50,12 @@ public sealed class SimCommunity : IDisposable
         _bridge = bridge;
         _truth = truth;
         _clock = clock;
+        _isapi = isapi;
+        _doors = Wiring.Controllers.ToDictionary(c => c.Id, _ => new SemaphoreSlim(1, 1));
+        foreach (var c in Wiring.Controllers)
+        {
+            isapi?.Add(plan.Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(plan.Id));
+        }
     }
 
     public CommunityPlan Plan { get; }
@@ -75,7 +85,9 @@ public sealed class SimCommunity : IDisposable
     /// Holds the community for one act: waits up to <paramref name="wait"/> for the act before it to finish. Null when
     /// the community stayed busy (the caller skips or retries its act).
     /// </summary>
-    public async Task<IDisposable?> ReserveAsync(TimeSpan wait, CancellationToken ct)
+    /// <param name="exclusive">Also stop door traffic for the act (a gateway killed, its board unplugged): the acts
+    /// under way at the doors finish first, and none starts until the act is over.</param>
+    public async Task<IDisposable?> ReserveAsync(TimeSpan wait, CancellationToken ct, bool exclusive = false)
     {
         if (!await _busy.WaitAsync(wait, ct).ConfigureAwait(false))
         {
@@ -83,7 +95,90 @@ public sealed class SimCommunity : IDisposable
         }
 
         Interlocked.Increment(ref _acts);
-        return new Lease(_busy);
+        if (!exclusive)
+        {
+            return new Lease(_busy);
+        }
+
+        _doorsClosed = true;
+        while (Volatile.Read(ref _doorActs) > 0)
+        {
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new Lease(_busy, () => _doorsClosed = false);
+    }
+
+    /// <summary>
+    /// Holds one door for an act (a swipe and the door opening and closing): null when the door is busy or door traffic
+    /// is stopped for an exclusive act. Door acts of different doors, and alarm acts, go on side by side.
+    /// </summary>
+    public IDisposable? ReserveDoor(ControllerWire controller)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        if (_isapi is null || _doorsClosed || !_doors[controller.Id].Wait(0))
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _doorActs);
+        if (_doorsClosed)
+        {
+            Interlocked.Decrement(ref _doorActs);
+            _doors[controller.Id].Release();
+            return null;
+        }
+
+        Interlocked.Increment(ref _acts);
+        return new Lease(_doors[controller.Id], () => Interlocked.Decrement(ref _doorActs));
+    }
+
+    /// <summary>
+    /// A resident presents a card. Granted: access.granted, the door opens a moment later and closes behind them (or,
+    /// with <paramref name="heldOpen"/>, stays open until the controller reports it held open). Denied: access.denied.
+    /// </summary>
+    public async Task SwipeAsync(ControllerWire controller, string card, bool granted, bool heldOpen, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        var sim = _isapi!.Controller(Id, controller.Id);
+        var door = controller.Door.Id;
+        if (!granted)
+        {
+            _truth.Expect(Id, door, EventTypes.AccessDenied, null, Now);
+            sim.Send(5, 0x09, 1, card);
+            return;
+        }
+
+        _truth.Expect(Id, door, EventTypes.AccessGranted, null, Now);
+        sim.Send(5, 0x01, 1, card);
+        await Hold(TimeSpan.FromMilliseconds(600), ct).ConfigureAwait(false);
+        _truth.Expect(Id, door, EventTypes.DoorOpened, null, Now);
+        sim.Send(5, 0x15, 1);
+        await Hold(TimeSpan.FromMilliseconds(heldOpen ? 1500 : 2500), ct).ConfigureAwait(false);
+        if (heldOpen)
+        {
+            _truth.Expect(Id, door, EventTypes.DoorHeldOpen, EventState.Active, Now);
+            sim.Send(5, 0x18, 1);
+            await Hold(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+            _truth.Expect(Id, door, EventTypes.DoorHeldOpen, EventState.Restored, Now);
+        }
+
+        _truth.Expect(Id, door, EventTypes.DoorClosed, null, Now);
+        sim.Send(5, 0x16, 1);
+    }
+
+    /// <summary>A unit door is forced open and closed again a few seconds later.</summary>
+    public async Task ForceDoorAsync(ControllerWire controller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        var sim = _isapi!.Controller(Id, controller.Id);
+        var door = controller.Door.Id;
+        _truth.Expect(Id, door, EventTypes.DoorForced, EventState.Active, Now);
+        sim.Send(5, 0x17, 1);
+        await Hold(TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+        _truth.Expect(Id, door, EventTypes.DoorForced, EventState.Restored, Now);
+        _truth.Expect(Id, door, EventTypes.DoorClosed, null, Now);
+        sim.Send(5, 0x16, 1);
     }
 
     /// <summary>A guard presses a button and holds it: alarm.panic active, then restored on release.</summary>
@@ -166,13 +261,20 @@ public sealed class SimCommunity : IDisposable
         }
     }
 
-    public void Dispose() => _busy.Dispose();
+    public void Dispose()
+    {
+        _busy.Dispose();
+        foreach (var door in _doors.Values)
+        {
+            door.Dispose();
+        }
+    }
 
     private DateTimeOffset Now => _clock.Time.GetUtcNow();
 
     private Task Hold(TimeSpan real, CancellationToken ct) => _clock.DelayReal(real, ct);
 
-    private sealed class Lease(SemaphoreSlim busy) : IDisposable
+    private sealed class Lease(SemaphoreSlim busy, Action? also = null) : IDisposable
     {
         private int _released;
 
@@ -180,6 +282,7 @@ public sealed class SimCommunity : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
+                also?.Invoke();
                 busy.Release();
             }
         }

@@ -83,7 +83,19 @@ public static class DistrictRun
         }
 
         await using var __ = hardware;
-        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock)).ToList();
+        IsapiServer isapi;
+        try
+        {
+            isapi = await IsapiServer.StartAsync(settings.IsapiPort).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            o.WriteLine($"error: cannot serve the ISAPI controllers on port {settings.IsapiPort}: {ex.Message}");
+            return 2;
+        }
+
+        await using var ____ = isapi;
+        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock, isapi)).ToList();
         using var ___ = new Disposables(communities);
         foreach (var c in communities)
         {
@@ -91,13 +103,14 @@ public static class DistrictRun
         }
 
         o.WriteLine($"Hardware bridge  {hardware.Endpoint} ({communities.Count} communities: {communities.Sum(c => c.Wiring.Buttons.Count)} alarm buttons, {communities.Sum(c => c.Wiring.Zones.Count)} zones wired)");
+        o.WriteLine($"ISAPI devices    http://127.0.0.1:{isapi.Port}/ ({communities.Sum(c => c.Wiring.Controllers.Count)} unit door access controllers)");
 
         var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
         Directory.CreateDirectory(dataRoot);
         using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
             .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
         using var loggers = new SerilogLoggerFactory(gatewayLog);
-        var fleetSettings = new FleetSettings(brokerUri, hardware.Endpoint, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
+        var fleetSettings = new FleetSettings(brokerUri, hardware.Endpoint, new Uri($"http://127.0.0.1:{isapi.Port}/"), dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
         await using var fleet = settings.Gateways switch
         {
             GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),

@@ -43,6 +43,9 @@ public sealed record RunSettings
     /// <summary>The port of the hardware bridge; 0 picks a free one.</summary>
     public int BridgePort { get; init; }
 
+    /// <summary>The port of the simulated ISAPI access controllers; 0 picks a free one.</summary>
+    public int IsapiPort { get; init; }
+
     public string Scenario { get; init; } = "normal";
 
     /// <summary>Time acceleration; null takes the scenario's own.</summary>

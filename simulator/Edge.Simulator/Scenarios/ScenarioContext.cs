@@ -68,16 +68,24 @@ public sealed class ScenarioContext
     /// Performs an act on a community in the background, if the community is free within <paramref name="wait"/>.
     /// The act runs to its end (a pressed button is always released) even when the scenario's time is up.
     /// </summary>
-    public async Task<bool> TryActAsync(SimCommunity community, TimeSpan wait, Func<CancellationToken, Task> act, CancellationToken ct)
+    public async Task<bool> TryActAsync(SimCommunity community, TimeSpan wait, Func<CancellationToken, Task> act, CancellationToken ct, bool exclusive = false)
     {
         ArgumentNullException.ThrowIfNull(community);
         ArgumentNullException.ThrowIfNull(act);
-        var lease = await community.ReserveAsync(wait, ct).ConfigureAwait(false);
-        if (lease is null)
-        {
-            return false;
-        }
+        var lease = await community.ReserveAsync(wait, ct, exclusive).ConfigureAwait(false);
+        return lease is not null && Run(lease, act);
+    }
 
+    /// <summary>Performs a door act in the background, if the door is free (see <see cref="SimCommunity.ReserveDoor"/>).</summary>
+    public bool TryDoorAct(SimCommunity community, Topology.ControllerWire controller, Func<CancellationToken, Task> act)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        var lease = community.ReserveDoor(controller);
+        return lease is not null && Run(lease, act);
+    }
+
+    private bool Run(IDisposable lease, Func<CancellationToken, Task> act)
+    {
         var task = Task.Run(async () =>
         {
             using (lease)

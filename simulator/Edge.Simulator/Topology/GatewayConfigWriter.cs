@@ -11,8 +11,9 @@ namespace Edge.Simulator.Topology;
 public static class GatewayConfigWriter
 {
     /// <summary>The configuration of one community's gateway.</summary>
-    public static JsonObject Config(CommunityPlan community, Uri broker, Uri bridge, string dataDirectory)
+    public static JsonObject Config(CommunityPlan community, Uri broker, Uri bridge, Uri isapi, string dataDirectory)
     {
+        ArgumentNullException.ThrowIfNull(isapi);
         var wiring = CommunityWiring.Of(community);
         var buttons = new JsonArray();
         foreach (var wire in wiring.Buttons)
@@ -43,12 +44,32 @@ public static class GatewayConfigWriter
                 ["Uplink"] = new JsonObject { ["Broker"] = broker.ToString() },
                 ["Hardware"] = new JsonObject { ["Gpio"] = "Bridge", ["Bridge"] = bridge.ToString() },
                 ["Alarms"] = new JsonObject { ["Buttons"] = buttons, ["Zones"] = zones },
+                ["Access"] = new JsonObject
+                {
+                    ["CardSecret"] = CommunityWiring.CardSecret(community.Id),
+                    ["Controllers"] = new JsonArray(wiring.Controllers.Select(c => (JsonNode?)Controller(community.Id, c, isapi)).ToArray()),
+                },
             },
         };
     }
 
+    private static JsonObject Controller(string community, ControllerWire c, Uri isapi)
+    {
+        var door = Device(c.Door);
+        door["Number"] = 1;
+        return new JsonObject
+        {
+            ["Id"] = c.Id,
+            ["Name"] = $"{c.Door.Name} controller",
+            ["Url"] = new Uri(isapi, $"{community}/{c.Id}/").ToString(),
+            ["User"] = CommunityWiring.ControllerUser,
+            ["Password"] = CommunityWiring.ControllerPassword(community),
+            ["Doors"] = new JsonArray(door),
+        };
+    }
+
     /// <summary>Writes <c>{directory}/{community}/appsettings.json</c> for every community; returns the files.</summary>
-    public static IReadOnlyList<string> Write(IEnumerable<CommunityPlan> district, string directory, Uri broker, Uri bridge)
+    public static IReadOnlyList<string> Write(IEnumerable<CommunityPlan> district, string directory, Uri broker, Uri bridge, Uri isapi)
     {
         ArgumentNullException.ThrowIfNull(district);
         var files = new List<string>();
@@ -57,7 +78,7 @@ public static class GatewayConfigWriter
             var dir = Path.Combine(directory, community.Id);
             Directory.CreateDirectory(dir);
             var file = Path.Combine(dir, "appsettings.json");
-            File.WriteAllText(file, Config(community, broker, bridge, Path.Combine(dir, "data")).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(file, Config(community, broker, bridge, isapi, Path.Combine(dir, "data")).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             files.Add(file);
         }
 

@@ -88,7 +88,7 @@ public sealed class GatewayConfigWriterTests : IDisposable
     {
         var district = DistrictTopology.Generate(1, communities: 40);
 
-        var files = GatewayConfigWriter.Write(district, _dir.Path, new Uri("mqtt://127.0.0.1:1883"), new Uri("tcp://127.0.0.1:7100"));
+        var files = GatewayConfigWriter.Write(district, _dir.Path, new Uri("mqtt://127.0.0.1:1883"), new Uri("tcp://127.0.0.1:7100"), new Uri("http://127.0.0.1:7200/"));
 
         Assert.Equal(40, files.Count);
         foreach (var file in files)
