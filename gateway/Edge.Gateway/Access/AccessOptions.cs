@@ -44,7 +44,7 @@ public sealed class AccessControllerOptions
     /// <summary>The doors it controls, by the controller's door number.</summary>
     public List<AccessDoorOptions> Doors { get; set; } = [];
 
-    internal DeviceRef Device => new(Id, "access-controller", Name, Location);
+    internal DeviceRef Device => new(Id, "controller", Name, Location);
 }
 
 /// <summary>A door of an access controller: its number on the controller and its device id in events.</summary>

@@ -137,6 +137,9 @@ public sealed class IsapiServer : IAsyncDisposable
         http.Response.ContentType = $"multipart/mixed; boundary={Boundary}";
         http.Response.SendChunked = true;
         var body = http.Response.OutputStream;
+        // HttpListener sends the headers with the first bytes of the body: a preamble (which multipart readers skip)
+        // answers the request at once, as a device does, instead of at the first event.
+        await body.WriteAsync("\r\n"u8.ToArray(), ct).ConfigureAwait(false);
         await body.FlushAsync(ct).ConfigureAwait(false);
         while (!ct.IsCancellationRequested)
         {

@@ -23,12 +23,12 @@ public static class IsapiAccessCodes
         [(5, 0x08)] = new(EventTypes.AccessDenied, null, Priority.Normal, "expired"),
         [(5, 0x09)] = new(EventTypes.AccessDenied, null, Priority.Normal, "unknown-card"),
         [(5, 0x4C)] = new(EventTypes.AccessDenied, null, Priority.Normal, "face-mismatch"),
-        [(5, 0x15)] = new(EventTypes.DoorOpened, null, Priority.Normal),
-        [(5, 0x16)] = new(EventTypes.DoorClosed, null, Priority.Normal),
+        [(5, 0x15)] = new(EventTypes.DoorOpened, null, Priority.Low),
+        [(5, 0x16)] = new(EventTypes.DoorClosed, null, Priority.Low),
         [(5, 0x17)] = new(EventTypes.DoorForced, EventState.Active, Priority.Critical),
         [(5, 0x18)] = new(EventTypes.DoorHeldOpen, EventState.Active, Priority.High),
-        [(1, 0x404)] = new(EventTypes.DeviceTamper, EventState.Active, Priority.High, "controller-opened"),
-        [(1, 0x409)] = new(EventTypes.DeviceTamper, EventState.Active, Priority.High, "reader-removed"),
+        [(1, 0x404)] = new(EventTypes.DeviceTamper, null, Priority.High, "controller-opened"),
+        [(1, 0x409)] = new(EventTypes.DeviceTamper, null, Priority.High, "reader-removed"),
     };
 
     public static AccessMeaning? Of(int major, int minor) => Codes.GetValueOrDefault((major, minor));
