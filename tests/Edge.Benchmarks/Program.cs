@@ -1,3 +1,4 @@
+using Edge.Benchmarks.Access;
 using Edge.Benchmarks.Alarms;
 using Edge.Benchmarks.Outbox;
 using Edge.Benchmarks.Uplink;
@@ -7,11 +8,12 @@ return args.FirstOrDefault() switch
     "uplink" => await UplinkBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "alarm" => await AlarmBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
+    "codecs" => await CodecBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]\n       edge-bench alarm [--presses N]");
+    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]\n       edge-bench alarm [--presses N]\n       edge-bench codecs [--seconds S]");
     return 2;
 }
