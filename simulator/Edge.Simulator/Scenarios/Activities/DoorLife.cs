@@ -9,42 +9,31 @@ namespace Edge.Simulator.Scenarios.Activities;
 /// </summary>
 public sealed class DoorLife(double swipesPerDoorPerDay = 100, double forcedPerDoorPerDay = 0.02) : IScenarioActivity
 {
-    private static readonly TimeSpan Reconsider = TimeSpan.FromMinutes(10);
-
     public string Name => string.Create(CultureInfo.InvariantCulture, $"door life: {swipesPerDoorPerDay} swipes per door per day");
 
-    public async Task RunAsync(ScenarioContext context, CancellationToken ct)
+    public Task RunAsync(ScenarioContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         var doors = context.Communities.SelectMany(c => c.Wiring.Controllers.Select(d => (Community: c, Door: d))).ToList();
         if (doors.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var perDay = (swipesPerDoorPerDay + forcedPerDoorPerDay) * doors.Count;
-        while (!ct.IsCancellationRequested)
+        return DailyPoisson.RunAsync(context, (swipesPerDoorPerDay + forcedPerDoorPerDay) * doors.Count, () =>
         {
-            var rate = DailyCurve.PerSecond(perDay, context.Clock.TimeOfDay);
-            var gap = TimeSpan.FromSeconds(-Math.Log(1 - context.Random.NextDouble()) / rate);
-            if (gap > Reconsider)
-            {
-                await context.Clock.Delay(Reconsider, ct).ConfigureAwait(false);
-                continue;
-            }
-
-            await context.Clock.Delay(gap, ct).ConfigureAwait(false);
             var (community, door) = doors[context.Random.Next(doors.Count)];
             if (context.Random.NextDouble() * (swipesPerDoorPerDay + forcedPerDoorPerDay) < forcedPerDoorPerDay)
             {
                 context.TryDoorAct(community, door, token => community.ForceDoorAsync(door, token));
-                continue;
+                return Task.CompletedTask;
             }
 
             var card = context.Random.Next(1, 3000).ToString(CultureInfo.InvariantCulture);
             var granted = context.Random.NextDouble() >= 0.03;
             var heldOpen = granted && context.Random.Next(200) == 0;
             context.TryDoorAct(community, door, token => community.SwipeAsync(door, card, granted, heldOpen, token));
-        }
+            return Task.CompletedTask;
+        }, ct);
     }
 }
