@@ -15,6 +15,9 @@ public static class EventTypes
     public const string AccessGranted = "access.granted";
     public const string AccessDenied = "access.denied";
 
+    /// <summary>A card presented at a reader whose door is decided elsewhere (a Wiegand or OSDP reader the gateway only listens to).</summary>
+    public const string AccessCard = "access.card";
+
     public const string DoorOpened = "door.opened";
     public const string DoorClosed = "door.closed";
     public const string DoorForced = "door.forced";

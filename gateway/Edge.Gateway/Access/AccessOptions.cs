@@ -19,7 +19,16 @@ public sealed class AccessOptions
     /// <summary>Network access controllers speaking Hikvision ISAPI.</summary>
     public List<AccessControllerOptions> Controllers { get; set; } = [];
 
-    public bool Any => Controllers.Count > 0;
+    /// <summary>Wiegand readers on two GPIO inputs each.</summary>
+    public List<WiegandReaderOptions> WiegandReaders { get; set; } = [];
+
+    /// <summary>Doors whose contact (and request-to-exit, lock release) the gateway reads on GPIO.</summary>
+    public List<GpioDoorOptions> Doors { get; set; } = [];
+
+    public bool Any => Controllers.Count + WiegandReaders.Count + Doors.Count > 0;
+
+    /// <summary>True when any access device is on the gateway's GPIO lines.</summary>
+    public bool UsesGpio => WiegandReaders.Count + Doors.Count > 0;
 }
 
 /// <summary>One ISAPI access controller, reached over HTTP with digest authentication.</summary>
@@ -59,6 +68,63 @@ public sealed class AccessDoorOptions
     public Location? Location { get; set; }
 
     /// <summary>Cameras that cover the door (snapshots follow these).</summary>
+    public List<string> Cameras { get; set; } = [];
+
+    internal DeviceRef Device => new(Id, "door", Name, Location);
+}
+
+/// <summary>A Wiegand reader: D0 and D1 on GPIO inputs (pulled up; a bit is a low pulse).</summary>
+public sealed class WiegandReaderOptions
+{
+    public string Id { get; set; } = "";
+
+    public string? Name { get; set; }
+
+    public Location? Location { get; set; }
+
+    public int D0 { get; set; } = -1;
+
+    public int D1 { get; set; } = -1;
+
+    /// <summary>How this site's 37-bit cards are laid out: H10304 (with facility code) or H10302.</summary>
+    public WiegandFormat Format37 { get; set; } = WiegandFormat.H10304;
+
+    /// <summary>The door the reader is at (its device id), for the event's data.</summary>
+    public string? Door { get; set; }
+
+    internal DeviceRef Device => new(Id, "reader", Name, Location);
+}
+
+/// <summary>
+/// A door the gateway watches on GPIO: its contact, and optionally the request-to-exit button and the lock release
+/// signal of the controller that decides who enters (a release counts as a grant).
+/// </summary>
+public sealed class GpioDoorOptions
+{
+    public string Id { get; set; } = "";
+
+    public string? Name { get; set; }
+
+    public Location? Location { get; set; }
+
+    /// <summary>Input of the door contact.</summary>
+    public int ContactPin { get; set; } = -1;
+
+    /// <summary>The contact's level while the door is open (a closed magnetic contact with a pull-up reads low).</summary>
+    public bool OpenIsHigh { get; set; } = true;
+
+    /// <summary>Input of the request-to-exit button (low while pressed), if any.</summary>
+    public int? RequestToExitPin { get; set; }
+
+    /// <summary>Input of the lock controller's release signal (low while released), if any.</summary>
+    public int? ReleasePin { get; set; }
+
+    /// <summary>How long after a grant or a request to exit the door may open without being forced.</summary>
+    public TimeSpan UnlockFor { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a door may stay open after a normal opening before it is held open.</summary>
+    public TimeSpan HeldOpenAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     public List<string> Cameras { get; set; } = [];
 
     internal DeviceRef Device => new(Id, "door", Name, Location);

@@ -6,7 +6,9 @@ namespace Edge.Gateway.Access;
 public static class AccessOptionsValidator
 {
     /// <param name="otherIds">Device ids already used by other devices of the gateway (alarm buttons, zones).</param>
-    public static IReadOnlyList<string> Validate(AccessOptions access, IEnumerable<string> otherIds)
+    /// <param name="otherPins">GPIO lines already used by other devices, with their keys.</param>
+    /// <param name="gpio">The configured GPIO driver: access devices on GPIO need one.</param>
+    public static IReadOnlyList<string> Validate(AccessOptions access, IEnumerable<string> otherIds, IReadOnlyDictionary<int, string>? otherPins = null, Hardware.GpioDriverKind gpio = Hardware.GpioDriverKind.Bridge)
     {
         ArgumentNullException.ThrowIfNull(access);
         var errors = new List<string>();
@@ -56,7 +58,65 @@ public static class AccessOptionsValidator
             }
         }
 
+        var pins = otherPins is null ? new Dictionary<int, string>() : new Dictionary<int, string>(otherPins);
+        if (access.UsesGpio && gpio == Hardware.GpioDriverKind.None)
+        {
+            errors.Add($"{Hardware.HardwareOptions.Section}:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when {s} configures Wiegand readers or doors");
+        }
+
+        for (var i = 0; i < access.WiegandReaders.Count; i++)
+        {
+            var r = access.WiegandReaders[i];
+            var key = $"{s}:WiegandReaders:{i}";
+            Id(errors, ids, $"{key}:Id", r.Id);
+            Pin(errors, pins, $"{key}:D0", r.D0);
+            Pin(errors, pins, $"{key}:D1", r.D1);
+            if (r.Format37 is not (WiegandFormat.H10304 or WiegandFormat.H10302))
+            {
+                errors.Add($"{key}:Format37 must be H10304 or H10302");
+            }
+        }
+
+        for (var i = 0; i < access.Doors.Count; i++)
+        {
+            var d = access.Doors[i];
+            var key = $"{s}:Doors:{i}";
+            Id(errors, ids, $"{key}:Id", d.Id);
+            Pin(errors, pins, $"{key}:ContactPin", d.ContactPin);
+            if (d.RequestToExitPin is { } rex)
+            {
+                Pin(errors, pins, $"{key}:RequestToExitPin", rex);
+            }
+
+            if (d.ReleasePin is { } release)
+            {
+                Pin(errors, pins, $"{key}:ReleasePin", release);
+            }
+
+            if (d.UnlockFor <= TimeSpan.Zero || d.UnlockFor > TimeSpan.FromMinutes(5))
+            {
+                errors.Add($"{key}:UnlockFor {d.UnlockFor} must be above 0 and at most 5 min");
+            }
+
+            if (d.HeldOpenAfter < TimeSpan.FromSeconds(1) || d.HeldOpenAfter > TimeSpan.FromHours(1))
+            {
+                errors.Add($"{key}:HeldOpenAfter {d.HeldOpenAfter} must be 1 s-1 h");
+            }
+        }
+
         return errors;
+    }
+
+    private static void Pin(List<string> errors, Dictionary<int, string> used, string key, int pin)
+    {
+        if (pin is < 0 or > 1023)
+        {
+            errors.Add($"{key} {pin} must be 0-1023");
+        }
+        else if (!used.TryAdd(pin, key))
+        {
+            errors.Add($"{key} {pin} is already used by {used[pin]}");
+        }
     }
 
     /// <summary>The decoded secret, or null when it is not base64.</summary>

@@ -33,8 +33,18 @@ public sealed record GatewaySettings(
         Collect(errors, new UplinkOptionsValidator().Validate(null, Uplink));
         Collect(errors, new TestEventOptionsValidator().Validate(null, TestEvents));
         errors.AddRange(AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault));
+        var alarmPins = new Dictionary<int, string>();
+        for (var i = 0; i < AlarmsOrDefault.Buttons.Count; i++)
+        {
+            alarmPins.TryAdd(AlarmsOrDefault.Buttons[i].Pin, $"{AlarmOptions.Section}:Buttons:{i}:Pin");
+            if (AlarmsOrDefault.Buttons[i].LedPin is { } led)
+            {
+                alarmPins.TryAdd(led, $"{AlarmOptions.Section}:Buttons:{i}:LedPin");
+            }
+        }
+
         errors.AddRange(AccessOptionsValidator.Validate(AccessOrDefault,
-            AlarmsOrDefault.Buttons.Select(b => b.Id).Concat(AlarmsOrDefault.Zones.Select(z => z.Id))));
+            AlarmsOrDefault.Buttons.Select(b => b.Id).Concat(AlarmsOrDefault.Zones.Select(z => z.Id)), alarmPins, HardwareOrDefault.Gpio));
         return errors;
     }
 

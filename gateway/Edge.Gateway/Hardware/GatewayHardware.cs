@@ -33,13 +33,15 @@ public sealed class GatewayHardware : IAsyncDisposable
     public List<BackgroundService> Sources { get; } = [];
 
     public static GatewayHardware Create(
-        HardwareOptions hardware, AlarmOptions alarms, string community, IEventSink sink, Uplink.UplinkState uplink, TimeProvider time, ILoggerFactory loggers)
+        HardwareOptions hardware, AlarmOptions alarms, string community, IEventSink sink, Uplink.UplinkState uplink, TimeProvider time, ILoggerFactory loggers,
+        Access.AccessOptions? access = null)
     {
         ArgumentNullException.ThrowIfNull(hardware);
         ArgumentNullException.ThrowIfNull(alarms);
         ArgumentNullException.ThrowIfNull(loggers);
+        access ??= new Access.AccessOptions();
         var result = new GatewayHardware();
-        if (!alarms.Any)
+        if (!alarms.Any && !access.UsesGpio)
         {
             return result;
         }
@@ -51,7 +53,8 @@ public sealed class GatewayHardware : IAsyncDisposable
             result.Bridge = new BridgeClient(new Uri(hardware.Bridge!), community, time, loggers.CreateLogger<BridgeClient>());
             driver = new VirtualGpioDriver(result.Bridge);
             readAdc = ReadVia(result, new VirtualMcp3008(result.Bridge, new SpiConnectionSettings(hardware.SpiBus, hardware.SpiChipSelect)));
-            var devices = alarms.Buttons.Select(b => b.Device).Concat(alarms.Zones.Select(z => z.Device)).ToList();
+            var devices = alarms.Buttons.Select(b => b.Device).Concat(alarms.Zones.Select(z => z.Device))
+                .Concat(access.WiegandReaders.Select(r => r.Device)).Concat(access.Doors.Select(d => d.Device)).ToList();
             result.Sources.Add(new BridgeSupervisor(result.Bridge, devices, sink, time));
         }
         else
@@ -73,6 +76,14 @@ public sealed class GatewayHardware : IAsyncDisposable
                 result.Columns = new ColumnFeedbackService(alarms.Buttons, gpio, buttons, uplink, alarms.ShowDelivered, time);
                 result.Sources.Add(result.Columns);
             }
+        }
+
+        if (access.UsesGpio)
+        {
+            var privacy = new Access.CardPrivacy(Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers);
+            result._owned.Add(privacy);
+            result.Sources.AddRange(access.WiegandReaders.Select(r => new Access.WiegandReaderAdapter(r, gpio, sink, privacy, time)));
+            result.Sources.AddRange(access.Doors.Select(d => new Access.GpioDoorAdapter(d, gpio, sink, time)));
         }
 
         if (alarms.Zones.Count > 0)

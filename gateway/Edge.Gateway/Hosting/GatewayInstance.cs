@@ -36,9 +36,9 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             _sources.Add(TestEvents);
         }
 
-        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers);
+        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers, settings.AccessOrDefault);
         _sources.AddRange(Hardware.Sources);
-        if (settings.AccessOrDefault.Any)
+        if (settings.AccessOrDefault.Controllers.Count > 0)
         {
             Access = new Access.AccessControllerAdapter(settings.AccessOrDefault, Writer, time, loggers);
             _sources.Add(Access);

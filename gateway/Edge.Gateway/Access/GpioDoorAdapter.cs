@@ -1,0 +1,115 @@
+using System.Device.Gpio;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Edge.Contracts.Events;
+using Edge.Gateway.Events;
+using Microsoft.Extensions.Hosting;
+
+namespace Edge.Gateway.Access;
+
+/// <summary>
+/// A door the gateway watches on GPIO, through <see cref="DoorStateMachine"/>: the lock controller's release signal or
+/// the request-to-exit button unlocks it for a moment; opening it then is <c>door.opened</c>, otherwise
+/// <c>door.forced</c> (critical); a normal opening left open past its time is <c>door.held-open</c>; both restore
+/// when the door closes, before <c>door.closed</c>. The contact is read again on every edge, so a missed edge never
+/// leaves the door in the wrong state.
+/// </summary>
+public sealed class GpioDoorAdapter : BackgroundService
+{
+    private readonly GpioDoorOptions _options;
+    private readonly GpioController _gpio;
+    private readonly IEventSink _sink;
+    private readonly TimeProvider _time;
+    private readonly DoorStateMachine _door;
+    /// <summary>Every input edge in the order it happened: a release just before an opening must be seen first.</summary>
+    private readonly Channel<(int Pin, DateTimeOffset At)> _inputs = Channel.CreateUnbounded<(int, DateTimeOffset)>();
+
+    public GpioDoorAdapter(GpioDoorOptions options, GpioController gpio, IEventSink sink, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(gpio);
+        _options = options;
+        _gpio = gpio;
+        _sink = sink;
+        _time = time;
+        _door = new DoorStateMachine(options.UnlockFor, options.HeldOpenAfter);
+        gpio.OpenPin(options.ContactPin, PinMode.InputPullUp);
+
+        // The door as it is now, without an event: only changes are reported. Read before the callbacks are
+        // registered (and not in the loop, which runs later), so every edge after this reading is seen.
+        if (IsOpen())
+        {
+            var now = time.GetUtcNow();
+            _door.Granted(now);
+            _door.Contact(true, now);
+        }
+
+        gpio.RegisterCallbackForPinValueChangedEvent(options.ContactPin, PinEventTypes.Rising | PinEventTypes.Falling, OnEdge);
+        foreach (var pin in new[] { options.RequestToExitPin, options.ReleasePin }.OfType<int>())
+        {
+            gpio.OpenPin(pin, PinMode.InputPullUp);
+            gpio.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Falling, OnEdge);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                while (_inputs.Reader.TryRead(out var input))
+                {
+                    if (input.Pin == _options.ContactPin)
+                    {
+                        await EmitAsync(_door.Contact(IsOpen(), input.At), stoppingToken).ConfigureAwait(false);
+                    }
+                    else if (input.Pin == _options.ReleasePin)
+                    {
+                        _door.Granted(input.At);
+                    }
+                    else
+                    {
+                        _door.RequestToExit(input.At);
+                    }
+                }
+
+                await EmitAsync(_door.Tick(_time.GetUtcNow()), stoppingToken).ConfigureAwait(false);
+                var wait = _door.NextDeadline is { } deadline ? deadline - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+                if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
+                {
+                    using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var input = _inputs.Reader.WaitToReadAsync(wake.Token).AsTask();
+                    var delay = wait == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, wake.Token) : Task.Delay(wait, _time, wake.Token);
+                    await Task.WhenAny(input, delay).ConfigureAwait(false);
+                    await wake.CancelAsync().ConfigureAwait(false);
+                    stoppingToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void OnEdge(object sender, PinValueChangedEventArgs e) => _inputs.Writer.TryWrite((e.PinNumber, _time.GetUtcNow()));
+
+    private bool IsOpen() => (_gpio.Read(_options.ContactPin) == PinValue.High) == _options.OpenIsHigh;
+
+    private async Task EmitAsync(IReadOnlyList<DoorSignal> signals, CancellationToken ct)
+    {
+        foreach (var signal in signals)
+        {
+            var (type, priority, state) = signal.Kind switch
+            {
+                DoorSignalKind.Opened => (EventTypes.DoorOpened, Priority.Low, (EventState?)null),
+                DoorSignalKind.Closed => (EventTypes.DoorClosed, Priority.Low, null),
+                DoorSignalKind.Forced => (EventTypes.DoorForced, Priority.Critical, EventState.Active),
+                DoorSignalKind.ForcedRestored => (EventTypes.DoorForced, Priority.Critical, EventState.Restored),
+                DoorSignalKind.HeldOpen => (EventTypes.DoorHeldOpen, Priority.High, EventState.Active),
+                _ => (EventTypes.DoorHeldOpen, Priority.High, EventState.Restored),
+            };
+            await _sink.SubmitAsync(new EventDraft(type, priority, _options.Device, state, signal.At, new JsonObject { ["via"] = "gpio" }), ct).ConfigureAwait(false);
+        }
+    }
+}

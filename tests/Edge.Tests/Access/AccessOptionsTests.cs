@@ -1,0 +1,63 @@
+using Edge.Gateway.Access;
+using Edge.Gateway.Alarms;
+using Edge.Gateway.Hardware;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Access;
+
+public sealed class AccessOptionsTests
+{
+    private static IReadOnlyList<string> Errors(AccessOptions access, HardwareOptions? hardware = null, AlarmOptions? alarms = null) =>
+        (TestGateway.Settings("mqtt://127.0.0.1:1883", "/tmp/x") with { Access = access, Hardware = hardware, Alarms = alarms }).Validate();
+
+    [Fact]
+    public void A_valid_configuration_has_no_errors()
+    {
+        var access = new AccessOptions
+        {
+            CardSecret = Convert.ToBase64String(new byte[32]),
+            Controllers = [new AccessControllerOptions { Id = "ctl-001", Url = "http://10.20.0.15/", User = "admin", Doors = [new AccessDoorOptions { Number = 1, Id = "door-001" }] }],
+            WiegandReaders = [new WiegandReaderOptions { Id = "reader-001", D0 = 20, D1 = 21 }],
+            Doors = [new GpioDoorOptions { Id = "door-002", ContactPin = 22, ReleasePin = 23 }],
+        };
+
+        Assert.Empty(Errors(access, new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = "tcp://127.0.0.1:7100" }));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_naming_its_key()
+    {
+        var access = new AccessOptions
+        {
+            CardSecret = "not base64!",
+            Controllers =
+            [
+                new AccessControllerOptions { Id = "ctl 1", Url = "ftp://x", User = "", SilenceTimeout = TimeSpan.FromSeconds(1), Doors = [new AccessDoorOptions { Number = 0, Id = "btn-1" }] },
+            ],
+            WiegandReaders = [new WiegandReaderOptions { Id = "reader-001", D0 = 17, D1 = 17 }],
+            Doors = [new GpioDoorOptions { Id = "door-002", ContactPin = 2000, UnlockFor = TimeSpan.Zero }],
+        };
+        var alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-1", Pin = 17 }] };
+
+        var errors = Errors(access, new HardwareOptions { Gpio = GpioDriverKind.None }, alarms);
+
+        foreach (var key in new[]
+        {
+            "Edge:Access:CardSecret", "Edge:Access:Controllers:0:Id", "Edge:Access:Controllers:0:Url", "Edge:Access:Controllers:0:User",
+            "Edge:Access:Controllers:0:SilenceTimeout", "Edge:Access:Controllers:0:Doors:0:Number", "Edge:Access:Controllers:0:Doors:0:Id 'btn-1' is already",
+            "Edge:Access:WiegandReaders:0:D0 17 is already used by Edge:Alarms:Buttons:0:Pin", "Edge:Access:WiegandReaders:0:D1 17 is already used",
+            "Edge:Access:Doors:0:ContactPin 2000", "Edge:Access:Doors:0:UnlockFor", "Edge:Hardware:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when Edge:Access",
+        })
+        {
+            Assert.Contains(errors, e => e.Contains(key, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Access_devices_without_a_card_secret_are_refused()
+    {
+        var errors = Errors(new AccessOptions { Controllers = [new AccessControllerOptions { Id = "ctl-001", Url = "http://x/", User = "admin" }] });
+
+        Assert.Contains(errors, e => e.StartsWith("Edge:Access:CardSecret is required", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Device.Gpio;
+using Edge.Contracts.Events;
+using Edge.Gateway.Access;
+using Edge.Gateway.Hardware.Bridge;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Access;
+
+/// <summary>Wiegand readers and door contacts read through the real GpioController over the simulator's bridge.</summary>
+public sealed class GpioAccessTests : IAsyncLifetime
+{
+    private const int D0 = 20, D1 = 21, Contact = 30, Exit = 31, Release = 32;
+    private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+    private readonly RecordingSink _sink = new();
+    private BridgeHarness _bridge = null!;
+    private GpioController _gpio = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _bridge = await BridgeHarness.StartAsync(server =>
+        {
+            foreach (var pin in new[] { D0, D1, Exit, Release })
+            {
+                server.SetLevel(BridgeHarness.Community, pin, true);
+            }
+
+            server.SetLevel(BridgeHarness.Community, Contact, false);
+        });
+        _gpio = new GpioController(new VirtualGpioDriver(_bridge.Client));
+    }
+
+    /// <summary>A reader sends a frame: a short low pulse on D0 for each 0, on D1 for each 1.</summary>
+    private void Send(bool[] bits)
+    {
+        foreach (var bit in bits)
+        {
+            var pin = bit ? D1 : D0;
+            _bridge.Server.SetLevel(BridgeHarness.Community, pin, false);
+            _bridge.Server.SetLevel(BridgeHarness.Community, pin, true);
+        }
+    }
+
+    private void Level(int pin, bool high) => _bridge.Server.SetLevel(BridgeHarness.Community, pin, high);
+
+    private void Pulse(int pin)
+    {
+        Level(pin, false);
+        Level(pin, true);
+    }
+
+    [Fact]
+    public async Task A_card_at_a_wiegand_reader_is_an_access_card_event_with_its_hash_and_bad_frames_are_faults()
+    {
+        using var privacy = new CardPrivacy(Secret);
+        using var reader = new WiegandReaderAdapter(new WiegandReaderOptions { Id = "reader-001", D0 = D0, D1 = D1, Door = "door-001" }, _gpio, _sink, privacy, TimeProvider.System);
+        await reader.StartAsync(CancellationToken.None);
+
+        Send(WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345));
+        await Eventually.True(() => _sink.Drafts.Count == 1, "the card");
+        var bad = WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345);
+        bad[5] = !bad[5];
+        Send(bad);
+        await Eventually.True(() => _sink.Drafts.Count == 2, "the fault");
+        Send(WiegandDecoder.EncodeKey8(5));
+        await Eventually.True(() => reader.Keys == 1, "a key");
+
+        var card = _sink.Drafts.First();
+        Assert.Equal((EventTypes.AccessCard, "reader-001", "door-001"), (card.Type, card.Device.Id, (string?)card.Data!["door"]));
+        Assert.Equal(privacy.Hash("H10301", 18, 12345), (string?)card.Data["card"]!["hash"]);
+        Assert.Null(card.Data["card"]!["number"]);
+        var fault = _sink.Drafts.Last();
+        Assert.Equal((EventTypes.DeviceFault, Priority.High), (fault.Type, fault.Priority));
+        Assert.Equal(1, reader.InvalidFrames);
+        await reader.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_door_opened_after_a_release_is_normal_without_one_is_forced_and_left_open_is_held_open()
+    {
+        using var adapter = new GpioDoorAdapter(new GpioDoorOptions
+        {
+            Id = "door-001", ContactPin = Contact, RequestToExitPin = Exit, ReleasePin = Release, HeldOpenAfter = TimeSpan.FromSeconds(1),
+        }, _gpio, _sink, TimeProvider.System);
+        await adapter.StartAsync(CancellationToken.None);
+
+        Pulse(Release);
+        Level(Contact, true);
+        await Eventually.True(() => _sink.Drafts.Count == 1, "opened");
+        Level(Contact, false);
+        await Eventually.True(() => _sink.Drafts.Count == 2, "closed");
+
+        Level(Contact, true);
+        await Eventually.True(() => _sink.Drafts.Count == 3, "forced");
+        Level(Contact, false);
+        await Eventually.True(() => _sink.Drafts.Count == 5, "forced restored and closed");
+
+        Pulse(Exit);
+        Level(Contact, true);
+        await Eventually.True(() => _sink.Drafts.Count == 7, "opened, then held open after 1 s");
+        Level(Contact, false);
+        await Eventually.True(() => _sink.Drafts.Count == 9, "held open restored and closed");
+
+        Assert.Equal(
+            [(EventTypes.DoorOpened, (EventState?)null), (EventTypes.DoorClosed, null),
+             (EventTypes.DoorForced, EventState.Active), (EventTypes.DoorForced, EventState.Restored), (EventTypes.DoorClosed, null),
+             (EventTypes.DoorOpened, null), (EventTypes.DoorHeldOpen, EventState.Active), (EventTypes.DoorHeldOpen, EventState.Restored), (EventTypes.DoorClosed, null)],
+            _sink.Drafts.Select(d => (d.Type, d.State)));
+        Assert.Equal(Priority.Critical, _sink.Drafts.ElementAt(2).Priority);
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _gpio.Dispose();
+        await _bridge.DisposeAsync();
+    }
+}
