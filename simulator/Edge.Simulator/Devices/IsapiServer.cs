@@ -189,6 +189,12 @@ public sealed class IsapiServer : IAsyncDisposable
 
         Interlocked.Increment(ref _refused);
         var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        if (_nonces.Count > 100_000)
+        {
+            // A client that keeps failing must not grow the server without bound: old challenges simply expire.
+            _nonces.Clear();
+        }
+
         _nonces[fresh] = 0;
         http.Response.StatusCode = 401;
         http.Response.AddHeader("WWW-Authenticate", $"Digest realm=\"{Realm}\", qop=\"auth\", nonce=\"{fresh}\", algorithm=MD5");

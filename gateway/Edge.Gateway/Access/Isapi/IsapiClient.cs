@@ -79,7 +79,11 @@ public sealed partial class IsapiClient : IDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or TimeoutException)
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Problem($"no answer to the alert stream request within {ConnectTimeout.TotalSeconds:0} s");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException)
             {
                 Problem("alert stream broke: " + ex.Message);
             }
