@@ -25,7 +25,10 @@ public sealed class AccessOptions
     /// <summary>Doors whose contact (and request-to-exit, lock release) the gateway reads on GPIO.</summary>
     public List<GpioDoorOptions> Doors { get; set; } = [];
 
-    public bool Any => Controllers.Count + WiegandReaders.Count + Doors.Count > 0;
+    /// <summary>OSDP readers, with the gateway as control panel.</summary>
+    public List<OsdpReaderOptions> OsdpReaders { get; set; } = [];
+
+    public bool Any => Controllers.Count + WiegandReaders.Count + Doors.Count + OsdpReaders.Count > 0;
 
     /// <summary>True when any access device is on the gateway's GPIO lines.</summary>
     public bool UsesGpio => WiegandReaders.Count + Doors.Count > 0;
@@ -128,4 +131,41 @@ public sealed class GpioDoorOptions
     public List<string> Cameras { get; set; } = [];
 
     internal DeviceRef Device => new(Id, "door", Name, Location);
+}
+
+/// <summary>An OSDP reader (a peripheral device), polled by the gateway as control panel over TCP.</summary>
+public sealed class OsdpReaderOptions
+{
+    public string Id { get; set; } = "";
+
+    public string? Name { get; set; }
+
+    public Location? Location { get; set; }
+
+    /// <summary>Where the reader is: <c>tcp://host:port</c> (an OSDP-over-TCP reader or an RS-485 gateway).</summary>
+    public string Endpoint { get; set; } = "";
+
+    /// <summary>The reader's OSDP address, 0-126.</summary>
+    public int Address { get; set; }
+
+    /// <summary>
+    /// The reader's secure channel base key (32 hex digits). With a key, the secure channel is used and required;
+    /// without one, the reader is polled in the clear.
+    /// </summary>
+    public string? Scbk { get; set; }
+
+    /// <summary>Use the install key SCBK-D instead (commissioning only; off by default).</summary>
+    public bool UseInstallKey { get; set; }
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A reader without a valid reply this long is offline (OSDP 2.2: 8 s).</summary>
+    public TimeSpan OfflineAfter { get; set; } = TimeSpan.FromSeconds(8);
+
+    public WiegandFormat Format37 { get; set; } = WiegandFormat.H10304;
+
+    /// <summary>The id of the door the reader is at, for the event's data.</summary>
+    public string? Door { get; set; }
+
+    internal DeviceRef Device => new(Id, "reader", Name, Location);
 }

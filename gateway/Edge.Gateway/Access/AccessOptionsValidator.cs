@@ -104,6 +104,37 @@ public static class AccessOptionsValidator
             }
         }
 
+        for (var i = 0; i < access.OsdpReaders.Count; i++)
+        {
+            var r = access.OsdpReaders[i];
+            var key = $"{s}:OsdpReaders:{i}";
+            Id(errors, ids, $"{key}:Id", r.Id);
+            if (!Uri.TryCreate(r.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme != "tcp" || endpoint.Port <= 0)
+            {
+                errors.Add($"{key}:Endpoint '{r.Endpoint}' must be tcp://host:port");
+            }
+
+            if (r.Address is < 0 or > 126)
+            {
+                errors.Add($"{key}:Address {r.Address} must be 0-126");
+            }
+
+            if (r.Scbk is { } scbk && (scbk.Length != 32 || !scbk.All(Uri.IsHexDigit)))
+            {
+                errors.Add($"{key}:Scbk must be 32 hex digits (a 16-byte AES key)");
+            }
+
+            if (r.PollInterval < TimeSpan.FromMilliseconds(20) || r.PollInterval > TimeSpan.FromSeconds(5))
+            {
+                errors.Add($"{key}:PollInterval {r.PollInterval} must be 20 ms-5 s");
+            }
+
+            if (r.OfflineAfter <= r.PollInterval || r.OfflineAfter > TimeSpan.FromMinutes(5))
+            {
+                errors.Add($"{key}:OfflineAfter {r.OfflineAfter} must be longer than the poll interval and at most 5 min");
+            }
+        }
+
         return errors;
     }
 

@@ -56,21 +56,7 @@ public sealed class WiegandReaderAdapter : BackgroundService
                 }
                 else if (read.IsCard)
                 {
-                    var format = read.Format!.Value.ToString();
-                    var card = new JsonObject { ["hash"] = _privacy.Hash(format, read.Facility, read.Card!.Value), ["format"] = format };
-                    if (_privacy.RevealRawNumbers)
-                    {
-                        card["number"] = read.Card.Value;
-                        card["facility"] = read.Facility;
-                    }
-
-                    var data = new JsonObject { ["reader"] = _options.Id, ["card"] = card };
-                    if (_options.Door is { } door)
-                    {
-                        data["door"] = door;
-                    }
-
-                    await _sink.SubmitAsync(new EventDraft(EventTypes.AccessCard, Priority.Normal, _options.Device, null, at, data), stoppingToken).ConfigureAwait(false);
+                    await _sink.SubmitAsync(CardEvents.Card(_options.Device, _options.Door, read, _privacy, at), stoppingToken).ConfigureAwait(false);
                 }
                 else if (_faults.TryEnter(out var heldBack))
                 {

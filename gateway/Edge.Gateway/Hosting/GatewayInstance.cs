@@ -21,6 +21,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
     private readonly List<BackgroundService> _sources = [];
     private readonly BackgroundService[] _core;
     private int _started;
+    private Edge.Gateway.Access.CardPrivacy? _privacy;
 
     private GatewayInstance(GatewaySettings settings, OutboxStore store, ILoggerFactory loggers, TimeProvider time)
     {
@@ -38,10 +39,18 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
         Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers, settings.AccessOrDefault);
         _sources.AddRange(Hardware.Sources);
-        if (settings.AccessOrDefault.Controllers.Count > 0)
+        var access = settings.AccessOrDefault;
+        if (access.Controllers.Count > 0)
         {
-            Access = new Access.AccessControllerAdapter(settings.AccessOrDefault, Writer, time, loggers);
+            Access = new Access.AccessControllerAdapter(access, Writer, time, loggers);
             _sources.Add(Access);
+        }
+
+        if (access.OsdpReaders.Count > 0)
+        {
+            _privacy = new Edge.Gateway.Access.CardPrivacy(Edge.Gateway.Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers);
+            _sources.AddRange(access.OsdpReaders.Select(r => new Edge.Gateway.Access.Osdp.OsdpControlPanel(r, Writer, _privacy, time,
+                loggers.CreateLogger<Edge.Gateway.Access.Osdp.OsdpControlPanel>())));
         }
     }
 
@@ -130,6 +139,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         }
 
         Hardware.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _privacy?.Dispose();
         Store.Dispose();
     }
 }

@@ -19,6 +19,7 @@ public sealed class AccessOptionsTests
             Controllers = [new AccessControllerOptions { Id = "ctl-001", Url = "http://10.20.0.15/", User = "admin", Doors = [new AccessDoorOptions { Number = 1, Id = "door-001" }] }],
             WiegandReaders = [new WiegandReaderOptions { Id = "reader-001", D0 = 20, D1 = 21 }],
             Doors = [new GpioDoorOptions { Id = "door-002", ContactPin = 22, ReleasePin = 23 }],
+            OsdpReaders = [new OsdpReaderOptions { Id = "reader-002", Endpoint = "tcp://10.20.0.30:4001", Address = 1, Scbk = "00112233445566778899AABBCCDDEEFF" }],
         };
 
         Assert.Empty(Errors(access, new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = "tcp://127.0.0.1:7100" }));
@@ -36,6 +37,7 @@ public sealed class AccessOptionsTests
             ],
             WiegandReaders = [new WiegandReaderOptions { Id = "reader-001", D0 = 17, D1 = 17 }],
             Doors = [new GpioDoorOptions { Id = "door-002", ContactPin = 2000, UnlockFor = TimeSpan.Zero }],
+            OsdpReaders = [new OsdpReaderOptions { Id = "reader-002", Endpoint = "serial:/dev/x", Address = 127, Scbk = "00112233", OfflineAfter = TimeSpan.FromMilliseconds(100) }],
         };
         var alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-1", Pin = 17 }] };
 
@@ -46,7 +48,8 @@ public sealed class AccessOptionsTests
             "Edge:Access:CardSecret", "Edge:Access:Controllers:0:Id", "Edge:Access:Controllers:0:Url", "Edge:Access:Controllers:0:User",
             "Edge:Access:Controllers:0:SilenceTimeout", "Edge:Access:Controllers:0:Doors:0:Number", "Edge:Access:Controllers:0:Doors:0:Id 'btn-1' is already",
             "Edge:Access:WiegandReaders:0:D0 17 is already used by Edge:Alarms:Buttons:0:Pin", "Edge:Access:WiegandReaders:0:D1 17 is already used",
-            "Edge:Access:Doors:0:ContactPin 2000", "Edge:Access:Doors:0:UnlockFor", "Edge:Hardware:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when Edge:Access",
+            "Edge:Access:Doors:0:ContactPin 2000", "Edge:Access:Doors:0:UnlockFor",
+            "Edge:Access:OsdpReaders:0:Endpoint", "Edge:Access:OsdpReaders:0:Address 127", "Edge:Access:OsdpReaders:0:Scbk", "Edge:Access:OsdpReaders:0:OfflineAfter", "Edge:Hardware:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when Edge:Access",
         })
         {
             Assert.Contains(errors, e => e.Contains(key, StringComparison.Ordinal));
