@@ -74,6 +74,8 @@ public sealed class OsdpControlPanelTests
         await Eventually.True(() => reader.Answered >= 6, "several attempts");
         Assert.False(panel.Secure);
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.AccessCard);
+        var fault = Assert.Single(sink.Drafts, d => d.Type == EventTypes.DeviceFault);
+        Assert.Equal("secure-channel-refused", (string?)fault.Data!["fault"]);
         await panel.StopAsync(CancellationToken.None);
     }
 

@@ -27,6 +27,7 @@ public sealed partial class OsdpControlPanel : BackgroundService
     private readonly LogLimiter _limiter;
     private bool? _online;
     private bool _tamper;
+    private bool _refused;
     private long _lastValid;
 
     public OsdpControlPanel(OsdpReaderOptions options, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILogger<OsdpControlPanel> log)
@@ -103,9 +104,20 @@ public sealed partial class OsdpControlPanel : BackgroundService
 
         if (Key() is { } key && !await session.HandshakeAsync(new OsdpSecureChannel(key, _options.UseInstallKey && _options.Scbk is null), ct).ConfigureAwait(false))
         {
+            // The reader answers but cannot prove it holds the key: nothing it says is believed, and the station hears
+            // of it once (it is not offline: it is there, and may be a swapped reader).
             Problem("secure channel refused: wrong key, or a reader that does not support it");
+            if (!_refused)
+            {
+                _refused = true;
+                await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, _options.Device, null, _time.GetUtcNow(),
+                    new JsonObject { ["fault"] = "secure-channel-refused" }), ct).ConfigureAwait(false);
+            }
+
             return;
         }
+
+        _refused = false;
 
         Secure = session.Channel is not null;
         while (!ct.IsCancellationRequested)
