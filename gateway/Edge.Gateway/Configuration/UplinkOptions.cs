@@ -41,6 +41,12 @@ public sealed class UplinkOptions
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The longest reconnect delay while alarms (critical events) wait in the outbox: a station that comes back must
+    /// not wait out a long backoff before it hears of them.
+    /// </summary>
+    public TimeSpan AlarmReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     internal MqttProtocolVersion MqttVersion => ProtocolVersion == "3.1.1" ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500;

@@ -65,6 +65,7 @@ public sealed class UplinkOptionsValidator : IValidateOptions<UplinkOptions>
         RequireRange(errors, $"{s}:ConnectTimeout", options.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
         RequireRange(errors, $"{s}:ReconnectMinDelay", options.ReconnectMinDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
         RequireRange(errors, $"{s}:ReconnectMaxDelay", options.ReconnectMaxDelay, options.ReconnectMinDelay, TimeSpan.FromHours(1));
+        RequireRange(errors, $"{s}:AlarmReconnectMaxDelay", options.AlarmReconnectMaxDelay, options.ReconnectMinDelay, TimeSpan.FromMinutes(10));
         RequireRange(errors, $"{s}:HeartbeatInterval", options.HeartbeatInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

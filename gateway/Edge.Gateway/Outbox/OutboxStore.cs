@@ -174,6 +174,15 @@ public sealed partial class OutboxStore : IDisposable
             Interlocked.Read(ref _deadLetters), Interlocked.Read(ref _expired));
     }
 
+    /// <summary>Events waiting in a lane, from the store's own count (no query).</summary>
+    public long Pending(Priority lane)
+    {
+        lock (_statsLock)
+        {
+            return _laneCount[(int)lane];
+        }
+    }
+
     /// <summary>The highest seq ever committed to a lane (0 when none since the outbox was opened or loaded).</summary>
     public long LaneLastSeq(Priority lane)
     {

@@ -71,7 +71,7 @@ public sealed partial class UplinkService : BackgroundService
             var window = await ConnectAsync(client, stoppingToken).ConfigureAwait(false);
             if (window == 0)
             {
-                if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
+                if (!await ReconnectWaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -113,7 +113,7 @@ public sealed partial class UplinkService : BackgroundService
 
             LogLost(reason);
             await GoOfflineAsync(client, "connection-lost").ConfigureAwait(false);
-            if (!await DelayAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
+            if (!await ReconnectWaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
             {
                 break;
             }
@@ -241,6 +241,32 @@ public sealed partial class UplinkService : BackgroundService
         {
             LogOfflineFailed(reason, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Waits out the backoff before the next connect, but never longer than <c>AlarmReconnectMaxDelay</c> while an
+    /// alarm waits in the outbox, including one committed during the wait: a returning station hears of it at once.
+    /// False when stopping.
+    /// </summary>
+    private async Task<bool> ReconnectWaitAsync(TimeSpan backoff, CancellationToken ct)
+    {
+        var waited = TimeSpan.Zero;
+        while (waited < backoff)
+        {
+            var slice = backoff - waited < _options.AlarmReconnectMaxDelay ? backoff - waited : _options.AlarmReconnectMaxDelay;
+            if (!await DelayAsync(slice, ct).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            waited += slice;
+            if (_store.Pending(Edge.Contracts.Events.Priority.Critical) > 0)
+            {
+                return true;
+            }
+        }
+
+        return true;
     }
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken ct)

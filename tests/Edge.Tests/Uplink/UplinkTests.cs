@@ -91,6 +91,29 @@ public sealed class UplinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alarm_during_a_long_reconnect_backoff_is_sent_as_soon_as_the_station_accepts_again()
+    {
+        await using var sub = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllAlarms);
+        _refuseGateway = true;
+        var settings = TestGateway.Settings(_broker.Uri, _dir.Combine("gw"));
+        settings.Uplink.ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
+        settings.Uplink.ReconnectMaxDelay = TimeSpan.FromMinutes(1);
+        settings.Uplink.AlarmReconnectMaxDelay = TimeSpan.FromMilliseconds(300);
+        using var gw = TestGateway.Create(settings);
+        await gw.StartAsync(default);
+
+        // Refused for a while: the backoff grows to seconds.
+        await Eventually.True(() => Volatile.Read(ref _refusals) >= 6, "six refused connects");
+        await gw.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
+        _refuseGateway = false;
+        var accepted = System.Diagnostics.Stopwatch.StartNew();
+
+        await Eventually.True(() => !sub.Messages.IsEmpty, "the alarm at the station");
+        Assert.True(accepted.Elapsed < TimeSpan.FromSeconds(2), $"the alarm took {accepted.Elapsed.TotalSeconds:0.0} s after the station accepted again");
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Status_is_retained_online_while_running_and_offline_after_a_clean_stop()
     {
         using var gw = Gateway();
