@@ -28,7 +28,7 @@ public sealed class SimOsdpReader : IAsyncDisposable
         _key = key;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
-        _accept = Task.Run(() => AcceptAsync(_stop.Token));
+        _accept = Task.Run(() => Network.AcceptLoop.RunAsync(_listener, ServeAsync, _stop.Token));
     }
 
     public Uri Endpoint => new($"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
@@ -50,28 +50,9 @@ public sealed class SimOsdpReader : IAsyncDisposable
     /// <summary>A card is presented: its Wiegand bits go out with the next POLL's reply.</summary>
     public void Present(bool[] bits) => _cards.Enqueue(bits);
 
-    private async Task AcceptAsync(CancellationToken ct)
+    private async Task ServeAsync(Socket socket, CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ServeAsync(client, ct), CancellationToken.None);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client, CancellationToken ct)
-    {
-        using var _ = client;
-        var stream = client.GetStream();
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
         var reader = new OsdpFrameReader(OsdpSecureChannel.HasMac);
         var channel = _key is null ? null : new OsdpSecureChannel(_key);
         var buffer = new byte[1024];

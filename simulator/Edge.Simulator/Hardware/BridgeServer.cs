@@ -21,7 +21,7 @@ public sealed class BridgeServer : IAsyncDisposable
     private BridgeServer(TcpListener listener)
     {
         _listener = listener;
-        _accept = Task.Run(() => AcceptAsync(_stop.Token));
+        _accept = Task.Run(() => Network.AcceptLoop.RunAsync(_listener, ServeAsync, _stop.Token));
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -89,25 +89,6 @@ public sealed class BridgeServer : IAsyncDisposable
     public void SendRaw(string community, ReadOnlySpan<byte> bytes) => Pins(community).PushRaw(bytes.ToArray());
 
     private CommunityPins Pins(string community) => _communities.GetOrAdd(community, _ => new CommunityPins());
-
-    private async Task AcceptAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            socket.NoDelay = true;
-            _ = Task.Run(() => ServeAsync(socket, ct), CancellationToken.None);
-        }
-    }
 
     private async Task ServeAsync(Socket socket, CancellationToken ct)
     {

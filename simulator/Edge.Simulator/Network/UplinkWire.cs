@@ -24,7 +24,7 @@ public sealed class UplinkWire : IAsyncDisposable
         _listener = listener;
         _brokerHost = broker.Host;
         _brokerPort = broker.Port;
-        _accept = Task.Run(() => AcceptAsync(_stop.Token));
+        _accept = Task.Run(() => AcceptLoop.RunAsync(_listener, AcceptedAsync, _stop.Token));
     }
 
     /// <summary>Where the gateway connects instead of the broker.</summary>
@@ -75,34 +75,20 @@ public sealed class UplinkWire : IAsyncDisposable
         }
     }
 
-    private async Task AcceptAsync(CancellationToken ct)
+    private Task AcceptedAsync(Socket inbound, CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
+        if (_cut)
         {
-            Socket inbound;
-            try
-            {
-                inbound = await _listener.AcceptSocketAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            if (_cut)
-            {
-                Reset(inbound);
-                continue;
-            }
-
-            _ = Task.Run(() => RelayAsync(inbound, ct), CancellationToken.None);
+            Reset(inbound);
+            return Task.CompletedTask;
         }
+
+        return RelayAsync(inbound, ct);
     }
 
     private async Task RelayAsync(Socket inbound, CancellationToken ct)
     {
         var outbound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        inbound.NoDelay = true;
         try
         {
             await outbound.ConnectAsync(_brokerHost, _brokerPort, ct).ConfigureAwait(false);
