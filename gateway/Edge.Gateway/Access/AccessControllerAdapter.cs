@@ -23,14 +23,14 @@ public sealed partial class AccessControllerAdapter : BackgroundService
     private readonly CardPrivacy _privacy;
     private readonly ILogger _log;
 
-    public AccessControllerAdapter(AccessOptions options, IEventSink sink, TimeProvider time, ILoggerFactory loggers, Func<AccessControllerOptions, HttpMessageHandler?>? handlers = null)
+    public AccessControllerAdapter(AccessOptions options, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILoggerFactory loggers, Func<AccessControllerOptions, HttpMessageHandler?>? handlers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         _sink = sink;
         _time = time;
         _log = loggers.CreateLogger<AccessControllerAdapter>();
-        _privacy = new CardPrivacy(AccessOptionsValidator.Secret(options.CardSecret), options.RevealCardNumbers);
+        _privacy = privacy;
         _controllers = options.Controllers.Select(c => new Controller(c, new IsapiClient(new Uri(c.Url), c.User, c.Password, c.SilenceTimeout, time,
             loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c)))).ToList();
     }
@@ -156,7 +156,6 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             c.Client.Dispose();
         }
 
-        _privacy.Dispose();
         base.Dispose();
     }
 

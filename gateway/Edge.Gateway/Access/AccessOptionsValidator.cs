@@ -1,19 +1,16 @@
-using Edge.Contracts.Topics;
-
 namespace Edge.Gateway.Access;
 
 /// <summary>Validates <c>Edge:Access</c>; every message names its key, for example <c>Edge:Access:Controllers:0:Url</c>.</summary>
 public static class AccessOptionsValidator
 {
-    /// <param name="otherIds">Device ids already used by other devices of the gateway (alarm buttons, zones).</param>
-    /// <param name="otherPins">GPIO lines already used by other devices, with their keys.</param>
+    /// <param name="keys">Ids and GPIO lines already claimed by the gateway's other devices (alarm buttons, zones).</param>
     /// <param name="gpio">The configured GPIO driver: access devices on GPIO need one.</param>
-    public static IReadOnlyList<string> Validate(AccessOptions access, IEnumerable<string> otherIds, IReadOnlyDictionary<int, string>? otherPins = null, Hardware.GpioDriverKind gpio = Hardware.GpioDriverKind.Bridge)
+    public static IReadOnlyList<string> Validate(AccessOptions access, Configuration.DeviceKeys keys, Hardware.GpioDriverKind gpio = Hardware.GpioDriverKind.Bridge)
     {
         ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(keys);
         var errors = new List<string>();
         const string s = AccessOptions.Section;
-        var ids = new HashSet<string>(otherIds, StringComparer.Ordinal);
         if (access.Any)
         {
             if (string.IsNullOrEmpty(access.CardSecret))
@@ -30,7 +27,7 @@ public static class AccessOptionsValidator
         {
             var c = access.Controllers[i];
             var key = $"{s}:Controllers:{i}";
-            Id(errors, ids, $"{key}:Id", c.Id);
+            keys.Id(errors, key, c.Id);
             if (!Uri.TryCreate(c.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
                 errors.Add($"{key}:Url '{c.Url}' must be an absolute http:// or https:// address");
@@ -50,7 +47,7 @@ public static class AccessOptionsValidator
             for (var d = 0; d < c.Doors.Count; d++)
             {
                 var door = c.Doors[d];
-                Id(errors, ids, $"{key}:Doors:{d}:Id", door.Id);
+                keys.Id(errors, $"{key}:Doors:{d}", door.Id);
                 if (door.Number is < 1 or > 64 || !numbers.Add(door.Number))
                 {
                     errors.Add($"{key}:Doors:{d}:Number {door.Number} must be 1-64 and unique on the controller");
@@ -58,7 +55,6 @@ public static class AccessOptionsValidator
             }
         }
 
-        var pins = otherPins is null ? new Dictionary<int, string>() : new Dictionary<int, string>(otherPins);
         if (access.UsesGpio && gpio == Hardware.GpioDriverKind.None)
         {
             errors.Add($"{Hardware.HardwareOptions.Section}:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when {s} configures Wiegand readers or doors");
@@ -68,9 +64,9 @@ public static class AccessOptionsValidator
         {
             var r = access.WiegandReaders[i];
             var key = $"{s}:WiegandReaders:{i}";
-            Id(errors, ids, $"{key}:Id", r.Id);
-            Pin(errors, pins, $"{key}:D0", r.D0);
-            Pin(errors, pins, $"{key}:D1", r.D1);
+            keys.Id(errors, key, r.Id);
+            keys.Line(errors, $"{key}:D0", r.D0);
+            keys.Line(errors, $"{key}:D1", r.D1);
             if (r.Format37 is not (WiegandFormat.H10304 or WiegandFormat.H10302))
             {
                 errors.Add($"{key}:Format37 must be H10304 or H10302");
@@ -81,16 +77,16 @@ public static class AccessOptionsValidator
         {
             var d = access.Doors[i];
             var key = $"{s}:Doors:{i}";
-            Id(errors, ids, $"{key}:Id", d.Id);
-            Pin(errors, pins, $"{key}:ContactPin", d.ContactPin);
+            keys.Id(errors, key, d.Id);
+            keys.Line(errors, $"{key}:ContactPin", d.ContactPin);
             if (d.RequestToExitPin is { } rex)
             {
-                Pin(errors, pins, $"{key}:RequestToExitPin", rex);
+                keys.Line(errors, $"{key}:RequestToExitPin", rex);
             }
 
             if (d.ReleasePin is { } release)
             {
-                Pin(errors, pins, $"{key}:ReleasePin", release);
+                keys.Line(errors, $"{key}:ReleasePin", release);
             }
 
             if (d.UnlockFor <= TimeSpan.Zero || d.UnlockFor > TimeSpan.FromMinutes(5))
@@ -108,7 +104,7 @@ public static class AccessOptionsValidator
         {
             var r = access.OsdpReaders[i];
             var key = $"{s}:OsdpReaders:{i}";
-            Id(errors, ids, $"{key}:Id", r.Id);
+            keys.Id(errors, key, r.Id);
             if (!Uri.TryCreate(r.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme != "tcp" || endpoint.Port <= 0)
             {
                 errors.Add($"{key}:Endpoint '{r.Endpoint}' must be tcp://host:port");
@@ -138,18 +134,6 @@ public static class AccessOptionsValidator
         return errors;
     }
 
-    private static void Pin(List<string> errors, Dictionary<int, string> used, string key, int pin)
-    {
-        if (pin is < 0 or > 1023)
-        {
-            errors.Add($"{key} {pin} must be 0-1023");
-        }
-        else if (!used.TryAdd(pin, key))
-        {
-            errors.Add($"{key} {pin} is already used by {used[pin]}");
-        }
-    }
-
     /// <summary>The decoded secret, or null when it is not base64.</summary>
     public static byte[]? Secret(string? base64)
     {
@@ -160,17 +144,5 @@ public static class AccessOptionsValidator
 
         var bytes = new byte[base64.Length];
         return Convert.TryFromBase64String(base64, bytes, out var n) ? bytes[..n] : null;
-    }
-
-    private static void Id(List<string> errors, HashSet<string> ids, string key, string id)
-    {
-        if (!TopicSegment.IsValid(id))
-        {
-            errors.Add($"{key} '{id}' must be 1-{TopicSegment.MaxLength} letters, digits, '-' or '_'");
-        }
-        else if (!ids.Add(id))
-        {
-            errors.Add($"{key} '{id}' is already the id of another device");
-        }
     }
 }

@@ -13,26 +13,26 @@ public sealed class AlarmOptionsValidator
     /// <summary>Zones are read through one MCP3008: channels 0-7.</summary>
     private const int Mcp3008Channels = 8;
 
-    public static IReadOnlyList<string> Validate(AlarmOptions alarms, HardwareOptions hardware)
+    /// <param name="keys">Ids and GPIO lines claimed by the gateway's devices; the alarm devices add theirs.</param>
+    public static IReadOnlyList<string> Validate(AlarmOptions alarms, HardwareOptions hardware, Configuration.DeviceKeys? keys = null)
     {
+        keys ??= new Configuration.DeviceKeys();
         ArgumentNullException.ThrowIfNull(alarms);
         ArgumentNullException.ThrowIfNull(hardware);
         var errors = new List<string>();
         const string a = AlarmOptions.Section;
         const string h = HardwareOptions.Section;
-        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        var pins = new Dictionary<int, string>();
         var channels = new Dictionary<int, string>();
         for (var i = 0; i < alarms.Buttons.Count; i++)
         {
             var b = alarms.Buttons[i];
             var key = $"{a}:Buttons:{i}";
-            Id(errors, ids, key, b.Id);
-            Line(errors, pins, $"{key}:Pin", b.Pin);
+            keys.Id(errors, key, b.Id);
+            keys.Line(errors, $"{key}:Pin", b.Pin);
             CameraIds(errors, $"{key}:Cameras", b.Cameras);
             if (b.LedPin is { } led)
             {
-                Line(errors, pins, $"{key}:LedPin", led);
+                keys.Line(errors, $"{key}:LedPin", led);
             }
 
             if (b.Debounce < TimeSpan.FromMilliseconds(1) || b.Debounce > TimeSpan.FromSeconds(1))
@@ -55,8 +55,8 @@ public sealed class AlarmOptionsValidator
         {
             var z = alarms.Zones[i];
             var key = $"{a}:Zones:{i}";
-            Id(errors, ids, key, z.Id);
-            Line(errors, channels, $"{key}:Channel", z.Channel, max: Mcp3008Channels - 1);
+            keys.Id(errors, key, z.Id);
+            Configuration.DeviceKeys.Number(errors, channels, $"{key}:Channel", z.Channel, Mcp3008Channels - 1);
             CameraIds(errors, $"{key}:Cameras", z.Cameras);
 
             if (z.Bands.Problem is { } problem)
@@ -106,31 +106,6 @@ public sealed class AlarmOptionsValidator
             {
                 errors.Add($"{key}:{i} '{cameras[i]}' is not a device id");
             }
-        }
-    }
-
-    /// <summary>A GPIO line or ADC channel: in range, and used by one key only.</summary>
-    private static void Line(List<string> errors, Dictionary<int, string> used, string key, int number, int max = 1023)
-    {
-        if (number < 0 || number > max)
-        {
-            errors.Add($"{key} {number} must be 0-{max}");
-        }
-        else if (!used.TryAdd(number, key))
-        {
-            errors.Add($"{key} {number} is already used by {used[number]}");
-        }
-    }
-
-    private static void Id(List<string> errors, Dictionary<string, string> ids, string key, string id)
-    {
-        if (!TopicSegment.IsValid(id))
-        {
-            errors.Add($"{key}:Id '{id}' must be 1-{TopicSegment.MaxLength} letters, digits, '-' or '_'");
-        }
-        else if (!ids.TryAdd(id, key))
-        {
-            errors.Add($"{key}:Id '{id}' is already used by {ids[id]}");
         }
     }
 }

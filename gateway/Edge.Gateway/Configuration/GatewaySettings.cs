@@ -32,19 +32,9 @@ public sealed record GatewaySettings(
         Collect(errors, new OutboxOptionsValidator().Validate(null, Outbox));
         Collect(errors, new UplinkOptionsValidator().Validate(null, Uplink));
         Collect(errors, new TestEventOptionsValidator().Validate(null, TestEvents));
-        errors.AddRange(AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault));
-        var alarmPins = new Dictionary<int, string>();
-        for (var i = 0; i < AlarmsOrDefault.Buttons.Count; i++)
-        {
-            alarmPins.TryAdd(AlarmsOrDefault.Buttons[i].Pin, $"{AlarmOptions.Section}:Buttons:{i}:Pin");
-            if (AlarmsOrDefault.Buttons[i].LedPin is { } led)
-            {
-                alarmPins.TryAdd(led, $"{AlarmOptions.Section}:Buttons:{i}:LedPin");
-            }
-        }
-
-        errors.AddRange(AccessOptionsValidator.Validate(AccessOrDefault,
-            AlarmsOrDefault.Buttons.Select(b => b.Id).Concat(AlarmsOrDefault.Zones.Select(z => z.Id)), alarmPins, HardwareOrDefault.Gpio));
+        var keys = new DeviceKeys();
+        errors.AddRange(AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault, keys));
+        errors.AddRange(AccessOptionsValidator.Validate(AccessOrDefault, keys, HardwareOrDefault.Gpio));
         return errors;
     }
 

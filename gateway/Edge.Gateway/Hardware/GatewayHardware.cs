@@ -34,7 +34,7 @@ public sealed class GatewayHardware : IAsyncDisposable
 
     public static GatewayHardware Create(
         HardwareOptions hardware, AlarmOptions alarms, string community, IEventSink sink, Uplink.UplinkState uplink, TimeProvider time, ILoggerFactory loggers,
-        Access.AccessOptions? access = null)
+        Access.AccessOptions? access = null, Access.CardPrivacy? privacy = null)
     {
         ArgumentNullException.ThrowIfNull(hardware);
         ArgumentNullException.ThrowIfNull(alarms);
@@ -80,8 +80,7 @@ public sealed class GatewayHardware : IAsyncDisposable
 
         if (access.UsesGpio)
         {
-            var privacy = new Access.CardPrivacy(Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers);
-            result._owned.Add(privacy);
+            ArgumentNullException.ThrowIfNull(privacy);
             result.Sources.AddRange(access.WiegandReaders.Select(r => new Access.WiegandReaderAdapter(r, gpio, sink, privacy, time)));
             result.Sources.AddRange(access.Doors.Select(d => new Access.GpioDoorAdapter(d, gpio, sink, time)));
         }

@@ -21,7 +21,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
     private readonly List<BackgroundService> _sources = [];
     private readonly BackgroundService[] _core;
     private int _started;
-    private Edge.Gateway.Access.CardPrivacy? _privacy;
+    private readonly Edge.Gateway.Access.CardPrivacy? _privacy;
 
     private GatewayInstance(GatewaySettings settings, OutboxStore store, ILoggerFactory loggers, TimeProvider time)
     {
@@ -37,21 +37,21 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             _sources.Add(TestEvents);
         }
 
-        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers, settings.AccessOrDefault);
-        _sources.AddRange(Hardware.Sources);
+        // One card privacy for every reader and controller of the community: the same card, the same hash.
         var access = settings.AccessOrDefault;
+        _privacy = access.Any
+            ? new Edge.Gateway.Access.CardPrivacy(Edge.Gateway.Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers)
+            : null;
+        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers, access, _privacy);
+        _sources.AddRange(Hardware.Sources);
         if (access.Controllers.Count > 0)
         {
-            Access = new Access.AccessControllerAdapter(access, Writer, time, loggers);
+            Access = new Access.AccessControllerAdapter(access, Writer, _privacy!, time, loggers);
             _sources.Add(Access);
         }
 
-        if (access.OsdpReaders.Count > 0)
-        {
-            _privacy = new Edge.Gateway.Access.CardPrivacy(Edge.Gateway.Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers);
-            _sources.AddRange(access.OsdpReaders.Select(r => new Edge.Gateway.Access.Osdp.OsdpControlPanel(r, Writer, _privacy, time,
-                loggers.CreateLogger<Edge.Gateway.Access.Osdp.OsdpControlPanel>())));
-        }
+        _sources.AddRange(access.OsdpReaders.Select(r => new Edge.Gateway.Access.Osdp.OsdpControlPanel(r, Writer, _privacy!, time,
+            loggers.CreateLogger<Edge.Gateway.Access.Osdp.OsdpControlPanel>())));
     }
 
     /// <summary>The access controllers' adapter, when <c>Edge:Access</c> configures any.</summary>
