@@ -24,7 +24,6 @@ public sealed class IsapiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte> _nonces = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
-    private long _refused;
 
     private IsapiServer(HttpListener listener, int port)
     {
@@ -37,9 +36,6 @@ public sealed class IsapiServer : IAsyncDisposable
 
     /// <summary>The base address of one controller, as the gateway is configured with it.</summary>
     public Uri Url(string community, string controller) => new($"http://127.0.0.1:{Port}/{community}/{controller}/");
-
-    /// <summary>Requests refused for wrong or missing credentials.</summary>
-    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Starts listening on <paramref name="port"/>, or on a free loopback port when it is 0.</summary>
     public static Task<IsapiServer> StartAsync(int port = 0)
@@ -187,7 +183,6 @@ public sealed class IsapiServer : IAsyncDisposable
             }
         }
 
-        Interlocked.Increment(ref _refused);
         var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         if (_nonces.Count > 100_000)
         {

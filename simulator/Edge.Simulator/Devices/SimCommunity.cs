@@ -40,7 +40,6 @@ public sealed class SimCommunity : IDisposable
     private readonly BridgeServer _bridge;
     private readonly GroundTruth _truth;
     private readonly SimClock _clock;
-    private int _acts;
 
     public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, IsapiServer? isapi = null)
     {
@@ -63,9 +62,6 @@ public sealed class SimCommunity : IDisposable
     public string Id => Plan.Id;
 
     public CommunityWiring Wiring { get; }
-
-    /// <summary>Physical acts performed on this community.</summary>
-    public int Acts => Volatile.Read(ref _acts);
 
     /// <summary>Buttons released, zone loops at their end-of-line resistance: before any gateway connects.</summary>
     public void Rest()
@@ -94,7 +90,6 @@ public sealed class SimCommunity : IDisposable
             return null;
         }
 
-        Interlocked.Increment(ref _acts);
         if (!exclusive)
         {
             return new Lease(_busy);
@@ -129,7 +124,6 @@ public sealed class SimCommunity : IDisposable
             return null;
         }
 
-        Interlocked.Increment(ref _acts);
         return new Lease(_doors[controller.Id], () => Interlocked.Decrement(ref _doorActs));
     }
 

@@ -30,8 +30,6 @@ public sealed class UplinkWire : IAsyncDisposable
     /// <summary>Where the gateway connects instead of the broker.</summary>
     public Uri Uri => new($"mqtt://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
-    public bool IsCut => _cut;
-
     public static UplinkWire Start(Uri broker)
     {
         ArgumentNullException.ThrowIfNull(broker);

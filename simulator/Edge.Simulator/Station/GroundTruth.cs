@@ -48,7 +48,7 @@ public sealed class GroundTruth
             return;
         }
 
-        var category = EventCategory.Of(e.Type) ?? e.Category;
+        var category = e.Category;
         TimeSpan latency;
         lock (_lock)
         {
