@@ -21,10 +21,10 @@ public enum ZoneFault
 }
 
 /// <summary>
-/// One community's simulated alarm hardware on the bridge: its buttons and zones at rest, and the physical acts a
-/// scenario performs on them. Every act writes what the station must see into the <see cref="GroundTruth"/> before
-/// it touches a wire. Acts on one community never overlap (an act holds the community until its device is back at
-/// rest), so each event the gateway reports has exactly one cause.
+/// One community's simulated hardware: its buttons and zones on the bridge, its unit doors' ISAPI controllers, and the
+/// physical acts a scenario performs on them. Every act writes what the station must see into the
+/// <see cref="GroundTruth"/> before it touches a wire. Alarm acts hold the community and door acts their door until
+/// the device is back at rest, so each event the gateway reports has exactly one cause.
 /// </summary>
 public sealed class SimCommunity : IDisposable
 {
