@@ -133,7 +133,10 @@ public sealed class GpioDoorOptions
     internal DeviceRef Device => new(Id, "door", Name, Location);
 }
 
-/// <summary>An OSDP reader (a peripheral device), polled by the gateway as control panel over TCP.</summary>
+/// <summary>
+/// An OSDP reader (a peripheral device), polled by the gateway as control panel. Readers with the same
+/// <see cref="Endpoint"/> share one line (an RS-485 bus): they are polled in turn, each at its own address.
+/// </summary>
 public sealed class OsdpReaderOptions
 {
     public string Id { get; set; } = "";
@@ -142,8 +145,14 @@ public sealed class OsdpReaderOptions
 
     public Location? Location { get; set; }
 
-    /// <summary>Where the reader is: <c>tcp://host:port</c> (an OSDP-over-TCP reader or an RS-485 gateway).</summary>
+    /// <summary>
+    /// The line the reader is on: <c>serial:///dev/ttyS1</c> (an RS-485 adapter, 8N1 at <see cref="BaudRate"/>) or
+    /// <c>tcp://host:port</c> (an OSDP-over-TCP reader, or a serial server in front of a bus).
+    /// </summary>
     public string Endpoint { get; set; } = "";
+
+    /// <summary>The serial line's speed: 9600, 19200, 38400, 57600, 115200 or 230400. The same for every reader of a line.</summary>
+    public int BaudRate { get; set; } = 9600;
 
     /// <summary>The reader's OSDP address, 0-126.</summary>
     public int Address { get; set; }
@@ -164,8 +173,28 @@ public sealed class OsdpReaderOptions
 
     public WiegandFormat Format37 { get; set; } = WiegandFormat.H10304;
 
-    /// <summary>The id of the door the reader is at, for the event's data.</summary>
+    /// <summary>The id of the door the reader is at: in card events, and the door's own id when its inputs are wired here.</summary>
     public string? Door { get; set; }
 
+    /// <summary>The reader's input wired to the door contact (active while open). With it, the gateway runs the door.</summary>
+    public int? DoorContactInput { get; set; }
+
+    /// <summary>The reader's input wired to the request-to-exit button (active while pressed), if any.</summary>
+    public int? RequestToExitInput { get; set; }
+
+    /// <summary>The reader's input wired to the lock controller's release signal (active while released), if any.</summary>
+    public int? ReleaseInput { get; set; }
+
+    /// <summary>How long after a release or a request to exit the door may open without being forced.</summary>
+    public TimeSpan UnlockFor { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the door may stay open after a normal opening before it is held open.</summary>
+    public TimeSpan HeldOpenAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Flash the reader's LED red and sound its buzzer while its door is forced or held open (when the reader has them).</summary>
+    public bool Annunciate { get; set; } = true;
+
     internal DeviceRef Device => new(Id, "reader", Name, Location);
+
+    internal DeviceRef DoorDevice => new(Door ?? Id, "door", null, Location);
 }

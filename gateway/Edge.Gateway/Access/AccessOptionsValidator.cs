@@ -89,25 +89,35 @@ public static class AccessOptionsValidator
                 keys.Line(errors, $"{key}:ReleasePin", release);
             }
 
-            if (d.UnlockFor <= TimeSpan.Zero || d.UnlockFor > TimeSpan.FromMinutes(5))
-            {
-                errors.Add($"{key}:UnlockFor {d.UnlockFor} must be above 0 and at most 5 min");
-            }
-
-            if (d.HeldOpenAfter < TimeSpan.FromSeconds(1) || d.HeldOpenAfter > TimeSpan.FromHours(1))
-            {
-                errors.Add($"{key}:HeldOpenAfter {d.HeldOpenAfter} must be 1 s-1 h");
-            }
+            ValidateDoorTimes(errors, key, d.UnlockFor, d.HeldOpenAfter);
         }
 
+        var lines = new Dictionary<string, (string Key, int BaudRate, HashSet<int> Addresses)>(StringComparer.Ordinal);
         for (var i = 0; i < access.OsdpReaders.Count; i++)
         {
             var r = access.OsdpReaders[i];
             var key = $"{s}:OsdpReaders:{i}";
             keys.Id(errors, key, r.Id);
-            if (!Uri.TryCreate(r.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme != "tcp" || endpoint.Port <= 0)
+            if (Osdp.OsdpLine.Parse(r.Endpoint) is null)
             {
-                errors.Add($"{key}:Endpoint '{r.Endpoint}' must be tcp://host:port");
+                errors.Add($"{key}:Endpoint '{r.Endpoint}' must be serial:///dev/<port> or tcp://host:port");
+            }
+            else if (!lines.TryGetValue(r.Endpoint, out var line))
+            {
+                lines[r.Endpoint] = (key, r.BaudRate, [r.Address]);
+            }
+            else if (line.BaudRate != r.BaudRate)
+            {
+                errors.Add($"{key}:BaudRate {r.BaudRate} differs from {line.BaudRate} of {line.Key} on the same line");
+            }
+            else if (!line.Addresses.Add(r.Address))
+            {
+                errors.Add($"{key}:Address {r.Address} is already used on the line {r.Endpoint}");
+            }
+
+            if (r.BaudRate is not (9600 or 19200 or 38400 or 57600 or 115200 or 230400))
+            {
+                errors.Add($"{key}:BaudRate {r.BaudRate} must be 9600, 19200, 38400, 57600, 115200 or 230400");
             }
 
             if (r.Address is < 0 or > 126)
@@ -129,9 +139,60 @@ public static class AccessOptionsValidator
             {
                 errors.Add($"{key}:OfflineAfter {r.OfflineAfter} must be longer than the poll interval and at most 5 min");
             }
+
+            ValidateOsdpDoor(errors, keys, key, r);
         }
 
         return errors;
+    }
+
+    private static void ValidateOsdpDoor(List<string> errors, Configuration.DeviceKeys keys, string key, OsdpReaderOptions r)
+    {
+        if (r.DoorContactInput is null)
+        {
+            if (r.RequestToExitInput is not null || r.ReleaseInput is not null)
+            {
+                errors.Add($"{key}:DoorContactInput is required when RequestToExitInput or ReleaseInput is set");
+            }
+
+            return;
+        }
+
+        if (string.IsNullOrEmpty(r.Door))
+        {
+            errors.Add($"{key}:Door (the door's device id) is required when DoorContactInput is set");
+        }
+        else
+        {
+            keys.Id(errors, $"{key}:Door", r.Door);
+        }
+
+        var inputs = new Dictionary<int, string>();
+        Configuration.DeviceKeys.Number(errors, inputs, $"{key}:DoorContactInput", r.DoorContactInput.Value, 63);
+        if (r.RequestToExitInput is { } rex)
+        {
+            Configuration.DeviceKeys.Number(errors, inputs, $"{key}:RequestToExitInput", rex, 63);
+        }
+
+        if (r.ReleaseInput is { } release)
+        {
+            Configuration.DeviceKeys.Number(errors, inputs, $"{key}:ReleaseInput", release, 63);
+        }
+
+        ValidateDoorTimes(errors, key, r.UnlockFor, r.HeldOpenAfter);
+    }
+
+    private static void ValidateDoorTimes(List<string> errors, string key, TimeSpan unlockFor, TimeSpan heldOpenAfter)
+    {
+        if (unlockFor <= TimeSpan.Zero || unlockFor > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{key}:UnlockFor {unlockFor} must be above 0 and at most 5 min");
+        }
+
+        if (heldOpenAfter < TimeSpan.FromSeconds(1) || heldOpenAfter > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{key}:HeldOpenAfter {heldOpenAfter} must be 1 s-1 h");
+        }
     }
 
     /// <summary>The decoded secret, or null when it is not base64.</summary>

@@ -1,7 +1,5 @@
 using System.Device.Gpio;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Edge.Contracts.Events;
 using Edge.Gateway.Events;
 using Microsoft.Extensions.Hosting;
 
@@ -100,16 +98,7 @@ public sealed class GpioDoorAdapter : BackgroundService
     {
         foreach (var signal in signals)
         {
-            var (type, priority, state) = signal.Kind switch
-            {
-                DoorSignalKind.Opened => (EventTypes.DoorOpened, Priority.Low, (EventState?)null),
-                DoorSignalKind.Closed => (EventTypes.DoorClosed, Priority.Low, null),
-                DoorSignalKind.Forced => (EventTypes.DoorForced, Priority.Critical, EventState.Active),
-                DoorSignalKind.ForcedRestored => (EventTypes.DoorForced, Priority.Critical, EventState.Restored),
-                DoorSignalKind.HeldOpen => (EventTypes.DoorHeldOpen, Priority.High, EventState.Active),
-                _ => (EventTypes.DoorHeldOpen, Priority.High, EventState.Restored),
-            };
-            await _sink.SubmitAsync(new EventDraft(type, priority, _options.Device, state, signal.At, new JsonObject { ["via"] = "gpio" }), ct).ConfigureAwait(false);
+            await _sink.SubmitAsync(DoorEvents.Draft(signal, _options.Device, "gpio"), ct).ConfigureAwait(false);
         }
     }
 }

@@ -50,8 +50,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             _sources.Add(Access);
         }
 
-        _sources.AddRange(access.OsdpReaders.Select(r => new Edge.Gateway.Access.Osdp.OsdpControlPanel(r, Writer, _privacy!, time,
-            loggers.CreateLogger<Edge.Gateway.Access.Osdp.OsdpControlPanel>())));
+        _sources.AddRange(Edge.Gateway.Access.Osdp.OsdpControlPanel.ForLines(access.OsdpReaders, Writer, _privacy!, time, loggers));
     }
 
     /// <summary>The access controllers' adapter, when <c>Edge:Access</c> configures any.</summary>

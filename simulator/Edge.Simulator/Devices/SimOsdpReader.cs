@@ -1,43 +1,43 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Edge.Gateway.Access.Osdp;
 
 namespace Edge.Simulator.Devices;
 
 /// <summary>
-/// A simulated OSDP reader (peripheral device) over TCP: answers ID and CAP, takes part in the secure channel when it
-/// has a key, and answers each POLL with a queued card read (osdp_RAW), a tamper report (osdp_LSTATR) or an ACK. A
-/// repeated sequence number gets the last reply again, as OSDP requires. It can fall silent or send garbage.
+/// A simulated OSDP reader (a peripheral device at one address on a <see cref="SimOsdpLine"/>): answers ID and CAP
+/// (four inputs, LED, buzzer, secure channel when it has a key), takes part in the secure channel, and answers each
+/// POLL with the oldest waiting report: a card read (osdp_RAW or osdp_FMT), keypad keys, an input change (osdp_ISTATR),
+/// a tamper or power change (osdp_LSTATR), or an ACK. It follows the LED and buzzer commands it gets. Sequence 0
+/// starts it afresh (the secure channel too); a repeated sequence number gets the last reply again, as OSDP requires.
+/// It can fall silent or put noise on the line.
 /// </summary>
-public sealed class SimOsdpReader : IAsyncDisposable
+public sealed class SimOsdpReader
 {
-    private readonly TcpListener _listener;
-    private readonly byte _address;
+    private readonly Lock _lock = new();
     private readonly byte[]? _key;
-    private readonly byte[] _uid = [0x45, 0x44, 0x47, 0x45, 0x00, 0x00, 0x00, 0x01];
-    private readonly ConcurrentQueue<bool[]> _cards = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accept;
-    private bool _tamperReported;
+    private readonly byte[] _uid;
+    private readonly Queue<(byte Code, byte[] Data)> _reports = new();
+    private readonly byte[] _inputs = new byte[4];
+    private readonly Random _random;
+    private OsdpSecureChannel? _channel;
+    private int? _lastSequence;
+    private byte[]? _lastReply;
+    private bool _tamper;
+    private bool _powerFailed;
+    private long _answered;
 
     public SimOsdpReader(byte address, byte[]? key)
     {
-        _address = address;
+        Address = address;
         _key = key;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        _accept = Task.Run(() => Network.AcceptLoop.RunAsync(_listener, ServeAsync, _stop.Token));
+        _uid = [0x45, 0x44, 0x47, 0x45, 0x00, 0x00, 0x00, address];
+        _random = new Random(address);
     }
 
-    public Uri Endpoint => new($"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+    public byte Address { get; }
 
     /// <summary>A silent reader answers nothing (unplugged, broken).</summary>
     public bool Silent { get; set; }
-
-    /// <summary>The reader's case is open.</summary>
-    public bool Tamper { get; set; }
 
     /// <summary>Bytes of noise sent before each reply (a noisy RS-485 line).</summary>
     public int NoiseBytes { get; set; }
@@ -45,114 +45,40 @@ public sealed class SimOsdpReader : IAsyncDisposable
     /// <summary>Commands answered.</summary>
     public long Answered => Interlocked.Read(ref _answered);
 
-    private long _answered;
+    /// <summary>The LED's permanent colour as last commanded, and whether it flashes.</summary>
+    public (byte Color, bool Flashing) Led { get; private set; }
 
-    /// <summary>A card is presented: its Wiegand bits go out with the next POLL's reply.</summary>
-    public void Present(bool[] bits) => _cards.Enqueue(bits);
+    /// <summary>True while the buzzer sounds as last commanded.</summary>
+    public bool Buzzing { get; private set; }
 
-    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    /// <summary>True while the secure channel is up.</summary>
+    public bool Secure
     {
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
-        var reader = new OsdpFrameReader(OsdpSecureChannel.HasMac);
-        var channel = _key is null ? null : new OsdpSecureChannel(_key);
-        var buffer = new byte[1024];
-        var random = new Random(7);
-        int? lastSequence = null;
-        byte[]? lastReply = null;
-        try
+        get
         {
-            while (!ct.IsCancellationRequested)
+            lock (_lock)
             {
-                var n = await stream.ReadAsync(buffer, ct).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    return;
-                }
-
-                foreach (var command in reader.Append(buffer.AsSpan(0, n)))
-                {
-                    if (command.IsReply || command.Address != _address || Silent)
-                    {
-                        continue;
-                    }
-
-                    byte[] reply;
-                    if (command.Sequence != 0 && command.Sequence == lastSequence && lastReply is not null)
-                    {
-                        reply = lastReply;
-                    }
-                    else
-                    {
-                        var packet = Answer(command, channel);
-                        if (packet is null)
-                        {
-                            continue;
-                        }
-
-                        reply = OsdpCodec.Encode(packet);
-                        lastSequence = command.Sequence;
-                        lastReply = reply;
-                    }
-
-                    if (NoiseBytes > 0)
-                    {
-                        var noise = new byte[NoiseBytes];
-                        random.NextBytes(noise);
-                        await stream.WriteAsync(noise, ct).ConfigureAwait(false);
-                    }
-
-                    await stream.WriteAsync(reply, ct).ConfigureAwait(false);
-                    Interlocked.Increment(ref _answered);
-                }
+                return _channel is { Established: true };
             }
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
-        {
         }
     }
 
-    private OsdpPacket? Answer(OsdpPacket command, OsdpSecureChannel? channel)
+    /// <summary>The reader's case is open (reported with the next POLL), or closed again.</summary>
+    public bool Tamper
     {
-        OsdpPacket Reply(byte code, byte[] data) => new(_address, true, command.Sequence, code, data);
-        switch (command.Code)
-        {
-            case OsdpCommand.Challenge:
-                return channel?.OnChallenge(command, _uid) ?? Reply(OsdpReply.Nak, [0x05]);
-            case OsdpCommand.ServerCryptogram:
-                return channel?.OnServerCryptogram(command) ?? Reply(OsdpReply.Nak, [0x05]);
-        }
-
-        var plain = command;
-        if (command.SecurityBlock is not null)
-        {
-            if (channel is not { Established: true } || channel.OpenCommand(command) is not { } opened)
-            {
-                return Reply(OsdpReply.Nak, [0x06]);
-            }
-
-            plain = opened;
-        }
-
-        var answer = plain.Code switch
-        {
-            OsdpCommand.Id => Reply(OsdpReply.PdId, [0x45, 0x44, 0x47, 0x01, 0x01, .. _uid[4..], 0x02, 0x02, 0x00]),
-            OsdpCommand.Cap => Reply(OsdpReply.PdCap, [0x04, 0x01, 0x01, 0x09, 0x01, 0x01]),
-            OsdpCommand.Poll when _cards.TryDequeue(out var bits) => Reply(OsdpReply.Raw, Raw(bits)),
-            OsdpCommand.Poll when Tamper != _tamperReported => Tampered(),
-            _ => Reply(OsdpReply.Ack, []),
-        };
-        return command.SecurityBlock is not null ? channel!.ProtectReply(answer) : answer;
-
-        OsdpPacket Tampered()
-        {
-            _tamperReported = Tamper;
-            return Reply(OsdpReply.LocalStatus, [(byte)(Tamper ? 1 : 0), 0]);
-        }
+        set => Status(value, _powerFailed);
     }
 
-    /// <summary>osdp_RAW: reader 0, format 1 (Wiegand), bit count (LSB first), the bits packed MSB first.</summary>
-    private static byte[] Raw(bool[] bits)
+    /// <summary>The reader lost its power supply (reported with the next POLL), or has it back.</summary>
+    public bool PowerFailed
     {
+        set => Status(_tamper, value);
+    }
+
+    /// <summary>A card is presented: its Wiegand bits go out in an osdp_RAW report.</summary>
+    public void Present(bool[] bits)
+    {
+        ArgumentNullException.ThrowIfNull(bits);
         var data = new byte[4 + ((bits.Length + 7) / 8)];
         data[1] = 1;
         BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(2), (ushort)bits.Length);
@@ -164,14 +90,138 @@ public sealed class SimOsdpReader : IAsyncDisposable
             }
         }
 
-        return data;
+        Report(OsdpReply.Raw, data);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>A card whose number the reader sends as text (osdp_FMT).</summary>
+    public void PresentFormatted(string digits)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        await _accept.ConfigureAwait(false);
-        _stop.Dispose();
+        ArgumentNullException.ThrowIfNull(digits);
+        Report(OsdpReply.Formatted, [0, 0, (byte)digits.Length, .. System.Text.Encoding.ASCII.GetBytes(digits)]);
+    }
+
+    /// <summary>Keys typed on the keypad (osdp_KEYPPAD).</summary>
+    public void Type(string keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        Report(OsdpReply.Keypad, [0, (byte)keys.Length, .. System.Text.Encoding.ASCII.GetBytes(keys)]);
+    }
+
+    /// <summary>Input <paramref name="input"/> (0-3) becomes active or inactive: an osdp_ISTATR report of all inputs.</summary>
+    public void SetInput(int input, bool active)
+    {
+        lock (_lock)
+        {
+            _inputs[input] = active ? (byte)1 : (byte)0;
+            _reports.Enqueue((OsdpReply.InputStatus, _inputs.ToArray()));
+        }
+    }
+
+    private void Status(bool tamper, bool powerFailed)
+    {
+        lock (_lock)
+        {
+            (_tamper, _powerFailed) = (tamper, powerFailed);
+            _reports.Enqueue((OsdpReply.LocalStatus, [(byte)(tamper ? 1 : 0), (byte)(powerFailed ? 1 : 0)]));
+        }
+    }
+
+    private void Report(byte code, byte[] data)
+    {
+        lock (_lock)
+        {
+            _reports.Enqueue((code, data));
+        }
+    }
+
+    /// <summary>The bytes to put on the line for a command to this reader (noise first, if any), or null for none.</summary>
+    public byte[]? Handle(OsdpPacket command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        byte[] reply;
+        lock (_lock)
+        {
+            if (Silent)
+            {
+                return null;
+            }
+
+            if (command.Sequence == 0)
+            {
+                _channel = null;
+                _lastSequence = null;
+            }
+
+            if (command.Sequence != 0 && command.Sequence == _lastSequence && _lastReply is not null)
+            {
+                reply = _lastReply;
+            }
+            else
+            {
+                if (Answer(command) is not { } packet)
+                {
+                    return null;
+                }
+
+                reply = OsdpCodec.Encode(packet);
+                _lastSequence = command.Sequence;
+                _lastReply = reply;
+            }
+        }
+
+        Interlocked.Increment(ref _answered);
+        if (NoiseBytes == 0)
+        {
+            return reply;
+        }
+
+        var noisy = new byte[NoiseBytes + reply.Length];
+        _random.NextBytes(noisy.AsSpan(0, NoiseBytes));
+        reply.CopyTo(noisy, NoiseBytes);
+        return noisy;
+    }
+
+    private OsdpPacket? Answer(OsdpPacket command)
+    {
+        OsdpPacket Reply(byte code, byte[] data) => new(Address, true, command.Sequence, code, data);
+        switch (command.Code)
+        {
+            case OsdpCommand.Challenge:
+                _channel = _key is null ? null : new OsdpSecureChannel(_key);
+                return _channel?.OnChallenge(command, _uid) ?? Reply(OsdpReply.Nak, [0x05]);
+            case OsdpCommand.ServerCryptogram:
+                return _channel?.OnServerCryptogram(command) ?? Reply(OsdpReply.Nak, [0x05]);
+        }
+
+        var plain = command;
+        if (command.SecurityBlock is not null)
+        {
+            if (_channel is not { Established: true } || _channel.OpenCommand(command) is not { } opened)
+            {
+                return Reply(OsdpReply.Nak, [0x06]);
+            }
+
+            plain = opened;
+        }
+
+        var answer = plain.Code switch
+        {
+            OsdpCommand.Id => Reply(OsdpReply.PdId, [0x45, 0x44, 0x47, 0x01, 0x01, .. _uid[4..], 0x02, 0x02, 0x00]),
+            OsdpCommand.Cap => Reply(OsdpReply.PdCap, [0x01, 0x01, 0x04, 0x03, 0x01, 0x01, 0x04, 0x01, 0x01, 0x05, 0x01, 0x01, 0x09, (byte)(_key is null ? 0 : 1), 0x01]),
+            OsdpCommand.InputStatus => Reply(OsdpReply.InputStatus, _inputs.ToArray()),
+            OsdpCommand.LocalStatus => Reply(OsdpReply.LocalStatus, [(byte)(_tamper ? 1 : 0), (byte)(_powerFailed ? 1 : 0)]),
+            OsdpCommand.Led when plain.Data.Length >= 14 => Follow(() => Led = (plain.Data.Span[12], plain.Data.Span[11] != 0)),
+            OsdpCommand.Buzzer when plain.Data.Length >= 5 => Follow(() => Buzzing = plain.Data.Span[1] == 2),
+            OsdpCommand.Led or OsdpCommand.Buzzer => Reply(OsdpReply.Nak, [0x02]),
+            OsdpCommand.Poll when _reports.TryDequeue(out var report) => Reply(report.Code, report.Data),
+            _ => Reply(OsdpReply.Ack, []),
+        };
+        return command.SecurityBlock is not null ? _channel!.ProtectReply(answer) : answer;
+
+        OsdpPacket Follow(Action act)
+        {
+            act();
+            return Reply(OsdpReply.Ack, []);
+        }
     }
 }

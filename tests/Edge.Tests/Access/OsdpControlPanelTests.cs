@@ -7,27 +7,32 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Tests.Access;
 
-/// <summary>The gateway as OSDP control panel, polling a simulated reader over TCP.</summary>
+/// <summary>The gateway as OSDP control panel, polling simulated readers over TCP and over a serial line (a pseudo-terminal).</summary>
 public sealed class OsdpControlPanelTests
 {
     private static readonly byte[] Key = Convert.FromHexString("00112233445566778899AABBCCDDEEFF");
     private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
 
-    private static OsdpControlPanel Panel(SimOsdpReader reader, RecordingSink sink, CardPrivacy privacy, string? scbk) => new(new OsdpReaderOptions
+    private static OsdpReaderOptions Options(SimOsdpLine line, int address, string? scbk, string id = "reader-001") => new()
     {
-        Id = "reader-001", Endpoint = reader.Endpoint.ToString(), Address = 1, Scbk = scbk, Door = "door-001",
+        Id = id, Endpoint = line.Endpoint.ToString(), Address = address, Scbk = scbk, Door = "door-001",
         OfflineAfter = TimeSpan.FromSeconds(2),
-    }, sink, privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance);
+    };
+
+    private static OsdpControlPanel Panel(RecordingSink sink, CardPrivacy privacy, params OsdpReaderOptions[] readers) =>
+        new(readers, sink, privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance);
 
     [Fact]
     public async Task A_card_read_over_the_secure_channel_is_an_access_card_event_and_a_tamper_is_reported()
     {
-        await using var reader = new SimOsdpReader(1, Key) { NoiseBytes = 7 };
+        await using var line = SimOsdpLine.Tcp();
+        var reader = line.Add(1, Key);
+        reader.NoiseBytes = 7;
         var sink = new RecordingSink();
         using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(reader, sink, privacy, Convert.ToHexString(Key));
+        using var panel = Panel(sink, privacy, Options(line, 1, Convert.ToHexString(Key)));
         await panel.StartAsync(CancellationToken.None);
-        await Eventually.True(() => panel.Secure, "secure channel up");
+        await Eventually.True(() => panel.Readers[0].Secure && reader.Secure, "secure channel up");
 
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345));
         await Eventually.True(() => sink.Drafts.Count == 1, "the card");
@@ -38,18 +43,20 @@ public sealed class OsdpControlPanelTests
         Assert.Equal((EventTypes.AccessCard, "reader-001"), (card.Type, card.Device.Id));
         Assert.Equal(privacy.Hash("H10301", 18, 12345), (string?)card.Data!["card"]!["hash"]);
         Assert.Equal(EventTypes.DeviceTamper, sink.Drafts.Last().Type);
+        Assert.True(panel.Readers[0].Capabilities is { Led: true, Buzzer: true, SecureChannel: true, Inputs: 4 });
         await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_silent_reader_goes_offline_and_comes_back_online()
     {
-        await using var reader = new SimOsdpReader(1, Key);
+        await using var line = SimOsdpLine.Tcp();
+        var reader = line.Add(1, Key);
         var sink = new RecordingSink();
         using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(reader, sink, privacy, Convert.ToHexString(Key));
+        using var panel = Panel(sink, privacy, Options(line, 1, Convert.ToHexString(Key)));
         await panel.StartAsync(CancellationToken.None);
-        await Eventually.True(() => panel.Secure, "secure channel up");
+        await Eventually.True(() => panel.Readers[0].Secure, "secure channel up");
 
         reader.Silent = true;
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceOffline), "offline after 2 s of silence");
@@ -57,22 +64,24 @@ public sealed class OsdpControlPanelTests
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceOnline), "online again");
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10306, 1234, 56789));
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.AccessCard), "a card after the return");
-        Assert.True(panel.Retries > 0);
+        Assert.True(panel.Readers[0].Retries > 0);
+        Assert.True(panel.Readers[0].Secure);
         await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_reader_with_another_key_never_gets_a_session_and_nothing_it_says_is_believed()
     {
-        await using var reader = new SimOsdpReader(1, Convert.FromHexString("FFEEDDCCBBAA99887766554433221100"));
+        await using var line = SimOsdpLine.Tcp();
+        var reader = line.Add(1, Convert.FromHexString("FFEEDDCCBBAA99887766554433221100"));
         var sink = new RecordingSink();
         using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(reader, sink, privacy, Convert.ToHexString(Key));
+        using var panel = Panel(sink, privacy, Options(line, 1, Convert.ToHexString(Key)));
         await panel.StartAsync(CancellationToken.None);
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345));
 
         await Eventually.True(() => reader.Answered >= 6, "several attempts");
-        Assert.False(panel.Secure);
+        Assert.False(panel.Readers[0].Secure);
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.AccessCard);
         var fault = Assert.Single(sink.Drafts, d => d.Type == EventTypes.DeviceFault);
         Assert.Equal("secure-channel-refused", (string?)fault.Data!["fault"]);
@@ -80,19 +89,116 @@ public sealed class OsdpControlPanelTests
     }
 
     [Fact]
-    public async Task A_reader_without_a_key_is_polled_in_the_clear()
+    public async Task A_reader_without_a_key_is_polled_in_the_clear_and_its_text_cards_keys_and_power_are_read()
     {
-        await using var reader = new SimOsdpReader(1, null);
+        await using var line = SimOsdpLine.Tcp();
+        var reader = line.Add(1, null);
         var sink = new RecordingSink();
         using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(reader, sink, privacy, scbk: null);
+        using var panel = Panel(sink, privacy, Options(line, 1, scbk: null));
         await panel.StartAsync(CancellationToken.None);
 
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 7, 77));
-        await Eventually.True(() => sink.Drafts.Count == 1, "the card");
+        reader.Type("1234#");
+        reader.PresentFormatted("0012345678");
+        reader.PowerFailed = true;
+        await Eventually.True(() => sink.Drafts.Count == 3, "two cards and the power fault");
 
-        Assert.False(panel.Secure);
-        Assert.Equal(privacy.Hash("H10301", 7, 77), (string?)sink.Drafts.Single().Data!["card"]!["hash"]);
+        Assert.False(panel.Readers[0].Secure);
+        var drafts = sink.Drafts.ToList();
+        Assert.Equal(privacy.Hash("H10301", 7, 77), (string?)drafts[0].Data!["card"]!["hash"]);
+        Assert.Equal(privacy.Hash(CardEvents.TextFormat, null, "0012345678"), (string?)drafts[1].Data!["card"]!["hash"]);
+        Assert.Equal("power", (string?)drafts[2].Data!["fault"]);
+        Assert.Equal(5, panel.Readers[0].Keys);
+        Assert.DoesNotContain(drafts, d => d.Data!.ToJsonString().Contains("1234", StringComparison.Ordinal) || d.Data.ToJsonString().Contains("12345678", StringComparison.Ordinal));
+        await panel.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Readers_share_a_serial_bus_each_at_its_address_and_a_silent_one_does_not_stop_the_others()
+    {
+        await using var line = SimOsdpLine.Serial();
+        var keyed = line.Add(1, Key);
+        var clear = line.Add(2, null);
+        keyed.NoiseBytes = 3;
+        var sink = new RecordingSink();
+        using var privacy = new CardPrivacy(Secret);
+        using var panel = Panel(sink, privacy,
+            Options(line, 1, Convert.ToHexString(Key), "reader-001"),
+            Options(line, 2, scbk: null, "reader-002"),
+            Options(line, 3, scbk: null, "reader-003"));
+        Assert.StartsWith("serial:///dev/", panel.Endpoint, StringComparison.Ordinal);
+        await panel.StartAsync(CancellationToken.None);
+        await Eventually.True(() => panel.Readers[0].Secure, "secure channel up with reader 1");
+
+        keyed.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 1, 101));
+        clear.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 2, 202));
+        await Eventually.True(() => sink.Drafts.Count(d => d.Type == EventTypes.AccessCard) == 2, "a card from each reader");
+        await Eventually.True(() => sink.Drafts.Any(d => d is { Type: EventTypes.DeviceOffline, Device.Id: "reader-003" }), "the reader nobody has is offline");
+
+        keyed.Silent = true;
+        await Eventually.True(() => sink.Drafts.Any(d => d is { Type: EventTypes.DeviceOffline, Device.Id: "reader-001" }), "reader 1 offline");
+        clear.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 2, 203));
+        await Eventually.True(() => sink.Drafts.Count(d => d is { Type: EventTypes.AccessCard, Device.Id: "reader-002" }) == 2, "reader 2 still read");
+
+        var cards = sink.Drafts.Where(d => d.Type == EventTypes.AccessCard).ToList();
+        Assert.Equal(privacy.Hash("H10301", 1, 101), (string?)cards.Single(c => c.Device.Id == "reader-001").Data!["card"]!["hash"]);
+        Assert.DoesNotContain(sink.Drafts, d => d is { Type: EventTypes.DeviceOffline, Device.Id: "reader-002" });
+        await panel.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_door_on_the_readers_inputs_is_opened_after_a_release_forced_without_one_and_the_reader_sounds_until_it_closes()
+    {
+        await using var line = SimOsdpLine.Tcp();
+        var reader = line.Add(1, Key);
+        var sink = new RecordingSink();
+        using var privacy = new CardPrivacy(Secret);
+        var options = Options(line, 1, Convert.ToHexString(Key));
+        options.DoorContactInput = 0;
+        options.ReleaseInput = 1;
+        options.RequestToExitInput = 2;
+        options.HeldOpenAfter = TimeSpan.FromSeconds(1);
+        reader.SetInput(0, true);
+        using var panel = Panel(sink, privacy, options);
+        await panel.StartAsync(CancellationToken.None);
+        await Eventually.True(() => panel.Readers[0].Secure, "secure channel up");
+
+        // The door was open at the start: no event, and its closing is a plain door.closed.
+        reader.SetInput(0, false);
+        await Eventually.True(() => sink.Drafts.Count == 1, "closed");
+
+        // A release, then the opening: a normal entry.
+        reader.SetInput(1, true);
+        reader.SetInput(0, true);
+        reader.SetInput(1, false);
+        reader.SetInput(0, false);
+        await Eventually.True(() => sink.Drafts.Count == 3, "opened and closed");
+
+        // Opened with nothing: forced, and the reader flashes red and sounds.
+        reader.SetInput(0, true);
+        await Eventually.True(() => reader.Buzzing && reader.Led == (OsdpOutputs.Red, true), "the reader annunciates");
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DoorForced), "forced");
+        reader.SetInput(0, false);
+        await Eventually.True(() => !reader.Buzzing && reader.Led == (OsdpOutputs.Black, false), "quiet again");
+
+        // Request to exit, and left open: held open after a second.
+        reader.SetInput(2, true);
+        reader.SetInput(2, false);
+        reader.SetInput(0, true);
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DoorHeldOpen), "held open");
+        reader.SetInput(0, false);
+        await Eventually.True(() => sink.Drafts.Count(d => d.Type == EventTypes.DoorClosed) == 4, "closed");
+
+        var events = sink.Drafts.Select(d => (d.Type, d.State)).ToList();
+        Assert.Equal(
+        [
+            (EventTypes.DoorClosed, null), (EventTypes.DoorOpened, null), (EventTypes.DoorClosed, null),
+            (EventTypes.DoorForced, EventState.Active), (EventTypes.DoorForced, EventState.Restored), (EventTypes.DoorClosed, null),
+            (EventTypes.DoorOpened, null), (EventTypes.DoorHeldOpen, EventState.Active), (EventTypes.DoorHeldOpen, EventState.Restored), (EventTypes.DoorClosed, null),
+        ], events);
+        Assert.All(sink.Drafts, d => Assert.Equal(("door-001", "door"), (d.Device.Id, d.Device.Kind)));
+        Assert.Equal(Priority.Critical, sink.Drafts.First(d => d.Type == EventTypes.DoorForced).Priority);
         await panel.StopAsync(CancellationToken.None);
     }
 }

@@ -40,6 +40,40 @@ public sealed class ParserFuzzTests
     }
 
     [Fact]
+    public void Osdp_reports_never_throw_and_what_they_accept_adds_up()
+    {
+        var random = new Random(5);
+        var accepted = 0;
+        for (var i = 0; i < 50_000; i++)
+        {
+            var data = Bytes(random, 24);
+            if (data.Length >= 3 && random.Next(2) == 0)
+            {
+                data[2] = (byte)random.Next(0, 40);
+            }
+
+            if (OsdpReports.RawBits(data) is { } bits)
+            {
+                Assert.InRange(bits.Length, 1, WiegandDecoder.MaxBits);
+                Assert.True(data.Length >= 4 + ((bits.Length + 7) / 8));
+                accepted++;
+            }
+
+            if (OsdpReports.FormattedNumber(data) is { } number)
+            {
+                Assert.True(number.Length == data[2] && number.All(char.IsAsciiDigit));
+            }
+
+            var capabilities = OsdpCapabilities.Parse(data);
+            Assert.InRange(capabilities.Inputs, 0, 255);
+        }
+
+        Assert.InRange(accepted, 1, 49_999);
+        Assert.Equal("0123", OsdpReports.FormattedNumber([0, 0, 4, (byte)'0', (byte)'1', (byte)'2', (byte)'3']));
+        Assert.Null(OsdpReports.FormattedNumber([0, 0, 5, (byte)'0', (byte)'1']));
+    }
+
+    [Fact]
     public void Random_packets_never_open_in_a_secure_session()
     {
         var key = Convert.FromHexString("00112233445566778899AABBCCDDEEFF");
