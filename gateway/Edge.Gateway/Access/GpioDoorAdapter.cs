@@ -20,9 +20,15 @@ public sealed class GpioDoorAdapter : BackgroundService
     private readonly TimeProvider _time;
     private readonly DoorStateMachine _door;
     /// <summary>Every input edge in the order it happened: a release just before an opening must be seen first.</summary>
-    private readonly Channel<(int Pin, DateTimeOffset At)> _inputs = Channel.CreateUnbounded<(int, DateTimeOffset)>();
+    private readonly Channel<(int Pin, DateTimeOffset At, bool Present)> _inputs = Channel.CreateUnbounded<(int, DateTimeOffset, bool)>();
+    private readonly Func<bool>? _present;
 
-    public GpioDoorAdapter(GpioDoorOptions options, GpioController gpio, IEventSink sink, TimeProvider time)
+    /// <param name="present">
+    /// False while the inputs are not there at all (the simulator's hardware bridge before it is ready): edges then
+    /// only tell how the door is, without an event, so the first levels the bridge delivers never read as a door
+    /// closing or being forced. Null for GPIO on the board, which is always there.
+    /// </param>
+    public GpioDoorAdapter(GpioDoorOptions options, GpioController gpio, IEventSink sink, TimeProvider time, Func<bool>? present = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gpio);
@@ -30,6 +36,7 @@ public sealed class GpioDoorAdapter : BackgroundService
         _gpio = gpio;
         _sink = sink;
         _time = time;
+        _present = present;
         _door = new DoorStateMachine(options.UnlockFor, options.HeldOpenAfter);
         gpio.OpenPin(options.ContactPin, PinMode.InputPullUp);
 
@@ -58,7 +65,11 @@ public sealed class GpioDoorAdapter : BackgroundService
             {
                 while (_inputs.Reader.TryRead(out var input))
                 {
-                    if (input.Pin == _options.ContactPin)
+                    if (!input.Present)
+                    {
+                        Seed(input.At);
+                    }
+                    else if (input.Pin == _options.ContactPin)
                     {
                         await EmitAsync(_door.Contact(IsOpen(), input.At), stoppingToken).ConfigureAwait(false);
                     }
@@ -90,7 +101,17 @@ public sealed class GpioDoorAdapter : BackgroundService
         }
     }
 
-    private void OnEdge(object sender, PinValueChangedEventArgs e) => _inputs.Writer.TryWrite((e.PinNumber, _time.GetUtcNow()));
+    private void OnEdge(object sender, PinValueChangedEventArgs e) => _inputs.Writer.TryWrite((e.PinNumber, _time.GetUtcNow(), _present?.Invoke() ?? true));
+
+    /// <summary>Takes the door as it is now, without an event (the inputs are only now being delivered).</summary>
+    private void Seed(DateTimeOffset at)
+    {
+        if (IsOpen() != _door.IsOpen)
+        {
+            _door.Granted(at);
+            _ = _door.Contact(!_door.IsOpen, at);
+        }
+    }
 
     private bool IsOpen() => (_gpio.Read(_options.ContactPin) == PinValue.High) == _options.OpenIsHigh;
 

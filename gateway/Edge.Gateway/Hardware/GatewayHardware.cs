@@ -78,16 +78,16 @@ public sealed class GatewayHardware : IAsyncDisposable
             }
         }
 
+        var bridge = result.Bridge;
         if (access.UsesGpio)
         {
             ArgumentNullException.ThrowIfNull(privacy);
             result.Sources.AddRange(access.WiegandReaders.Select(r => new Access.WiegandReaderAdapter(r, gpio, sink, privacy, time)));
-            result.Sources.AddRange(access.Doors.Select(d => new Access.GpioDoorAdapter(d, gpio, sink, time)));
+            result.Sources.AddRange(access.Doors.Select(d => new Access.GpioDoorAdapter(d, gpio, sink, time, bridge is null ? null : () => bridge.Connected)));
         }
 
         if (alarms.Zones.Count > 0)
         {
-            var bridge = result.Bridge;
             result.Sources.Add(new ZoneAdapter(alarms.Zones, readAdc, 1023, sink, time, loggers.CreateLogger<ZoneAdapter>(),
                 bridge is null ? null : () => bridge.Connected));
         }

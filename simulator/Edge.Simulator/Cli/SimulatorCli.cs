@@ -59,10 +59,11 @@ public static class SimulatorCli
         var brokerPort = PortOption("--broker-port", 1883, "Port of the in-process station broker");
         var bridgePort = PortOption("--bridge-port", 7100, "Port of the hardware bridge the gateways connect to");
         var isapiPort = PortOption("--isapi-port", 7200, "Port of the simulated ISAPI access controllers");
+        var osdpPort = PortOption("--osdp-port", 7300, "Base port of the communities' OSDP lines (community cNNN at base + NNN)");
         var command = new Command("hardware", "Serve the simulated hardware of the communities (and a station broker) for gateways run elsewhere; " +
                                               "write their configurations with: topology --write DIR")
         {
-            broker, brokerPort, bridgePort, isapiPort,
+            broker, brokerPort, bridgePort, isapiPort, osdpPort,
         };
         o.AddTo(command);
         command.SetAction(async (parse, ct) => await DistrictRun.RunAsync(o.Read(parse) with
@@ -71,6 +72,7 @@ public static class SimulatorCli
             BrokerPort = parse.GetValue(brokerPort),
             BridgePort = parse.GetValue(bridgePort),
             IsapiPort = parse.GetValue(isapiPort),
+            OsdpPortBase = parse.GetValue(osdpPort),
             Gateways = GatewayMode.External,
         }, output, ct).ConfigureAwait(false));
         return command;
@@ -83,14 +85,16 @@ public static class SimulatorCli
         var broker = BrokerOption("Station broker for the written configurations (default mqtt://127.0.0.1:1883)");
         var bridge = new Option<string>("--bridge") { Description = "Hardware bridge for the written configurations", DefaultValueFactory = _ => "tcp://127.0.0.1:7100" };
         var isapi = new Option<string>("--isapi") { Description = "Base address of the simulated ISAPI controllers for the written configurations", DefaultValueFactory = _ => "http://127.0.0.1:7200/" };
-        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, broker, bridge, isapi };
+        var osdp = new Option<string>("--osdp") { Description = "Base address of the communities' OSDP lines for the written configurations (cNNN at port + NNN)", DefaultValueFactory = _ => "tcp://127.0.0.1:7300" };
+        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, broker, bridge, isapi, osdp };
         command.SetAction(parse =>
         {
             var district = DistrictTopology.Generate(parse.GetValue(seed));
             TopologyReport.Print(district, output);
             if (parse.GetValue(write) is { } dir)
             {
-                var files = GatewayConfigWriter.Write(district, dir, parse.GetValue(broker) ?? new Uri("mqtt://127.0.0.1:1883"), new Uri(parse.GetValue(bridge)!), new Uri(parse.GetValue(isapi)!));
+                var files = GatewayConfigWriter.Write(district, dir, parse.GetValue(broker) ?? new Uri("mqtt://127.0.0.1:1883"),
+                    new DeviceEndpoints(new Uri(parse.GetValue(bridge)!), new Uri(parse.GetValue(isapi)!), new Uri(parse.GetValue(osdp)!)));
                 output.WriteLine($"wrote {files.Count} gateway configurations under {dir}");
             }
 

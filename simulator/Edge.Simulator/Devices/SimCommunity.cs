@@ -1,4 +1,5 @@
 using Edge.Contracts.Events;
+using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Simulator.Hardware;
 using Edge.Simulator.Scenarios;
@@ -21,7 +22,8 @@ public enum ZoneFault
 }
 
 /// <summary>
-/// One community's simulated hardware: its buttons and zones on the bridge, its unit doors' ISAPI controllers, and the
+/// One community's simulated hardware: its buttons, zones, Wiegand readers and GPIO doors on the bridge, its unit
+/// doors' ISAPI controllers and OSDP readers, and the
 /// physical acts a scenario performs on them. Every act writes what the station must see into the
 /// <see cref="GroundTruth"/> before it touches a wire. Alarm acts hold the community and door acts their door until
 /// the device is back at rest, so each event the gateway reports has exactly one cause.
@@ -35,13 +37,16 @@ public sealed class SimCommunity : IDisposable
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly Dictionary<string, SemaphoreSlim> _doors;
     private readonly IsapiServer? _isapi;
+    private readonly SimOsdpLine? _osdp;
+    private readonly Dictionary<string, SimOsdpReader> _osdpReaders = [];
+    private readonly int _facility;
     private volatile bool _doorsClosed;
     private int _doorActs;
     private readonly BridgeServer _bridge;
     private readonly GroundTruth _truth;
     private readonly SimClock _clock;
 
-    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, IsapiServer? isapi = null)
+    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, IsapiServer? isapi = null, SimOsdpLine? osdp = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         Plan = plan;
@@ -50,10 +55,20 @@ public sealed class SimCommunity : IDisposable
         _truth = truth;
         _clock = clock;
         _isapi = isapi;
-        _doors = Wiring.Controllers.ToDictionary(c => c.Id, _ => new SemaphoreSlim(1, 1));
+        _osdp = osdp;
+        _facility = CommunityWiring.CardFacility(plan.Id);
+        _doors = Wiring.Doors.ToDictionary(d => d.Door.Id, _ => new SemaphoreSlim(1, 1));
         foreach (var c in Wiring.Controllers)
         {
             isapi?.Add(plan.Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(plan.Id));
+        }
+
+        foreach (var r in Wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
+        {
+            if (osdp is not null)
+            {
+                _osdpReaders[r.Reader.Id] = osdp.Add((byte)r.Address, CommunityWiring.OsdpKey(plan.Id, r.Reader.Id));
+            }
         }
     }
 
@@ -74,6 +89,19 @@ public sealed class SimCommunity : IDisposable
         foreach (var z in Wiring.Zones)
         {
             _bridge.SetAdc(Id, z.Channel, Divider.Counts(EndOfLineOhms));
+        }
+
+        // Wiegand lines idle high; door contacts closed (low), release and exit button not active (high).
+        foreach (var d in Wiring.WiegandDoors)
+        {
+            _bridge.SetLevel(Id, d.ContactPin, false);
+            _bridge.SetLevel(Id, d.ReleasePin, true);
+            _bridge.SetLevel(Id, d.ExitPin, true);
+            foreach (var r in d.WiegandReaders)
+            {
+                _bridge.SetLevel(Id, r.D0, true);
+                _bridge.SetLevel(Id, r.D1, true);
+            }
         }
     }
 
@@ -105,13 +133,21 @@ public sealed class SimCommunity : IDisposable
     }
 
     /// <summary>
-    /// Holds one door for an act (a swipe and the door opening and closing): null when the door is busy or door traffic
-    /// is stopped for an exclusive act. Door acts of different doors, and alarm acts, go on side by side.
+    /// Holds one door for an act (a swipe and the door opening and closing): null when the door is busy, its devices
+    /// are not simulated, or door traffic is stopped for an exclusive act. Door acts of different doors, and alarm
+    /// acts, go on side by side.
     /// </summary>
-    public IDisposable? ReserveDoor(ControllerWire controller)
+    public IDisposable? ReserveDoor(DoorWire door)
     {
-        ArgumentNullException.ThrowIfNull(controller);
-        if (_isapi is null || _doorsClosed || !_doors[controller.Id].Wait(0))
+        ArgumentNullException.ThrowIfNull(door);
+        var simulated = door switch
+        {
+            ControllerWire => _isapi is not null,
+            OsdpDoorWire => _osdp is not null,
+            _ => true,
+        };
+        var gate = _doors[door.Door.Id];
+        if (!simulated || _doorsClosed || !gate.Wait(0))
         {
             return null;
         }
@@ -120,20 +156,30 @@ public sealed class SimCommunity : IDisposable
         if (_doorsClosed)
         {
             Interlocked.Decrement(ref _doorActs);
-            _doors[controller.Id].Release();
+            gate.Release();
             return null;
         }
 
-        return new Lease(_doors[controller.Id], () => Interlocked.Decrement(ref _doorActs));
+        return new Lease(gate, () => Interlocked.Decrement(ref _doorActs));
     }
 
     /// <summary>
-    /// A resident presents a card. Granted: access.granted, the door opens a moment later and closes behind them (or,
-    /// with <paramref name="heldOpen"/>, stays open until the controller reports it held open). Denied: access.denied.
+    /// A resident presents card <paramref name="card"/> at the door's reader number <paramref name="reader"/>.
+    /// At a controller's door: access.granted, or access.denied for a card it does not know (<paramref name="granted"/>
+    /// false). At a door the gateway runs (OSDP, Wiegand): access.card from the reader, and, when the lock controller
+    /// knows the card, its release. Then the door opens a moment later and closes behind them or, with
+    /// <paramref name="heldOpen"/>, stays open until it is held open.
     /// </summary>
-    public async Task SwipeAsync(ControllerWire controller, string card, bool granted, bool heldOpen, CancellationToken ct)
+    public Task SwipeAsync(DoorWire door, int reader, int card, bool granted, bool heldOpen, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(controller);
+        ArgumentNullException.ThrowIfNull(door);
+        return door is ControllerWire controller
+            ? SwipeAtControllerAsync(controller, card.ToString(System.Globalization.CultureInfo.InvariantCulture), granted, heldOpen, ct)
+            : SwipeAtReaderAsync(door, reader % door.Readers.Count, card, granted, heldOpen, ct);
+    }
+
+    private async Task SwipeAtControllerAsync(ControllerWire controller, string card, bool granted, bool heldOpen, CancellationToken ct)
+    {
         var sim = _isapi!.Controller(Id, controller.Id);
         var door = controller.Door.Id;
         if (!granted)
@@ -161,18 +207,122 @@ public sealed class SimCommunity : IDisposable
         sim.Send(5, 0x16, 1);
     }
 
-    /// <summary>A unit door is forced open and closed again a few seconds later.</summary>
-    public async Task ForceDoorAsync(ControllerWire controller, CancellationToken ct)
+    private async Task SwipeAtReaderAsync(DoorWire door, int reader, int card, bool granted, bool heldOpen, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(controller);
-        var sim = _isapi!.Controller(Id, controller.Id);
-        var door = controller.Door.Id;
-        _truth.Expect(Id, door, EventTypes.DoorForced, EventState.Active, Now);
-        sim.Send(5, 0x17, 1);
+        var bits = WiegandDecoder.Encode(WiegandFormat.H10301, _facility, card);
+        _truth.Expect(Id, door.Readers[reader].Id, EventTypes.AccessCard, null, Now);
+        if (door is OsdpDoorWire osdp)
+        {
+            _osdpReaders[osdp.OsdpReaders[reader].Reader.Id].Present(bits);
+        }
+        else
+        {
+            var wire = ((WiegandDoorWire)door).WiegandReaders[reader];
+            _bridge.Wiegand(Id, wire.D0, wire.D1, bits);
+        }
+
+        if (!granted)
+        {
+            return;
+        }
+
+        // The lock controller decides, releases the lock, and the resident pulls the door open.
+        await Hold(TimeSpan.FromMilliseconds(300), ct).ConfigureAwait(false);
+        Release(door, true);
+        await Hold(TimeSpan.FromMilliseconds(300), ct).ConfigureAwait(false);
+        var opened = Now;
+        _truth.Expect(Id, door.Door.Id, EventTypes.DoorOpened, null, opened);
+        if (heldOpen)
+        {
+            _truth.Expect(Id, door.Door.Id, EventTypes.DoorHeldOpen, EventState.Active, opened + CommunityWiring.HeldOpenAfter);
+        }
+
+        Contact(door, true);
+        await Hold(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
+        Release(door, false);
+        // A resident walks through in a second; a door left open stays past the time it may be open.
+        await Hold(heldOpen ? CommunityWiring.HeldOpenAfter + TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(0.8), ct).ConfigureAwait(false);
+        if (heldOpen)
+        {
+            _truth.Expect(Id, door.Door.Id, EventTypes.DoorHeldOpen, EventState.Restored, Now);
+        }
+
+        _truth.Expect(Id, door.Door.Id, EventTypes.DoorClosed, null, Now);
+        Contact(door, false);
+        await Hold(Settle, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A unit door is forced open and closed again a few seconds later.</summary>
+    public async Task ForceDoorAsync(DoorWire door, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(door);
+        var id = door.Door.Id;
+        _truth.Expect(Id, id, EventTypes.DoorForced, EventState.Active, Now);
+        if (door is ControllerWire controller)
+        {
+            var sim = _isapi!.Controller(Id, controller.Id);
+            sim.Send(5, 0x17, 1);
+            await Hold(TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+            _truth.Expect(Id, id, EventTypes.DoorForced, EventState.Restored, Now);
+            _truth.Expect(Id, id, EventTypes.DoorClosed, null, Now);
+            sim.Send(5, 0x16, 1);
+            return;
+        }
+
+        Contact(door, true);
         await Hold(TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
-        _truth.Expect(Id, door, EventTypes.DoorForced, EventState.Restored, Now);
-        _truth.Expect(Id, door, EventTypes.DoorClosed, null, Now);
-        sim.Send(5, 0x16, 1);
+        _truth.Expect(Id, id, EventTypes.DoorForced, EventState.Restored, Now);
+        _truth.Expect(Id, id, EventTypes.DoorClosed, null, Now);
+        Contact(door, false);
+        await Hold(Settle, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An OSDP reader is unplugged for a while (device.offline after the 8 s OSDP allows, device.online on its return),
+    /// and its case opened on the way back (device.tamper).
+    /// </summary>
+    public async Task UnplugReaderAsync(OsdpDoorWire door, int reader, TimeSpan hold, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(door);
+        var wire = door.OsdpReaders[reader % door.OsdpReaders.Count];
+        var sim = _osdpReaders[wire.Reader.Id];
+        _truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceOffline, null, Now);
+        sim.Silent = true;
+        await Hold(hold, ct).ConfigureAwait(false);
+        _truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceOnline, null, Now);
+        _truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceTamper, null, Now);
+        sim.Tamper = true;
+        sim.Silent = false;
+        // The gateway retries with backoff (up to 5 s) before the reader answers again.
+        await Hold(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false);
+        sim.Tamper = false;
+        await Hold(Settle, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The lock controller's release signal: an OSDP door's first reader's input, or a GPIO line (low while released).</summary>
+    private void Release(DoorWire door, bool released)
+    {
+        if (door is OsdpDoorWire osdp)
+        {
+            _osdpReaders[osdp.OsdpReaders[0].Reader.Id].SetInput(CommunityWiring.ReleaseInput, released);
+        }
+        else
+        {
+            _bridge.SetLevel(Id, ((WiegandDoorWire)door).ReleasePin, !released);
+        }
+    }
+
+    /// <summary>The door contact: an OSDP door's first reader's input, or a GPIO line (high while open).</summary>
+    private void Contact(DoorWire door, bool open)
+    {
+        if (door is OsdpDoorWire osdp)
+        {
+            _osdpReaders[osdp.OsdpReaders[0].Reader.Id].SetInput(CommunityWiring.ContactInput, open);
+        }
+        else
+        {
+            _bridge.SetLevel(Id, ((WiegandDoorWire)door).ContactPin, open);
+        }
     }
 
     /// <summary>A guard presses a button and holds it: alarm.panic active, then restored on release.</summary>

@@ -95,7 +95,19 @@ public static class DistrictRun
         }
 
         await using var ____ = isapi;
-        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock, isapi)).ToList();
+        OsdpLines osdp;
+        try
+        {
+            osdp = OsdpLines.Start(district, settings.OsdpPortBase);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            o.WriteLine($"error: cannot serve the OSDP lines from port {settings.OsdpPortBase}: {ex.Message}");
+            return 2;
+        }
+
+        await using var _____ = osdp;
+        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock, isapi, osdp.Line(plan.Id))).ToList();
         using var ___ = new Disposables(communities);
         foreach (var c in communities)
         {
@@ -103,14 +115,17 @@ public static class DistrictRun
         }
 
         o.WriteLine($"Hardware bridge  {hardware.Endpoint} ({communities.Count} communities: {communities.Sum(c => c.Wiring.Buttons.Count)} alarm buttons, {communities.Sum(c => c.Wiring.Zones.Count)} zones wired)");
-        o.WriteLine($"ISAPI devices    http://127.0.0.1:{isapi.Port}/ ({communities.Sum(c => c.Wiring.Controllers.Count)} unit door access controllers)");
+        o.WriteLine($"ISAPI devices    http://127.0.0.1:{isapi.Port}/ ({communities.Sum(c => c.Wiring.Controllers.Count())} unit door access controllers)");
+        o.WriteLine($"Door readers     {communities.Sum(c => c.Wiring.Doors.Sum(d => d.Readers.Count))} access controls at {communities.Sum(c => c.Wiring.Doors.Count)} unit doors: " +
+                    $"{osdp.Readers} OSDP readers on {osdp.Endpoints.Count} lines, {communities.Sum(c => c.Wiring.WiegandDoors.Sum(d => d.WiegandReaders.Count))} Wiegand readers on the bridge, the rest behind the controllers");
 
         var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
         Directory.CreateDirectory(dataRoot);
         using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
             .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
         using var loggers = new SerilogLoggerFactory(gatewayLog);
-        var fleetSettings = new FleetSettings(brokerUri, hardware.Endpoint, new Uri($"http://127.0.0.1:{isapi.Port}/"), dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
+        var fleetSettings = new FleetSettings(brokerUri,
+            new DeviceEndpoints(hardware.Endpoint, new Uri($"http://127.0.0.1:{isapi.Port}/"), new Uri("tcp://127.0.0.1:0")) { OsdpLines = osdp.Endpoints }, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
         await using var fleet = settings.Gateways switch
         {
             GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),

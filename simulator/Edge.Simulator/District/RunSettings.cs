@@ -46,6 +46,9 @@ public sealed record RunSettings
     /// <summary>The port of the simulated ISAPI access controllers; 0 picks a free one.</summary>
     public int IsapiPort { get; init; }
 
+    /// <summary>The base port of the communities' OSDP lines (community cNNN at base + NNN); 0 picks free ones.</summary>
+    public int OsdpPortBase { get; init; }
+
     public string Scenario { get; init; } = "normal";
 
     /// <summary>Time acceleration; null takes the scenario's own.</summary>

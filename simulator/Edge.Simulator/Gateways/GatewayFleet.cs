@@ -7,7 +7,7 @@ using Edge.Simulator.Topology;
 namespace Edge.Simulator.Gateways;
 
 /// <summary>What every gateway of a run is configured with beyond its community's devices.</summary>
-public sealed record FleetSettings(Uri Broker, Uri Bridge, Uri Isapi, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate);
+public sealed record FleetSettings(Uri Broker, DeviceEndpoints Devices, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate);
 
 /// <summary>
 /// The gateways of a run, one per community, each behind its own <see cref="UplinkWire"/> to the station broker.
@@ -132,7 +132,7 @@ public abstract class GatewayFleet : IAsyncDisposable
     protected JsonObject Config(CommunityPlan community)
     {
         ArgumentNullException.ThrowIfNull(community);
-        var config = GatewayConfigWriter.Config(community, _wires[community.Id].Uri, Settings.Bridge, Settings.Isapi, GatewayDataDirectory(community.Id));
+        var config = GatewayConfigWriter.Config(community, _wires[community.Id].Uri, Settings.Devices, GatewayDataDirectory(community.Id));
         var edge = config["Edge"]!.AsObject();
         edge["Uplink"]!["HeartbeatInterval"] = Settings.HeartbeatInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         edge["Uplink"]!["ReconnectMaxDelay"] = "00:00:05";

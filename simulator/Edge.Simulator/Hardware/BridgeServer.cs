@@ -54,6 +54,24 @@ public sealed class BridgeServer : IAsyncDisposable
         pins.Push(new BridgeMessage(BridgeMessageKind.Level, pin, high ? 1 : 0));
     }
 
+    /// <summary>
+    /// A Wiegand reader sends a frame: each bit a low pulse on D1 (a 1) or D0 (a 0). The pulses go out in one write, so
+    /// the bits arrive well inside the 25 ms gap that ends a frame however loaded the machine is.
+    /// </summary>
+    public void Wiegand(string community, int d0, int d1, IReadOnlyList<bool> bits)
+    {
+        ArgumentNullException.ThrowIfNull(bits);
+        var frame = new List<byte>(bits.Count * 24);
+        foreach (var bit in bits)
+        {
+            var pin = bit ? d1 : d0;
+            frame.AddRange(BridgeProtocol.Encode(new BridgeMessage(BridgeMessageKind.Level, pin, 0)));
+            frame.AddRange(BridgeProtocol.Encode(new BridgeMessage(BridgeMessageKind.Level, pin, 1)));
+        }
+
+        Pins(community).PushRaw(frame.ToArray());
+    }
+
     /// <summary>Sets an ADC reading of a community; pushed at once.</summary>
     public void SetAdc(string community, int channel, int counts)
     {

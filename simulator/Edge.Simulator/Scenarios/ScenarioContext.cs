@@ -77,10 +77,10 @@ public sealed class ScenarioContext
     }
 
     /// <summary>Performs a door act in the background, if the door is free (see <see cref="SimCommunity.ReserveDoor"/>).</summary>
-    public bool TryDoorAct(SimCommunity community, Topology.ControllerWire controller, Func<CancellationToken, Task> act)
+    public bool TryDoorAct(SimCommunity community, Topology.DoorWire door, Func<CancellationToken, Task> act)
     {
         ArgumentNullException.ThrowIfNull(community);
-        var lease = community.ReserveDoor(controller);
+        var lease = community.ReserveDoor(door);
         return lease is not null && Run(lease, act);
     }
 

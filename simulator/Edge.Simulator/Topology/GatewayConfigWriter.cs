@@ -11,9 +11,10 @@ namespace Edge.Simulator.Topology;
 public static class GatewayConfigWriter
 {
     /// <summary>The configuration of one community's gateway.</summary>
-    public static JsonObject Config(CommunityPlan community, Uri broker, Uri bridge, Uri isapi, string dataDirectory)
+    public static JsonObject Config(CommunityPlan community, Uri broker, DeviceEndpoints devices, string dataDirectory)
     {
-        ArgumentNullException.ThrowIfNull(isapi);
+        ArgumentNullException.ThrowIfNull(community);
+        ArgumentNullException.ThrowIfNull(devices);
         var wiring = CommunityWiring.Of(community);
         var buttons = new JsonArray();
         foreach (var wire in wiring.Buttons)
@@ -42,12 +43,15 @@ public static class GatewayConfigWriter
             {
                 ["Gateway"] = new JsonObject { ["Community"] = community.Id, ["Id"] = "gw1", ["DataDirectory"] = dataDirectory },
                 ["Uplink"] = new JsonObject { ["Broker"] = broker.ToString() },
-                ["Hardware"] = new JsonObject { ["Gpio"] = "Bridge", ["Bridge"] = bridge.ToString() },
+                ["Hardware"] = new JsonObject { ["Gpio"] = "Bridge", ["Bridge"] = devices.Bridge.ToString() },
                 ["Alarms"] = new JsonObject { ["Buttons"] = buttons, ["Zones"] = zones },
                 ["Access"] = new JsonObject
                 {
                     ["CardSecret"] = CommunityWiring.CardSecret(community.Id),
-                    ["Controllers"] = new JsonArray(wiring.Controllers.Select(c => (JsonNode?)Controller(community.Id, c, isapi)).ToArray()),
+                    ["Controllers"] = Array(wiring.Controllers.Select(c => Controller(community.Id, c, devices.Isapi))),
+                    ["WiegandReaders"] = Array(wiring.WiegandDoors.SelectMany(d => d.WiegandReaders.Select(r => WiegandReader(d, r)))),
+                    ["Doors"] = Array(wiring.WiegandDoors.Select(GpioDoor)),
+                    ["OsdpReaders"] = Array(wiring.OsdpDoors.SelectMany(d => d.OsdpReaders.Select((r, i) => OsdpReader(community.Id, devices.OsdpLine(community.Id), d, r, i == 0)))),
                 },
             },
         };
@@ -68,8 +72,47 @@ public static class GatewayConfigWriter
         };
     }
 
+    private static JsonObject WiegandReader(WiegandDoorWire door, WiegandReaderWire r)
+    {
+        var reader = Device(r.Reader, cameras: false);
+        reader["D0"] = r.D0;
+        reader["D1"] = r.D1;
+        reader["Door"] = door.Door.Id;
+        return reader;
+    }
+
+    private static JsonObject GpioDoor(WiegandDoorWire d)
+    {
+        var door = Device(d.Door);
+        door["ContactPin"] = d.ContactPin;
+        door["ReleasePin"] = d.ReleasePin;
+        door["RequestToExitPin"] = d.ExitPin;
+        door["HeldOpenAfter"] = CommunityWiring.HeldOpenAfter.ToString();
+        return door;
+    }
+
+    private static JsonObject OsdpReader(string community, Uri line, OsdpDoorWire door, OsdpReaderWire r, bool doorInputs)
+    {
+        var reader = Device(r.Reader, cameras: false);
+        reader["Endpoint"] = line.ToString();
+        reader["Address"] = r.Address;
+        reader["Scbk"] = Convert.ToHexString(CommunityWiring.OsdpKey(community, r.Reader.Id));
+        reader["Door"] = door.Door.Id;
+        if (doorInputs)
+        {
+            reader["DoorContactInput"] = CommunityWiring.ContactInput;
+            reader["ReleaseInput"] = CommunityWiring.ReleaseInput;
+            reader["RequestToExitInput"] = CommunityWiring.ExitInput;
+            reader["HeldOpenAfter"] = CommunityWiring.HeldOpenAfter.ToString();
+        }
+
+        return reader;
+    }
+
+    private static JsonArray Array(IEnumerable<JsonObject> items) => new(items.Select(i => (JsonNode?)i).ToArray());
+
     /// <summary>Writes <c>{directory}/{community}/appsettings.json</c> for every community; returns the files.</summary>
-    public static IReadOnlyList<string> Write(IEnumerable<CommunityPlan> district, string directory, Uri broker, Uri bridge, Uri isapi)
+    public static IReadOnlyList<string> Write(IEnumerable<CommunityPlan> district, string directory, Uri broker, DeviceEndpoints devices)
     {
         ArgumentNullException.ThrowIfNull(district);
         var files = new List<string>();
@@ -78,14 +121,14 @@ public static class GatewayConfigWriter
             var dir = Path.Combine(directory, community.Id);
             Directory.CreateDirectory(dir);
             var file = Path.Combine(dir, "appsettings.json");
-            File.WriteAllText(file, Config(community, broker, bridge, isapi, Path.Combine(dir, "data")).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(file, Config(community, broker, devices, Path.Combine(dir, "data")).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             files.Add(file);
         }
 
         return files;
     }
 
-    private static JsonObject Device(DevicePlan d)
+    private static JsonObject Device(DevicePlan d, bool cameras = true)
     {
         var location = new JsonObject();
         void Put(string key, string? value)
@@ -100,12 +143,26 @@ public static class GatewayConfigWriter
         Put("Unit", d.Location.Unit);
         Put("Floor", d.Location.Floor);
         Put("Description", d.Location.Description);
-        return new JsonObject
+        var device = new JsonObject { ["Id"] = d.Id, ["Name"] = d.Name, ["Location"] = location };
+        if (cameras)
         {
-            ["Id"] = d.Id,
-            ["Name"] = d.Name,
-            ["Location"] = location,
-            ["Cameras"] = new JsonArray(d.Cameras.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
-        };
+            device["Cameras"] = new JsonArray(d.Cameras.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+        }
+
+        return device;
     }
+}
+
+/// <summary>
+/// Where a community's gateway finds its simulated devices: the hardware bridge, the ISAPI listener, and its OSDP line
+/// (community cNNN at port <c>OsdpBase.Port + NNN</c>, unless <see cref="OsdpLines"/> says otherwise).
+/// </summary>
+public sealed record DeviceEndpoints(Uri Bridge, Uri Isapi, Uri OsdpBase)
+{
+    /// <summary>The lines actually served, by community, when they were opened on free ports.</summary>
+    public IReadOnlyDictionary<string, Uri>? OsdpLines { get; init; }
+
+    public Uri OsdpLine(string community) =>
+        OsdpLines?.GetValueOrDefault(community)
+        ?? new Uri($"tcp://{OsdpBase.Host}:{OsdpBase.Port + int.Parse(community.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)}");
 }

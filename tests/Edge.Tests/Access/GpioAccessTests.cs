@@ -109,6 +109,27 @@ public sealed class GpioAccessTests : IAsyncLifetime
         await adapter.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Levels_the_bridge_delivers_as_it_connects_tell_how_the_door_is_and_raise_nothing()
+    {
+        using var adapter = new GpioDoorAdapter(new GpioDoorOptions { Id = "door-001", ContactPin = Contact, ReleasePin = Release },
+            _gpio, _sink, TimeProvider.System, () => _bridge.Client.Connected);
+        await adapter.StartAsync(CancellationToken.None);
+
+        // The door is opened while the board is unplugged: on its return, the bridge delivers the contact open.
+        _bridge.Server.Unplug(BridgeHarness.Community);
+        await Eventually.True(() => !_bridge.Client.Connected, "unplugged");
+        Level(Contact, true);
+        _bridge.Server.Plug(BridgeHarness.Community);
+        await Eventually.True(() => _bridge.Client.Connected, "plugged back in");
+
+        // Known open, without an event: its closing is the first event.
+        Level(Contact, false);
+        await Eventually.True(() => !_sink.Drafts.IsEmpty, "closed");
+        Assert.Equal([EventTypes.DoorClosed], _sink.Drafts.Select(d => d.Type));
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _gpio.Dispose();

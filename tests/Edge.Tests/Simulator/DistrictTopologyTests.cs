@@ -88,10 +88,12 @@ public sealed class GatewayConfigWriterTests : IDisposable
     {
         var district = DistrictTopology.Generate(1, communities: 40);
 
-        var files = GatewayConfigWriter.Write(district, _dir.Path, new Uri("mqtt://127.0.0.1:1883"), new Uri("tcp://127.0.0.1:7100"), new Uri("http://127.0.0.1:7200/"));
+        var files = GatewayConfigWriter.Write(district, _dir.Path, new Uri("mqtt://127.0.0.1:1883"),
+            new DeviceEndpoints(new Uri("tcp://127.0.0.1:7100"), new Uri("http://127.0.0.1:7200/"), new Uri("tcp://127.0.0.1:7300")));
 
         Assert.Equal(40, files.Count);
-        foreach (var file in files)
+        var (osdp, wiegand, doors) = (0, 0, 0);
+        foreach (var (file, plan) in files.Zip(district))
         {
             var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddJsonFile(file).Build();
             // The gateway's own binder: unknown keys and bad values are refused as the gateway process refuses them.
@@ -99,7 +101,20 @@ public sealed class GatewayConfigWriterTests : IDisposable
             Assert.Empty(settings.Validate());
             Assert.NotEmpty(settings.AlarmsOrDefault.Buttons);
             Assert.All(settings.AlarmsOrDefault.Buttons, b => Assert.NotEmpty(b.Cameras));
+
+            // Every unit door is read one way, and every access control is a reader at its door.
+            var access = settings.AccessOrDefault;
+            var wiring = CommunityWiring.Of(plan);
+            Assert.Equal(plan.UnitDoors.Count, access.Controllers.Count + access.Doors.Count + access.OsdpReaders.Count(r => r.DoorContactInput is not null));
+            Assert.Equal(plan.AccessControls.Count, wiring.Doors.Sum(d => d.Readers.Count));
+            Assert.All(access.OsdpReaders, r => Assert.Equal(new Uri($"tcp://127.0.0.1:{7300 + int.Parse(plan.Id[1..], System.Globalization.CultureInfo.InvariantCulture)}"), new Uri(r.Endpoint)));
+            osdp += access.OsdpReaders.Count;
+            wiegand += access.WiegandReaders.Count;
+            doors += plan.UnitDoors.Count;
         }
+
+        // Some communities have all three kinds of door.
+        Assert.True(osdp > 0 && wiegand > 0, $"{osdp} OSDP and {wiegand} Wiegand readers at {doors} doors");
     }
 
     public void Dispose() => _dir.Dispose();

@@ -34,7 +34,7 @@ public sealed class GatewayFleetTests : IDisposable
         var made = 0;
         var journal = new StringWriter();
         var district = DistrictTopology.Generate(1, communities: 2);
-        await using var fleet = new InProcessFleet(district, new FleetSettings(new Uri(broker.Uri), bridge.Endpoint, new Uri("http://127.0.0.1:9/"), _dir.Path, TimeSpan.FromSeconds(5), 0),
+        await using var fleet = new InProcessFleet(district, new FleetSettings(new Uri(broker.Uri), new DeviceEndpoints(bridge.Endpoint, new Uri("http://127.0.0.1:9/"), new Uri("tcp://127.0.0.1:9")), _dir.Path, TimeSpan.FromSeconds(5), 0),
             new Supervision(), TextWriter.Synchronized(journal), NullLoggerFactory.Instance, TimeProvider.System)
         {
             // The first gateway of c001 has a dying adapter; its restart does not.

@@ -7,13 +7,14 @@ namespace Edge.Simulator.Scenarios.Activities;
 /// Things break, one at a time, every eighth of the run (at least every 3 s), in turn:
 /// a zone's wire is cut; a gateway's I/O board is unplugged for 5 s (its devices go offline, then online); a
 /// community's uplink is cut for 8 s while a guard presses its button (the alarm waits in the outbox); a gateway is
-/// killed and restarted 5 s later (the station must see it offline; its outbox carries on).
+/// killed and restarted 5 s later (the station must see it offline; its outbox carries on); an OSDP door reader is
+/// unplugged for 10 s and comes back with its case open (offline after OSDP's 8 s, online, tamper).
 /// </summary>
 public sealed class Faults : IScenarioActivity
 {
     private static readonly TimeSpan Free = TimeSpan.FromSeconds(3);
 
-    public string Name => "faults: wire cut, I/O board unplugged, uplink cut, gateway killed";
+    public string Name => "faults: wire cut, I/O board unplugged, uplink cut, gateway killed, door reader unplugged";
 
     public async Task RunAsync(ScenarioContext context, CancellationToken ct)
     {
@@ -24,7 +25,14 @@ public sealed class Faults : IScenarioActivity
         {
             var community = context.AnyCommunity();
             var random = new Random(context.Random.Next());
-            Func<CancellationToken, Task>? act = (round % 4) switch
+            if (round % 5 == 4)
+            {
+                UnplugReader(context, random);
+                await context.Clock.Delay(period, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            Func<CancellationToken, Task>? act = (round % 5) switch
             {
                 0 => Acts.Disturb(community, random, ZoneFault.Cut),
                 1 => token => Unplug(context, community, token),
@@ -35,10 +43,26 @@ public sealed class Faults : IScenarioActivity
             {
                 // Unplugging and killing stop the community's door traffic too: an ISAPI event in flight when a gateway
                 // dies is lost with the connection (the devices do not resend), and that loss would be the scenario's.
-                await context.TryActAsync(community, Free, act, ct, exclusive: round % 4 is 1 or 3).ConfigureAwait(false);
+                await context.TryActAsync(community, Free, act, ct, exclusive: round % 5 is 1 or 3).ConfigureAwait(false);
             }
 
             await context.Clock.Delay(period, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An OSDP reader at a door that is free at the moment (the door is held for the act).</summary>
+    private static void UnplugReader(ScenarioContext context, Random random)
+    {
+        var doors = context.Communities.SelectMany(c => c.Wiring.OsdpDoors.Select(d => (Community: c, Door: d))).ToList();
+        for (var attempt = 0; attempt < 10 && doors.Count > 0; attempt++)
+        {
+            var (community, door) = doors[random.Next(doors.Count)];
+            var reader = random.Next(door.OsdpReaders.Count);
+            if (context.TryDoorAct(community, door, token => community.UnplugReaderAsync(door, reader, TimeSpan.FromSeconds(10), token)))
+            {
+                context.Note($"faults: {community.Id}'s OSDP reader {door.OsdpReaders[reader].Reader.Id} unplugged for 10 s");
+                return;
+            }
         }
     }
 
