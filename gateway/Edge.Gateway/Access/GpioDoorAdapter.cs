@@ -41,12 +41,11 @@ public sealed class GpioDoorAdapter : BackgroundService
         gpio.OpenPin(options.ContactPin, PinMode.InputPullUp);
 
         // The door as it is now, without an event: only changes are reported. Read before the callbacks are
-        // registered (and not in the loop, which runs later), so every edge after this reading is seen.
-        if (IsOpen())
+        // registered (and not in the loop, which runs later), so every edge after this reading is seen. Inputs that are
+        // not there yet are not read: the first levels they deliver tell.
+        if (present?.Invoke() != false)
         {
-            var now = time.GetUtcNow();
-            _door.Granted(now);
-            _door.Contact(true, now);
+            Seed(time.GetUtcNow());
         }
 
         gpio.RegisterCallbackForPinValueChangedEvent(options.ContactPin, PinEventTypes.Rising | PinEventTypes.Falling, OnEdge);
@@ -106,10 +105,15 @@ public sealed class GpioDoorAdapter : BackgroundService
     /// <summary>Takes the door as it is now, without an event (the inputs are only now being delivered).</summary>
     private void Seed(DateTimeOffset at)
     {
-        if (IsOpen() != _door.IsOpen)
+        var open = IsOpen();
+        if (open != _door.IsOpen)
         {
-            _door.Granted(at);
-            _ = _door.Contact(!_door.IsOpen, at);
+            if (open)
+            {
+                _door.Granted(at);
+            }
+
+            _ = _door.Contact(open, at);
         }
     }
 

@@ -172,12 +172,16 @@ public static class DistrictRun
             using var live = CancellationTokenSource.CreateLinkedTokenSource(ct);
             process.Refresh();
             var cpuAtScenario = process.TotalProcessorTime;
+            var gatewayCpuAtScenario = fleet?.GatewayCpu();
             clock.Restart();
             var status = settings.Verbosity == Verbosity.Quiet ? Task.CompletedTask : StatusLoopAsync(view, clock, probe, truth, timeline, district.Count, live.Token);
             await scenario.RunAsync(context, settings.Duration > TimeSpan.Zero ? settings.Duration : Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
             var scenarioTime = clock.WallElapsed;
             process.Refresh();
             var scenarioCpu = (process.TotalProcessorTime - cpuAtScenario).TotalSeconds;
+            var gatewayCpuPercent = fleet?.GatewayCpu() - gatewayCpuAtScenario is { } gatewayCpu
+                ? Math.Round(gatewayCpu.TotalSeconds / scenarioTime.TotalSeconds / district.Count * 100, 2)
+                : (double?)null;
 
             o.WriteLine($"Scenario over after {scenarioTime.TotalSeconds:0.0} s; waiting for the station to receive what is on its way...");
             await WaitAsync(() => truth.Open == 0 && SequenceComplete(fleet, probe, district), DrainTimeout, CancellationToken.None).ConfigureAwait(false);
@@ -198,7 +202,7 @@ public static class DistrictRun
             var report = Build(settings, scenario, clock, startedAt, district, broker is null ? brokerUri.ToString() : "in-process",
                 fleet, probe, truth, timeline, supervision, backlog, journal, committed, online, scenarioTime,
                 new Resources(Environment.ProcessorCount, Math.Round(cpu, 1), cpuPercent,
-                    Math.Round(process.PeakWorkingSet64 / 1048576.0, 1), memoryPerCommunity));
+                    Math.Round(process.PeakWorkingSet64 / 1048576.0, 1), memoryPerCommunity, gatewayCpuPercent));
             Summary.Print(report, clock, o);
             if (settings.ReportPath is { } path)
             {

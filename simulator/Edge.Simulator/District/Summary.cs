@@ -40,6 +40,10 @@ public static class Summary
 
         var perCommunity = r.Resources.MemoryPerCommunityMb is { } m ? string.Create(CultureInfo.InvariantCulture, $", {m:0.00} MB per community with its gateway") : "";
         Line($"  cost         {r.Resources.CpuS:0.0} CPU s ({r.Resources.CpuPercent:0.#}% of {r.Resources.Cores} cores), peak working set {r.Resources.PeakWorkingSetMb:0} MB{perCommunity}");
+        if (r.Resources.GatewayCpuPercentOfCore is { } gatewayCpu)
+        {
+            Line($"  gateways     each gateway process used {gatewayCpu:0.##}% of one core on average while the scenario ran");
+        }
         o.WriteLine(r.Ok
             ? "  result       OK: every event the simulator caused and every event the gateways committed reached the station"
             : "  result       FAILED: " + string.Join("; ", r.Problems));

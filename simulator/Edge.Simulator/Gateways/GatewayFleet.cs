@@ -116,6 +116,9 @@ public abstract class GatewayFleet : IAsyncDisposable
     /// <summary>The last seq a gateway committed, as far as the fleet can tell while it runs (null: unknown).</summary>
     public abstract long? Committed(string community);
 
+    /// <summary>CPU time the gateways have used so far, when they run as processes of their own; null in-process.</summary>
+    public virtual TimeSpan? GatewayCpu() => null;
+
     /// <summary>Stops every gateway cleanly; then <see cref="Committed"/> is exact.</summary>
     public async Task StopAsync()
     {

@@ -29,6 +29,28 @@ public sealed partial class ProcessFleet(
 
     public override string Mode => "processes";
 
+    /// <summary>CPU time of the gateway processes that have exited (killed, crashed).</summary>
+    private long _exitedCpuTicks;
+
+    public override TimeSpan? GatewayCpu()
+    {
+        var total = TimeSpan.FromTicks(Interlocked.Read(ref _exitedCpuTicks));
+        foreach (var process in _processes.Values)
+        {
+            try
+            {
+                process.Refresh();
+                total += process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited between the listing and the reading: counted when it is removed.
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Known only once a process has stopped (read from its outbox); while running, the station's heartbeats tell.</summary>
     public override long? Committed(string community) => _lastSeq.TryGetValue(community, out var seq) ? seq : null;
 
@@ -76,6 +98,8 @@ public sealed partial class ProcessFleet(
         {
             try
             {
+                process.Refresh();
+                Interlocked.Add(ref _exitedCpuTicks, process.TotalProcessorTime.Ticks);
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync().ConfigureAwait(false);
             }

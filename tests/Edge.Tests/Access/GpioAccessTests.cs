@@ -2,7 +2,9 @@ using System.Device.Gpio;
 using Edge.Contracts.Events;
 using Edge.Gateway.Access;
 using Edge.Gateway.Hardware.Bridge;
+using Edge.Simulator.Hardware;
 using Edge.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Tests.Access;
 
@@ -127,6 +129,28 @@ public sealed class GpioAccessTests : IAsyncLifetime
         Level(Contact, false);
         await Eventually.True(() => !_sink.Drafts.IsEmpty, "closed");
         Assert.Equal([EventTypes.DoorClosed], _sink.Drafts.Select(d => d.Type));
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_closed_door_read_before_the_bridge_is_there_raises_nothing_when_it_arrives()
+    {
+        await using var server = BridgeServer.Start();
+        server.SetLevel(BridgeHarness.Community, Contact, false);
+        await using var client = new BridgeClient(server.Endpoint, BridgeHarness.Community, TimeProvider.System, NullLogger<BridgeClient>.Instance);
+        using var gpio = new GpioController(new VirtualGpioDriver(client));
+        var sink = new RecordingSink();
+        using var adapter = new GpioDoorAdapter(new GpioDoorOptions { Id = "door-001", ContactPin = Contact, HeldOpenAfter = TimeSpan.FromSeconds(1) },
+            gpio, sink, TimeProvider.System, () => client.Connected);
+        await adapter.StartAsync(CancellationToken.None);
+        client.Start();
+        await Eventually.True(() => client.Connected, "bridge connected");
+
+        // Known closed: opening it is forced (and not held open, which a door taken for open at the start would be).
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        server.SetLevel(BridgeHarness.Community, Contact, true);
+        await Eventually.True(() => !sink.Drafts.IsEmpty, "forced");
+        Assert.Equal([EventTypes.DoorForced], sink.Drafts.Select(d => d.Type));
         await adapter.StopAsync(CancellationToken.None);
     }
 
