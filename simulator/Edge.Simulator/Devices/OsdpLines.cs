@@ -21,7 +21,7 @@ public sealed class OsdpLines : IAsyncDisposable
         {
             foreach (var community in district.Where(c => CommunityWiring.Of(c).OsdpDoors.Any()))
             {
-                var port = portBase == 0 ? 0 : portBase + int.Parse(community.Id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
+                var port = portBase == 0 ? 0 : portBase + CommunityWiring.Number(community.Id);
                 lines[community.Id] = SimOsdpLine.Tcp(port);
             }
         }

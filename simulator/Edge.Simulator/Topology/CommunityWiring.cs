@@ -135,7 +135,14 @@ public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnl
     public static byte[] OsdpKey(string community, string reader) => Derive($"edge-sim scbk {community} {reader}");
 
     /// <summary>The facility code on the community's resident cards (26-bit H10301).</summary>
-    public static int CardFacility(string community) => 1 + (int.Parse(community.AsSpan(1), CultureInfo.InvariantCulture) % 250);
+    public static int CardFacility(string community) => 1 + (Number(community) % 250);
+
+    /// <summary>A community's number: 1 for c001 (its OSDP line's port is a base plus this).</summary>
+    public static int Number(string community)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        return int.Parse(community.AsSpan(1), CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Every device on the hardware bridge: what the gateway reports offline when the bridge is unplugged.</summary>
     public IEnumerable<string> DeviceIds => Buttons.Select(b => b.Device.Id).Concat(Zones.Select(z => z.Device.Id))

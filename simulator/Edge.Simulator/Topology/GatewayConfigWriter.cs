@@ -164,5 +164,5 @@ public sealed record DeviceEndpoints(Uri Bridge, Uri Isapi, Uri OsdpBase)
 
     public Uri OsdpLine(string community) =>
         OsdpLines?.GetValueOrDefault(community)
-        ?? new Uri($"tcp://{OsdpBase.Host}:{OsdpBase.Port + int.Parse(community.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)}");
+        ?? new Uri($"tcp://{OsdpBase.Host}:{OsdpBase.Port + CommunityWiring.Number(community)}");
 }
