@@ -37,7 +37,6 @@ public sealed class SimCommunity : IDisposable
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly Dictionary<string, SemaphoreSlim> _doors;
     private readonly IsapiServer? _isapi;
-    private readonly SimOsdpLine? _osdp;
     private readonly Dictionary<string, SimOsdpReader> _osdpReaders = [];
     private readonly int _facility;
     private volatile bool _doorsClosed;
@@ -55,7 +54,6 @@ public sealed class SimCommunity : IDisposable
         _truth = truth;
         _clock = clock;
         _isapi = isapi;
-        _osdp = osdp;
         _facility = CommunityWiring.CardFacility(plan.Id);
         _doors = Wiring.Doors.ToDictionary(d => d.Door.Id, _ => new SemaphoreSlim(1, 1));
         foreach (var c in Wiring.Controllers)
@@ -63,12 +61,9 @@ public sealed class SimCommunity : IDisposable
             isapi?.Add(plan.Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(plan.Id));
         }
 
-        foreach (var r in Wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
+        foreach (var r in osdp is null ? [] : Wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
         {
-            if (osdp is not null)
-            {
-                _osdpReaders[r.Reader.Id] = osdp.Add((byte)r.Address, CommunityWiring.OsdpKey(plan.Id, r.Reader.Id));
-            }
+            _osdpReaders[r.Reader.Id] = osdp!.Add((byte)r.Address, CommunityWiring.OsdpKey(plan.Id, r.Reader.Id));
         }
     }
 
@@ -143,7 +138,7 @@ public sealed class SimCommunity : IDisposable
         var simulated = door switch
         {
             ControllerWire => _isapi is not null,
-            OsdpDoorWire => _osdp is not null,
+            OsdpDoorWire => _osdpReaders.Count > 0,
             _ => true,
         };
         var gate = _doors[door.Door.Id];

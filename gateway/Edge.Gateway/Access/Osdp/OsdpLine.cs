@@ -35,9 +35,6 @@ public sealed class OsdpLine : IAsyncDisposable
     /// <summary>Replies that were not for the command on the line: another address, another sequence, a command echoed.</summary>
     public long Mismatched => Interlocked.Read(ref _mismatched);
 
-    /// <summary>Bytes skipped as noise, and packets with a bad check, since the line was created.</summary>
-    public (long Noise, long BadChecks) LineErrors => (_reader.NoiseBytes, _reader.BadChecks);
-
     /// <summary>The endpoint as a URI: <c>tcp://host:port</c> or <c>serial:///dev/ttyS1</c>; null when it is neither.</summary>
     public static Uri? Parse(string? endpoint) =>
         Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)

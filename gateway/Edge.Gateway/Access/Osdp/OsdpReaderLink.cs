@@ -101,7 +101,6 @@ public sealed partial class OsdpReaderLink
             }
 
             Secure = false;
-            _channel = null;
             await CheckOfflineAsync(ct).ConfigureAwait(false);
             try
             {
