@@ -27,6 +27,12 @@ public static class EventTypes
     public const string CameraTamper = "camera.tamper";
     public const string CameraVideoLoss = "camera.video-loss";
 
+    /// <summary>Someone entered a camera's guarded area (a field or region rule).</summary>
+    public const string CameraIntrusion = "camera.intrusion";
+
+    /// <summary>Someone crossed a camera's virtual line (a tripwire rule).</summary>
+    public const string CameraLineCrossing = "camera.line-crossing";
+
     public const string DeviceOffline = "device.offline";
     public const string DeviceOnline = "device.online";
     public const string DeviceTamper = "device.tamper";

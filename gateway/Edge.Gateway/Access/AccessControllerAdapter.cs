@@ -51,39 +51,8 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         Task.WhenAll(_controllers.SelectMany(c => new[]
         {
             c.Client.RunAlertStreamAsync((alert, ct) => OnAlertAsync(c, alert, ct), stoppingToken),
-            SuperviseAsync(c, stoppingToken),
+            new SilenceWatch(c.Options.Device, c.Options.SilenceTimeout, () => c.Client.SinceLastSign, _sink, _time).RunAsync(stoppingToken),
         }));
-
-    /// <summary>Reports a controller offline once it has been silent past its timeout, and online at its next sign of life.</summary>
-    private async Task SuperviseAsync(Controller c, CancellationToken ct)
-    {
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
-                var silent = c.Client.SinceLastSign > c.Options.SilenceTimeout;
-                if (silent && c.Online != false)
-                {
-                    c.Online = false;
-                    await SubmitAsync(EventTypes.DeviceOffline, Priority.High, c.Options.Device, null, _time.GetUtcNow(),
-                        new JsonObject { ["silentS"] = Math.Round(c.Client.SinceLastSign.TotalSeconds) }, ct).ConfigureAwait(false);
-                }
-                else if (!silent && c.Online == false)
-                {
-                    c.Online = true;
-                    await SubmitAsync(EventTypes.DeviceOnline, Priority.High, c.Options.Device, null, _time.GetUtcNow(), new JsonObject(), ct).ConfigureAwait(false);
-                }
-                else if (!silent)
-                {
-                    c.Online = true;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
 
     private async Task OnAlertAsync(Controller c, IsapiAlert alert, CancellationToken ct)
     {
@@ -171,8 +140,6 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         public AccessControllerOptions Options { get; } = options;
 
         public IsapiClient Client { get; } = client;
-
-        public bool? Online { get; set; }
 
         /// <summary>False when the serial number was seen recently (a resend after a reconnect).</summary>
         public bool Remember(long serial)

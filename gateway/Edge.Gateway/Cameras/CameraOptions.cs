@@ -1,0 +1,65 @@
+using Edge.Contracts.Events;
+
+namespace Edge.Gateway.Cameras;
+
+/// <summary>How the gateway reaches a camera's events.</summary>
+public enum CameraProtocol
+{
+    /// <summary>Hikvision ISAPI: the long-lived alert stream, HTTP digest authentication.</summary>
+    Isapi,
+
+    /// <summary>ONVIF Profile S/T: a PullPoint subscription, WS-Security UsernameToken digest authentication.</summary>
+    Onvif,
+}
+
+/// <summary>The gateway's cameras and how their events are kept in check. Section <c>Edge:Cameras</c>.</summary>
+public sealed class CameraOptions
+{
+    public const string Section = "Edge:Cameras";
+
+    public List<CameraDeviceOptions> Devices { get; set; } = [];
+
+    /// <summary>
+    /// A motion event stays active at least this long: motion that stops and starts again inside it is one event.
+    /// </summary>
+    public TimeSpan MotionMinHold { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A camera that reports no motion refresh this long has no motion any more (some never say so).</summary>
+    public TimeSpan MotionIdleRestore { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>At most this many motion events per camera per minute; the rest are counted, not sent.</summary>
+    public int MotionMaxPerMinute { get; set; } = 4;
+
+    /// <summary>Motion older than this is worthless: the outbox and the broker may drop it unsent.</summary>
+    public TimeSpan MotionExpireAfter { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>One camera.</summary>
+public sealed class CameraDeviceOptions
+{
+    public string Id { get; set; } = "";
+
+    public string? Name { get; set; }
+
+    public Location? Location { get; set; }
+
+    public CameraProtocol Protocol { get; set; } = CameraProtocol.Isapi;
+
+    /// <summary>
+    /// The camera's base address, e.g. <c>http://10.20.1.21/</c>: the ISAPI paths are appended to it; for ONVIF, the
+    /// device service (<c>onvif/device_service</c>) and the event service it names are under it.
+    /// </summary>
+    public string Url { get; set; } = "";
+
+    public string User { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    /// <summary>The video channel (ISAPI channel number; an NVR serves many): events of other channels are not this camera's.</summary>
+    public int Channel { get; set; } = 1;
+
+    /// <summary>A camera that answers nothing (no event, heartbeat or pull response) this long is offline.</summary>
+    public TimeSpan SilenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal DeviceRef Device => new(Id, "camera", Name, Location);
+}
