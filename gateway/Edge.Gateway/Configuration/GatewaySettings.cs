@@ -1,5 +1,6 @@
 using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
+using Edge.Gateway.Cameras;
 using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,12 @@ public sealed record GatewaySettings(
     TestEventOptions TestEvents,
     HardwareOptions? Hardware = null,
     AlarmOptions? Alarms = null,
-    AccessOptions? Access = null)
+    AccessOptions? Access = null,
+    CameraOptions? Cameras = null)
 {
+    /// <summary>The cameras, none when none were given.</summary>
+    public CameraOptions CamerasOrDefault => Cameras ?? new CameraOptions();
+
     /// <summary>The access devices, none when none were given.</summary>
     public AccessOptions AccessOrDefault => Access ?? new AccessOptions();
 
@@ -35,6 +40,7 @@ public sealed record GatewaySettings(
         var keys = new DeviceKeys();
         errors.AddRange(AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault, keys));
         errors.AddRange(AccessOptionsValidator.Validate(AccessOrDefault, keys, HardwareOrDefault.Gpio));
+        errors.AddRange(CameraOptionsValidator.Validate(CamerasOrDefault, keys));
         return errors;
     }
 

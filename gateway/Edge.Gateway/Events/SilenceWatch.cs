@@ -15,6 +15,7 @@ public sealed class SilenceWatch(DeviceRef device, TimeSpan timeout, Func<TimeSp
     /// <summary>Null until the device has spoken or fallen silent; then whether it is online.</summary>
     public bool? Online { get; private set; }
 
+    /// <summary>Checks once a second until <paramref name="ct"/> (or call <see cref="CheckAsync"/> from a loop of your own).</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         try
@@ -22,27 +23,33 @@ public sealed class SilenceWatch(DeviceRef device, TimeSpan timeout, Func<TimeSp
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(Period, time, ct).ConfigureAwait(false);
-                var silence = sinceLastSign();
-                var silent = silence > timeout;
-                if (silent && Online != false)
-                {
-                    Online = false;
-                    await sink.SubmitAsync(new EventDraft(EventTypes.DeviceOffline, Priority.High, device, null, time.GetUtcNow(),
-                        new JsonObject { ["silentS"] = Math.Round(silence.TotalSeconds) }), ct).ConfigureAwait(false);
-                }
-                else if (!silent && Online == false)
-                {
-                    Online = true;
-                    await sink.SubmitAsync(new EventDraft(EventTypes.DeviceOnline, Priority.High, device, null, time.GetUtcNow(), new JsonObject()), ct).ConfigureAwait(false);
-                }
-                else if (!silent)
-                {
-                    Online = true;
-                }
+                await CheckAsync(ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Reports a change of the device's state since the last check, if any.</summary>
+    public async Task CheckAsync(CancellationToken ct)
+    {
+        var silence = sinceLastSign();
+        var silent = silence > timeout;
+        if (silent && Online != false)
+        {
+            Online = false;
+            await sink.SubmitAsync(new EventDraft(EventTypes.DeviceOffline, Priority.High, device, null, time.GetUtcNow(),
+                new JsonObject { ["silentS"] = Math.Round(silence.TotalSeconds) }), ct).ConfigureAwait(false);
+        }
+        else if (!silent && Online == false)
+        {
+            Online = true;
+            await sink.SubmitAsync(new EventDraft(EventTypes.DeviceOnline, Priority.High, device, null, time.GetUtcNow(), new JsonObject()), ct).ConfigureAwait(false);
+        }
+        else if (!silent)
+        {
+            Online = true;
         }
     }
 }

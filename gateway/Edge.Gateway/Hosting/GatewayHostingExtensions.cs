@@ -49,6 +49,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<IValidateOptions<HardwareOptions>>(sp => new UnknownKeysValidator<HardwareOptions>(sp.GetRequiredService<IConfiguration>(), HardwareOptions.Section));
         services.AddOptions<AlarmOptions>().BindConfiguration(AlarmOptions.Section);
         services.AddOptions<Access.AccessOptions>().BindConfiguration(Access.AccessOptions.Section);
+        services.AddOptions<Cameras.CameraOptions>().BindConfiguration(Cameras.CameraOptions.Section);
     }
 
     /// <summary>Binds and validates every section, reporting the problems of all of them at once.</summary>
@@ -62,13 +63,14 @@ public static class GatewayHostingExtensions
         var hardware = Value<HardwareOptions>(sp, errors);
         var alarms = Value<AlarmOptions>(sp, errors);
         var access = Value<Access.AccessOptions>(sp, errors);
+        var cameras = Value<Cameras.CameraOptions>(sp, errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors);
         }
 
         // Devices are validated against each other (ids, pins, channels) by GatewaySettings.Validate when the instance is made.
-        return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!, hardware, alarms, access);
+        return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!, hardware, alarms, access, cameras);
     }
 
     private static T? Value<T>(IServiceProvider sp, List<string> errors)

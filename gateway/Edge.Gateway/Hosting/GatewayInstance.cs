@@ -51,7 +51,15 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         }
 
         _sources.AddRange(Edge.Gateway.Access.Osdp.OsdpControlPanel.ForLines(access.OsdpReaders, Writer, _privacy!, time, loggers));
+        if (settings.CamerasOrDefault.Devices.Count > 0)
+        {
+            Cameras = new Cameras.CameraAdapter(settings.CamerasOrDefault, Writer, time, loggers);
+            _sources.Add(Cameras);
+        }
     }
+
+    /// <summary>The cameras' adapter, when <c>Edge:Cameras</c> configures any.</summary>
+    public Cameras.CameraAdapter? Cameras { get; }
 
     /// <summary>The access controllers' adapter, when <c>Edge:Access</c> configures any.</summary>
     public Access.AccessControllerAdapter? Access { get; }

@@ -20,7 +20,7 @@ public sealed class IsapiServer : IAsyncDisposable
     public const string Realm = "EdgeSim";
     private const string Boundary = "MIME_boundary";
     private readonly HttpListener _listener;
-    private readonly ConcurrentDictionary<string, SimController> _controllers = new();
+    private readonly ConcurrentDictionary<string, SimIsapiDevice> _devices = new();
     private readonly ConcurrentDictionary<string, byte> _nonces = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
@@ -58,9 +58,15 @@ public sealed class IsapiServer : IAsyncDisposable
 
     /// <summary>Adds a controller; its events queue until a gateway reads its alert stream.</summary>
     public SimController Add(string community, string controller, string user, string password) =>
-        _controllers[$"{community}/{controller}"] = new SimController(user, password);
+        (SimController)(_devices[$"{community}/{controller}"] = new SimController(user, password));
 
-    public SimController Controller(string community, string controller) => _controllers[$"{community}/{controller}"];
+    public SimController Controller(string community, string controller) => (SimController)_devices[$"{community}/{controller}"];
+
+    /// <summary>Adds a camera (channel 1); its events queue until a gateway reads its alert stream.</summary>
+    public SimIsapiCamera AddCamera(string community, string camera, string user, string password) =>
+        (SimIsapiCamera)(_devices[$"{community}/{camera}"] = new SimIsapiCamera(camera, user, password));
+
+    public SimIsapiCamera Camera(string community, string camera) => (SimIsapiCamera)_devices[$"{community}/{camera}"];
 
     private async Task AcceptAsync(CancellationToken ct)
     {
@@ -84,9 +90,9 @@ public sealed class IsapiServer : IAsyncDisposable
     {
         try
         {
-            // /{community}/{controller}/ISAPI/...
+            // /{community}/{device}/ISAPI/...
             var path = http.Request.Url!.AbsolutePath.Trim('/').Split('/');
-            if (path.Length >= 3 && _controllers.TryGetValue($"{path[0]}/{path[1]}", out var sim))
+            if (path.Length >= 3 && _devices.TryGetValue($"{path[0]}/{path[1]}", out var sim))
             {
                 var rest = string.Join('/', path[2..]);
                 if (!Authorized(http, sim))
@@ -100,10 +106,19 @@ public sealed class IsapiServer : IAsyncDisposable
                     return;
                 }
 
-                if (http.Request.HttpMethod == "PUT" && rest.StartsWith("ISAPI/AccessControl/RemoteControl/door/", StringComparison.Ordinal)
+                if (sim is SimIsapiCamera camera && http.Request.HttpMethod == "GET" && rest == "ISAPI/Streaming/channels/101/picture")
+                {
+                    var jpeg = camera.Snapshot();
+                    http.Response.ContentType = camera.SnapshotContentType;
+                    http.Response.ContentLength64 = jpeg.Length;
+                    await http.Response.OutputStream.WriteAsync(jpeg, ct).ConfigureAwait(false);
+                    return;
+                }
+
+                if (sim is SimController controller && http.Request.HttpMethod == "PUT" && rest.StartsWith("ISAPI/AccessControl/RemoteControl/door/", StringComparison.Ordinal)
                     && int.TryParse(rest[(rest.LastIndexOf('/') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var door))
                 {
-                    sim.RemoteOpens.Enqueue(door);
+                    controller.RemoteOpens.Enqueue(door);
                     http.Response.ContentType = "application/xml";
                     await http.Response.OutputStream.WriteAsync("<ResponseStatus><statusCode>1</statusCode><statusString>OK</statusString></ResponseStatus>"u8.ToArray(), ct).ConfigureAwait(false);
                     return;
@@ -128,7 +143,7 @@ public sealed class IsapiServer : IAsyncDisposable
         }
     }
 
-    private static async Task AlertStreamAsync(HttpListenerContext http, SimController sim, CancellationToken ct)
+    private static async Task AlertStreamAsync(HttpListenerContext http, SimIsapiDevice sim, CancellationToken ct)
     {
         http.Response.ContentType = $"multipart/mixed; boundary={Boundary}";
         http.Response.SendChunked = true;
@@ -163,7 +178,7 @@ public sealed class IsapiServer : IAsyncDisposable
     }
 
     /// <summary>HTTP digest (RFC 7616, MD5, qop=auth), as the devices do it; a 401 with a fresh challenge otherwise.</summary>
-    private bool Authorized(HttpListenerContext http, SimController sim)
+    private bool Authorized(HttpListenerContext http, SimIsapiDevice sim)
     {
         var header = http.Request.Headers["Authorization"] ?? "";
         if (header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase))
@@ -228,11 +243,13 @@ public sealed class IsapiServer : IAsyncDisposable
     }
 }
 
-/// <summary>One simulated ISAPI access controller: what it sends on its alert stream, and the remote opens it received.</summary>
-public sealed class SimController(string user, string password)
+/// <summary>
+/// A simulated ISAPI device behind the <see cref="IsapiServer"/>: its credentials, what it sends on its alert stream
+/// (heartbeats while nothing else happens), silence and garbage.
+/// </summary>
+public abstract class SimIsapiDevice(string user, string password)
 {
     private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>();
-    private long _serial;
 
     public string User { get; } = user;
 
@@ -241,8 +258,22 @@ public sealed class SimController(string user, string password)
     /// <summary>How often it sends a heartbeat while nothing else happens.</summary>
     public TimeSpan HeartbeatEvery { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>A silent controller sends nothing at all, not even heartbeats (a hung device).</summary>
+    /// <summary>A silent device sends nothing at all, not even heartbeats (a hung or unplugged device).</summary>
     public bool Silent { get; set; }
+
+    /// <summary>Sends bytes that are not a valid part (a broken device).</summary>
+    public void SendGarbage(byte[] bytes) => Enqueue(bytes);
+
+    /// <summary>What the device has to send; one gateway reads it at a time.</summary>
+    internal ChannelReader<byte[]> Reader => _queue.Reader;
+
+    protected void Enqueue(byte[] part) => _queue.Writer.TryWrite(part);
+}
+
+/// <summary>One simulated ISAPI access controller: what it sends on its alert stream, and the remote opens it received.</summary>
+public sealed class SimController(string user, string password) : SimIsapiDevice(user, password)
+{
+    private long _serial;
 
     public ConcurrentQueue<int> RemoteOpens { get; } = new();
 
@@ -258,12 +289,42 @@ public sealed class SimController(string user, string password)
         Enqueue(IsapiServer.Part("application/json", Encoding.UTF8.GetBytes(json)));
         return serial;
     }
+}
 
-    /// <summary>Sends bytes that are not a valid part (a broken device).</summary>
-    public void SendGarbage(byte[] bytes) => Enqueue(bytes);
+/// <summary>
+/// One simulated ISAPI camera (channel 1): its events as the XML <c>EventNotificationAlert</c> parts Hikvision cameras
+/// send, and its snapshot (<c>/ISAPI/Streaming/channels/101/picture</c>), a real JPEG drawn with its id and the time.
+/// </summary>
+public sealed class SimIsapiCamera(string id, string user, string password) : SimIsapiDevice(user, password)
+{
+    private int _count;
 
-    /// <summary>What the controller has to send; one gateway reads it at a time.</summary>
-    internal ChannelReader<byte[]> Reader => _queue.Reader;
+    public string Id { get; } = id;
 
-    private void Enqueue(byte[] part) => _queue.Writer.TryWrite(part);
+    /// <summary>What the snapshot endpoint answers instead of a picture (a broken camera), when set.</summary>
+    public byte[]? BrokenSnapshot { get; set; }
+
+    public string SnapshotContentType => BrokenSnapshot is null ? "image/jpeg" : "application/octet-stream";
+
+    /// <summary>Snapshots served.</summary>
+    public int Snapshots => Volatile.Read(ref _count);
+
+    /// <summary>Sends an event: <paramref name="eventType"/> as ISAPI names it (vmd, linedetection, fielddetection, tamperdetection, shelteralarm, videoloss).</summary>
+    public void Send(string eventType, bool active)
+    {
+        var xml = string.Create(CultureInfo.InvariantCulture,
+            $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<EventNotificationAlert version=\"2.0\" xmlns=\"http://www.hikvision.com/ver20/XMLSchema\">\r\n" +
+            $"<ipAddress>10.20.1.21</ipAddress>\r\n<portNo>80</portNo>\r\n<protocol>HTTP</protocol>\r\n<macAddress>44:19:b6:6d:24:85</macAddress>\r\n" +
+            $"<channelID>1</channelID>\r\n<dateTime>{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:sszzz}</dateTime>\r\n<activePostCount>1</activePostCount>\r\n" +
+            $"<eventType>{eventType}</eventType>\r\n<eventState>{(active ? "active" : "inactive")}</eventState>\r\n<eventDescription>{eventType} alarm</eventDescription>\r\n" +
+            $"</EventNotificationAlert>\r\n");
+        Enqueue(IsapiServer.Part("application/xml; charset=\"UTF-8\"", Encoding.UTF8.GetBytes(xml)));
+    }
+
+    /// <summary>The picture the camera takes now.</summary>
+    public byte[] Snapshot()
+    {
+        Interlocked.Increment(ref _count);
+        return BrokenSnapshot ?? SnapshotPainter.Draw(Id, DateTimeOffset.UtcNow);
+    }
 }

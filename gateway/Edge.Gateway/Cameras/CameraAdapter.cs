@@ -1,0 +1,163 @@
+using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Cameras;
+
+/// <summary>What a camera said: a condition (a contract type) began or is still on, or ended.</summary>
+public readonly record struct CameraSignal(string Type, bool Active);
+
+/// <summary>Where a camera's signals come from: its ISAPI alert stream or its ONVIF pull point.</summary>
+public interface ICameraSource : IDisposable
+{
+    /// <summary>How long since the camera last said anything (an event, a heartbeat, an answer to a pull).</summary>
+    TimeSpan SinceLastSign { get; }
+
+    /// <summary>Reads the camera until <paramref name="ct"/>, reconnecting as needed.</summary>
+    Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct);
+}
+
+/// <summary>
+/// The gateway's cameras: each camera's signals go through its <see cref="CameraConditions"/> (one active and one
+/// restore per condition, motion coalesced and capped) to the outbox as camera events. Once a second, held-back
+/// restores that are due go out, and each camera is checked for silence: <c>device.offline</c> after
+/// <see cref="CameraDeviceOptions.SilenceTimeout"/> without a sign of life, <c>device.online</c> when it returns.
+/// </summary>
+public sealed class CameraAdapter : BackgroundService
+{
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+    private readonly CameraOptions _options;
+    private readonly IEventSink _sink;
+    private readonly TimeProvider _time;
+    private readonly IReadOnlyList<Camera> _cameras;
+
+    public CameraAdapter(CameraOptions options, IEventSink sink, TimeProvider time, ILoggerFactory loggers, Func<CameraDeviceOptions, HttpMessageHandler?>? handlers = null)
+        : this(options, sink, time, c => c.Protocol switch
+        {
+            _ => new IsapiCameraSource(c, new IsapiClient(new Uri(c.Url), c.User, c.Password, c.SilenceTimeout, time,
+                loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c))),
+        })
+    {
+    }
+
+    /// <summary>With the sources given (tests, other protocols).</summary>
+    public CameraAdapter(CameraOptions options, IEventSink sink, TimeProvider time, Func<CameraDeviceOptions, ICameraSource> sources)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sources);
+        _options = options;
+        _sink = sink;
+        _time = time;
+        _cameras = options.Devices.Select(c =>
+        {
+            var source = sources(c);
+            return new Camera(c, source, new CameraConditions(options), new SilenceWatch(c.Device, c.SilenceTimeout, () => source.SinceLastSign, sink, time));
+        }).ToList();
+    }
+
+    /// <summary>Motion events not sent because a camera was over its rate cap.</summary>
+    public long SuppressedMotion => _cameras.Sum(c => c.Conditions.Suppressed);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_cameras.Select(c => c.Source.RunAsync((signal, ct) => OnSignalAsync(c, signal, ct), stoppingToken)).Append(TickAsync(stoppingToken)));
+
+    private async Task OnSignalAsync(Camera c, CameraSignal signal, CancellationToken ct)
+    {
+        await c.Lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await SubmitAsync(c, c.Conditions.Signal(signal.Type, signal.Active, _time.GetUtcNow()), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            c.Lock.Release();
+        }
+    }
+
+    private async Task TickAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(TickPeriod, _time, ct).ConfigureAwait(false);
+                foreach (var c in _cameras)
+                {
+                    await c.Lock.WaitAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        await SubmitAsync(c, c.Conditions.Tick(_time.GetUtcNow()), ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        c.Lock.Release();
+                    }
+
+                    await c.Watch.CheckAsync(ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SubmitAsync(Camera c, IReadOnlyList<CameraChange> changes, CancellationToken ct)
+    {
+        foreach (var change in changes)
+        {
+            await _sink.SubmitAsync(CameraEvents.Draft(change, c.Options.Device, c.Via, _options), ct).ConfigureAwait(false);
+        }
+    }
+
+    public override void Dispose()
+    {
+        foreach (var c in _cameras)
+        {
+            c.Source.Dispose();
+            c.Lock.Dispose();
+        }
+
+        base.Dispose();
+    }
+
+    private sealed record Camera(CameraDeviceOptions Options, ICameraSource Source, CameraConditions Conditions, SilenceWatch Watch)
+    {
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+
+        public string Via => Options.Protocol == CameraProtocol.Onvif ? "onvif" : "isapi";
+    }
+}
+
+/// <summary>A Hikvision ISAPI camera: its alert stream, the events of its own channel, heartbeats as signs of life.</summary>
+public sealed class IsapiCameraSource(CameraDeviceOptions options, IsapiClient client) : ICameraSource
+{
+    /// <summary>Events of types that are not camera conditions (io, access events on a camera).</summary>
+    public long Unknown => Interlocked.Read(ref _unknown);
+
+    private long _unknown;
+
+    public IsapiClient Client => client;
+
+    public TimeSpan SinceLastSign => client.SinceLastSign;
+
+    public Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct) =>
+        client.RunAlertStreamAsync((alert, token) =>
+        {
+            if (alert.IsHeartbeat || (alert.Channel is { } channel && channel != options.Channel))
+            {
+                return Task.CompletedTask;
+            }
+
+            if (CameraEvents.OfIsapi(alert.EventType) is not { } type)
+            {
+                Interlocked.Increment(ref _unknown);
+                return Task.CompletedTask;
+            }
+
+            return onSignal(new CameraSignal(type, alert.Active), token);
+        }, ct);
+
+    public void Dispose() => client.Dispose();
+}
