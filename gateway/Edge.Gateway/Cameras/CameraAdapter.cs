@@ -35,6 +35,7 @@ public sealed class CameraAdapter : BackgroundService
     public CameraAdapter(CameraOptions options, IEventSink sink, TimeProvider time, ILoggerFactory loggers, Func<CameraDeviceOptions, HttpMessageHandler?>? handlers = null)
         : this(options, sink, time, c => c.Protocol switch
         {
+            CameraProtocol.Onvif => new Onvif.OnvifCameraSource(c, time, loggers.CreateLogger<Onvif.OnvifCameraSource>(), handlers?.Invoke(c)),
             _ => new IsapiCameraSource(c, new IsapiClient(new Uri(c.Url), c.User, c.Password, c.SilenceTimeout, time,
                 loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c))),
         })

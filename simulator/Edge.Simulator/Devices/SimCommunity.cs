@@ -36,7 +36,7 @@ public sealed class SimCommunity : IDisposable
     private const double EndOfLineOhms = 4_700;
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly Dictionary<string, SemaphoreSlim> _doors;
-    private readonly IsapiServer? _isapi;
+    private readonly HttpDeviceServer? _isapi;
     private readonly Dictionary<string, SimOsdpReader> _osdpReaders = [];
     private readonly int _facility;
     private volatile bool _doorsClosed;
@@ -45,7 +45,7 @@ public sealed class SimCommunity : IDisposable
     private readonly GroundTruth _truth;
     private readonly SimClock _clock;
 
-    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, IsapiServer? isapi = null, SimOsdpLine? osdp = null)
+    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, HttpDeviceServer? isapi = null, SimOsdpLine? osdp = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         Plan = plan;

@@ -83,10 +83,10 @@ public static class DistrictRun
         }
 
         await using var __ = hardware;
-        IsapiServer isapi;
+        HttpDeviceServer isapi;
         try
         {
-            isapi = await IsapiServer.StartAsync(settings.IsapiPort).ConfigureAwait(false);
+            isapi = await HttpDeviceServer.StartAsync(settings.IsapiPort).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

@@ -18,12 +18,12 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
     private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
     private readonly TempDirectory _dir = new();
     private StationBroker _broker = null!;
-    private IsapiServer _isapi = null!;
+    private HttpDeviceServer _isapi = null!;
 
     public async ValueTask InitializeAsync()
     {
         _broker = await StationBroker.StartAsync();
-        _isapi = await IsapiServer.StartAsync();
+        _isapi = await HttpDeviceServer.StartAsync();
     }
 
     private GatewayInstance Gateway(params AccessControllerOptions[] controllers)

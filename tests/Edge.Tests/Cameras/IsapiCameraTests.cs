@@ -12,9 +12,9 @@ namespace Edge.Tests.Cameras;
 /// <summary>Hikvision ISAPI cameras: real-world alert samples, and a gateway reading a simulated camera over HTTP digest.</summary>
 public sealed class IsapiCameraTests : IAsyncLifetime
 {
-    private IsapiServer _isapi = null!;
+    private HttpDeviceServer _isapi = null!;
 
-    public async ValueTask InitializeAsync() => _isapi = await IsapiServer.StartAsync();
+    public async ValueTask InitializeAsync() => _isapi = await HttpDeviceServer.StartAsync();
 
     public async ValueTask DisposeAsync() => await _isapi.DisposeAsync();
 
@@ -87,7 +87,8 @@ public sealed class IsapiCameraTests : IAsyncLifetime
     {
         var camera = _isapi.AddCamera("c001", "cam-002", "admin", "pw-2");
 
-        var jpeg = camera.Snapshot();
+        var (jpeg, contentType) = camera.Snapshot();
+        Assert.Equal("image/jpeg", contentType);
 
         Assert.Equal([0xFF, 0xD8, 0xFF], jpeg[..3]);
         using var bitmap = SKBitmap.Decode(jpeg);

@@ -8,24 +8,25 @@ using System.Threading.Channels;
 namespace Edge.Simulator.Devices;
 
 /// <summary>
-/// Simulated Hikvision ISAPI access controllers, many behind one HTTP listener on loopback: each is reached at
-/// <c>http://127.0.0.1:PORT/{community}/{controller}/</c> with HTTP digest authentication, and serves the long-lived
-/// <c>ISAPI/Event/notification/alertStream</c> (multipart/mixed, JSON parts, heartbeats) and the remote door open.
-/// Scenarios make its controllers swipe cards, open and force doors, send garbage or fall silent. (.NET's
+/// The simulated network devices of the district, many behind one HTTP listener on loopback, each at
+/// <c>http://127.0.0.1:PORT/{community}/{device}/</c>: Hikvision ISAPI access controllers and cameras (HTTP digest
+/// authentication, the long-lived <c>ISAPI/Event/notification/alertStream</c> with multipart/mixed parts and
+/// heartbeats, the remote door open, the camera's snapshot) and ONVIF cameras (SOAP with WS-Security, PullPoint
+/// subscriptions, snapshots; see <see cref="OnvifEndpoints"/>). Scenarios make them send events, garbage or fall silent. (.NET's
 /// HttpListener, not Kestrel: the simulator shares its output directory with the gateway program, which must not
 /// need the ASP.NET runtime.)
 /// </summary>
-public sealed class IsapiServer : IAsyncDisposable
+public sealed class HttpDeviceServer : IAsyncDisposable
 {
     public const string Realm = "EdgeSim";
     private const string Boundary = "MIME_boundary";
     private readonly HttpListener _listener;
-    private readonly ConcurrentDictionary<string, SimIsapiDevice> _devices = new();
+    private readonly ConcurrentDictionary<string, SimHttpDevice> _devices = new();
     private readonly ConcurrentDictionary<string, byte> _nonces = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
 
-    private IsapiServer(HttpListener listener, int port)
+    private HttpDeviceServer(HttpListener listener, int port)
     {
         _listener = listener;
         Port = port;
@@ -38,7 +39,7 @@ public sealed class IsapiServer : IAsyncDisposable
     public Uri Url(string community, string controller) => new($"http://127.0.0.1:{Port}/{community}/{controller}/");
 
     /// <summary>Starts listening on <paramref name="port"/>, or on a free loopback port when it is 0.</summary>
-    public static Task<IsapiServer> StartAsync(int port = 0)
+    public static Task<HttpDeviceServer> StartAsync(int port = 0)
     {
         port = port == 0 ? Broker.StationBroker.FreePort() : port;
         var listener = new HttpListener();
@@ -53,7 +54,7 @@ public sealed class IsapiServer : IAsyncDisposable
             throw new IOException(ex.Message, ex);
         }
 
-        return Task.FromResult(new IsapiServer(listener, port));
+        return Task.FromResult(new HttpDeviceServer(listener, port));
     }
 
     /// <summary>Adds a controller; its events queue until a gateway reads its alert stream.</summary>
@@ -67,6 +68,12 @@ public sealed class IsapiServer : IAsyncDisposable
         (SimIsapiCamera)(_devices[$"{community}/{camera}"] = new SimIsapiCamera(camera, user, password));
 
     public SimIsapiCamera Camera(string community, string camera) => (SimIsapiCamera)_devices[$"{community}/{camera}"];
+
+    /// <summary>Adds an ONVIF camera: its device service is at <c>{Url}onvif/device_service</c>.</summary>
+    public SimOnvifCamera AddOnvifCamera(string community, string camera, string user, string password) =>
+        (SimOnvifCamera)(_devices[$"{community}/{camera}"] = new SimOnvifCamera(camera, user, password));
+
+    public SimOnvifCamera OnvifCamera(string community, string camera) => (SimOnvifCamera)_devices[$"{community}/{camera}"];
 
     private async Task AcceptAsync(CancellationToken ct)
     {
@@ -95,23 +102,33 @@ public sealed class IsapiServer : IAsyncDisposable
             if (path.Length >= 3 && _devices.TryGetValue($"{path[0]}/{path[1]}", out var sim))
             {
                 var rest = string.Join('/', path[2..]);
+                if (sim is SimOnvifCamera onvif && http.Request.HttpMethod == "POST" && rest.StartsWith("onvif/", StringComparison.Ordinal))
+                {
+                    // SOAP requests authenticate with their WS-Security token, not HTTP.
+                    await OnvifEndpoints.ServeAsync(http, onvif, Url(path[0], path[1]), rest, ct).ConfigureAwait(false);
+                    return;
+                }
+
                 if (!Authorized(http, sim))
                 {
                     return;
                 }
 
-                if (http.Request.HttpMethod == "GET" && rest == "ISAPI/Event/notification/alertStream")
+                if (sim is SimOnvifCamera snapshotter && http.Request.HttpMethod == "GET" && rest == OnvifEndpoints.SnapshotPath)
                 {
-                    await AlertStreamAsync(http, sim, ct).ConfigureAwait(false);
+                    await WriteSnapshotAsync(http, snapshotter.Snapshot(), ct).ConfigureAwait(false);
+                    return;
+                }
+
+                if (sim is SimIsapiDevice isapi && http.Request.HttpMethod == "GET" && rest == "ISAPI/Event/notification/alertStream")
+                {
+                    await AlertStreamAsync(http, isapi, ct).ConfigureAwait(false);
                     return;
                 }
 
                 if (sim is SimIsapiCamera camera && http.Request.HttpMethod == "GET" && rest == "ISAPI/Streaming/channels/101/picture")
                 {
-                    var jpeg = camera.Snapshot();
-                    http.Response.ContentType = camera.SnapshotContentType;
-                    http.Response.ContentLength64 = jpeg.Length;
-                    await http.Response.OutputStream.WriteAsync(jpeg, ct).ConfigureAwait(false);
+                    await WriteSnapshotAsync(http, camera.Snapshot(), ct).ConfigureAwait(false);
                     return;
                 }
 
@@ -141,6 +158,13 @@ public sealed class IsapiServer : IAsyncDisposable
             {
             }
         }
+    }
+
+    private static async Task WriteSnapshotAsync(HttpListenerContext http, (byte[] Bytes, string ContentType) snapshot, CancellationToken ct)
+    {
+        http.Response.ContentType = snapshot.ContentType;
+        http.Response.ContentLength64 = snapshot.Bytes.Length;
+        await http.Response.OutputStream.WriteAsync(snapshot.Bytes, ct).ConfigureAwait(false);
     }
 
     private static async Task AlertStreamAsync(HttpListenerContext http, SimIsapiDevice sim, CancellationToken ct)
@@ -178,7 +202,7 @@ public sealed class IsapiServer : IAsyncDisposable
     }
 
     /// <summary>HTTP digest (RFC 7616, MD5, qop=auth), as the devices do it; a 401 with a fresh challenge otherwise.</summary>
-    private bool Authorized(HttpListenerContext http, SimIsapiDevice sim)
+    private bool Authorized(HttpListenerContext http, SimHttpDevice sim)
     {
         var header = http.Request.Headers["Authorization"] ?? "";
         if (header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase))
@@ -243,23 +267,24 @@ public sealed class IsapiServer : IAsyncDisposable
     }
 }
 
-/// <summary>
-/// A simulated ISAPI device behind the <see cref="IsapiServer"/>: its credentials, what it sends on its alert stream
-/// (heartbeats while nothing else happens), silence and garbage.
-/// </summary>
-public abstract class SimIsapiDevice(string user, string password)
+/// <summary>A simulated device behind the <see cref="HttpDeviceServer"/>: its credentials, and whether it has fallen silent.</summary>
+public abstract class SimHttpDevice(string user, string password)
 {
-    private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>();
-
     public string User { get; } = user;
 
     public string Password { get; } = password;
 
+    /// <summary>A silent device answers nothing at all, not even heartbeats (a hung or unplugged device).</summary>
+    public bool Silent { get; set; }
+}
+
+/// <summary>A simulated ISAPI device: what it sends on its alert stream (heartbeats while nothing else happens), and garbage.</summary>
+public abstract class SimIsapiDevice(string user, string password) : SimHttpDevice(user, password)
+{
+    private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>();
+
     /// <summary>How often it sends a heartbeat while nothing else happens.</summary>
     public TimeSpan HeartbeatEvery { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>A silent device sends nothing at all, not even heartbeats (a hung or unplugged device).</summary>
-    public bool Silent { get; set; }
 
     /// <summary>Sends bytes that are not a valid part (a broken device).</summary>
     public void SendGarbage(byte[] bytes) => Enqueue(bytes);
@@ -286,7 +311,7 @@ public sealed class SimController(string user, string password) : SimIsapiDevice
             $"{{\"ipAddress\":\"10.20.0.15\",\"portNo\":80,\"protocol\":\"HTTP\",\"channelID\":1,\"dateTime\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffK}\"," +
             $"\"activePostCount\":1,\"eventType\":\"AccessControllerEvent\",\"eventState\":\"active\",\"eventDescription\":\"Access Controller Event\"," +
             $"\"AccessControllerEvent\":{{\"majorEventType\":{major},\"subEventType\":{minor},\"doorNo\":{door},\"serialNo\":{serial}{card}}}}}");
-        Enqueue(IsapiServer.Part("application/json", Encoding.UTF8.GetBytes(json)));
+        Enqueue(HttpDeviceServer.Part("application/json", Encoding.UTF8.GetBytes(json)));
         return serial;
     }
 }
@@ -304,8 +329,6 @@ public sealed class SimIsapiCamera(string id, string user, string password) : Si
     /// <summary>What the snapshot endpoint answers instead of a picture (a broken camera), when set.</summary>
     public byte[]? BrokenSnapshot { get; set; }
 
-    public string SnapshotContentType => BrokenSnapshot is null ? "image/jpeg" : "application/octet-stream";
-
     /// <summary>Snapshots served.</summary>
     public int Snapshots => Volatile.Read(ref _count);
 
@@ -318,13 +341,13 @@ public sealed class SimIsapiCamera(string id, string user, string password) : Si
             $"<channelID>1</channelID>\r\n<dateTime>{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:sszzz}</dateTime>\r\n<activePostCount>1</activePostCount>\r\n" +
             $"<eventType>{eventType}</eventType>\r\n<eventState>{(active ? "active" : "inactive")}</eventState>\r\n<eventDescription>{eventType} alarm</eventDescription>\r\n" +
             $"</EventNotificationAlert>\r\n");
-        Enqueue(IsapiServer.Part("application/xml; charset=\"UTF-8\"", Encoding.UTF8.GetBytes(xml)));
+        Enqueue(HttpDeviceServer.Part("application/xml; charset=\"UTF-8\"", Encoding.UTF8.GetBytes(xml)));
     }
 
-    /// <summary>The picture the camera takes now.</summary>
-    public byte[] Snapshot()
+    /// <summary>The picture the camera takes now, and its content type.</summary>
+    public (byte[] Bytes, string ContentType) Snapshot()
     {
         Interlocked.Increment(ref _count);
-        return BrokenSnapshot ?? SnapshotPainter.Draw(Id, DateTimeOffset.UtcNow);
+        return BrokenSnapshot is { } broken ? (broken, "application/octet-stream") : (SnapshotPainter.Draw(Id, DateTimeOffset.UtcNow), "image/jpeg");
     }
 }

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+using System.Xml;
+using System.Xml.Linq;
+using Edge.Contracts.Events;
+using Edge.Gateway.Cameras.Onvif;
+using static Edge.Gateway.Cameras.Onvif.OnvifSoap;
+
+namespace Edge.Simulator.Devices;
+
+/// <summary>
+/// One simulated ONVIF camera (Profile S/T): the device service (GetCapabilities), the event service
+/// (CreatePullPointSubscription; PullMessages, Renew and Unsubscribe on the subscription), the media service
+/// (GetProfiles, GetSnapshotUri) and its snapshot (HTTP digest, a real JPEG). Every SOAP request must carry a valid
+/// WS-Security UsernameToken digest; otherwise the answer is a <c>ter:NotAuthorized</c> fault.
+/// </summary>
+public sealed class SimOnvifCamera(string id, string user, string password) : SimHttpDevice(user, password)
+{
+    private readonly Channel<XElement> _events = Channel.CreateUnbounded<XElement>();
+    private int _subscription;
+    private int _snapshots;
+
+    public string Id { get; } = id;
+
+    /// <summary>The next pull is answered with a SOAP fault (a camera that lost the subscription).</summary>
+    public bool FaultNextPull { get; set; }
+
+    /// <summary>The next pull is answered with bytes that are not XML.</summary>
+    public bool GarbageNextPull { get; set; }
+
+    /// <summary>Requests refused for their credentials.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    internal long _refused;
+
+    /// <summary>Subscriptions created.</summary>
+    public int Subscriptions => Volatile.Read(ref _subscription);
+
+    /// <summary>Snapshots served.</summary>
+    public int Snapshots => Volatile.Read(ref _snapshots);
+
+    /// <summary>The current subscription's number; pulls on an older one get a fault.</summary>
+    internal int Current => Volatile.Read(ref _subscription);
+
+    internal int NewSubscription() => Interlocked.Increment(ref _subscription);
+
+    internal ChannelReader<XElement> Events => _events.Reader;
+
+    /// <summary>The camera reports a condition (a contract type) active or ended, under its ONVIF topic.</summary>
+    public void Send(string type, bool active)
+    {
+        var (topic, item) = type switch
+        {
+            EventTypes.CameraMotion => ("tns1:RuleEngine/CellMotionDetector/Motion", "IsMotion"),
+            EventTypes.CameraTamper => ("tns1:RuleEngine/TamperDetector/Tamper", "IsTamper"),
+            EventTypes.CameraVideoLoss => ("tns1:VideoSource/SignalLoss", "State"),
+            EventTypes.CameraIntrusion => ("tns1:RuleEngine/FieldDetector/ObjectsInside", "IsInside"),
+            EventTypes.CameraLineCrossing => ("tns1:RuleEngine/LineDetector/Crossed", "ObjectId"),
+            _ => throw new ArgumentException($"no ONVIF topic for {type}", nameof(type)),
+        };
+        var value = item == "ObjectId" ? "1" : active ? "true" : "false";
+        _events.Writer.TryWrite(new XElement(Wsnt + "NotificationMessage",
+            new XElement(Wsnt + "Topic", new XAttribute("Dialect", OnvifEvents.TopicDialect), new XAttribute(XNamespace.Xmlns + "tns1", Tns1), topic),
+            new XElement(Wsnt + "Message",
+                new XElement(Tt + "Message", new XAttribute("UtcTime", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
+                    new XAttribute("PropertyOperation", "Changed"),
+                    new XElement(Tt + "Source",
+                        new XElement(Tt + "SimpleItem", new XAttribute("Name", "VideoSourceConfigurationToken"), new XAttribute("Value", "VideoSourceToken")),
+                        new XElement(Tt + "SimpleItem", new XAttribute("Name", "Rule"), new XAttribute("Value", "Rule1"))),
+                    new XElement(Tt + "Data", new XElement(Tt + "SimpleItem", new XAttribute("Name", item), new XAttribute("Value", value)))))));
+    }
+
+    /// <summary>The picture the camera takes now, and its content type.</summary>
+    public (byte[] Bytes, string ContentType) Snapshot()
+    {
+        Interlocked.Increment(ref _snapshots);
+        return (SnapshotPainter.Draw(Id, DateTimeOffset.UtcNow), "image/jpeg");
+    }
+}
+
+/// <summary>The SOAP endpoints of the simulated ONVIF cameras, written and read with LINQ to XML.</summary>
+public static class OnvifEndpoints
+{
+    public const string SnapshotPath = "onvif/snapshot.jpg";
+    private static readonly TimeSpan SubscriptionLife = TimeSpan.FromSeconds(60);
+    private static readonly XmlReaderSettings Safe = new() { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 1 << 20 };
+
+    public static async Task ServeAsync(HttpListenerContext http, SimOnvifCamera camera, Uri root, string path, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(camera);
+        XElement request;
+        XElement header;
+        try
+        {
+            using var reader = XmlReader.Create(http.Request.InputStream, Safe);
+            var envelope = XDocument.Load(reader).Root!;
+            header = envelope.Element(S + "Header") ?? new XElement(S + "Header");
+            request = envelope.Element(S + "Body")!.Elements().First();
+        }
+        catch (Exception ex) when (ex is XmlException or NullReferenceException or InvalidOperationException)
+        {
+            await FaultAsync(http, "env:Sender", "ter:WellFormed", "the request is not a SOAP envelope", ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (camera.Silent)
+        {
+            // A hung camera: the request is never answered (until the camera comes back or the run ends).
+            while (camera.Silent && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(200, ct).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (!Authenticated(header, camera))
+        {
+            Interlocked.Increment(ref camera._refused);
+            await FaultAsync(http, "env:Sender", "ter:NotAuthorized", "Sender not Authorized", ct).ConfigureAwait(false);
+            return;
+        }
+
+        XElement? answer = (path, request.Name.LocalName) switch
+        {
+            ("onvif/device_service", "GetCapabilities") => new XElement(Tds + "GetCapabilitiesResponse", new XElement(Tds + "Capabilities",
+                new XElement(Tt + "Events", new XElement(Tt + "XAddr", new Uri(root, "onvif/event_service").ToString()),
+                    new XElement(Tt + "WSSubscriptionPolicySupport", "false"), new XElement(Tt + "WSPullPointSupport", "true")),
+                new XElement(Tt + "Media", new XElement(Tt + "XAddr", new Uri(root, "onvif/media_service").ToString())))),
+            ("onvif/event_service", "CreatePullPointSubscription") => Subscribe(camera, root),
+            ("onvif/media_service", "GetProfiles") => new XElement(Trt + "GetProfilesResponse",
+                new XElement(Trt + "Profiles", new XAttribute("token", "Profile_1"), new XAttribute("fixed", "true"), new XElement(Tt + "Name", "mainStream"))),
+            ("onvif/media_service", "GetSnapshotUri") => new XElement(Trt + "GetSnapshotUriResponse", new XElement(Trt + "MediaUri",
+                new XElement(Tt + "Uri", new Uri(root, SnapshotPath).ToString()), new XElement(Tt + "InvalidAfterConnect", "false"),
+                new XElement(Tt + "InvalidAfterReboot", "false"), new XElement(Tt + "Timeout", "PT0S"))),
+            _ when path.StartsWith("onvif/subscription/", StringComparison.Ordinal) => null,
+            _ => new XElement("unknown"),
+        };
+        if (answer is null)
+        {
+            await SubscriptionAsync(http, camera, path, request, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (answer.Name.LocalName == "unknown")
+        {
+            await FaultAsync(http, "env:Receiver", "ter:ActionNotSupported", $"{request.Name.LocalName} is not supported here", ct).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteAsync(http, answer, ct).ConfigureAwait(false);
+    }
+
+    private static XElement Subscribe(SimOnvifCamera camera, Uri root)
+    {
+        var n = camera.NewSubscription();
+        var now = DateTime.UtcNow;
+        return new XElement(Tev + "CreatePullPointSubscriptionResponse",
+            new XElement(Tev + "SubscriptionReference", new XElement(Wsa + "Address", new Uri(root, $"onvif/subscription/{n}").ToString())),
+            new XElement(Wsnt + "CurrentTime", XmlConvert.ToString(now, XmlDateTimeSerializationMode.Utc)),
+            new XElement(Wsnt + "TerminationTime", XmlConvert.ToString(now + SubscriptionLife, XmlDateTimeSerializationMode.Utc)));
+    }
+
+    private static async Task SubscriptionAsync(HttpListenerContext http, SimOnvifCamera camera, string path, XElement request, CancellationToken ct)
+    {
+        if (!int.TryParse(path["onvif/subscription/".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n != camera.Current)
+        {
+            await FaultAsync(http, "env:Receiver", "wsrf-rw:ResourceUnknownFault", "no such subscription", ct).ConfigureAwait(false);
+            return;
+        }
+
+        var now = DateTime.UtcNow;
+        switch (request.Name.LocalName)
+        {
+            case "PullMessages":
+                if (camera.FaultNextPull)
+                {
+                    camera.FaultNextPull = false;
+                    await FaultAsync(http, "env:Receiver", "ter:Action", "the subscription was lost", ct).ConfigureAwait(false);
+                    return;
+                }
+
+                if (camera.GarbageNextPull)
+                {
+                    camera.GarbageNextPull = false;
+                    http.Response.ContentType = ContentType;
+                    await http.Response.OutputStream.WriteAsync("<s:Envelope><<not xml"u8.ToArray(), ct).ConfigureAwait(false);
+                    return;
+                }
+
+                var timeout = XmlConvert.ToTimeSpan(request.Element(Tev + "Timeout")?.Value ?? "PT10S");
+                var limit = int.TryParse(request.Element(Tev + "MessageLimit")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 10;
+                var messages = await TakeAsync(camera, timeout < TimeSpan.FromMinutes(1) ? timeout : TimeSpan.FromMinutes(1), limit, ct).ConfigureAwait(false);
+                await WriteAsync(http, new XElement(Tev + "PullMessagesResponse",
+                    new XElement(Tev + "CurrentTime", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc)),
+                    new XElement(Tev + "TerminationTime", XmlConvert.ToString(DateTime.UtcNow + SubscriptionLife, XmlDateTimeSerializationMode.Utc)),
+                    messages), ct).ConfigureAwait(false);
+                return;
+            case "Renew":
+                await WriteAsync(http, new XElement(Wsnt + "RenewResponse",
+                    new XElement(Wsnt + "TerminationTime", XmlConvert.ToString(now + SubscriptionLife, XmlDateTimeSerializationMode.Utc)),
+                    new XElement(Wsnt + "CurrentTime", XmlConvert.ToString(now, XmlDateTimeSerializationMode.Utc))), ct).ConfigureAwait(false);
+                return;
+            case "Unsubscribe":
+                await WriteAsync(http, new XElement(Wsnt + "UnsubscribeResponse"), ct).ConfigureAwait(false);
+                return;
+            default:
+                await FaultAsync(http, "env:Receiver", "ter:ActionNotSupported", $"{request.Name.LocalName} is not supported here", ct).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for a first message, then takes what else is waiting, up to <paramref name="limit"/>.</summary>
+    private static async Task<List<XElement>> TakeAsync(SimOnvifCamera camera, TimeSpan timeout, int limit, CancellationToken ct)
+    {
+        var taken = new List<XElement>();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(timeout);
+        try
+        {
+            if (await camera.Events.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+            {
+                while (taken.Count < limit && camera.Events.TryRead(out var message))
+                {
+                    taken.Add(message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+
+        return taken;
+    }
+
+    /// <summary>Checks the UsernameToken: the user, and Base64(SHA-1(nonce + created + password)).</summary>
+    private static bool Authenticated(XElement header, SimOnvifCamera camera)
+    {
+        var token = header.Element(Wsse + "Security")?.Element(Wsse + "UsernameToken");
+        var nonce = token?.Element(Wsse + "Nonce")?.Value;
+        var created = token?.Element(Wsu + "Created")?.Value;
+        var digest = token?.Element(Wsse + "Password")?.Value;
+        if (token?.Element(Wsse + "Username")?.Value != camera.User || nonce is null || created is null || digest is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return Digest(Convert.FromBase64String(nonce), created, camera.Password) == digest;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static Task WriteAsync(HttpListenerContext http, XElement body, CancellationToken ct) =>
+        WriteEnvelopeAsync(http, 200, body, ct);
+
+    private static Task FaultAsync(HttpListenerContext http, string code, string subcode, string reason, CancellationToken ct) =>
+        WriteEnvelopeAsync(http, 400, new XElement(S + "Fault",
+            new XAttribute(XNamespace.Xmlns + "ter", "http://www.onvif.org/ver10/error"),
+            new XAttribute(XNamespace.Xmlns + "wsrf-rw", "http://docs.oasis-open.org/wsrf/rw-2"),
+            new XElement(S + "Code", new XElement(S + "Value", code), new XElement(S + "Subcode", new XElement(S + "Value", subcode))),
+            new XElement(S + "Reason", new XElement(S + "Text", new XAttribute(XNamespace.Xml + "lang", "en"), reason))), ct);
+
+    private static async Task WriteEnvelopeAsync(HttpListenerContext http, int status, XElement body, CancellationToken ct)
+    {
+        var envelope = new XDocument(new XElement(S + "Envelope",
+            new XAttribute(XNamespace.Xmlns + "s", S), new XAttribute(XNamespace.Xmlns + "tt", Tt), new XAttribute(XNamespace.Xmlns + "tev", Tev),
+            new XAttribute(XNamespace.Xmlns + "wsnt", Wsnt), new XAttribute(XNamespace.Xmlns + "wsa", Wsa),
+            new XElement(S + "Body", body)));
+        var bytes = Encoding.UTF8.GetBytes(envelope.ToString(SaveOptions.DisableFormatting));
+        http.Response.StatusCode = status;
+        http.Response.ContentType = ContentType + "; charset=utf-8";
+        http.Response.ContentLength64 = bytes.Length;
+        await http.Response.OutputStream.WriteAsync(bytes, ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using Edge.Contracts.Events;
+using Edge.Gateway.Cameras;
+using Edge.Gateway.Cameras.Onvif;
+using Edge.Simulator.Devices;
+using Edge.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Tests.Cameras;
+
+/// <summary>ONVIF cameras: the WS-Security digest, real-world event messages, and a gateway pulling a simulated camera's events.</summary>
+public sealed class OnvifCameraTests : IAsyncLifetime
+{
+    private HttpDeviceServer _devices = null!;
+
+    public async ValueTask InitializeAsync() => _devices = await HttpDeviceServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _devices.DisposeAsync();
+
+    [Fact]
+    public void The_password_digest_is_base64_sha1_of_nonce_created_and_password()
+    {
+        // Computed independently (Python hashlib) for nonce 00..0f, the creation time and the password below.
+        var token = OnvifSoap.UsernameToken("admin", "Edge-cam-1", new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero), Enumerable.Range(0, 16).Select(i => (byte)i).ToArray());
+
+        Assert.Equal("fsY5o0yzts807/p/WYg7vPKkSgI=", token.Descendants(OnvifSoap.Wsse + "Password").Single().Value);
+        Assert.Equal("AAECAwQFBgcICQoLDA0ODw==", token.Descendants(OnvifSoap.Wsse + "Nonce").Single().Value);
+        Assert.Equal("2026-11-28T08:00:00.000Z", token.Descendants(OnvifSoap.Wsu + "Created").Single().Value);
+    }
+
+    // A PullMessagesResponse as cameras send it (ONVIF Core Specification's example layout, with a second vendor
+    // prefix for the topic namespace and an Initialized property).
+    private const string Pull =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://www.w3.org/2003/05/soap-envelope\" " +
+        "xmlns:tt=\"http://www.onvif.org/ver10/schema\" xmlns:wsnt=\"http://docs.oasis-open.org/wsn/b-2\" xmlns:tev=\"http://www.onvif.org/ver10/events/wsdl\" " +
+        "xmlns:tns1=\"http://www.onvif.org/ver10/topics\" xmlns:ns5=\"http://www.onvif.org/ver10/topics\"><SOAP-ENV:Body><tev:PullMessagesResponse>" +
+        "<tev:CurrentTime>2026-11-28T08:00:10Z</tev:CurrentTime><tev:TerminationTime>2026-11-28T08:01:10Z</tev:TerminationTime>" +
+        "<wsnt:NotificationMessage><wsnt:Topic Dialect=\"http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet\">tns1:RuleEngine/CellMotionDetector/Motion</wsnt:Topic>" +
+        "<wsnt:Message><tt:Message UtcTime=\"2026-11-28T08:00:09Z\" PropertyOperation=\"Changed\"><tt:Source>" +
+        "<tt:SimpleItem Name=\"VideoSourceConfigurationToken\" Value=\"VideoSourceToken\"/><tt:SimpleItem Name=\"VideoAnalyticsConfigurationToken\" Value=\"VideoAnalyticsToken\"/>" +
+        "<tt:SimpleItem Name=\"Rule\" Value=\"MyMotionDetectorRule\"/></tt:Source><tt:Data><tt:SimpleItem Name=\"IsMotion\" Value=\"true\"/></tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage>" +
+        "<wsnt:NotificationMessage><wsnt:Topic Dialect=\"http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet\">ns5:VideoSource/GlobalSceneChange/ImagingService</wsnt:Topic>" +
+        "<wsnt:Message><tt:Message UtcTime=\"2026-11-28T08:00:09Z\" PropertyOperation=\"Initialized\"><tt:Source><tt:SimpleItem Name=\"Source\" Value=\"VideoSource_1\"/></tt:Source>" +
+        "<tt:Data><tt:SimpleItem Name=\"State\" Value=\"false\"/></tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage>" +
+        "<wsnt:NotificationMessage><wsnt:Topic Dialect=\"http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet\">tns1:VideoSource/MotionAlarm</wsnt:Topic>" +
+        "<wsnt:Message><tt:Message UtcTime=\"2026-11-28T08:00:09Z\" PropertyOperation=\"Changed\"><tt:Source><tt:SimpleItem Name=\"Source\" Value=\"VideoSource_1\"/></tt:Source>" +
+        "<tt:Data><tt:SimpleItem Name=\"State\" Value=\"maybe\"/></tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage>" +
+        "<wsnt:NotificationMessage><wsnt:Topic Dialect=\"http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet\">tns1:Device/Trigger/DigitalInput</wsnt:Topic>" +
+        "<wsnt:Message><tt:Message UtcTime=\"2026-11-28T08:00:09Z\"><tt:Data><tt:SimpleItem Name=\"LogicalState\" Value=\"true\"/></tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage>" +
+        "</tev:PullMessagesResponse></SOAP-ENV:Body></SOAP-ENV:Envelope>";
+
+    [Fact]
+    public void A_pull_response_is_read_and_its_topics_mapped_whatever_their_prefix()
+    {
+        var pull = OnvifEvents.ReadPull(OnvifSoap.Body(Encoding.UTF8.GetBytes(Pull)));
+
+        Assert.Equal(TimeSpan.FromMinutes(1), pull.TerminationTime - pull.CurrentTime);
+        Assert.Equal(["RuleEngine/CellMotionDetector/Motion", "VideoSource/GlobalSceneChange/ImagingService", "VideoSource/MotionAlarm", "Device/Trigger/DigitalInput"],
+            pull.Notifications.Select(n => n.Topic));
+        Assert.Equal(new CameraSignal(EventTypes.CameraMotion, true), OnvifEvents.Signal(pull.Notifications[0]));
+        Assert.Equal(new CameraSignal(EventTypes.CameraTamper, false), OnvifEvents.Signal(pull.Notifications[1]));
+        Assert.Null(OnvifEvents.Signal(pull.Notifications[2]));
+        Assert.Null(OnvifEvents.Signal(pull.Notifications[3]));
+    }
+
+    [Fact]
+    public void A_soap_fault_is_an_exception_with_its_subcode()
+    {
+        var fault = "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:ter=\"http://www.onvif.org/ver10/error\"><s:Body><s:Fault>" +
+                    "<s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:NotAuthorized</s:Value></s:Subcode></s:Code>" +
+                    "<s:Reason><s:Text xml:lang=\"en\">Sender not Authorized</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>";
+
+        var ex = Assert.Throws<OnvifFaultException>(() => OnvifSoap.Body(Encoding.UTF8.GetBytes(fault)));
+
+        Assert.Equal(("ter:NotAuthorized", "Sender not Authorized"), (ex.Code, ex.Reason));
+        Assert.Throws<System.Xml.XmlException>(() => OnvifSoap.Body("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>"u8));
+    }
+
+    private (CameraAdapter Adapter, RecordingSink Sink, OnvifCameraSource Source) Adapter(string camera, string password)
+    {
+        var sink = new RecordingSink();
+        var options = new CameraOptions
+        {
+            Devices = [new CameraDeviceOptions { Id = camera, Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", camera).ToString(), User = "admin", Password = password, SilenceTimeout = TimeSpan.FromSeconds(3) }],
+        };
+        OnvifCameraSource? source = null;
+        var adapter = new CameraAdapter(options, sink, TimeProvider.System, c => source = new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance));
+        return (adapter, sink, source!);
+    }
+
+    [Fact]
+    public async Task Events_are_pulled_and_a_fault_garbage_or_a_hung_pull_gives_a_new_subscription_without_losing_what_follows()
+    {
+        var camera = _devices.AddOnvifCamera("c001", "cam-010", "admin", "pw-10");
+        var (adapter, sink, source) = Adapter("cam-010", "pw-10");
+        using var _ = adapter;
+        await adapter.StartAsync(CancellationToken.None);
+        await Eventually.True(() => camera.Subscriptions == 1, "subscribed");
+
+        camera.Send(EventTypes.CameraTamper, active: true);
+        camera.Send(EventTypes.CameraTamper, active: false);
+        await Eventually.True(() => sink.Drafts.Count == 2, "tamper and its restore");
+
+        camera.FaultNextPull = true;
+        await Eventually.True(() => camera.Subscriptions == 2, "a new subscription after the fault");
+        camera.GarbageNextPull = true;
+        await Eventually.True(() => camera.Subscriptions == 3, "a new subscription after garbage", TimeSpan.FromSeconds(20));
+        camera.Send(EventTypes.CameraVideoLoss, active: true);
+        await Eventually.True(() => sink.Drafts.Count == 3, "video loss after both");
+
+        camera.Silent = true;
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceOffline), "offline when pulls hang", TimeSpan.FromSeconds(20));
+        camera.Silent = false;
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceOnline), "online again", TimeSpan.FromSeconds(60));
+
+        Assert.Equal([(EventTypes.CameraTamper, EventState.Active), (EventTypes.CameraTamper, EventState.Restored), (EventTypes.CameraVideoLoss, EventState.Active)],
+            sink.Drafts.Take(3).Select(d => (d.Type, d.State!.Value)));
+        Assert.True(source.Faults >= 1 && source.BadResponses >= 1 && source.HungPulls >= 1, $"faults {source.Faults}, bad {source.BadResponses}, hung {source.HungPulls}");
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_are_refused_nothing_is_believed_and_the_camera_is_offline()
+    {
+        var camera = _devices.AddOnvifCamera("c001", "cam-011", "admin", "pw-11");
+        var (adapter, sink, source) = Adapter("cam-011", "not-the-password");
+        using var _ = adapter;
+        await adapter.StartAsync(CancellationToken.None);
+        camera.Send(EventTypes.CameraMotion, active: true);
+
+        await Eventually.True(() => camera.Refused >= 1 && source.Faults >= 1, "refused");
+        Assert.Equal(0, camera.Subscriptions);
+        Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.CameraMotion);
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_snapshot_uri_comes_from_the_media_service_and_serves_a_jpeg_with_digest_authentication()
+    {
+        _devices.AddOnvifCamera("c001", "cam-012", "admin", "pw-12");
+        using var source = new OnvifCameraSource(new CameraDeviceOptions { Id = "cam-012", Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", "cam-012").ToString(), User = "admin", Password = "pw-12" },
+            TimeProvider.System, NullLogger.Instance);
+
+        var uri = await source.SnapshotUriAsync(TestContext.Current.CancellationToken);
+        var jpeg = await source.Http.GetByteArrayAsync(uri, TestContext.Current.CancellationToken);
+
+        Assert.EndsWith("/c001/cam-012/onvif/snapshot.jpg", uri.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal([0xFF, 0xD8, 0xFF], jpeg[..3]);
+    }
+}
