@@ -23,6 +23,9 @@ public static class Topic
     /// <summary>Every gateway's heartbeat.</summary>
     public const string AllHeartbeats = Root + "/+/+/heartbeat";
 
+    /// <summary>Every snapshot of the district.</summary>
+    public const string AllMedia = Root + "/+/+/media/+";
+
     /// <summary>Everything of the contract.</summary>
     public const string All = Root + "/#";
 
@@ -47,6 +50,13 @@ public static class Topic
     /// <summary><c>edge/v1/{community}/{gateway}/heartbeat</c>.</summary>
     public static string Heartbeat(string community, string gateway) => $"{GatewayRoot(community, gateway)}/heartbeat";
 
+    /// <summary>
+    /// <c>edge/v1/{community}/{gateway}/media/{eventId}</c>: a picture (JPEG) taken for the event with that id, by one of
+    /// the cameras its <c>data.snapshots</c> lists.
+    /// </summary>
+    public static string Media(string community, string gateway, Guid eventId) =>
+        $"{GatewayRoot(community, gateway)}/media/{eventId:D}";
+
     /// <summary>Splits a topic of the contract into its parts; false when the topic is not of the v1 tree.</summary>
     public static bool TryParse(string topic, out TopicParts parts)
     {
@@ -65,6 +75,9 @@ public static class Topic
                 return true;
             case "heartbeat" when s.Length == 5:
                 parts = new TopicParts(s[2], s[3], TopicKind.Heartbeat, null, null);
+                return true;
+            case "media" when s.Length == 6 && Guid.TryParseExact(s[5], "D", out _):
+                parts = new TopicParts(s[2], s[3], TopicKind.Media, null, null, s[5]);
                 return true;
             case "events" when s.Length == 7 && EventCategory.All.Contains(s[5]) && TopicSegment.IsValid(s[6]):
                 parts = new TopicParts(s[2], s[3], TopicKind.Event, s[5], s[6]);

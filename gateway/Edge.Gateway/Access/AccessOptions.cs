@@ -191,6 +191,9 @@ public sealed class OsdpReaderOptions
     /// <summary>How long the door may stay open after a normal opening before it is held open.</summary>
     public TimeSpan HeldOpenAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Cameras that cover the reader's door (snapshots of a forced door follow these).</summary>
+    public List<string> Cameras { get; set; } = [];
+
     /// <summary>Flash the reader's LED red and sound its buzzer while its door is forced or held open (when the reader has them).</summary>
     public bool Annunciate { get; set; } = true;
 

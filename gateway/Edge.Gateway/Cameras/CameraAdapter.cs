@@ -16,6 +16,9 @@ public interface ICameraSource : IDisposable
 
     /// <summary>Reads the camera until <paramref name="ct"/>, reconnecting as needed.</summary>
     Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct);
+
+    /// <summary>Takes a picture: a JPEG of at most <paramref name="maxBytes"/>, or a <see cref="SnapshotException"/>.</summary>
+    Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct);
 }
 
 /// <summary>
@@ -56,6 +59,13 @@ public sealed class CameraAdapter : BackgroundService
             return new Camera(c, source, new CameraConditions(options), new SilenceWatch(c.Device, c.SilenceTimeout, () => source.SinceLastSign, sink, time));
         }).ToList();
     }
+
+    /// <summary>True when the gateway has the camera <paramref name="camera"/>.</summary>
+    public bool Has(string camera) => _cameras.Any(c => c.Options.Id == camera);
+
+    /// <summary>Takes a picture with the camera <paramref name="camera"/>; null when the gateway has no such camera.</summary>
+    public Task<byte[]>? SnapshotAsync(string camera, int maxBytes, CancellationToken ct) =>
+        _cameras.FirstOrDefault(c => c.Options.Id == camera)?.Source.SnapshotAsync(maxBytes, ct);
 
     /// <summary>Motion events not sent because a camera was over its rate cap.</summary>
     public long SuppressedMotion => _cameras.Sum(c => c.Conditions.Suppressed);
@@ -142,6 +152,10 @@ public sealed class IsapiCameraSource(CameraDeviceOptions options, IsapiClient c
     public IsapiClient Client => client;
 
     public TimeSpan SinceLastSign => client.SinceLastSign;
+
+    /// <summary>The picture of the camera's main stream: <c>/ISAPI/Streaming/channels/{channel}01/picture</c>.</summary>
+    public Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct) =>
+        Snapshots.GetJpegAsync(client.Http.Http, new Uri(client.Http.Base, $"ISAPI/Streaming/channels/{options.Channel}01/picture"), maxBytes, ct);
 
     public Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct) =>
         client.RunAlertStreamAsync((alert, token) =>

@@ -32,6 +32,21 @@ public sealed class CameraOptions
 
     /// <summary>Motion older than this is worthless: the outbox and the broker may drop it unsent.</summary>
     public TimeSpan MotionExpireAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Snapshots for one event: its linked cameras, at most this many.</summary>
+    public int SnapshotsPerEvent { get; set; } = 3;
+
+    /// <summary>The largest picture taken; a camera that sends more is cut off and counted.</summary>
+    public int SnapshotMaxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a camera may take to give a picture.</summary>
+    public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Pictures held while they wait for the uplink (fetched, not yet published); the oldest go first when full.</summary>
+    public int SnapshotQueue { get; set; } = 16;
+
+    /// <summary>A picture not published within this time is dropped (and the broker may drop it once this old).</summary>
+    public TimeSpan SnapshotExpireAfter { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>One camera.</summary>

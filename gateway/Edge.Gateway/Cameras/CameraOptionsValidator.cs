@@ -56,6 +56,31 @@ public static class CameraOptionsValidator
             errors.Add($"{s}:MotionExpireAfter {cameras.MotionExpireAfter} must be 10 s-1 h");
         }
 
+        if (cameras.SnapshotsPerEvent is < 0 or > 16)
+        {
+            errors.Add($"{s}:SnapshotsPerEvent {cameras.SnapshotsPerEvent} must be 0-16");
+        }
+
+        if (cameras.SnapshotMaxBytes is < 16 * 1024 or > 16 * 1024 * 1024)
+        {
+            errors.Add($"{s}:SnapshotMaxBytes {cameras.SnapshotMaxBytes} must be 16 KiB-16 MiB");
+        }
+
+        if (cameras.SnapshotTimeout < TimeSpan.FromMilliseconds(500) || cameras.SnapshotTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{s}:SnapshotTimeout {cameras.SnapshotTimeout} must be 0.5 s-1 min");
+        }
+
+        if (cameras.SnapshotQueue is < 1 or > 1024)
+        {
+            errors.Add($"{s}:SnapshotQueue {cameras.SnapshotQueue} must be 1-1024");
+        }
+
+        if (cameras.SnapshotExpireAfter < TimeSpan.FromSeconds(10) || cameras.SnapshotExpireAfter > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{s}:SnapshotExpireAfter {cameras.SnapshotExpireAfter} must be 10 s-1 day");
+        }
+
         return errors;
     }
 }

@@ -37,26 +37,57 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             _sources.Add(TestEvents);
         }
 
+        // Events that begin an alarm pass through the snapshot service on their way to the outbox, when there are cameras.
+        IEventSink sink = Writer;
+        if (settings.CamerasOrDefault.Devices.Count > 0)
+        {
+            var cameras = settings.CamerasOrDefault;
+            Snapshots = new Cameras.SnapshotService(Writer, cameras, Links(settings),
+                (id, camera, at, jpeg, ct) => Uplink.PublishMediaAsync(id, camera, at, jpeg, cameras.SnapshotExpireAfter, ct),
+                () => store.Pending(Contracts.Events.Priority.Critical) + store.Pending(Contracts.Events.Priority.High) > 0,
+                time, loggers.CreateLogger<Cameras.SnapshotService>());
+            sink = Snapshots;
+        }
+
         // One card privacy for every reader and controller of the community: the same card, the same hash.
         var access = settings.AccessOrDefault;
         _privacy = access.Any
             ? new Edge.Gateway.Access.CardPrivacy(Edge.Gateway.Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers)
             : null;
-        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, Writer, Uplink.State, time, loggers, access, _privacy);
+        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, sink, Uplink.State, time, loggers, access, _privacy);
         _sources.AddRange(Hardware.Sources);
         if (access.Controllers.Count > 0)
         {
-            Access = new Access.AccessControllerAdapter(access, Writer, _privacy!, time, loggers);
+            Access = new Access.AccessControllerAdapter(access, sink, _privacy!, time, loggers);
             _sources.Add(Access);
         }
 
-        _sources.AddRange(Edge.Gateway.Access.Osdp.OsdpControlPanel.ForLines(access.OsdpReaders, Writer, _privacy!, time, loggers));
-        if (settings.CamerasOrDefault.Devices.Count > 0)
+        _sources.AddRange(Edge.Gateway.Access.Osdp.OsdpControlPanel.ForLines(access.OsdpReaders, sink, _privacy!, time, loggers));
+        if (Snapshots is not null)
         {
-            Cameras = new Cameras.CameraAdapter(settings.CamerasOrDefault, Writer, time, loggers);
+            Cameras = new Cameras.CameraAdapter(settings.CamerasOrDefault, sink, time, loggers);
+            Snapshots.Attach(Cameras);
             _sources.Add(Cameras);
+            _sources.Add(Snapshots);
         }
     }
+
+    /// <summary>The cameras that cover each device, by device id: alarm buttons, zones and doors.</summary>
+    private static Dictionary<string, IReadOnlyList<string>> Links(GatewaySettings settings)
+    {
+        var alarms = settings.AlarmsOrDefault;
+        var access = settings.AccessOrDefault;
+        return alarms.Buttons.Select(b => (b.Id, b.Cameras))
+            .Concat(alarms.Zones.Select(z => (z.Id, z.Cameras)))
+            .Concat(access.Doors.Select(d => (d.Id, d.Cameras)))
+            .Concat(access.Controllers.SelectMany(c => c.Doors).Select(d => (d.Id, d.Cameras)))
+            .Concat(access.OsdpReaders.Where(r => r.Door is not null && r.DoorContactInput is not null).Select(r => (r.Door!, r.Cameras)))
+            .GroupBy(l => l.Item1, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.SelectMany(l => l.Item2).ToList(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The snapshot service, when <c>Edge:Cameras</c> configures any camera.</summary>
+    public Cameras.SnapshotService? Snapshots { get; }
 
     /// <summary>The cameras' adapter, when <c>Edge:Cameras</c> configures any.</summary>
     public Cameras.CameraAdapter? Cameras { get; }

@@ -56,6 +56,25 @@ internal sealed class MessageFactory(MqttProtocolVersion version)
         return builder.Build();
     }
 
+    /// <summary>A snapshot: the JPEG as it is, with the event and camera it belongs to (MQTT 5: content type and user properties).</summary>
+    public MqttApplicationMessage Media(string community, string gateway, Guid eventId, string camera, DateTimeOffset takenAt, ReadOnlyMemory<byte> jpeg, TimeSpan expireAfter)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(Topic.Media(community, gateway, eventId))
+            .WithPayload(jpeg.ToArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (V5)
+        {
+            builder.WithContentType("image/jpeg")
+                .WithUserProperty(UserProperties.EventId, Utf8(eventId.ToString("D")))
+                .WithUserProperty(UserProperties.Camera, Utf8(camera))
+                .WithUserProperty(UserProperties.TakenAt, Utf8(takenAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)))
+                .WithMessageExpiryInterval((uint)Math.Max(1, Math.Ceiling(expireAfter.TotalSeconds)));
+        }
+
+        return builder.Build();
+    }
+
     /// <summary>True when a record went stale before it could be sent.</summary>
     public static bool IsExpired(OutboxRecord record, DateTimeOffset now) => record.ExpiresAt is { } e && e <= now;
 

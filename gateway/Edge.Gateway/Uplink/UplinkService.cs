@@ -190,7 +190,18 @@ public sealed partial class UplinkService : BackgroundService
     }
 
     /// <summary>Publishes a heartbeat when connected; false when there is no connection to publish on.</summary>
-    public async Task<bool> PublishHeartbeatAsync(Heartbeat heartbeat, CancellationToken ct)
+    public Task<bool> PublishHeartbeatAsync(Heartbeat heartbeat, CancellationToken ct) =>
+        TryPublishAsync(_messages.Heartbeat(heartbeat, _options.HeartbeatInterval), ct);
+
+    /// <summary>
+    /// Publishes a snapshot for an event when connected (QoS 1); false when there is no connection or the broker
+    /// refused it. Snapshots are not kept in the outbox: the caller holds them, bounded, until this succeeds.
+    /// </summary>
+    public Task<bool> PublishMediaAsync(Guid eventId, string camera, DateTimeOffset takenAt, ReadOnlyMemory<byte> jpeg, TimeSpan expireAfter, CancellationToken ct) =>
+        TryPublishAsync(_messages.Media(_gateway.Community, _gateway.Id, eventId, camera, takenAt, jpeg, expireAfter), ct);
+
+    /// <summary>Publishes outside the outbox when connected; false when there is no connection or the broker refused it.</summary>
+    private async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken ct)
     {
         var client = _client;
         if (client is null || !State.Connected)
@@ -198,7 +209,6 @@ public sealed partial class UplinkService : BackgroundService
             return false;
         }
 
-        var message = _messages.Heartbeat(heartbeat, _options.HeartbeatInterval);
         try
         {
             var result = await client.PublishAsync(message, ct).ConfigureAwait(false);

@@ -29,6 +29,10 @@ public sealed class RecordingSubscriber : IAsyncDisposable
         return s;
     }
 
+    /// <summary>A user property of a message as text, or null when it has none of that name.</summary>
+    public static string? Property(MqttApplicationMessage m, string name) =>
+        m?.UserProperties?.FirstOrDefault(p => p.Name == name) is { } p ? System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span) : null;
+
     public IEnumerable<MqttApplicationMessage> On(string topicSuffix) => Messages.Where(m => m.Topic.EndsWith(topicSuffix, StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()

@@ -59,15 +59,15 @@ public sealed class UplinkTests : IAsyncLifetime
         Assert.Equal(alarm, Payloads.DecodeEvent(a.Payload.ToArray()) with { Data = alarm.Data });
         Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, a.QualityOfServiceLevel);
         Assert.Equal("application/json", a.ContentType);
-        Assert.Equal(alarm.Id.ToString(), Property(a, UserProperties.Id));
-        Assert.Equal("alarm.panic", Property(a, UserProperties.Type));
-        Assert.Equal("critical", Property(a, UserProperties.Priority));
-        Assert.Equal(alarm.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), Property(a, UserProperties.Seq));
+        Assert.Equal(alarm.Id.ToString(), RecordingSubscriber.Property(a, UserProperties.Id));
+        Assert.Equal("alarm.panic", RecordingSubscriber.Property(a, UserProperties.Type));
+        Assert.Equal("critical", RecordingSubscriber.Property(a, UserProperties.Priority));
+        Assert.Equal(alarm.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), RecordingSubscriber.Property(a, UserProperties.Seq));
         Assert.Equal(0u, a.MessageExpiryInterval);
         Schemas.AssertValid(Schemas.Event, a.Payload.ToArray());
 
         var m = sub.Messages.Single(x => x.Topic == "edge/v1/c001/gw1/events/camera/cam-1");
-        Assert.Equal(motion.Id.ToString(), Property(m, UserProperties.Id));
+        Assert.Equal(motion.Id.ToString(), RecordingSubscriber.Property(m, UserProperties.Id));
         Assert.InRange(m.MessageExpiryInterval, 290u, 300u);
     }
 
@@ -315,9 +315,6 @@ public sealed class UplinkTests : IAsyncLifetime
         Assert.Equal(MqttProtocolVersion.V311, seen);
         await gw.StopAsync(default);
     }
-
-    private static string? Property(MqttApplicationMessage m, string name) =>
-        m.UserProperties?.FirstOrDefault(p => p.Name == name) is { } p ? Encoding.UTF8.GetString(p.ValueBuffer.Span) : null;
 
     public async ValueTask DisposeAsync()
     {

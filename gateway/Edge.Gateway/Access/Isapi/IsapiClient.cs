@@ -52,6 +52,9 @@ public sealed partial class IsapiClient : IDisposable
     public long Reconnects { get; private set; }
 
     /// <summary>Time since the device last gave a sign of life (a part, or an accepted connection).</summary>
+    /// <summary>The device's HTTP client (digest credentials) and base address, for its other resources (a camera's picture).</summary>
+    public (HttpClient Http, Uri Base) Http => (_http, _base);
+
     public TimeSpan SinceLastSign => _time.GetElapsedTime(Interlocked.Read(ref _lastSign));
 
     /// <summary>Reads the alert stream until cancelled, handing each alert (heartbeats included) to <paramref name="onAlert"/>.</summary>

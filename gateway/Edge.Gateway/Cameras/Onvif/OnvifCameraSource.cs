@@ -191,6 +191,28 @@ public sealed partial class OnvifCameraSource : ICameraSource
     /// <summary>The camera's HTTP client (digest credentials), for its snapshots.</summary>
     public HttpClient Http => _http;
 
+    private Uri? _snapshotUri;
+
+    /// <summary>A picture from the URI the media service gives (asked once, again after a failure).</summary>
+    public async Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct)
+    {
+        try
+        {
+            _snapshotUri ??= await SnapshotUriAsync(ct).ConfigureAwait(false);
+            return await Snapshots.GetJpegAsync(_http, _snapshotUri, maxBytes, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OnvifFaultException or XmlException or TimeoutException)
+        {
+            _snapshotUri = null;
+            throw new SnapshotException("no-snapshot-uri", ex.Message);
+        }
+        catch (SnapshotException)
+        {
+            _snapshotUri = null;
+            throw;
+        }
+    }
+
     private async Task<XElement> CallAsync(Uri to, string action, XElement body, XName expected, TimeSpan timeout, CancellationToken ct, bool hung = false)
     {
         var envelope = Envelope(action, to, body, _options.User, _options.Password, _time.GetUtcNow());

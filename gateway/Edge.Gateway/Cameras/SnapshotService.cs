@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Edge.Contracts.Events;
+using Edge.Gateway.Events;
+using Edge.Gateway.Logging;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Cameras;
+
+/// <summary>
+/// Pictures for the events that matter. Every adapter's events pass through here on their way to the outbox: an
+/// alarm, a forced door (every critical event that begins) or a camera tamper that begins gets
+/// <c>data.snapshots</c>, the ids of the linked cameras whose pictures will follow (the device's <c>Cameras</c>; a
+/// camera's own tamper links itself), and goes on at once: the event never waits for a picture. Once it is committed,
+/// each camera is asked for a JPEG (bounded in size and time), and the pictures are published on
+/// <c>media/{eventId}</c> only while no critical or high event waits in the outbox, so they queue below alarms. At most
+/// <see cref="CameraOptions.SnapshotQueue"/> pictures wait for the uplink (the oldest go first); none is kept over a
+/// restart.
+/// </summary>
+public sealed partial class SnapshotService : BackgroundService, IEventSink
+{
+    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(50);
+    private readonly IEventSink _inner;
+    private readonly CameraOptions _options;
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _links;
+    private readonly Func<Guid, string, DateTimeOffset, byte[], CancellationToken, Task<bool>> _publish;
+    private readonly Func<bool> _higherWaiting;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly LogLimiter _limiter;
+    private readonly Channel<Request> _requests;
+    private readonly ConcurrentQueue<Picture> _pictures = new();
+    private readonly SemaphoreSlim _fetching = new(4, 4);
+    private readonly ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
+    private CameraAdapter? _cameras;
+    private long _published;
+    private long _dropped;
+
+    /// <param name="inner">Where events go on to (the outbox writer).</param>
+    /// <param name="links">The cameras linked to each device, by device id.</param>
+    /// <param name="publish">Publishes a picture (event id, camera, taken at, JPEG); false when it could not.</param>
+    /// <param name="higherWaiting">True while critical or high events wait in the outbox.</param>
+    public SnapshotService(IEventSink inner, CameraOptions options, IReadOnlyDictionary<string, IReadOnlyList<string>> links,
+        Func<Guid, string, DateTimeOffset, byte[], CancellationToken, Task<bool>> publish, Func<bool> higherWaiting, TimeProvider time, ILogger<SnapshotService> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _inner = inner;
+        _options = options;
+        _links = links;
+        _publish = publish;
+        _higherWaiting = higherWaiting;
+        _time = time;
+        _log = log;
+        _limiter = new LogLimiter(time, TimeSpan.FromSeconds(30));
+        _requests = Channel.CreateBounded<Request>(new BoundedChannelOptions(Math.Max(16, options.SnapshotQueue * 4)) { FullMode = BoundedChannelFullMode.DropWrite });
+    }
+
+    /// <summary>Pictures published.</summary>
+    public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>Pictures dropped: too many waiting, too old, or asked for faster than cameras answer.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Pictures that could not be had, by reason (not-jpeg, too-large, http-401, unreachable, timeout, ...).</summary>
+    public IReadOnlyDictionary<string, long> Failures => _failures;
+
+    /// <summary>The cameras to take pictures with (made after this service, since their tamper events pass through it).</summary>
+    public void Attach(CameraAdapter cameras) => _cameras = cameras;
+
+    public async Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var cameras = CamerasFor(draft);
+        if (cameras.Count == 0)
+        {
+            return await _inner.SubmitAsync(draft, cancellationToken).ConfigureAwait(false);
+        }
+
+        var data = draft.Data?.DeepClone().AsObject() ?? [];
+        data["snapshots"] = new JsonArray(cameras.Select(c => (JsonNode?)c).ToArray());
+        var result = await _inner.SubmitAsync(draft with { Data = data }, cancellationToken).ConfigureAwait(false);
+        if (result.Event is { } e)
+        {
+            foreach (var camera in cameras)
+            {
+                if (!_requests.Writer.TryWrite(new Request(e.Id, camera)))
+                {
+                    Interlocked.Increment(ref _dropped);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The linked cameras this gateway has, for an event that begins an alarm, a forced door or a camera tamper.</summary>
+    private IReadOnlyList<string> CamerasFor(EventDraft draft)
+    {
+        if (_cameras is not { } adapter || draft.State != EventState.Active || (draft.Priority != Priority.Critical && draft.Type != EventTypes.CameraTamper))
+        {
+            return [];
+        }
+
+        IReadOnlyList<string> linked = draft.Type == EventTypes.CameraTamper ? [draft.Device.Id]
+            : _links.TryGetValue(draft.Device.Id, out var list) ? list
+            : [];
+        return linked.Where(adapter.Has).Distinct(StringComparer.Ordinal).Take(_options.SnapshotsPerEvent).ToList();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(FetchAsync(stoppingToken), PublishAsync(stoppingToken));
+
+    private async Task FetchAsync(CancellationToken ct)
+    {
+        var running = new List<Task>();
+        try
+        {
+            await foreach (var request in _requests.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                await _fetching.WaitAsync(ct).ConfigureAwait(false);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(TakeAsync(request, ct));
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task TakeAsync(Request request, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_options.SnapshotTimeout);
+            var jpeg = await (_cameras!.SnapshotAsync(request.Camera, _options.SnapshotMaxBytes, timeout.Token) ?? throw new SnapshotException("no-camera", request.Camera)).ConfigureAwait(false);
+            _pictures.Enqueue(new Picture(request.EventId, request.Camera, _time.GetUtcNow(), jpeg));
+            while (_pictures.Count > _options.SnapshotQueue && _pictures.TryDequeue(out _))
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+        }
+        catch (SnapshotException ex)
+        {
+            Failed(request.Camera, ex.Reason, ex.Message);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Failed(request.Camera, "timeout", $"no picture within {_options.SnapshotTimeout.TotalSeconds:0.#} s");
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _fetching.Release();
+        }
+    }
+
+    private async Task PublishAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (!_pictures.TryPeek(out var picture) || _higherWaiting())
+                {
+                    await Task.Delay(Idle, _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (_time.GetUtcNow() - picture.TakenAt > _options.SnapshotExpireAfter)
+                {
+                    _pictures.TryDequeue(out _);
+                    Interlocked.Increment(ref _dropped);
+                    continue;
+                }
+
+                if (await _publish(picture.EventId, picture.Camera, picture.TakenAt, picture.Jpeg, ct).ConfigureAwait(false))
+                {
+                    _pictures.TryDequeue(out _);
+                    Interlocked.Increment(ref _published);
+                }
+                else
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), _time, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Failed(string camera, string reason, string detail)
+    {
+        _failures.AddOrUpdate(reason, 1, (_, n) => n + 1);
+        if (_limiter.TryEnter(out var held))
+        {
+            LogFailed(camera, detail, held);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _fetching.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Snapshot from camera {Camera} failed: {Detail} ({Held} similar lines held back)")]
+    private partial void LogFailed(string camera, string detail, long held);
+
+    private sealed record Request(Guid EventId, string Camera);
+
+    private sealed record Picture(Guid EventId, string Camera, DateTimeOffset TakenAt, byte[] Jpeg);
+}

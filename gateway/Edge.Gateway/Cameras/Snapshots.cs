@@ -1,0 +1,67 @@
+using System.Net;
+
+namespace Edge.Gateway.Cameras;
+
+/// <summary>A picture that could not be had: why (<see cref="Reason"/>: not-jpeg, too-large, http-NNN, unreachable, no-snapshot-uri) and the detail.</summary>
+public sealed class SnapshotException : Exception
+{
+    public SnapshotException(string reason, string detail)
+        : base($"{reason}: {detail}") => Reason = reason;
+
+    public SnapshotException()
+        : this("unknown", "")
+    {
+    }
+
+    public SnapshotException(string message, Exception inner)
+        : base(message, inner) => Reason = "unknown";
+
+    public string Reason { get; }
+}
+
+/// <summary>Fetching a camera's picture over HTTP (digest authentication through the client's credentials), checked and bounded.</summary>
+public static class Snapshots
+{
+    /// <summary>
+    /// GETs <paramref name="uri"/>: the body must start as a JPEG does (FF D8 FF) and be at most
+    /// <paramref name="maxBytes"/>; reading stops at the limit, so a camera cannot make the gateway hold more.
+    /// </summary>
+    public static async Task<byte[]> GetJpegAsync(HttpClient http, Uri uri, int maxBytes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        try
+        {
+            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new SnapshotException($"http-{(int)response.StatusCode}", response.StatusCode == HttpStatusCode.Unauthorized ? "credentials refused" : uri.AbsolutePath);
+            }
+
+            if (response.Content.Headers.ContentLength > maxBytes)
+            {
+                throw new SnapshotException("too-large", $"{response.Content.Headers.ContentLength} bytes, over {maxBytes}");
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            var buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
+            using var picture = new MemoryStream();
+            int n;
+            while ((n = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            {
+                if (picture.Length + n > maxBytes)
+                {
+                    throw new SnapshotException("too-large", $"over {maxBytes} bytes");
+                }
+
+                picture.Write(buffer, 0, n);
+            }
+
+            var bytes = picture.ToArray();
+            return bytes is [0xFF, 0xD8, 0xFF, ..] ? bytes : throw new SnapshotException("not-jpeg", $"{bytes.Length} bytes of {response.Content.Headers.ContentType}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new SnapshotException("unreachable", ex.Message);
+        }
+    }
+}
