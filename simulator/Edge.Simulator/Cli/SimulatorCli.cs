@@ -58,12 +58,12 @@ public static class SimulatorCli
         var broker = BrokerOption("An external station broker to watch; default: an in-process broker on --broker-port");
         var brokerPort = PortOption("--broker-port", 1883, "Port of the in-process station broker");
         var bridgePort = PortOption("--bridge-port", 7100, "Port of the hardware bridge the gateways connect to");
-        var isapiPort = PortOption("--isapi-port", 7200, "Port of the simulated ISAPI access controllers");
+        var httpPort = PortOption("--http-port", 7200, "Port of the simulated network devices (ISAPI controllers and cameras, ONVIF cameras)");
         var osdpPort = PortOption("--osdp-port", 7300, "Base port of the communities' OSDP lines (community cNNN at base + NNN)");
         var command = new Command("hardware", "Serve the simulated hardware of the communities (and a station broker) for gateways run elsewhere; " +
                                               "write their configurations with: topology --write DIR")
         {
-            broker, brokerPort, bridgePort, isapiPort, osdpPort,
+            broker, brokerPort, bridgePort, httpPort, osdpPort,
         };
         o.AddTo(command);
         command.SetAction(async (parse, ct) => await DistrictRun.RunAsync(o.Read(parse) with
@@ -71,7 +71,7 @@ public static class SimulatorCli
             Broker = parse.GetValue(broker),
             BrokerPort = parse.GetValue(brokerPort),
             BridgePort = parse.GetValue(bridgePort),
-            IsapiPort = parse.GetValue(isapiPort),
+            HttpPort = parse.GetValue(httpPort),
             OsdpPortBase = parse.GetValue(osdpPort),
             Gateways = GatewayMode.External,
         }, output, ct).ConfigureAwait(false));
@@ -84,9 +84,9 @@ public static class SimulatorCli
         var write = new Option<string?>("--write") { Description = "Write each community's gateway configuration (DIR/cNNN/appsettings.json)" };
         var broker = BrokerOption("Station broker for the written configurations (default mqtt://127.0.0.1:1883)");
         var bridge = new Option<string>("--bridge") { Description = "Hardware bridge for the written configurations", DefaultValueFactory = _ => "tcp://127.0.0.1:7100" };
-        var isapi = new Option<string>("--isapi") { Description = "Base address of the simulated ISAPI controllers for the written configurations", DefaultValueFactory = _ => "http://127.0.0.1:7200/" };
+        var http = new Option<string>("--http") { Description = "Base address of the simulated network devices (ISAPI, ONVIF) for the written configurations", DefaultValueFactory = _ => "http://127.0.0.1:7200/" };
         var osdp = new Option<string>("--osdp") { Description = "Base address of the communities' OSDP lines for the written configurations (cNNN at port + NNN)", DefaultValueFactory = _ => "tcp://127.0.0.1:7300" };
-        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, broker, bridge, isapi, osdp };
+        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, broker, bridge, http, osdp };
         command.SetAction(parse =>
         {
             var district = DistrictTopology.Generate(parse.GetValue(seed));
@@ -94,7 +94,7 @@ public static class SimulatorCli
             if (parse.GetValue(write) is { } dir)
             {
                 var files = GatewayConfigWriter.Write(district, dir, parse.GetValue(broker) ?? new Uri("mqtt://127.0.0.1:1883"),
-                    new DeviceEndpoints(new Uri(parse.GetValue(bridge)!), new Uri(parse.GetValue(isapi)!), new Uri(parse.GetValue(osdp)!)));
+                    new DeviceEndpoints(new Uri(parse.GetValue(bridge)!), new Uri(parse.GetValue(http)!), new Uri(parse.GetValue(osdp)!)));
                 output.WriteLine($"wrote {files.Count} gateway configurations under {dir}");
             }
 

@@ -102,6 +102,17 @@ public sealed class HttpDeviceServer : IAsyncDisposable
             if (path.Length >= 3 && _devices.TryGetValue($"{path[0]}/{path[1]}", out var sim))
             {
                 var rest = string.Join('/', path[2..]);
+                if (sim.Silent)
+                {
+                    // An unplugged or hung device: the request is never answered (until it comes back or the run ends).
+                    while (sim.Silent && !ct.IsCancellationRequested)
+                    {
+                        await Task.Delay(200, ct).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
                 if (sim is SimOnvifCamera onvif && http.Request.HttpMethod == "POST" && rest.StartsWith("onvif/", StringComparison.Ordinal))
                 {
                     // SOAP requests authenticate with their WS-Security token, not HTTP.

@@ -107,17 +107,6 @@ public static class OnvifEndpoints
             return;
         }
 
-        if (camera.Silent)
-        {
-            // A hung camera: the request is never answered (until the camera comes back or the run ends).
-            while (camera.Silent && !ct.IsCancellationRequested)
-            {
-                await Task.Delay(200, ct).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
         if (!Authenticated(header, camera))
         {
             Interlocked.Increment(ref camera._refused);

@@ -35,17 +35,18 @@ public sealed class SimCommunity : IDisposable
     private static readonly LoopDivider Divider = new();
     private const double EndOfLineOhms = 4_700;
     private readonly SemaphoreSlim _busy = new(1, 1);
-    private readonly Dictionary<string, SemaphoreSlim> _doors;
-    private readonly HttpDeviceServer? _isapi;
+    /// <summary>One gate per device that acts hold on their own: doors and cameras.</summary>
+    private readonly Dictionary<string, SemaphoreSlim> _gates;
+    private readonly HttpDeviceServer? _http;
     private readonly Dictionary<string, SimOsdpReader> _osdpReaders = [];
     private readonly int _facility;
-    private volatile bool _doorsClosed;
-    private int _doorActs;
+    private volatile bool _devicesClosed;
+    private int _deviceActs;
     private readonly BridgeServer _bridge;
     private readonly GroundTruth _truth;
     private readonly SimClock _clock;
 
-    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, HttpDeviceServer? isapi = null, SimOsdpLine? osdp = null)
+    public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, HttpDeviceServer? http = null, SimOsdpLine? osdp = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         Plan = plan;
@@ -53,12 +54,19 @@ public sealed class SimCommunity : IDisposable
         _bridge = bridge;
         _truth = truth;
         _clock = clock;
-        _isapi = isapi;
+        _http = http;
         _facility = CommunityWiring.CardFacility(plan.Id);
-        _doors = Wiring.Doors.ToDictionary(d => d.Door.Id, _ => new SemaphoreSlim(1, 1));
+        _gates = Wiring.Doors.Select(d => d.Door.Id).Concat(Wiring.Cameras.Select(c => c.Camera.Id)).ToDictionary(id => id, _ => new SemaphoreSlim(1, 1));
         foreach (var c in Wiring.Controllers)
         {
-            isapi?.Add(plan.Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(plan.Id));
+            http?.Add(plan.Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(plan.Id));
+        }
+
+        foreach (var c in http is null ? [] : Wiring.Cameras)
+        {
+            _ = c.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif
+                ? (SimHttpDevice)http!.AddOnvifCamera(plan.Id, c.Camera.Id, CommunityWiring.CameraUser, CommunityWiring.CameraPassword(plan.Id))
+                : http!.AddCamera(plan.Id, c.Camera.Id, CommunityWiring.CameraUser, CommunityWiring.CameraPassword(plan.Id));
         }
 
         foreach (var r in osdp is null ? [] : Wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
@@ -104,8 +112,8 @@ public sealed class SimCommunity : IDisposable
     /// Holds the community for one act: waits up to <paramref name="wait"/> for the act before it to finish. Null when
     /// the community stayed busy (the caller skips or retries its act).
     /// </summary>
-    /// <param name="exclusive">Also stop door traffic for the act (a gateway killed, its board unplugged): the acts
-    /// under way at the doors finish first, and none starts until the act is over.</param>
+    /// <param name="exclusive">Also stop the doors' and cameras' acts (a gateway killed, its board unplugged): the acts
+    /// under way finish first, and none starts until the act is over.</param>
     public async Task<IDisposable?> ReserveAsync(TimeSpan wait, CancellationToken ct, bool exclusive = false)
     {
         if (!await _busy.WaitAsync(wait, ct).ConfigureAwait(false))
@@ -118,13 +126,13 @@ public sealed class SimCommunity : IDisposable
             return new Lease(_busy);
         }
 
-        _doorsClosed = true;
-        while (Volatile.Read(ref _doorActs) > 0)
+        _devicesClosed = true;
+        while (Volatile.Read(ref _deviceActs) > 0)
         {
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new Lease(_busy, () => _doorsClosed = false);
+        return new Lease(_busy, () => _devicesClosed = false);
     }
 
     /// <summary>
@@ -137,25 +145,37 @@ public sealed class SimCommunity : IDisposable
         ArgumentNullException.ThrowIfNull(door);
         var simulated = door switch
         {
-            ControllerWire => _isapi is not null,
+            ControllerWire => _http is not null,
             OsdpDoorWire => _osdpReaders.Count > 0,
             _ => true,
         };
-        var gate = _doors[door.Door.Id];
-        if (!simulated || _doorsClosed || !gate.Wait(0))
+        return simulated ? Reserve(door.Door.Id) : null;
+    }
+
+    /// <summary>Holds one camera for an act (motion and its end, a blinding, an unplugging), as <see cref="ReserveDoor"/> does a door.</summary>
+    public IDisposable? ReserveCamera(CameraWire camera)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        return _http is null ? null : Reserve(camera.Camera.Id);
+    }
+
+    private Lease? Reserve(string device)
+    {
+        var gate = _gates[device];
+        if (_devicesClosed || !gate.Wait(0))
         {
             return null;
         }
 
-        Interlocked.Increment(ref _doorActs);
-        if (_doorsClosed)
+        Interlocked.Increment(ref _deviceActs);
+        if (_devicesClosed)
         {
-            Interlocked.Decrement(ref _doorActs);
+            Interlocked.Decrement(ref _deviceActs);
             gate.Release();
             return null;
         }
 
-        return new Lease(gate, () => Interlocked.Decrement(ref _doorActs));
+        return new Lease(gate, () => Interlocked.Decrement(ref _deviceActs));
     }
 
     /// <summary>
@@ -175,7 +195,7 @@ public sealed class SimCommunity : IDisposable
 
     private async Task SwipeAtControllerAsync(ControllerWire controller, string card, bool granted, bool heldOpen, CancellationToken ct)
     {
-        var sim = _isapi!.Controller(Id, controller.Id);
+        var sim = _http!.Controller(Id, controller.Id);
         var door = controller.Door.Id;
         if (!granted)
         {
@@ -255,7 +275,7 @@ public sealed class SimCommunity : IDisposable
         _truth.Expect(Id, id, EventTypes.DoorForced, EventState.Active, Now);
         if (door is ControllerWire controller)
         {
-            var sim = _isapi!.Controller(Id, controller.Id);
+            var sim = _http!.Controller(Id, controller.Id);
             sim.Send(5, 0x17, 1);
             await Hold(TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
             _truth.Expect(Id, id, EventTypes.DoorForced, EventState.Restored, Now);
@@ -317,6 +337,97 @@ public sealed class SimCommunity : IDisposable
         else
         {
             _bridge.SetLevel(Id, ((WiegandDoorWire)door).ContactPin, open);
+        }
+    }
+
+    /// <summary>
+    /// Someone walks past a camera: motion for <paramref name="duration"/>. An ISAPI camera repeats its active event
+    /// every second and, as many firmwares do, says nothing at the end when <paramref name="silentEnd"/>; an ONVIF camera
+    /// says once that motion began and once that it ended. The station hears one camera.motion and its restore: at the
+    /// end, no sooner than the gateway's minimum hold, and without an end, after the gateway's idle time. The camera is
+    /// held long enough after it that the next act is an event of its own (never merged, never over the rate cap).
+    /// </summary>
+    public async Task MotionAsync(CameraWire camera, TimeSpan duration, bool silentEnd, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        var options = new Edge.Gateway.Cameras.CameraOptions();
+        var id = camera.Camera.Id;
+        var since = Now;
+        _truth.Expect(Id, id, EventTypes.CameraMotion, EventState.Active, since);
+        var lastActive = since;
+        if (camera.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif)
+        {
+            _http!.OnvifCamera(Id, id).Send(EventTypes.CameraMotion, true);
+            await Hold(duration, ct).ConfigureAwait(false);
+            silentEnd = false;
+        }
+        else
+        {
+            var sim = _http!.Camera(Id, id);
+            for (var t = TimeSpan.Zero; t < duration; t += TimeSpan.FromSeconds(1))
+            {
+                lastActive = Now;
+                sim.Send("VMD", active: true);
+                await Hold(duration - t < TimeSpan.FromSeconds(1) ? duration - t : TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            }
+        }
+
+        var ended = silentEnd ? lastActive + options.MotionIdleRestore : Now;
+        var restore = ended > since + options.MotionMinHold ? ended : since + options.MotionMinHold;
+        _truth.Expect(Id, id, EventTypes.CameraMotion, EventState.Restored, restore);
+        if (!silentEnd)
+        {
+            SendCamera(camera, EventTypes.CameraMotion, "VMD", false);
+        }
+
+        // Past the restore (the gateway ticks once a second) and far enough from the next start: at most 4 a minute.
+        var free = since + TimeSpan.FromSeconds(16) > restore + TimeSpan.FromSeconds(2) ? since + TimeSpan.FromSeconds(16) : restore + TimeSpan.FromSeconds(2);
+        if (free > Now)
+        {
+            await Hold(free - Now, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A camera is blinded (covered, sprayed) for a while: camera.tamper, with its own picture, then restored.</summary>
+    public async Task BlindAsync(CameraWire camera, TimeSpan hold, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        _truth.Expect(Id, camera.Camera.Id, EventTypes.CameraTamper, EventState.Active, Now);
+        SendCamera(camera, EventTypes.CameraTamper, "shelteralarm", true);
+        await Hold(hold, ct).ConfigureAwait(false);
+        _truth.Expect(Id, camera.Camera.Id, EventTypes.CameraTamper, EventState.Restored, Now);
+        SendCamera(camera, EventTypes.CameraTamper, "shelteralarm", false);
+        await Hold(Settle, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A camera loses power or its cable: offline once it has been silent past the gateway's 30 s, online on its return.</summary>
+    public async Task UnplugCameraAsync(CameraWire camera, TimeSpan hold, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        var sim = Device(camera);
+        _truth.Expect(Id, camera.Camera.Id, EventTypes.DeviceOffline, null, Now);
+        sim.Silent = true;
+        await Hold(hold, ct).ConfigureAwait(false);
+        _truth.Expect(Id, camera.Camera.Id, EventTypes.DeviceOnline, null, Now);
+        sim.Silent = false;
+        // The gateway reconnects with backoff before it hears the camera again.
+        await Hold(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+    }
+
+    private SimHttpDevice Device(CameraWire camera) => camera.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif
+        ? _http!.OnvifCamera(Id, camera.Camera.Id)
+        : _http!.Camera(Id, camera.Camera.Id);
+
+    /// <summary>Sends a camera condition: by its contract type to an ONVIF camera, by its ISAPI name to an ISAPI camera.</summary>
+    private void SendCamera(CameraWire camera, string type, string isapiType, bool active)
+    {
+        if (camera.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif)
+        {
+            _http!.OnvifCamera(Id, camera.Camera.Id).Send(type, active);
+        }
+        else
+        {
+            _http!.Camera(Id, camera.Camera.Id).Send(isapiType, active);
         }
     }
 
@@ -403,7 +514,7 @@ public sealed class SimCommunity : IDisposable
     public void Dispose()
     {
         _busy.Dispose();
-        foreach (var door in _doors.Values)
+        foreach (var door in _gates.Values)
         {
             door.Dispose();
         }

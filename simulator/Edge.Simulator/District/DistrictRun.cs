@@ -63,11 +63,13 @@ public static class DistrictRun
         var timeline = new Timeline(clock);
         var supervision = new Supervision();
         var backlog = new BacklogTracker();
+        var snapshots = new SnapshotCheck();
         truth.Met += timeline.OnMet;
         probe.Received += truth.Observe;
         probe.Received += timeline.OnArrived;
         probe.Received += supervision.Observe;
         probe.Received += backlog.Observe;
+        probe.Received += snapshots.Observe;
         var view = new ConsoleView(o, settings.Verbosity);
         probe.Received += view.Print;
 
@@ -83,18 +85,18 @@ public static class DistrictRun
         }
 
         await using var __ = hardware;
-        HttpDeviceServer isapi;
+        HttpDeviceServer http;
         try
         {
-            isapi = await HttpDeviceServer.StartAsync(settings.IsapiPort).ConfigureAwait(false);
+            http = await HttpDeviceServer.StartAsync(settings.HttpPort).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
-            o.WriteLine($"error: cannot serve the ISAPI controllers on port {settings.IsapiPort}: {ex.Message}");
+            o.WriteLine($"error: cannot serve the network devices (ISAPI, ONVIF) on port {settings.HttpPort}: {ex.Message}");
             return 2;
         }
 
-        await using var ____ = isapi;
+        await using var ____ = http;
         OsdpLines osdp;
         try
         {
@@ -107,7 +109,7 @@ public static class DistrictRun
         }
 
         await using var _____ = osdp;
-        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock, isapi, osdp.Line(plan.Id))).ToList();
+        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock, http, osdp.Line(plan.Id))).ToList();
         using var ___ = new Disposables(communities);
         foreach (var c in communities)
         {
@@ -115,7 +117,9 @@ public static class DistrictRun
         }
 
         o.WriteLine($"Hardware bridge  {hardware.Endpoint} ({communities.Count} communities: {communities.Sum(c => c.Wiring.Buttons.Count)} alarm buttons, {communities.Sum(c => c.Wiring.Zones.Count)} zones wired)");
-        o.WriteLine($"ISAPI devices    http://127.0.0.1:{isapi.Port}/ ({communities.Sum(c => c.Wiring.Controllers.Count())} unit door access controllers)");
+        o.WriteLine($"Network devices  http://127.0.0.1:{http.Port}/ ({communities.Sum(c => c.Wiring.Controllers.Count())} unit door access controllers (ISAPI); " +
+                    $"{communities.Sum(c => c.Wiring.Cameras.Count)} cameras: {communities.Sum(c => c.Wiring.Cameras.Count(w => w.Protocol == Edge.Gateway.Cameras.CameraProtocol.Isapi))} ISAPI, " +
+                    $"{communities.Sum(c => c.Wiring.Cameras.Count(w => w.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif))} ONVIF)");
         o.WriteLine($"Door readers     {communities.Sum(c => c.Wiring.Doors.Sum(d => d.Readers.Count))} access controls at {communities.Sum(c => c.Wiring.Doors.Count)} unit doors: " +
                     $"{osdp.Readers} OSDP readers on {osdp.Endpoints.Count} lines, {communities.Sum(c => c.Wiring.WiegandDoors.Sum(d => d.WiegandReaders.Count))} Wiegand readers on the bridge, the rest behind the controllers");
 
@@ -125,7 +129,7 @@ public static class DistrictRun
             .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
         using var loggers = new SerilogLoggerFactory(gatewayLog);
         var fleetSettings = new FleetSettings(brokerUri,
-            new DeviceEndpoints(hardware.Endpoint, new Uri($"http://127.0.0.1:{isapi.Port}/"), new Uri("tcp://127.0.0.1:0")) { OsdpLines = osdp.Endpoints }, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
+            new DeviceEndpoints(hardware.Endpoint, new Uri($"http://127.0.0.1:{http.Port}/"), new Uri("tcp://127.0.0.1:0")) { OsdpLines = osdp.Endpoints }, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
         await using var fleet = settings.Gateways switch
         {
             GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),
@@ -184,7 +188,7 @@ public static class DistrictRun
                 : (double?)null;
 
             o.WriteLine($"Scenario over after {scenarioTime.TotalSeconds:0.0} s; waiting for the station to receive what is on its way...");
-            await WaitAsync(() => truth.Open == 0 && SequenceComplete(fleet, probe, district), DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+            await WaitAsync(() => truth.Open == 0 && SequenceComplete(fleet, probe, district) && (snapshots.Missing == 0 || supervision.Kills > 0), DrainTimeout, CancellationToken.None).ConfigureAwait(false);
             await live.CancelAsync().ConfigureAwait(false);
             await status.ConfigureAwait(false);
             var online = probe.Online;
@@ -200,7 +204,7 @@ public static class DistrictRun
             var cpu = (process.TotalProcessorTime - cpuAtStart).TotalSeconds;
             var cpuPercent = Math.Round(scenarioCpu / scenarioTime.TotalSeconds / Environment.ProcessorCount * 100, 1);
             var report = Build(settings, scenario, clock, startedAt, district, broker is null ? brokerUri.ToString() : "in-process",
-                fleet, probe, truth, timeline, supervision, backlog, journal, committed, online, scenarioTime,
+                fleet, probe, truth, timeline, supervision, backlog, snapshots.Counts(), journal, committed, online, scenarioTime,
                 new Resources(Environment.ProcessorCount, Math.Round(cpu, 1), cpuPercent,
                     Math.Round(process.PeakWorkingSet64 / 1048576.0, 1), memoryPerCommunity, gatewayCpuPercent));
             Summary.Print(report, clock, o);
@@ -272,7 +276,7 @@ public static class DistrictRun
     private static RunReport Build(
         RunSettings settings, Scenario scenario, SimClock clock, DateTimeOffset startedAt, IReadOnlyList<CommunityPlan> district, string broker,
         GatewayFleet? fleet, StationProbe probe, GroundTruth truth, Timeline timeline, Supervision supervision, BacklogTracker backlog,
-        Journal journal, Dictionary<string, long?> committed, int online, TimeSpan scenarioTime, Resources resources)
+        SnapshotCounts snapshots, Journal journal, Dictionary<string, long?> committed, int online, TimeSpan scenarioTime, Resources resources)
     {
         var categories = truth.Categories();
         var total = truth.Total();
@@ -310,6 +314,17 @@ public static class DistrictRun
             problems.Add($"{probe.Malformed} messages did not match the contract");
         }
 
+        if (snapshots.Bad > 0)
+        {
+            problems.Add($"{snapshots.Bad} pictures were not a JPEG of a camera their event listed");
+        }
+
+        // Pictures are not kept over a restart: a gateway killed with pictures in hand loses them, and says so in its event only.
+        if (snapshots.Missing > 0 && supervision.Kills == 0)
+        {
+            problems.Add($"{snapshots.Missing} pictures the events announced never arrived");
+        }
+
         if (supervision.Undetected > 0)
         {
             problems.Add($"{supervision.Undetected} killed gateways were never seen offline by the station");
@@ -326,6 +341,7 @@ public static class DistrictRun
             truth.LatencyByType(),
             new GatewayHealth(district.Count, online, supervision.OfflineDetectedMaxS, supervision.Kills, supervision.Undetected, fleet?.Crashes ?? 0, fleet?.Restarts ?? 0),
             backlog.Report(),
+            snapshots,
             resources,
             journal.Entries,
             timeline.Points(),

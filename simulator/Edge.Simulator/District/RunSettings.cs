@@ -43,8 +43,8 @@ public sealed record RunSettings
     /// <summary>The port of the hardware bridge; 0 picks a free one.</summary>
     public int BridgePort { get; init; }
 
-    /// <summary>The port of the simulated ISAPI access controllers; 0 picks a free one.</summary>
-    public int IsapiPort { get; init; }
+    /// <summary>The port of the simulated network devices (ISAPI controllers and cameras, ONVIF cameras); 0 picks a free one.</summary>
+    public int HttpPort { get; init; }
 
     /// <summary>The base port of the communities' OSDP lines (community cNNN at base + NNN); 0 picks free ones.</summary>
     public int OsdpPortBase { get; init; }

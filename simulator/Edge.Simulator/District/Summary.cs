@@ -38,6 +38,12 @@ public static class Summary
             Line($"  outage       {outage.DownS:0} s: {outage.Events} events queued ({outage.Alarms} alarms); after the station returned the last alarm arrived in {outage.AlarmsDrainedS:0.###} s, the whole backlog in {outage.BacklogDrainedS:0.###} s; {outage.Overtaken} events overtook an alarm");
         }
 
+        if (r.Snapshots.Expected > 0)
+        {
+            var s = r.Snapshots;
+            Line($"  snapshots    {s.Expected} announced, {s.Received} received, missing {s.Missing}, bad {s.Bad}; from the event to its first picture p50 {s.FirstSnapshotMs.P50:0.0} ms, p99 {s.FirstSnapshotMs.P99:0.0} ms, max {s.FirstSnapshotMs.Max:0.0} ms");
+        }
+
         var perCommunity = r.Resources.MemoryPerCommunityMb is { } m ? string.Create(CultureInfo.InvariantCulture, $", {m:0.00} MB per community with its gateway") : "";
         Line($"  cost         {r.Resources.CpuS:0.0} CPU s ({r.Resources.CpuPercent:0.#}% of {r.Resources.Cores} cores), peak working set {r.Resources.PeakWorkingSetMb:0} MB{perCommunity}");
         if (r.Resources.GatewayCpuPercentOfCore is { } gatewayCpu)

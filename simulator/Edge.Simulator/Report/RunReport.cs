@@ -25,6 +25,7 @@ public sealed record RunReport(
     IReadOnlyDictionary<string, LatencySummary> LatencyByTypeMs,
     GatewayHealth Gateways,
     BacklogReport? Outage,
+    Station.SnapshotCounts Snapshots,
     Resources Resources,
     IReadOnlyList<JournalEntry> Incidents,
     IReadOnlyList<TimelinePoint> Timeline,

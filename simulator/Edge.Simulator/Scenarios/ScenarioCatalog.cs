@@ -10,16 +10,16 @@ public static class ScenarioCatalog
 {
     public static IReadOnlyList<Scenario> All { get; } =
     [
-        new("normal", "daily life from 18:00: card swipes at the unit doors, button presses and zone alarms at realistic rates along the daily curve",
-            TimeSpan.FromHours(18), 60, [() => new AlarmLife(), () => new DoorLife()]),
+        new("normal", "daily life from 18:00: card swipes at the unit doors, button presses, zone alarms and camera motion at realistic rates along the daily curve",
+            TimeSpan.FromHours(18), 60, [() => new AlarmLife(), () => new DoorLife(), () => new CameraLife()]),
         new("rush", "the morning peak from 07:00, when residents leave: the busiest hours of the daily curve at the doors",
-            TimeSpan.FromHours(7), 60, [() => new AlarmLife(), () => new DoorLife()]),
+            TimeSpan.FromHours(7), 60, [() => new AlarmLife(), () => new DoorLife(), () => new CameraLife()]),
         new("storm", "an alarm in every community within 5 seconds",
             TimeSpan.FromHours(21), 1, [() => new Storm()]),
         new("outage", "the station broker goes down at 20% of the run for up to 30 s and comes back; alarms and a background load queue meanwhile",
             TimeSpan.FromHours(10), 1, [() => new AlarmLife(), () => new Outage()], LoadPerGateway: 1),
-        new("faults", "wires cut, I/O boards unplugged, uplinks cut, gateways killed and restarted",
-            TimeSpan.FromHours(14), 1, [() => new AlarmLife(), () => new DoorLife(), () => new Faults()]),
+        new("faults", "wires cut, I/O boards unplugged, uplinks cut, gateways killed and restarted, door readers and cameras unplugged, cameras blinded",
+            TimeSpan.FromHours(14), 1, [() => new AlarmLife(), () => new DoorLife(), () => new CameraLife(), () => new Faults()]),
         new("fuzz", "devices send bad data: garbage on the bridge and contact bounce, with real presses in between",
             TimeSpan.FromHours(14), 1, [() => new Fuzz()]),
     ];

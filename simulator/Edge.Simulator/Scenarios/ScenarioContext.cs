@@ -84,6 +84,14 @@ public sealed class ScenarioContext
         return lease is not null && Run(lease, act);
     }
 
+    /// <summary>Performs a camera act in the background, if the camera is free (see <see cref="SimCommunity.ReserveCamera"/>).</summary>
+    public bool TryCameraAct(SimCommunity community, Topology.CameraWire camera, Func<CancellationToken, Task> act)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        var lease = community.ReserveCamera(camera);
+        return lease is not null && Run(lease, act);
+    }
+
     private bool Run(IDisposable lease, Func<CancellationToken, Task> act)
     {
         var task = Task.Run(async () =>

@@ -44,7 +44,7 @@ public sealed class StationProbe : IAsyncDisposable
             .Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            Receive(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            Receive(e.ApplicationMessage);
             return Task.CompletedTask;
         };
     }
@@ -113,15 +113,15 @@ public sealed class StationProbe : IAsyncDisposable
         }
     }
 
-    private void Receive(string topic, ReadOnlySequence<byte> payload)
+    private void Receive(MqttApplicationMessage m)
     {
-        if (!Topic.TryParse(topic, out var parts))
+        if (!Topic.TryParse(m.Topic, out var parts))
         {
             return;
         }
 
         var now = _time.GetUtcNow();
-        var bytes = payload.ToArray();
+        var bytes = m.Payload.ToArray();
         ProbeMessage message;
         try
         {
@@ -129,6 +129,7 @@ public sealed class StationProbe : IAsyncDisposable
             {
                 TopicKind.Event => OnEvent(parts, now, Payloads.DecodeEvent(bytes)),
                 TopicKind.Status => OnStatus(parts, now, Payloads.DecodeStatus(bytes)),
+                TopicKind.Media => new ProbeMessage(parts, now, Snapshot: Snapshot(parts, m, bytes)),
                 _ => OnHeartbeat(parts, now, Payloads.DecodeHeartbeat(bytes)),
             };
         }
@@ -143,6 +144,16 @@ public sealed class StationProbe : IAsyncDisposable
         }
 
         Received?.Invoke(message);
+    }
+
+    /// <summary>Reads a picture: its event (topic and user property must agree), camera, and whether SkiaSharp decodes it.</summary>
+    private static ProbeSnapshot Snapshot(TopicParts parts, MqttApplicationMessage m, byte[] jpeg)
+    {
+        string? Property(string name) => m.UserProperties?.FirstOrDefault(p => p.Name == name) is { } p ? System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span) : null;
+        var id = Guid.Parse(parts.EventId!);
+        var named = Property(UserProperties.EventId);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(jpeg);
+        return new ProbeSnapshot(id, Property(UserProperties.Camera), named is null || named == parts.EventId, bitmap?.Width ?? 0, bitmap?.Height ?? 0);
     }
 
     private ProbeMessage OnEvent(TopicParts parts, DateTimeOffset now, EdgeEvent e)

@@ -10,6 +10,9 @@ public sealed record ButtonWire(DevicePlan Device, int Pin, int? LedPin);
 /// <summary>A supervised zone on an ADC channel.</summary>
 public sealed record ZoneWire(DevicePlan Device, int Channel);
 
+/// <summary>A camera and the protocol its events come by.</summary>
+public sealed record CameraWire(DevicePlan Camera, Edge.Gateway.Cameras.CameraProtocol Protocol);
+
 /// <summary>A unit door and how its gateway sees it.</summary>
 public abstract record DoorWire(DevicePlan Door)
 {
@@ -52,12 +55,15 @@ public sealed record WiegandDoorWire(DevicePlan Door, int ContactPin, int Releas
 /// 40, zones on the MCP3008's eight channels (zones beyond eight would need a second converter and are not wired).
 /// Unit doors, by number: doors 3, 7, 11, ... have OSDP readers on the community's RS-485 line; doors 4, 8, 12, ...
 /// have Wiegand readers and their contact, release and exit button on GPIO lines from 100; the others (1, 2, 5, 6,
-/// ...) have a network access controller. Each door's access controls (the district's 3,344) are its readers. The
+/// ...) have a network access controller. Cameras 3, 6, 9, ... speak ONVIF, the others Hikvision ISAPI. Each door's access controls (the district's 3,344) are its readers. The
 /// gateway configuration (<see cref="GatewayConfigWriter"/>) and the simulated hardware (<c>Devices/SimCommunity</c>)
 /// both follow this one mapping.
 /// </summary>
-public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnlyList<ZoneWire> Zones, IReadOnlyList<DoorWire> Doors)
+public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnlyList<ZoneWire> Zones, IReadOnlyList<DoorWire> Doors, IReadOnlyList<CameraWire> Cameras)
 {
+    /// <summary>The user of every simulated camera.</summary>
+    public const string CameraUser = "admin";
+
     /// <summary>The ISAPI user of every simulated controller.</summary>
     public const string ControllerUser = "admin";
 
@@ -122,11 +128,16 @@ public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnl
             }
         }
 
-        return new CommunityWiring(buttons, zones, doors);
+        // Hikvision dominates: two cameras in three speak ISAPI, every third ONVIF.
+        var cameras = community.Cameras.Select((c, i) => new CameraWire(c, (i + 1) % 3 == 0 ? Edge.Gateway.Cameras.CameraProtocol.Onvif : Edge.Gateway.Cameras.CameraProtocol.Isapi)).ToList();
+        return new CommunityWiring(buttons, zones, doors, cameras);
     }
 
     /// <summary>The ISAPI password of a community's simulated controllers (each community its own).</summary>
     public static string ControllerPassword(string community) => $"sim-{community}-pw";
+
+    /// <summary>The password of a community's simulated cameras (each community its own).</summary>
+    public static string CameraPassword(string community) => $"sim-{community}-cam";
 
     /// <summary>The community's secret for card hashes, derived from its id (a real community draws a random one).</summary>
     public static string CardSecret(string community) => Convert.ToBase64String(Derive($"edge-sim card secret {community}"));

@@ -48,10 +48,14 @@ public static class GatewayConfigWriter
                 ["Access"] = new JsonObject
                 {
                     ["CardSecret"] = CommunityWiring.CardSecret(community.Id),
-                    ["Controllers"] = Array(wiring.Controllers.Select(c => Controller(community.Id, c, devices.Isapi))),
+                    ["Controllers"] = Array(wiring.Controllers.Select(c => Controller(community.Id, c, devices.Http))),
                     ["WiegandReaders"] = Array(wiring.WiegandDoors.SelectMany(d => d.WiegandReaders.Select(r => WiegandReader(d, r)))),
                     ["Doors"] = Array(wiring.WiegandDoors.Select(GpioDoor)),
                     ["OsdpReaders"] = Array(wiring.OsdpDoors.SelectMany(d => d.OsdpReaders.Select((r, i) => OsdpReader(community.Id, devices.OsdpLine(community.Id), d, r, i == 0)))),
+                },
+                ["Cameras"] = new JsonObject
+                {
+                    ["Devices"] = Array(wiring.Cameras.Select(c => Camera(community.Id, c, devices.Http))),
                 },
             },
         };
@@ -70,6 +74,16 @@ public static class GatewayConfigWriter
             ["Password"] = CommunityWiring.ControllerPassword(community),
             ["Doors"] = new JsonArray(door),
         };
+    }
+
+    private static JsonObject Camera(string community, CameraWire c, Uri server)
+    {
+        var camera = Device(c.Camera, cameras: false);
+        camera["Protocol"] = c.Protocol.ToString();
+        camera["Url"] = new Uri(server, $"{community}/{c.Camera.Id}/").ToString();
+        camera["User"] = CommunityWiring.CameraUser;
+        camera["Password"] = CommunityWiring.CameraPassword(community);
+        return camera;
     }
 
     private static JsonObject WiegandReader(WiegandDoorWire door, WiegandReaderWire r)
@@ -93,7 +107,7 @@ public static class GatewayConfigWriter
 
     private static JsonObject OsdpReader(string community, Uri line, OsdpDoorWire door, OsdpReaderWire r, bool doorInputs)
     {
-        var reader = Device(r.Reader, cameras: false);
+        var reader = Device(r.Reader, cameras: doorInputs);
         reader["Endpoint"] = line.ToString();
         reader["Address"] = r.Address;
         reader["Scbk"] = Convert.ToHexString(CommunityWiring.OsdpKey(community, r.Reader.Id));
@@ -157,7 +171,7 @@ public static class GatewayConfigWriter
 /// Where a community's gateway finds its simulated devices: the hardware bridge, the ISAPI listener, and its OSDP line
 /// (community cNNN at port <c>OsdpBase.Port + NNN</c>, unless <see cref="OsdpLines"/> says otherwise).
 /// </summary>
-public sealed record DeviceEndpoints(Uri Bridge, Uri Isapi, Uri OsdpBase)
+public sealed record DeviceEndpoints(Uri Bridge, Uri Http, Uri OsdpBase)
 {
     /// <summary>The lines actually served, by community, when they were opened on free ports.</summary>
     public IReadOnlyDictionary<string, Uri>? OsdpLines { get; init; }

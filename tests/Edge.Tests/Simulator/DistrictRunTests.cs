@@ -130,17 +130,17 @@ public sealed class HardwareModeTests : IDisposable
     {
         var brokerPort = Edge.Simulator.Broker.StationBroker.FreePort();
         var bridgePort = Edge.Simulator.Broker.StationBroker.FreePort();
-        var isapiPort = Edge.Simulator.Broker.StationBroker.FreePort();
+        var httpPort = Edge.Simulator.Broker.StationBroker.FreePort();
         var osdpBase = Edge.Simulator.Broker.StationBroker.FreePort() - 1;
         var files = Edge.Simulator.Topology.GatewayConfigWriter.Write(Edge.Simulator.Topology.DistrictTopology.Generate(1, communities: 2), _dir.Path,
             new Uri($"mqtt://127.0.0.1:{brokerPort}"),
-            new Edge.Simulator.Topology.DeviceEndpoints(new Uri($"tcp://127.0.0.1:{bridgePort}"), new Uri($"http://127.0.0.1:{isapiPort}/"), new Uri($"tcp://127.0.0.1:{osdpBase}")));
+            new Edge.Simulator.Topology.DeviceEndpoints(new Uri($"tcp://127.0.0.1:{bridgePort}"), new Uri($"http://127.0.0.1:{httpPort}/"), new Uri($"tcp://127.0.0.1:{osdpBase}")));
         using var output = new StringWriter();
         var report = Path.Combine(_dir.Path, "hardware.json");
         var run = DistrictRun.RunAsync(new RunSettings
         {
             Communities = 2, Scenario = "storm", Duration = TimeSpan.FromSeconds(9), Gateways = GatewayMode.External,
-            BrokerPort = brokerPort, BridgePort = bridgePort, IsapiPort = isapiPort, OsdpPortBase = osdpBase, ReportPath = report, Verbosity = Verbosity.Quiet,
+            BrokerPort = brokerPort, BridgePort = bridgePort, HttpPort = httpPort, OsdpPortBase = osdpBase, ReportPath = report, Verbosity = Verbosity.Quiet,
         }, TextWriter.Synchronized(output), TestContext.Current.CancellationToken);
 
         using var g1 = GatewayProcess.Start(new Dictionary<string, string> { ["EDGE_GATEWAY_CONFIG"] = files[0] });

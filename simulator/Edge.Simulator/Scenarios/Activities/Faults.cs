@@ -8,13 +8,14 @@ namespace Edge.Simulator.Scenarios.Activities;
 /// a zone's wire is cut; a gateway's I/O board is unplugged for 5 s (its devices go offline, then online); a
 /// community's uplink is cut for 8 s while a guard presses its button (the alarm waits in the outbox); a gateway is
 /// killed and restarted 5 s later (the station must see it offline; its outbox carries on); an OSDP door reader is
-/// unplugged for 10 s and comes back with its case open (offline after OSDP's 8 s, online, tamper).
+/// unplugged for 10 s and comes back with its case open (offline after OSDP's 8 s, online, tamper); a camera loses its
+/// cable for 35 s (offline after the gateway's 30 s of silence, online) and is blinded once it is back.
 /// </summary>
 public sealed class Faults : IScenarioActivity
 {
     private static readonly TimeSpan Free = TimeSpan.FromSeconds(3);
 
-    public string Name => "faults: wire cut, I/O board unplugged, uplink cut, gateway killed, door reader unplugged";
+    public string Name => "faults: wire cut, I/O board unplugged, uplink cut, gateway killed, door reader unplugged, camera unplugged and blinded";
 
     public async Task RunAsync(ScenarioContext context, CancellationToken ct)
     {
@@ -25,14 +26,22 @@ public sealed class Faults : IScenarioActivity
         {
             var community = context.AnyCommunity();
             var random = new Random(context.Random.Next());
-            if (round % 5 == 4)
+            if (round % 6 >= 4)
             {
-                UnplugReader(context, random);
+                if (round % 6 == 4)
+                {
+                    UnplugReader(context, random);
+                }
+                else
+                {
+                    UnplugCamera(context, random);
+                }
+
                 await context.Clock.Delay(period, ct).ConfigureAwait(false);
                 continue;
             }
 
-            Func<CancellationToken, Task>? act = (round % 5) switch
+            Func<CancellationToken, Task>? act = (round % 6) switch
             {
                 0 => Acts.Disturb(community, random, ZoneFault.Cut),
                 1 => token => Unplug(context, community, token),
@@ -43,7 +52,7 @@ public sealed class Faults : IScenarioActivity
             {
                 // Unplugging and killing stop the community's door traffic too: an ISAPI event in flight when a gateway
                 // dies is lost with the connection (the devices do not resend), and that loss would be the scenario's.
-                await context.TryActAsync(community, Free, act, ct, exclusive: round % 5 is 1 or 3).ConfigureAwait(false);
+                await context.TryActAsync(community, Free, act, ct, exclusive: round % 6 is 1 or 3).ConfigureAwait(false);
             }
 
             await context.Clock.Delay(period, ct).ConfigureAwait(false);
@@ -61,6 +70,25 @@ public sealed class Faults : IScenarioActivity
             if (context.TryDoorAct(community, door, token => community.UnplugReaderAsync(door, reader, TimeSpan.FromSeconds(10), token)))
             {
                 context.Note($"faults: {community.Id}'s OSDP reader {door.OsdpReaders[reader].Reader.Id} unplugged for 10 s");
+                return;
+            }
+        }
+    }
+
+    /// <summary>A camera loses its cable for 35 s (offline once silent past 30 s), then is blinded when it is back.</summary>
+    private static void UnplugCamera(ScenarioContext context, Random random)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var community = context.AnyCommunity();
+            var camera = community.Wiring.Cameras[random.Next(community.Wiring.Cameras.Count)];
+            if (context.TryCameraAct(community, camera, async token =>
+                {
+                    await community.UnplugCameraAsync(camera, TimeSpan.FromSeconds(35), token).ConfigureAwait(false);
+                    await community.BlindAsync(camera, TimeSpan.FromSeconds(3), token).ConfigureAwait(false);
+                }))
+            {
+                context.Note($"faults: {community.Id}'s camera {camera.Camera.Id} ({camera.Protocol}) unplugged for 35 s, then blinded");
                 return;
             }
         }
