@@ -57,6 +57,12 @@ public static class DistrictRun
         }
 
         var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
+        // Hundreds of gateways share this process's thread pool, which starts with one thread per core and grows slowly;
+        // their outboxes commit with synchronous SQLite calls, as each does alone on its device. Measured on 2 cores
+        // with all 312: alarm.panic p99 4.9 s with the default minimum, 116 ms with this one. The latencies reported are
+        // then the gateways', not the host's.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32 + (district.Count / 4)), io);
         var clock = new SimClock(time, settings.Speed ?? scenario.DefaultSpeed, scenario.StartOfDay);
         var journal = new Journal(clock, settings.Verbosity == Verbosity.Quiet ? null : o);
         var truth = new GroundTruth();
