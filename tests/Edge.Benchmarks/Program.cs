@@ -1,3 +1,4 @@
+using Edge.Benchmarks;
 using Edge.Benchmarks.Access;
 using Edge.Benchmarks.Alarms;
 using Edge.Benchmarks.Outbox;
@@ -9,12 +10,12 @@ return args.FirstOrDefault() switch
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "alarm" => await AlarmBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "codecs" => await CodecBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
-    "access" => await AccessLoadBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
+    "community" => await CommunityLoadBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]\n       edge-bench alarm [--presses N]\n       edge-bench codecs [--seconds S]\n       edge-bench access [--communities N [--seconds S]]");
+    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]\n       edge-bench alarm [--presses N]\n       edge-bench codecs [--seconds S]\n       edge-bench community [--scenario rush|normal] [--communities N] [--seconds S]");
     return 2;
 }
