@@ -31,7 +31,7 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     private readonly ILogger _log;
     private readonly LogLimiter _limiter;
     private readonly Channel<Request> _requests;
-    private readonly ConcurrentQueue<Picture> _pictures = new();
+    private readonly Channel<Picture> _pictures;
     private readonly SemaphoreSlim _fetching = new(4, 4);
     private readonly ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
     private CameraAdapter? _cameras;
@@ -54,6 +54,8 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
         _time = time;
         _log = log;
         _limiter = new LogLimiter(time, TimeSpan.FromSeconds(30));
+        _pictures = Channel.CreateBounded<Picture>(new BoundedChannelOptions(options.SnapshotQueue) { FullMode = BoundedChannelFullMode.DropOldest },
+            _ => Interlocked.Increment(ref _dropped));
         _requests = Channel.CreateBounded<Request>(new BoundedChannelOptions(Math.Max(16, options.SnapshotQueue * 4)) { FullMode = BoundedChannelFullMode.DropWrite });
     }
 
@@ -137,11 +139,7 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.SnapshotTimeout);
             var jpeg = await (_cameras!.SnapshotAsync(request.Camera, _options.SnapshotMaxBytes, timeout.Token) ?? throw new SnapshotException("no-camera", request.Camera)).ConfigureAwait(false);
-            _pictures.Enqueue(new Picture(request.EventId, request.Camera, _time.GetUtcNow(), jpeg));
-            while (_pictures.Count > _options.SnapshotQueue && _pictures.TryDequeue(out _))
-            {
-                Interlocked.Increment(ref _dropped);
-            }
+            _pictures.Writer.TryWrite(new Picture(request.EventId, request.Camera, _time.GetUtcNow(), jpeg));
         }
         catch (SnapshotException ex)
         {
@@ -164,29 +162,29 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     {
         try
         {
-            while (!ct.IsCancellationRequested)
+            await foreach (var picture in _pictures.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                if (!_pictures.TryPeek(out var picture) || _higherWaiting())
+                while (true)
                 {
-                    await Task.Delay(Idle, _time, ct).ConfigureAwait(false);
-                    continue;
-                }
+                    if (_time.GetUtcNow() - picture.TakenAt > _options.SnapshotExpireAfter)
+                    {
+                        Interlocked.Increment(ref _dropped);
+                        break;
+                    }
 
-                if (_time.GetUtcNow() - picture.TakenAt > _options.SnapshotExpireAfter)
-                {
-                    _pictures.TryDequeue(out _);
-                    Interlocked.Increment(ref _dropped);
-                    continue;
-                }
-
-                if (await _publish(picture.EventId, picture.Camera, picture.TakenAt, picture.Jpeg, ct).ConfigureAwait(false))
-                {
-                    _pictures.TryDequeue(out _);
-                    Interlocked.Increment(ref _published);
-                }
-                else
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), _time, ct).ConfigureAwait(false);
+                    if (_higherWaiting())
+                    {
+                        await Task.Delay(Idle, _time, ct).ConfigureAwait(false);
+                    }
+                    else if (await _publish(picture.EventId, picture.Camera, picture.TakenAt, picture.Jpeg, ct).ConfigureAwait(false))
+                    {
+                        Interlocked.Increment(ref _published);
+                        break;
+                    }
+                    else
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(500), _time, ct).ConfigureAwait(false);
+                    }
                 }
             }
         }

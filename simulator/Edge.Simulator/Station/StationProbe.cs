@@ -25,7 +25,10 @@ public sealed class StationProbe : IAsyncDisposable
     private readonly MqttClientOptions _options;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
+    private readonly System.Threading.Channels.Channel<(TopicParts Parts, DateTimeOffset At, MqttApplicationMessage Message, byte[] Bytes)> _pictures =
+        System.Threading.Channels.Channel.CreateUnbounded<(TopicParts, DateTimeOffset, MqttApplicationMessage, byte[])>(new() { SingleReader = true });
     private Task? _loop;
+    private Task? _pictureLoop;
     private int _subscriptions;
 
     /// <param name="persistentSession">Keep the session on the broker across disconnects (clean start off, one hour
@@ -66,6 +69,7 @@ public sealed class StationProbe : IAsyncDisposable
     {
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _loop = Task.Run(() => RunAsync(subscribed, _stop.Token), CancellationToken.None);
+        _pictureLoop = Task.Run(PicturesAsync, CancellationToken.None);
         await subscribed.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
@@ -122,14 +126,14 @@ public sealed class StationProbe : IAsyncDisposable
 
         var now = _time.GetUtcNow();
         var bytes = m.Payload.ToArray();
-        ProbeMessage message;
+        ProbeMessage? message;
         try
         {
             message = parts.Kind switch
             {
                 TopicKind.Event => OnEvent(parts, now, Payloads.DecodeEvent(bytes)),
                 TopicKind.Status => OnStatus(parts, now, Payloads.DecodeStatus(bytes)),
-                TopicKind.Media => new ProbeMessage(parts, now, Snapshot: Snapshot(parts, m, bytes)),
+                TopicKind.Media => null,
                 _ => OnHeartbeat(parts, now, Payloads.DecodeHeartbeat(bytes)),
             };
         }
@@ -143,8 +147,26 @@ public sealed class StationProbe : IAsyncDisposable
             message = new ProbeMessage(parts, now, Error: ex.Message);
         }
 
+        if (message is null)
+        {
+            // Decoding a picture takes milliseconds: off the receiving thread, so the events behind it are timed as they come.
+            _pictures.Writer.TryWrite((parts, now, m, bytes));
+            return;
+        }
+
         Received?.Invoke(message);
     }
+
+    private async Task PicturesAsync()
+    {
+        await foreach (var (parts, at, m, bytes) in _pictures.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            Received?.Invoke(new ProbeMessage(parts, at, Snapshot: Snapshot(parts, m, bytes)));
+        }
+    }
+
+    /// <summary>Pictures received and not yet checked.</summary>
+    public int PicturesPending => _pictures.Reader.Count;
 
     /// <summary>Reads a picture: its event (topic and user property must agree), camera, and whether SkiaSharp decodes it.</summary>
     private static ProbeSnapshot Snapshot(TopicParts parts, MqttApplicationMessage m, byte[] jpeg)
@@ -262,6 +284,12 @@ public sealed class StationProbe : IAsyncDisposable
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
+        }
+
+        _pictures.Writer.TryComplete();
+        if (_pictureLoop is not null)
+        {
+            await _pictureLoop.ConfigureAwait(false);
         }
 
         if (_client.IsConnected)
