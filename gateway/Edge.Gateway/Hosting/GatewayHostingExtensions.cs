@@ -64,6 +64,17 @@ public static class GatewayHostingExtensions
         var alarms = Value<AlarmOptions>(sp, errors);
         var access = Value<Access.AccessOptions>(sp, errors);
         var cameras = Value<Cameras.CameraOptions>(sp, errors);
+
+        // The binder quietly leaves out a list element it cannot read (an enum it does not know, a number that is not
+        // one): a device would be missing without a word. Each element is read again on its own to name the key.
+        var configuration = sp.GetRequiredService<IConfiguration>();
+        Elements<AlarmButtonOptions>(configuration, AlarmOptions.Section + ":Buttons", errors);
+        Elements<ZoneOptions>(configuration, AlarmOptions.Section + ":Zones", errors);
+        Elements<Access.AccessControllerOptions>(configuration, Access.AccessOptions.Section + ":Controllers", errors);
+        Elements<Access.WiegandReaderOptions>(configuration, Access.AccessOptions.Section + ":WiegandReaders", errors);
+        Elements<Access.GpioDoorOptions>(configuration, Access.AccessOptions.Section + ":Doors", errors);
+        Elements<Access.OsdpReaderOptions>(configuration, Access.AccessOptions.Section + ":OsdpReaders", errors);
+        Elements<Cameras.CameraDeviceOptions>(configuration, Cameras.CameraOptions.Section + ":Devices", errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors);
@@ -71,6 +82,22 @@ public static class GatewayHostingExtensions
 
         // Devices are validated against each other (ids, pins, channels) by GatewaySettings.Validate when the instance is made.
         return new GatewaySettings(gateway!, outbox!, uplink!, testEvents!, hardware, alarms, access, cameras);
+    }
+
+    private static void Elements<T>(IConfiguration configuration, string list, List<string> errors)
+        where T : class
+    {
+        foreach (var element in configuration.GetSection(list).GetChildren())
+        {
+            try
+            {
+                _ = element.Get<T>();
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add(ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message);
+            }
+        }
     }
 
     private static T? Value<T>(IServiceProvider sp, List<string> errors)

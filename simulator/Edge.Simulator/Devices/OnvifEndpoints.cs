@@ -39,6 +39,14 @@ public sealed class SimOnvifCamera(string id, string user, string password) : Si
     /// <summary>Subscriptions created.</summary>
     public int Subscriptions => Volatile.Read(ref _subscription);
 
+    /// <summary>Renewals of the current subscription.</summary>
+    public int Renewals => Volatile.Read(ref _renewals);
+
+    internal int _renewals;
+
+    /// <summary>When the current subscription ends unless renewed (as the subscriber asked).</summary>
+    internal DateTime TerminatesAt { get; set; }
+
     /// <summary>Snapshots served.</summary>
     public int Snapshots => Volatile.Read(ref _snapshots);
 
@@ -120,7 +128,7 @@ public static class OnvifEndpoints
                 new XElement(Tt + "Events", new XElement(Tt + "XAddr", new Uri(root, "onvif/event_service").ToString()),
                     new XElement(Tt + "WSSubscriptionPolicySupport", "false"), new XElement(Tt + "WSPullPointSupport", "true")),
                 new XElement(Tt + "Media", new XElement(Tt + "XAddr", new Uri(root, "onvif/media_service").ToString())))),
-            ("onvif/event_service", "CreatePullPointSubscription") => Subscribe(camera, root),
+            ("onvif/event_service", "CreatePullPointSubscription") => Subscribe(camera, root, request),
             ("onvif/media_service", "GetProfiles") => new XElement(Trt + "GetProfilesResponse",
                 new XElement(Trt + "Profiles", new XAttribute("token", "Profile_1"), new XAttribute("fixed", "true"), new XElement(Tt + "Name", "mainStream"))),
             ("onvif/media_service", "GetSnapshotUri") => new XElement(Trt + "GetSnapshotUriResponse", new XElement(Trt + "MediaUri",
@@ -144,19 +152,34 @@ public static class OnvifEndpoints
         await WriteAsync(http, answer, ct).ConfigureAwait(false);
     }
 
-    private static XElement Subscribe(SimOnvifCamera camera, Uri root)
+    private static XElement Subscribe(SimOnvifCamera camera, Uri root, XElement request)
     {
         var n = camera.NewSubscription();
         var now = DateTime.UtcNow;
+        camera.TerminatesAt = now + Life(request.Element(Tev + "InitialTerminationTime")?.Value);
         return new XElement(Tev + "CreatePullPointSubscriptionResponse",
             new XElement(Tev + "SubscriptionReference", new XElement(Wsa + "Address", new Uri(root, $"onvif/subscription/{n}").ToString())),
             new XElement(Wsnt + "CurrentTime", XmlConvert.ToString(now, XmlDateTimeSerializationMode.Utc)),
-            new XElement(Wsnt + "TerminationTime", XmlConvert.ToString(now + SubscriptionLife, XmlDateTimeSerializationMode.Utc)));
+            new XElement(Wsnt + "TerminationTime", XmlConvert.ToString(camera.TerminatesAt, XmlDateTimeSerializationMode.Utc)));
+    }
+
+    /// <summary>A relative termination time (PT60S); absent or unreadable: a minute.</summary>
+    private static TimeSpan Life(string? duration)
+    {
+        try
+        {
+            return duration is null ? SubscriptionLife : XmlConvert.ToTimeSpan(duration);
+        }
+        catch (FormatException)
+        {
+            return SubscriptionLife;
+        }
     }
 
     private static async Task SubscriptionAsync(HttpListenerContext http, SimOnvifCamera camera, string path, XElement request, CancellationToken ct)
     {
-        if (!int.TryParse(path["onvif/subscription/".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n != camera.Current)
+        if (!int.TryParse(path["onvif/subscription/".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n != camera.Current
+            || DateTime.UtcNow > camera.TerminatesAt)
         {
             await FaultAsync(http, "env:Receiver", "wsrf-rw:ResourceUnknownFault", "no such subscription", ct).ConfigureAwait(false);
             return;
@@ -186,12 +209,14 @@ public static class OnvifEndpoints
                 var messages = await TakeAsync(camera, timeout < TimeSpan.FromMinutes(1) ? timeout : TimeSpan.FromMinutes(1), limit, ct).ConfigureAwait(false);
                 await WriteAsync(http, new XElement(Tev + "PullMessagesResponse",
                     new XElement(Tev + "CurrentTime", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc)),
-                    new XElement(Tev + "TerminationTime", XmlConvert.ToString(DateTime.UtcNow + SubscriptionLife, XmlDateTimeSerializationMode.Utc)),
+                    new XElement(Tev + "TerminationTime", XmlConvert.ToString(camera.TerminatesAt, XmlDateTimeSerializationMode.Utc)),
                     messages), ct).ConfigureAwait(false);
                 return;
             case "Renew":
+                camera.TerminatesAt = now + Life(request.Element(Wsnt + "TerminationTime")?.Value);
+                Interlocked.Increment(ref camera._renewals);
                 await WriteAsync(http, new XElement(Wsnt + "RenewResponse",
-                    new XElement(Wsnt + "TerminationTime", XmlConvert.ToString(now + SubscriptionLife, XmlDateTimeSerializationMode.Utc)),
+                    new XElement(Wsnt + "TerminationTime", XmlConvert.ToString(camera.TerminatesAt, XmlDateTimeSerializationMode.Utc)),
                     new XElement(Wsnt + "CurrentTime", XmlConvert.ToString(now, XmlDateTimeSerializationMode.Utc))), ct).ConfigureAwait(false);
                 return;
             case "Unsubscribe":

@@ -120,6 +120,30 @@ public sealed class OnvifCameraTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_subscription_is_renewed_before_it_ends_and_events_keep_coming_on_it()
+    {
+        var camera = _devices.AddOnvifCamera("c001", "cam-013", "admin", "pw-13");
+        var sink = new RecordingSink();
+        var options = new CameraOptions
+        {
+            Devices = [new CameraDeviceOptions { Id = "cam-013", Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", "cam-013").ToString(), User = "admin", Password = "pw-13", SilenceTimeout = TimeSpan.FromSeconds(3) }],
+        };
+        OnvifCameraSource? source = null;
+        using var adapter = new CameraAdapter(options, sink, TimeProvider.System,
+            c => source = new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance, life: TimeSpan.FromSeconds(3)));
+        await adapter.StartAsync(CancellationToken.None);
+
+        await Eventually.True(() => camera.Renewals >= 3, "renewed three times", TimeSpan.FromSeconds(20));
+        camera.Send(EventTypes.CameraVideoLoss, active: true);
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.CameraVideoLoss), "an event on the renewed subscription");
+
+        Assert.Equal(1, camera.Subscriptions);
+        Assert.Equal(camera.Renewals, source!.Renewals);
+        Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.DeviceOffline);
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Wrong_credentials_are_refused_nothing_is_believed_and_the_camera_is_offline()
     {
         var camera = _devices.AddOnvifCamera("c001", "cam-011", "admin", "pw-11");

@@ -21,8 +21,8 @@ public sealed partial class OnvifCameraSource : ICameraSource
     /// <summary>The longest a pull waits for news; never more than a third of the silence timeout, so a live camera is never silent.</summary>
     public static readonly TimeSpan MaxPullTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a subscription lives; it is renewed when less than a third is left.</summary>
-    private static readonly TimeSpan Life = TimeSpan.FromSeconds(60);
+    /// <summary>How long a subscription lives; it is renewed when less than a third (or two pulls) is left.</summary>
+    public static readonly TimeSpan DefaultLife = TimeSpan.FromSeconds(60);
 
     private const int MessageLimit = 64;
     private readonly CameraDeviceOptions _options;
@@ -32,14 +32,17 @@ public sealed partial class OnvifCameraSource : ICameraSource
     private readonly ILogger _log;
     private readonly LogLimiter _limiter;
     private readonly TimeSpan _pullTimeout;
+    private readonly TimeSpan _life;
     private long _lastSign;
     private long _faults;
     private long _badResponses;
     private long _hungPulls;
     private long _subscriptions;
 
-    public OnvifCameraSource(CameraDeviceOptions options, TimeProvider time, ILogger log, HttpMessageHandler? handler = null)
+    /// <param name="life">How long each subscription is asked to live (<see cref="DefaultLife"/>; shorter in tests of the renewal).</param>
+    public OnvifCameraSource(CameraDeviceOptions options, TimeProvider time, ILogger log, HttpMessageHandler? handler = null, TimeSpan? life = null)
     {
+        _life = life ?? DefaultLife;
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         var root = new Uri(options.Url.EndsWith('/') ? options.Url : options.Url + "/");
@@ -70,6 +73,11 @@ public sealed partial class OnvifCameraSource : ICameraSource
     /// <summary>Pulls that got no answer within their timeout and the grace after it.</summary>
     public long HungPulls => Interlocked.Read(ref _hungPulls);
 
+    /// <summary>Subscriptions renewed before they ended.</summary>
+    public long Renewals => Interlocked.Read(ref _renewals);
+
+    private long _renewals;
+
     /// <summary>Subscriptions created (the first, and one after every failure).</summary>
     public long Subscriptions => Interlocked.Read(ref _subscriptions);
 
@@ -86,7 +94,8 @@ public sealed partial class OnvifCameraSource : ICameraSource
                 (subscription, var ends) = await SubscribeAsync(events, ct).ConfigureAwait(false);
                 while (!ct.IsCancellationRequested)
                 {
-                    if (ends - _time.GetUtcNow() < Life / 3)
+                    // Renewed while a third of its life or two pulls are left, whichever is more: a pull may take one.
+                    if (ends - _time.GetUtcNow() < (_life / 3 > _pullTimeout * 2 ? _life / 3 : _pullTimeout * 2))
                     {
                         ends = await RenewAsync(subscription, ct).ConfigureAwait(false);
                     }
@@ -145,7 +154,7 @@ public sealed partial class OnvifCameraSource : ICameraSource
             new XElement(Tev + "CreatePullPointSubscription",
                 new XElement(Tev + "Filter", new XElement(Wsnt + "TopicExpression", new XAttribute("Dialect", OnvifEvents.TopicDialect),
                     new XAttribute(XNamespace.Xmlns + "tns1", Tns1), OnvifEvents.TopicFilter)),
-                new XElement(Tev + "InitialTerminationTime", Duration(Life))),
+                new XElement(Tev + "InitialTerminationTime", Duration(_life))),
             Tev + "CreatePullPointSubscriptionResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         var address = response.Element(Tev + "SubscriptionReference")?.Element(Wsa + "Address")?.Value.Trim();
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -154,14 +163,15 @@ public sealed partial class OnvifCameraSource : ICameraSource
         }
 
         Interlocked.Increment(ref _subscriptions);
-        return (uri, _time.GetUtcNow() + Life);
+        return (uri, _time.GetUtcNow() + _life);
     }
 
     private async Task<DateTimeOffset> RenewAsync(Uri subscription, CancellationToken ct)
     {
         await CallAsync(subscription, "http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/RenewRequest",
-            new XElement(Wsnt + "Renew", new XElement(Wsnt + "TerminationTime", Duration(Life))), Wsnt + "RenewResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        return _time.GetUtcNow() + Life;
+            new XElement(Wsnt + "Renew", new XElement(Wsnt + "TerminationTime", Duration(_life))), Wsnt + "RenewResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _renewals);
+        return _time.GetUtcNow() + _life;
     }
 
     private async Task<OnvifPull> PullAsync(Uri subscription, CancellationToken ct)
