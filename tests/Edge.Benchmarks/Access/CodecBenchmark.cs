@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Xml.Linq;
 using Edge.Gateway.Access;
 using Edge.Gateway.Access.Isapi;
 using Edge.Gateway.Access.Osdp;
+using Edge.Gateway.Cameras.Onvif;
 
 namespace Edge.Benchmarks.Access;
 
@@ -21,6 +23,8 @@ internal static class CodecBenchmark
         Measure("OSDP secure channel: protect + open a RAW reply (AES-128 MAC + data)", seconds, Secure());
         Measure("OSDP poll cycle: CP command + PD reply over the secure channel", seconds, PollCycle());
         Measure("Wiegand decode (26-bit, parity checked)", seconds, Wiegand());
+        Measure("ONVIF PullMessagesResponse (2 notifications): envelope read + messages + topics mapped", seconds, OnvifPull());
+        Measure("ISAPI camera alert (XML, Hikvision layout) parsed + mapped", seconds, IsapiCameraAlert());
         await MeasureAsync("ISAPI alert stream: multipart part read + JSON alert parsed", seconds, 2000).ConfigureAwait(false);
         return 0;
     }
@@ -87,6 +91,30 @@ internal static class CodecBenchmark
     {
         var bits = WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345);
         return () => WiegandDecoder.Decode(bits).IsCard ? 1 : 0;
+    }
+
+    private static Func<int> OnvifPull()
+    {
+        XNamespace tt = "http://www.onvif.org/ver10/schema";
+        XElement Notification(string topic, string item, string value) => new(OnvifSoap.Wsnt + "NotificationMessage",
+            new XElement(OnvifSoap.Wsnt + "Topic", new XAttribute("Dialect", OnvifEvents.TopicDialect), topic),
+            new XElement(OnvifSoap.Wsnt + "Message", new XElement(tt + "Message", new XAttribute("UtcTime", "2026-11-28T08:00:09Z"), new XAttribute("PropertyOperation", "Changed"),
+                new XElement(tt + "Source", new XElement(tt + "SimpleItem", new XAttribute("Name", "VideoSourceConfigurationToken"), new XAttribute("Value", "VideoSourceToken"))),
+                new XElement(tt + "Data", new XElement(tt + "SimpleItem", new XAttribute("Name", item), new XAttribute("Value", value))))));
+        var body = new XElement(OnvifSoap.Tev + "PullMessagesResponse",
+            new XElement(OnvifSoap.Tev + "CurrentTime", "2026-11-28T08:00:10Z"), new XElement(OnvifSoap.Tev + "TerminationTime", "2026-11-28T08:01:10Z"),
+            Notification("tns1:RuleEngine/CellMotionDetector/Motion", "IsMotion", "true"), Notification("tns1:VideoSource/SignalLoss", "State", "false"));
+        var bytes = Encoding.UTF8.GetBytes(new XDocument(new XElement(OnvifSoap.S + "Envelope", new XElement(OnvifSoap.S + "Body", body))).ToString(SaveOptions.DisableFormatting));
+        return () => OnvifEvents.ReadPull(OnvifSoap.Body(bytes)).Notifications.Count(n => OnvifEvents.Signal(n) is not null);
+    }
+
+    private static Func<int> IsapiCameraAlert()
+    {
+        var bytes = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<EventNotificationAlert version=\"2.0\" xmlns=\"http://www.hikvision.com/ver20/XMLSchema\">\r\n" +
+            "<ipAddress>10.20.1.21</ipAddress>\r\n<portNo>80</portNo>\r\n<protocol>HTTP</protocol>\r\n<macAddress>44:19:b6:6d:24:85</macAddress>\r\n<channelID>1</channelID>\r\n" +
+            "<dateTime>2026-11-28T08:15:03+08:00</dateTime>\r\n<activePostCount>1</activePostCount>\r\n<eventType>VMD</eventType>\r\n<eventState>active</eventState>\r\n" +
+            "<eventDescription>Motion alarm</eventDescription>\r\n</EventNotificationAlert>\r\n");
+        return () => IsapiAlert.TryParse(bytes, "application/xml", out var alert, out _) && Edge.Gateway.Cameras.CameraEvents.OfIsapi(alert!.EventType) is not null ? 1 : 0;
     }
 
     private static void Measure(string what, double seconds, Func<int> op)
