@@ -125,6 +125,7 @@ public sealed class SnapshotServiceTests
         var options = new CameraOptions { Devices = [new CameraDeviceOptions { Id = "cam-001", Url = "http://127.0.0.1:9/", User = "admin" }] };
         var published = new List<(Guid, string)>();
         var alarmsWaiting = true;
+        var asked = 0;
         using var service = new SnapshotService(sink, options, new Dictionary<string, IReadOnlyList<string>> { ["btn-1"] = ["cam-001", "cam-404"] },
             (id, cam, _, _, _) =>
             {
@@ -135,7 +136,11 @@ public sealed class SnapshotServiceTests
 
                 return Task.FromResult(true);
             },
-            () => Volatile.Read(ref alarmsWaiting), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SnapshotService>.Instance);
+            () =>
+            {
+                Interlocked.Increment(ref asked);
+                return Volatile.Read(ref alarmsWaiting);
+            }, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SnapshotService>.Instance);
         using var cameras = new CameraAdapter(options, sink, TimeProvider.System, _ => camera);
         service.Attach(cameras);
         await service.StartAsync(CancellationToken.None);
@@ -148,7 +153,9 @@ public sealed class SnapshotServiceTests
         Assert.Equal(["cam-001"], sink.Drafts.First().Data!["snapshots"]!.AsArray().Select(n => (string?)n));
         Assert.Null(sink.Drafts.Last().Data);
         camera.Picture.SetResult([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+
+        // The publisher holds the picture and keeps asking whether alarms wait; it publishes nothing meanwhile.
+        await Eventually.True(() => Volatile.Read(ref asked) >= 3, "the picture waits for the alarms");
         Assert.Empty(published);
 
         Volatile.Write(ref alarmsWaiting, false);

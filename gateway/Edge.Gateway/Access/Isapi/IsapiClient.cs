@@ -52,8 +52,11 @@ public sealed partial class IsapiClient : IDisposable
     public long Reconnects { get; private set; }
 
     /// <summary>Time since the device last gave a sign of life (a part, or an accepted connection).</summary>
-    /// <summary>The device's HTTP client (digest credentials) and base address, for its other resources (a camera's picture).</summary>
-    public (HttpClient Http, Uri Base) Http => (_http, _base);
+    /// <summary>The device's HTTP client (digest credentials), for its other resources (a camera's picture).</summary>
+    public HttpClient Http => _http;
+
+    /// <summary>The address of one of the device's resources, e.g. <c>ISAPI/Streaming/channels/101/picture</c>.</summary>
+    public Uri Resolve(string path) => new(_base, path);
 
     public TimeSpan SinceLastSign => _time.GetElapsedTime(Interlocked.Read(ref _lastSign));
 
@@ -107,7 +110,7 @@ public sealed partial class IsapiClient : IDisposable
     {
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
         connect.CancelAfter(ConnectTimeout);
-        using var response = await _http.GetAsync(new Uri(_base, AlertStreamPath), HttpCompletionOption.ResponseHeadersRead, connect.Token).ConfigureAwait(false);
+        using var response = await _http.GetAsync(Resolve(AlertStreamPath), HttpCompletionOption.ResponseHeadersRead, connect.Token).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             AuthFailures++;
@@ -173,7 +176,7 @@ public sealed partial class IsapiClient : IDisposable
         content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
         try
         {
-            using var response = await _http.PutAsync(new Uri(_base, $"ISAPI/AccessControl/RemoteControl/door/{door}"), content, ct).ConfigureAwait(false);
+            using var response = await _http.PutAsync(Resolve($"ISAPI/AccessControl/RemoteControl/door/{door}"), content, ct).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
                 AuthFailures++;
