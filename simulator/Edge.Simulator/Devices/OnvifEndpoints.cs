@@ -44,6 +44,11 @@ public sealed class SimOnvifCamera(string id, string user, string password) : Si
 
     internal int _renewals;
 
+    /// <summary>Subscriptions the subscriber ended itself.</summary>
+    public int Unsubscribes => Volatile.Read(ref _unsubscribes);
+
+    internal int _unsubscribes;
+
     /// <summary>When the current subscription ends unless renewed (as the subscriber asked).</summary>
     internal DateTime TerminatesAt { get; set; }
 
@@ -220,6 +225,8 @@ public static class OnvifEndpoints
                     new XElement(Wsnt + "CurrentTime", XmlConvert.ToString(now, XmlDateTimeSerializationMode.Utc))), ct).ConfigureAwait(false);
                 return;
             case "Unsubscribe":
+                camera.TerminatesAt = DateTime.MinValue;
+                Interlocked.Increment(ref camera._unsubscribes);
                 await WriteAsync(http, new XElement(Wsnt + "UnsubscribeResponse"), ct).ConfigureAwait(false);
                 return;
             default:

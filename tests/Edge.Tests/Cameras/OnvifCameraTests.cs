@@ -141,6 +141,9 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         Assert.Equal(camera.Renewals, source!.Renewals);
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.DeviceOffline);
         await adapter.StopAsync(CancellationToken.None);
+
+        // Stopping hands the pull point back.
+        Assert.Equal(1, camera.Unsubscribes);
     }
 
     [Fact]

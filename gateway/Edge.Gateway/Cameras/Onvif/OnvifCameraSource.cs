@@ -125,6 +125,14 @@ public sealed partial class OnvifCameraSource : ICameraSource
             {
                 Problem(ex.Message);
             }
+            finally
+            {
+                // A camera has few pull points: the one given up is handed back rather than left to run out.
+                if (subscription is not null)
+                {
+                    await UnsubscribeAsync(subscription).ConfigureAwait(false);
+                }
+            }
 
             try
             {
@@ -172,6 +180,19 @@ public sealed partial class OnvifCameraSource : ICameraSource
             new XElement(Wsnt + "Renew", new XElement(Wsnt + "TerminationTime", Duration(_life))), Wsnt + "RenewResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         Interlocked.Increment(ref _renewals);
         return _time.GetUtcNow() + _life;
+    }
+
+    /// <summary>Ends a subscription, best effort: a camera that does not answer in 2 s keeps it until it runs out.</summary>
+    private async Task UnsubscribeAsync(Uri subscription)
+    {
+        try
+        {
+            await CallAsync(subscription, "http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeRequest",
+                new XElement(Wsnt + "Unsubscribe"), Wsnt + "UnsubscribeResponse", TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OnvifFaultException or XmlException or HttpRequestException or IOException or TimeoutException or ObjectDisposedException)
+        {
+        }
     }
 
     private async Task<OnvifPull> PullAsync(Uri subscription, CancellationToken ct)
