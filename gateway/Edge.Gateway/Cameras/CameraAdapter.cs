@@ -67,9 +67,6 @@ public sealed class CameraAdapter : BackgroundService
     public Task<byte[]>? SnapshotAsync(string camera, int maxBytes, CancellationToken ct) =>
         _cameras.FirstOrDefault(c => c.Options.Id == camera)?.Source.SnapshotAsync(maxBytes, ct);
 
-    /// <summary>Motion events not sent because a camera was over its rate cap.</summary>
-    public long SuppressedMotion => _cameras.Sum(c => c.Conditions.Suppressed);
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_cameras.Select(c => c.Source.RunAsync((signal, ct) => OnSignalAsync(c, signal, ct), stoppingToken)).Append(TickAsync(stoppingToken)));
 
@@ -144,13 +141,6 @@ public sealed class CameraAdapter : BackgroundService
 /// <summary>A Hikvision ISAPI camera: its alert stream, the events of its own channel, heartbeats as signs of life.</summary>
 public sealed class IsapiCameraSource(CameraDeviceOptions options, IsapiClient client) : ICameraSource
 {
-    /// <summary>Events of types that are not camera conditions (io, access events on a camera).</summary>
-    public long Unknown => Interlocked.Read(ref _unknown);
-
-    private long _unknown;
-
-    public IsapiClient Client => client;
-
     public TimeSpan SinceLastSign => client.SinceLastSign;
 
     /// <summary>The picture of the camera's main stream: <c>/ISAPI/Streaming/channels/{channel}01/picture</c>.</summary>
@@ -165,13 +155,8 @@ public sealed class IsapiCameraSource(CameraDeviceOptions options, IsapiClient c
                 return Task.CompletedTask;
             }
 
-            if (CameraEvents.OfIsapi(alert.EventType) is not { } type)
-            {
-                Interlocked.Increment(ref _unknown);
-                return Task.CompletedTask;
-            }
-
-            return onSignal(new CameraSignal(type, alert.Active), token);
+            // Events that are not camera conditions (io inputs, access events of a camera with a reader) are not this adapter's.
+            return CameraEvents.OfIsapi(alert.EventType) is { } type ? onSignal(new CameraSignal(type, alert.Active), token) : Task.CompletedTask;
         }, ct);
 
     public void Dispose() => client.Dispose();

@@ -165,9 +165,6 @@ public sealed class StationProbe : IAsyncDisposable
         }
     }
 
-    /// <summary>Pictures received and not yet checked.</summary>
-    public int PicturesPending => _pictures.Reader.Count;
-
     /// <summary>Reads a picture: its event (topic and user property must agree), camera, and whether SkiaSharp decodes it.</summary>
     private static ProbeSnapshot Snapshot(TopicParts parts, MqttApplicationMessage m, byte[] jpeg)
     {
