@@ -11,6 +11,7 @@ namespace Edge.Contracts.Status;
 /// <param name="DeadLetters">Events the broker refused (PUBACK with an error reason), kept in the dead-letter table.</param>
 /// <param name="Expired">Events that went stale in the outbox before they could be sent (message expiry).</param>
 /// <param name="Reconnects">Successful connects to the broker after the first one, since the process started.</param>
+/// <param name="Snapshots">Pictures for events, since the process started; absent on a gateway without cameras.</param>
 public sealed record Heartbeat(
     string Community,
     string Gateway,
@@ -22,4 +23,11 @@ public sealed record Heartbeat(
     long Evictions,
     long DeadLetters,
     long Expired,
-    long Reconnects);
+    long Reconnects,
+    SnapshotCounters? Snapshots = null);
+
+/// <summary>
+/// A gateway's pictures since the process started: published; dropped (too many waiting, too old); failed (the camera
+/// gave no JPEG in time, or too large a one).
+/// </summary>
+public sealed record SnapshotCounters(long Published, long Dropped, long Failed);

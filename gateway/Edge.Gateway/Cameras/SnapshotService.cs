@@ -65,6 +65,9 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     /// <summary>Pictures dropped: too many waiting, too old, or asked for faster than cameras answer.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>The counters the heartbeat carries.</summary>
+    public Contracts.Status.SnapshotCounters Counters => new(Published, Dropped, _failures.Values.Sum());
+
     /// <summary>Pictures that could not be had, by reason (not-jpeg, too-large, http-401, unreachable, timeout, ...).</summary>
     public IReadOnlyDictionary<string, long> Failures => _failures;
 

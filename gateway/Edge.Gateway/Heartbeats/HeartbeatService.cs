@@ -10,8 +10,9 @@ namespace Edge.Gateway.Heartbeats;
 /// Publishes the heartbeat every interval while connected: queue depth per lane, age of the oldest waiting event,
 /// evictions, dead letters, expired events and reconnects, so the station sees a gateway's backlog and losses.
 /// </summary>
+/// <param name="snapshots">The snapshot counters, when the gateway has cameras.</param>
 public sealed class HeartbeatService(
-    GatewayOptions gateway, UplinkOptions options, OutboxStore store, UplinkService uplink, TimeProvider time) : BackgroundService
+    GatewayOptions gateway, UplinkOptions options, OutboxStore store, UplinkService uplink, TimeProvider time, Func<SnapshotCounters?>? snapshots = null) : BackgroundService
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
@@ -25,7 +26,8 @@ public sealed class HeartbeatService(
         var now = time.GetUtcNow();
         var oldest = stats.OldestEnqueuedAt is { } o ? Math.Max(0, (now - o).TotalSeconds) : 0;
         return new Heartbeat(gateway.Community, gateway.Id, now, Math.Round((now - _startedAt).TotalSeconds, 3), stats.LastSeq,
-            stats.Queue, Math.Round(oldest, 3), stats.Evictions, stats.DeadLetters, stats.Expired, uplink.State.Reconnects);
+            stats.Queue, Math.Round(oldest, 3), stats.Evictions, stats.DeadLetters, stats.Expired, uplink.State.Reconnects,
+            snapshots?.Invoke());
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

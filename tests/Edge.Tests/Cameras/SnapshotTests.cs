@@ -75,6 +75,7 @@ public sealed class SnapshotTests : IAsyncLifetime
 
         Assert.Equal(1, isapi.Snapshots);
         Assert.Equal(1, onvif.Snapshots);
+        Assert.Equal(new Edge.Contracts.Status.SnapshotCounters(2, 0, 1), gw.Heartbeat.Current().Snapshots);
         await gw.StopAsync(default);
     }
 }
