@@ -25,6 +25,7 @@ public sealed class SimOsdpReader
     private bool _tamper;
     private bool _powerFailed;
     private long _answered;
+    private long _inputStatusAnswered;
 
     public SimOsdpReader(byte address, byte[]? key)
     {
@@ -44,6 +45,9 @@ public sealed class SimOsdpReader
 
     /// <summary>Commands answered.</summary>
     public long Answered => Interlocked.Read(ref _answered);
+
+    /// <summary>osdp_ISTAT commands answered: the control panel has read the inputs as they are.</summary>
+    public long InputStatusAnswered => Interlocked.Read(ref _inputStatusAnswered);
 
     /// <summary>The LED's permanent colour as last commanded, and whether it flashes.</summary>
     public (byte Color, bool Flashing) Led { get; private set; }
@@ -208,7 +212,7 @@ public sealed class SimOsdpReader
         {
             OsdpCommand.Id => Reply(OsdpReply.PdId, [0x45, 0x44, 0x47, 0x01, 0x01, .. _uid[4..], 0x02, 0x02, 0x00]),
             OsdpCommand.Cap => Reply(OsdpReply.PdCap, [0x01, 0x01, 0x04, 0x03, 0x01, 0x01, 0x04, 0x01, 0x01, 0x05, 0x01, 0x01, 0x09, (byte)(_key is null ? 0 : 1), 0x01]),
-            OsdpCommand.InputStatus => Reply(OsdpReply.InputStatus, _inputs.ToArray()),
+            OsdpCommand.InputStatus => InputsAsTheyAre(),
             OsdpCommand.LocalStatus => Reply(OsdpReply.LocalStatus, [(byte)(_tamper ? 1 : 0), (byte)(_powerFailed ? 1 : 0)]),
             OsdpCommand.Led when plain.Data.Length >= 14 => Follow(() => Led = (plain.Data.Span[12], plain.Data.Span[11] != 0)),
             OsdpCommand.Buzzer when plain.Data.Length >= 5 => Follow(() => Buzzing = plain.Data.Span[1] == 2),
@@ -217,6 +221,21 @@ public sealed class SimOsdpReader
             _ => Reply(OsdpReply.Ack, []),
         };
         return command.SecurityBlock is not null ? _channel!.ProtectReply(answer) : answer;
+
+        // The answer tells the inputs as they are now, so the changes still waiting to be reported are old news: a
+        // reader reports a change since its last report, not a history the control panel would replay out of order.
+        OsdpPacket InputsAsTheyAre()
+        {
+            var others = _reports.Where(r => r.Code != OsdpReply.InputStatus).ToArray();
+            _reports.Clear();
+            foreach (var report in others)
+            {
+                _reports.Enqueue(report);
+            }
+
+            Interlocked.Increment(ref _inputStatusAnswered);
+            return Reply(OsdpReply.InputStatus, _inputs.ToArray());
+        }
 
         OsdpPacket Follow(Action act)
         {

@@ -162,7 +162,7 @@ public sealed class OsdpControlPanelTests
         reader.SetInput(0, true);
         using var panel = Panel(sink, privacy, options);
         await panel.StartAsync(CancellationToken.None);
-        await Eventually.True(() => panel.Readers[0].Secure, "secure channel up");
+        await Eventually.True(() => panel.Readers[0].Secure && reader.InputStatusAnswered > 0, "secure channel up and the inputs read");
 
         // The door was open at the start: no event, and its closing is a plain door.closed.
         reader.SetInput(0, false);
