@@ -11,19 +11,31 @@ namespace Edge.Gateway.Access;
 /// Reads the gateway's ISAPI access controllers and turns their events into the contract's: access.granted and
 /// access.denied (with the card's keyed hash, never its number unless configured), door.opened, door.closed,
 /// door.forced and door.held-open (restored when the door closes), device.tamper, and device.offline / device.online
-/// when a controller goes silent past its timeout and comes back. Events a controller sends again after a reconnect
-/// (same serial number) are dropped; codes it does not know are counted, never guessed.
+/// when a controller goes silent past its timeout and comes back. Codes it does not know are counted, never guessed.
+/// <para>
+/// Nothing a controller logs is lost while the gateway is not listening. Each event's serial number is committed with
+/// it in the outbox (the controller's cursor). When the alert stream opens, and whenever it skips serial numbers, the
+/// events in between are read from the controller's event log, in order, with the times the controller gave them.
+/// Events at or below the cursor (a controller that sends again after a reconnect, or replays its history) are
+/// dropped, so after a restart nothing is sent twice either.
+/// </para>
 /// </summary>
 public sealed partial class AccessControllerAdapter : BackgroundService
 {
-    private const int RememberedSerials = 1024;
+    /// <summary>The most events read from a controller's log in one go; older ones beyond it are skipped and counted.</summary>
+    public const int MaxCatchUp = 10_000;
+
+    /// <summary>A serial number this far below the cursor means the controller numbers its events afresh (a reset or a replacement).</summary>
+    private const long Renumbered = 100_000;
+
     private readonly IReadOnlyList<Controller> _controllers;
     private readonly IEventSink _sink;
     private readonly TimeProvider _time;
     private readonly CardPrivacy _privacy;
     private readonly ILogger _log;
 
-    public AccessControllerAdapter(AccessOptions options, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILoggerFactory loggers, Func<AccessControllerOptions, HttpMessageHandler?>? handlers = null)
+    public AccessControllerAdapter(AccessOptions options, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILoggerFactory loggers,
+        ISourceCursors? cursors = null, Func<AccessControllerOptions, HttpMessageHandler?>? handlers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -32,7 +44,10 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         _log = loggers.CreateLogger<AccessControllerAdapter>();
         _privacy = privacy;
         _controllers = options.Controllers.Select(c => new Controller(c, new IsapiClient(new Uri(c.Url), c.User, c.Password, c.SilenceTimeout, time,
-            loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c)))).ToList();
+            loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c)))
+        {
+            Cursor = cursors?.Position(CursorKey(c.Id)),
+        }).ToList();
     }
 
     /// <summary>Access controller events whose codes have no meaning in the contract.</summary>
@@ -40,25 +55,146 @@ public sealed partial class AccessControllerAdapter : BackgroundService
 
     private long _unknownCodes;
     private long _repeats;
+    private long _recovered;
+    private long _skipped;
 
-    /// <summary>Events dropped because the controller had sent them already (same serial number).</summary>
+    /// <summary>Events dropped because they were taken already (a serial number at or below the controller's cursor).</summary>
     public long Repeats => Interlocked.Read(ref _repeats);
+
+    /// <summary>Events read from a controller's log because the alert stream did not bring them.</summary>
+    public long Recovered => Interlocked.Read(ref _recovered);
+
+    /// <summary>Logged events not read because more than <see cref="MaxCatchUp"/> were missed at once.</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>The ISAPI client of a controller (remote door open, counters).</summary>
     public IsapiClient Client(string controllerId) => _controllers.First(c => c.Options.Id == controllerId).Client;
 
+    /// <summary>The outbox key under which a controller's cursor is committed.</summary>
+    public static string CursorKey(string controllerId) => "isapi:" + controllerId;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_controllers.SelectMany(c => new[]
         {
-            c.Client.RunAlertStreamAsync((alert, ct) => OnAlertAsync(c, alert, ct), stoppingToken),
+            c.Client.RunAlertStreamAsync((alert, ct) => OnAlertAsync(c, alert, ct), stoppingToken, ct => CatchUpAsync(c, ct)),
             new SilenceWatch(c.Options.Device, c.Options.SilenceTimeout, () => c.Client.SinceLastSign, _sink, _time).RunAsync(stoppingToken),
         }));
+
+    /// <summary>
+    /// The stream is open: where does the controller's log stand? Whatever it holds past the cursor happened while the
+    /// gateway was not listening. Without a cursor (no event taken from this controller yet) there is nothing to catch
+    /// up with: the first event the stream brings sets it, and history before that is not the station's news.
+    /// </summary>
+    private async Task CatchUpAsync(Controller c, CancellationToken ct)
+    {
+        if (c.Cursor is not { } cursor || await c.Client.SearchLogAsync(IsapiAccessLog.Newest(), ct).ConfigureAwait(false) is not { } newest)
+        {
+            return;
+        }
+
+        var end = newest.Events.Count > 0 ? newest.Events.Max(e => e.Access.SerialNo!.Value) : 0;
+        if (end < cursor)
+        {
+            // A log does not go backwards: the controller was reset or replaced and numbers its events afresh.
+            LogRenumbered(c.Options.Id, cursor, end);
+            c.Cursor = end;
+        }
+        else if (end > cursor)
+        {
+            await ReadLogAsync(c, cursor + 1, end, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the log from serial <paramref name="from"/> to <paramref name="to"/> and takes each event as if streamed.</summary>
+    private async Task ReadLogAsync(Controller c, long from, long to, CancellationToken ct)
+    {
+        if (to - from + 1 > MaxCatchUp)
+        {
+            var skipped = to - from + 1 - MaxCatchUp;
+            Interlocked.Add(ref _skipped, skipped);
+            LogSkipped(c.Options.Id, skipped);
+            from = to - MaxCatchUp + 1;
+        }
+
+        while (from <= to && !ct.IsCancellationRequested)
+        {
+            if (await c.Client.SearchLogAsync(IsapiAccessLog.Range(from, to), ct).ConfigureAwait(false) is not { } page)
+            {
+                return;
+            }
+
+            // Serial numbers only go up within the range asked for; anything else ends the reading (a confused device).
+            var next = from;
+            foreach (var entry in page.Events.OrderBy(e => e.Access.SerialNo))
+            {
+                var serial = entry.Access.SerialNo!.Value;
+                if (serial < next || serial > to)
+                {
+                    continue;
+                }
+
+                Interlocked.Increment(ref _recovered);
+                await TakeAsync(c, entry.Access, entry.At, ct).ConfigureAwait(false);
+                next = serial + 1;
+            }
+
+            if (!page.More || next == from)
+            {
+                return;
+            }
+
+            from = next;
+        }
+    }
 
     private async Task OnAlertAsync(Controller c, IsapiAlert alert, CancellationToken ct)
     {
         if (alert.IsHeartbeat || alert.Access is not { } access)
         {
             return;
+        }
+
+        if (access.SerialNo is not { } serial)
+        {
+            await TakeAsync(c, access, alert.At, ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (c.Cursor is not { } cursor)
+        {
+            // No event taken yet: history the controller replays is not news.
+            if (access.Current == false)
+            {
+                Interlocked.Increment(ref _repeats);
+                return;
+            }
+        }
+        else if (serial <= cursor && (cursor - serial < Renumbered || access.Current == false))
+        {
+            Interlocked.Increment(ref _repeats);
+            return;
+        }
+        else if (serial <= cursor)
+        {
+            LogRenumbered(c.Options.Id, cursor, serial);
+        }
+        else if (serial > cursor + 1)
+        {
+            // The stream skipped events: the log has them.
+            await ReadLogAsync(c, cursor + 1, serial - 1, ct).ConfigureAwait(false);
+        }
+
+        await TakeAsync(c, access, alert.At, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One controller event, streamed or read from the log, into the contract's events; its serial number becomes the cursor.</summary>
+    private async Task TakeAsync(Controller c, IsapiAccessEvent access, DateTimeOffset? at, CancellationToken ct)
+    {
+        SourceCursor? cursor = null;
+        if (access.SerialNo is { } serial)
+        {
+            c.Cursor = serial;
+            cursor = new SourceCursor(CursorKey(c.Options.Id), serial);
         }
 
         if (IsapiAccessCodes.Of(access.Major, access.Minor) is not { } meaning)
@@ -68,15 +204,9 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             return;
         }
 
-        if (access.SerialNo is { } serial && !c.Remember(serial))
-        {
-            Interlocked.Increment(ref _repeats);
-            return;
-        }
-
         var door = access.DoorNo is { } no ? c.Options.Doors.FirstOrDefault(d => d.Number == no) : null;
         var device = meaning.Type == EventTypes.DeviceTamper || door is null ? c.Options.Device : door.Device;
-        var at = alert.At ?? _time.GetUtcNow();
+        var when = at ?? _time.GetUtcNow();
         var data = new JsonObject { ["controller"] = c.Options.Id, ["code"] = $"{access.Major}/{access.Minor}" };
         if (access.DoorNo is { } doorNo)
         {
@@ -104,7 +234,7 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             // The controller reports a forced or held-open door as such, then a plain close: the alarm ends there.
             foreach (var ended in c.TakeActive(door.Id))
             {
-                await SubmitAsync(ended, ended == EventTypes.DoorForced ? Priority.Critical : Priority.High, door.Device, EventState.Restored, at, data.DeepClone().AsObject(), ct).ConfigureAwait(false);
+                await SubmitAsync(ended, ended == EventTypes.DoorForced ? Priority.Critical : Priority.High, door.Device, EventState.Restored, when, data.DeepClone().AsObject(), null, ct).ConfigureAwait(false);
             }
         }
         else if (door is not null && meaning.State == EventState.Active)
@@ -112,11 +242,12 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             c.SetActive(door.Id, meaning.Type);
         }
 
-        await SubmitAsync(meaning.Type, meaning.Priority, device, meaning.State, at, data, ct).ConfigureAwait(false);
+        // The cursor goes with the last event made of this one: committed, the controller's event is fully taken.
+        await SubmitAsync(meaning.Type, meaning.Priority, device, meaning.State, when, data, cursor, ct).ConfigureAwait(false);
     }
 
-    private Task SubmitAsync(string type, Priority priority, DeviceRef device, EventState? state, DateTimeOffset at, JsonObject data, CancellationToken ct) =>
-        _sink.SubmitAsync(new EventDraft(type, priority, device, state, at, data), ct);
+    private Task SubmitAsync(string type, Priority priority, DeviceRef device, EventState? state, DateTimeOffset at, JsonObject data, SourceCursor? cursor, CancellationToken ct) =>
+        _sink.SubmitAsync(new EventDraft(type, priority, device, state, at, data, Cursor: cursor), ct);
 
     public override void Dispose()
     {
@@ -128,35 +259,25 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         base.Dispose();
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access controller {Controller}: its events are numbered afresh (serial {Serial} after {Cursor}: reset or replaced); following the new numbering")]
+    private partial void LogRenumbered(string controller, long cursor, long serial);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access controller {Controller}: {Skipped} logged events missed while the gateway was away are too many to read; the newest are read")]
+    private partial void LogSkipped(string controller, long skipped);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Access controller {Controller}: event code {Major}/{Minor} has no meaning in the contract; not forwarded")]
     private partial void LogUnknown(string controller, int major, int minor);
 
     private sealed class Controller(AccessControllerOptions options, IsapiClient client)
     {
-        private readonly HashSet<long> _serials = [];
-        private readonly Queue<long> _order = new();
         private readonly Dictionary<string, HashSet<string>> _active = [];
 
         public AccessControllerOptions Options { get; } = options;
 
         public IsapiClient Client { get; } = client;
 
-        /// <summary>False when the serial number was seen recently (a resend after a reconnect).</summary>
-        public bool Remember(long serial)
-        {
-            if (!_serials.Add(serial))
-            {
-                return false;
-            }
-
-            _order.Enqueue(serial);
-            if (_order.Count > RememberedSerials)
-            {
-                _serials.Remove(_order.Dequeue());
-            }
-
-            return true;
-        }
+        /// <summary>The serial number of the last event taken from the controller; null before the first contact.</summary>
+        public long? Cursor { get; set; }
 
         public void SetActive(string door, string type)
         {

@@ -9,6 +9,9 @@ namespace Edge.Gateway.Events;
 /// </summary>
 /// <param name="ExpireAfter">For events worthless when late (motion): how long after <c>observedAt</c> the broker may
 /// drop it and the outbox may discard it unsent. Ignored for critical events, which never expire.</param>
+/// <param name="Cursor">Where the device that reported the event stands once it is taken (an access controller's event
+/// serial number): committed in the same transaction as the event, so after a restart the adapter asks the device for
+/// what came after it, and nothing twice.</param>
 public sealed record EventDraft(
     string Type,
     Priority Priority,
@@ -16,4 +19,15 @@ public sealed record EventDraft(
     EventState? State,
     DateTimeOffset OccurredAt,
     JsonObject? Data = null,
-    TimeSpan? ExpireAfter = null);
+    TimeSpan? ExpireAfter = null,
+    SourceCursor? Cursor = null);
+
+/// <summary>A position in a device's own numbering of its events, under a key naming the device.</summary>
+public readonly record struct SourceCursor(string Key, long Position);
+
+/// <summary>The cursors committed with events (the outbox): where each device stood at the last event taken from it.</summary>
+public interface ISourceCursors
+{
+    /// <summary>The position last committed under <paramref name="key"/>, or null when nothing was.</summary>
+    long? Position(string key);
+}

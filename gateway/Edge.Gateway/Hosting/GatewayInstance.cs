@@ -58,7 +58,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         _sources.AddRange(Hardware.Sources);
         if (access.Controllers.Count > 0)
         {
-            Access = new Access.AccessControllerAdapter(access, sink, _privacy!, time, loggers);
+            Access = new Access.AccessControllerAdapter(access, sink, _privacy!, time, loggers, store);
             _sources.Add(Access);
         }
 

@@ -97,6 +97,14 @@ public sealed partial class OutboxStore
         var e = new EdgeEvent(Guid.CreateVersion7(observedAt), seq, d.Type, d.Priority, community, gateway, d.Device,
             d.State, ToMilliseconds(d.OccurredAt), observedAt, d.Data);
         var payload = Payloads.Encode(e);
+        if (d.Cursor is { } cursor)
+        {
+            // Taken from the device, stored or not: a dropped event is not asked for again after a restart.
+            _setCounter!.Parameters["$k"].Value = CursorPrefix + cursor.Key;
+            _setCounter.Parameters["$v"].Value = cursor.Position;
+            _setCounter.ExecuteNonQuery();
+        }
+
         if (!MakeRoom(d.Priority, payload.Length))
         {
             _evictions++;

@@ -1,6 +1,7 @@
 using Edge.Contracts.Events;
 using Edge.Contracts.Status;
 using Edge.Gateway.Configuration;
+using Edge.Gateway.Events;
 using Microsoft.Data.Sqlite;
 
 namespace Edge.Gateway.Outbox;
@@ -10,9 +11,10 @@ namespace Edge.Gateway.Outbox;
 /// loop, commits events, acknowledgements and evictions in group transactions; one reader connection serves the
 /// uplink. The seq counter lives in the same transaction as the events it numbers.
 /// </summary>
-public sealed partial class OutboxStore : IDisposable
+public sealed partial class OutboxStore : IDisposable, ISourceCursors
 {
     private const int SchemaVersion = 1;
+    private const string CursorPrefix = "cursor:";
     /// <summary>How long a statement waits for a database another process holds locked (a backup, the sqlite3 tool).</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
 
@@ -226,6 +228,18 @@ public sealed partial class OutboxStore : IDisposable
         }
 
         return list;
+    }
+
+    /// <inheritdoc />
+    public long? Position(string key)
+    {
+        lock (_readLock)
+        {
+            using var cmd = _read.CreateCommand();
+            cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
+            cmd.Parameters.AddWithValue("$k", CursorPrefix + key);
+            return cmd.ExecuteScalar() is long position ? position : null;
+        }
     }
 
     /// <summary>Dead-lettered events, newest first, for operators and tests.</summary>

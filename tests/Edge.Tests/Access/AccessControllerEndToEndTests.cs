@@ -136,6 +136,113 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         await gw.StopAsync(default);
     }
 
+    [Fact]
+    public async Task What_a_controller_logged_while_the_gateway_was_down_arrives_after_the_restart_once_and_in_order()
+    {
+        var sim = _isapi.Add("c001", "ctl-05", "admin", "secret-1");
+        sim.LiveOnly = true;
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        var gw = Gateway(Controller("ctl-05"));
+        await gw.StartAsync(default);
+        await Eventually.True(() => sim.Streaming, "the gateway listening");
+        sim.Send(5, 0x01, door: 1, cardNo: "501");
+        await Eventually.True(() => station.Messages.Count == 1, "the first swipe");
+        await gw.StopAsync(default);
+        gw.Dispose();
+
+        // Nobody listens: the controller only logs. A forced door, its close, and a swipe.
+        var forcedAt = DateTimeOffset.UtcNow;
+        sim.Send(5, 0x17, door: 1);
+        sim.Send(5, 0x16, door: 1);
+        sim.Send(5, 0x09, door: 1, cardNo: "502");
+
+        using var again = Gateway(Controller("ctl-05"));
+        await again.StartAsync(default);
+        await Eventually.True(() => station.Messages.Count == 5, "the three logged events, the forced door restored too");
+        sim.ReplayHistory(4);
+        sim.Send(5, 0x01, door: 1, cardNo: "503");
+        await Eventually.True(() => station.Messages.Count == 6, "the next live swipe");
+        await Eventually.True(() => again.Access!.Repeats >= 4, "the history replayed is dropped");
+
+        var events = Events(station).OrderBy(e => e.Seq).ToList();
+        Assert.Equal(
+            [(EventTypes.AccessGranted, (EventState?)null), (EventTypes.DoorForced, EventState.Active), (EventTypes.DoorForced, EventState.Restored),
+             (EventTypes.DoorClosed, null), (EventTypes.AccessDenied, null), (EventTypes.AccessGranted, null)],
+            events.Select(e => (e.Type, e.State)));
+        Assert.Equal(3, again.Access!.Recovered);
+        // The controller's time for the door, not the time the gateway read its log.
+        Assert.InRange(events[1].OccurredAt, forcedAt.AddSeconds(-1), forcedAt.AddSeconds(1));
+        Assert.True(events[1].ObservedAt >= events[1].OccurredAt);
+        await again.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Serial_numbers_the_stream_skips_are_read_from_the_log_before_the_event_that_shows_the_gap()
+    {
+        var sim = _isapi.Add("c001", "ctl-06", "admin", "secret-1");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway(Controller("ctl-06"));
+        await gw.StartAsync(default);
+        sim.Send(5, 0x01, door: 1, cardNo: "601");
+        await Eventually.True(() => station.Messages.Count == 1, "the first swipe");
+
+        sim.LogOnly(5, 0x09, door: 1, cardNo: "602");
+        sim.LogOnly(5, 0x77, door: 1);
+        sim.Send(5, 0x01, door: 1, cardNo: "603");
+        await Eventually.True(() => station.Messages.Count == 3, "the skipped swipe, then the streamed one");
+
+        var events = Events(station).OrderBy(e => e.Seq).Select(e => e.Type).ToList();
+        Assert.Equal([EventTypes.AccessGranted, EventTypes.AccessDenied, EventTypes.AccessGranted], events);
+        Assert.Equal(2, gw.Access!.Recovered);
+        Assert.Equal(1, gw.Access.UnknownCodes);
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_controller_reset_to_serial_one_is_followed_not_muted()
+    {
+        var sim = _isapi.Add("c001", "ctl-07", "admin", "secret-1");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        var gw = Gateway(Controller("ctl-07"));
+        await gw.StartAsync(default);
+        for (var i = 0; i < 5; i++)
+        {
+            sim.Send(5, 0x01, door: 1, cardNo: "70" + i);
+        }
+
+        await Eventually.True(() => station.Messages.Count == 5, "five swipes");
+        await gw.StopAsync(default);
+        gw.Dispose();
+
+        sim.Reset();
+        using var again = Gateway(Controller("ctl-07"));
+        await again.StartAsync(default);
+        await Eventually.True(() => sim.LogSearches >= 1, "the log read at the new contact");
+        sim.Send(5, 0x17, door: 1);
+        await Eventually.True(() => Events(station).Any(e => e.Type == EventTypes.DoorForced), "serial 1 of the new numbering is a forced door, taken");
+        Assert.Equal(0, again.Access!.Repeats);
+        await again.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_log_that_answers_garbage_is_counted_and_the_stream_still_delivers()
+    {
+        var sim = _isapi.Add("c001", "ctl-08", "admin", "secret-1");
+        sim.BrokenLog = Encoding.ASCII.GetBytes("{\"AcsEvent\":[1,2");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway(Controller("ctl-08"));
+        await gw.StartAsync(default);
+
+        sim.Send(5, 0x01, door: 1, cardNo: "801");
+        sim.LogOnly(5, 0x01, door: 1, cardNo: "802");
+        sim.Send(5, 0x17, door: 1);
+        await Eventually.True(() => station.Messages.Count == 2, "both streamed events");
+        Assert.Equal([EventTypes.AccessGranted, EventTypes.DoorForced], Events(station).OrderBy(e => e.Seq).Select(e => e.Type));
+        Assert.Equal(1, gw.Access!.Client("ctl-08").LogSearchFailures);
+        Assert.True(gw.IsHealthy);
+        await gw.StopAsync(default);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _isapi.DisposeAsync();

@@ -158,4 +158,43 @@ public sealed class IsapiStreamTests
             Assert.True(wanted.SequenceEqual(got.Where(wanted.Contains)), $"round {round}: {log}\n{string.Join("\n", got)}");
         }
     }
+
+    [Fact]
+    public void An_event_log_page_gives_serials_past_32_bits_the_controllers_times_and_skips_entries_without_a_serial()
+    {
+        var json = """
+            {"AcsEvent":{"searchID":"4f1c","totalMatches":3,"responseStatusStrg":"MORE","numOfMatches":3,"InfoList":[
+              {"major":5,"minor":1,"time":"2026-11-28T08:01:02+08:00","cardNo":"3355443200","cardType":1,"doorNo":1,
+               "serialNo":2999999999,"currentVerifyMode":"cardOrFaceOrFp"},
+              {"major":5,"minor":23,"time":"2026-11-28T08:01:09+08:00","doorNo":1},
+              {"major":"5","minor":22,"time":"2026-11-28T08:01:15+08:00","doorNo":1,"serialNo":"3000000001"}]}}
+            """u8;
+
+        Assert.True(IsapiAccessLog.TryParse(json, out var page, out var error), error);
+        Assert.True(page!.More);
+        Assert.Equal([2999999999L, 3000000001L], page.Events.Select(e => e.Access.SerialNo!.Value));
+        Assert.Equal((5, 1, "3355443200", (int?)1), (page.Events[0].Access.Major, page.Events[0].Access.Minor, page.Events[0].Access.CardNo, page.Events[0].Access.DoorNo));
+        Assert.Equal(new DateTimeOffset(2026, 11, 28, 0, 1, 2, TimeSpan.Zero), page.Events[0].At);
+
+        Assert.True(IsapiAccessLog.TryParse("""{"AcsEvent":{"searchID":"x","responseStatusStrg":"NO MATCH","numOfMatches":0}}"""u8, out var none, out _));
+        Assert.False(none!.More);
+        Assert.Empty(none.Events);
+        Assert.False(IsapiAccessLog.TryParse("""{"ResponseStatus":{"statusCode":4,"subStatusCode":"notSupport"}}"""u8, out _, out var refused));
+        Assert.Equal("no AcsEvent object", refused);
+    }
+
+    [Fact]
+    public void Searches_ask_by_serial_number_and_a_streamed_alert_says_whether_it_is_history()
+    {
+        var range = System.Text.Json.Nodes.JsonNode.Parse(IsapiAccessLog.Range(173445, 173500))!["AcsEventCond"]!;
+        Assert.Equal((173445L, 173500L, 30, false), ((long)range["beginSerialNo"]!, (long)range["endSerialNo"]!, (int)range["maxResults"]!, (bool)range["timeReverseOrder"]!));
+        var newest = System.Text.Json.Nodes.JsonNode.Parse(IsapiAccessLog.Newest())!["AcsEventCond"]!;
+        Assert.Equal((1, true, null), ((int)newest["maxResults"]!, (bool)newest["timeReverseOrder"]!, newest["beginSerialNo"]));
+
+        var replayed = AccessJson.Replace("\"serialNo\":4711", "\"serialNo\":4294967296,\"currentEvent\":false", StringComparison.Ordinal);
+        Assert.True(IsapiAlert.TryParse(Encoding.UTF8.GetBytes(replayed), "application/json", out var alert, out _));
+        Assert.Equal((4294967296L, (bool?)false), (alert!.Access!.SerialNo, alert.Access.Current));
+        Assert.True(IsapiAlert.TryParse(Encoding.UTF8.GetBytes(AccessJson), "application/json", out var live, out _));
+        Assert.Equal((4711L, (bool?)null), (live!.Access!.SerialNo, live.Access.Current));
+    }
 }

@@ -130,6 +130,47 @@ public sealed class ParserFuzzTests
     }
 
     [Fact]
+    public void Event_log_pages_never_throw_and_every_entry_they_accept_has_a_serial_and_codes()
+    {
+        var random = new Random(9);
+        var sample = Encoding.UTF8.GetBytes(
+            "{\"AcsEvent\":{\"searchID\":\"a1\",\"totalMatches\":2,\"responseStatusStrg\":\"MORE\",\"numOfMatches\":2,\"InfoList\":[" +
+            "{\"major\":5,\"minor\":1,\"time\":\"2026-11-28T08:01:02+08:00\",\"cardNo\":\"3355443200\",\"doorNo\":1,\"serialNo\":173444}," +
+            "{\"major\":5,\"minor\":23,\"time\":\"2026-11-28T08:01:09+08:00\",\"doorNo\":1,\"serialNo\":173445}]}}");
+        var accepted = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Random bytes, a page cut short, a page with bytes flipped.
+            var body = (i % 3) switch
+            {
+                0 => Bytes(random, 300),
+                1 => sample[..random.Next(0, sample.Length)],
+                _ => sample.ToArray(),
+            };
+            for (var f = i % 3 == 2 ? random.Next(1, 4) : 0; f > 0; f--)
+            {
+                body[random.Next(body.Length)] = (byte)random.Next(256);
+            }
+
+            if (IsapiAccessLog.TryParse(body, out var page, out var error))
+            {
+                Assert.All(page!.Events, e => Assert.True(e.Access.SerialNo is not null && e.Access.Major >= 0 && e.Access.Minor >= 0));
+                accepted++;
+            }
+            else
+            {
+                Assert.Null(page);
+                Assert.False(string.IsNullOrEmpty(error));
+            }
+        }
+
+        // Flips inside strings and digits still make pages; the parser takes what is well formed.
+        Assert.True(accepted > 100, $"accepted {accepted}");
+        Assert.True(IsapiAccessLog.TryParse(sample, out var whole, out _));
+        Assert.Equal(2, whole!.Events.Count);
+    }
+
+    [Fact]
     public async Task The_multipart_reader_never_throws_on_random_streams()
     {
         var random = new Random(4);

@@ -1,3 +1,4 @@
+using Edge.Gateway.Events;
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Gateway.Outbox;
@@ -45,6 +46,34 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(6, next.Event!.Seq);
         Assert.Equal(6, second.Store.LastSeq);
         Assert.Equal([1L, 2, 3, 4, 6], second.Lane(Priority.Low).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public async Task A_cursor_is_committed_with_its_event_survives_a_restart_and_advances_even_when_the_event_is_refused()
+    {
+        await using (var first = await OutboxHarness.StartAsync(DbPath, maxBytes: 64 * 1024))
+        {
+            Assert.Null(first.Store.Position("isapi:ctl-01"));
+            await first.Writer.SubmitAsync(TestGateway.Draft(priority: Priority.Normal) with { Cursor = new SourceCursor("isapi:ctl-01", 41) });
+            await first.Writer.SubmitAsync(TestGateway.Draft(priority: Priority.Normal) with { Cursor = new SourceCursor("isapi:ctl-02", 7) });
+            Assert.Equal(41, first.Store.Position("isapi:ctl-01"));
+
+            for (var i = 0; i < 60; i++)
+            {
+                await first.SubmitAsync(Priority.High, i, padding: 1000);
+            }
+
+            // A low event finds the store full of higher ones and is refused; the controller's event was still taken.
+            var low = TestGateway.Draft(priority: Priority.Low) with { Cursor = new SourceCursor("isapi:ctl-01", 42) };
+            low.Data!["pad"] = new string('x', 1000);
+            Assert.False((await first.Writer.SubmitAsync(low)).Accepted);
+            Assert.Equal(42, first.Store.Position("isapi:ctl-01"));
+        }
+
+        await using var second = await OutboxHarness.StartAsync(DbPath);
+        Assert.Equal(42, second.Store.Position("isapi:ctl-01"));
+        Assert.Equal(7, second.Store.Position("isapi:ctl-02"));
+        Assert.Null(second.Store.Position("isapi:ctl-03"));
     }
 
     [Fact]

@@ -5,8 +5,12 @@ using System.Xml.Linq;
 
 namespace Edge.Gateway.Access.Isapi;
 
-/// <summary>An access controller's event inside an alert: Hikvision major and minor codes, and what they concern.</summary>
-public sealed record IsapiAccessEvent(int Major, int Minor, string? CardNo, int? DoorNo, long? SerialNo, string? Name);
+/// <summary>
+/// An access controller's event inside an alert or its event log: Hikvision major and minor codes, what they concern,
+/// and the controller's serial number for it. <paramref name="Current"/> is false for history a controller replays
+/// (<c>currentEvent</c>), null when it does not say.
+/// </summary>
+public sealed record IsapiAccessEvent(int Major, int Minor, string? CardNo, int? DoorNo, long? SerialNo, string? Name, bool? Current = null);
 
 /// <summary>
 /// One <c>EventNotificationAlert</c> of an ISAPI alert stream (XML or JSON part): the event type (vmd, linedetection,
@@ -64,7 +68,7 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
         if (root.TryGetProperty("AccessControllerEvent", out var a) && a.ValueKind == JsonValueKind.Object)
         {
             access = new IsapiAccessEvent(Int(a, "majorEventType") ?? 0, Int(a, "subEventType") ?? 0, String(a, "cardNo"),
-                Int(a, "doorNo"), Int(a, "serialNo"), String(a, "name"));
+                Int(a, "doorNo"), Long(a, "serialNo"), String(a, "name"), Bool(a, "currentEvent") ?? Bool(root, "currentEvent"));
         }
 
         return new IsapiAlert(type, !string.Equals(String(root, "eventState"), "inactive", StringComparison.OrdinalIgnoreCase),
@@ -73,9 +77,21 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
         static string? String(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Number => v.GetRawText(), _ => null } : null;
 
-        static int? Int(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && (v.ValueKind == JsonValueKind.Number ? v.TryGetInt32(out var n) : int.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) ? n : null;
+        static int? Int(JsonElement e, string name) => Long(e, name) is { } n and >= int.MinValue and <= int.MaxValue ? (int)n : null;
     }
+
+    internal static long? Long(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && (v.ValueKind == JsonValueKind.Number ? v.TryGetInt64(out var n)
+            : v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) ? n : null;
+
+    internal static bool? Bool(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.String when bool.TryParse(v.GetString(), out var b) => b,
+            _ => null,
+        } : null;
 
     private static IsapiAlert? FromXml(byte[] xml)
     {
@@ -91,7 +107,8 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
         if (root.Elements().FirstOrDefault(e => e.Name.LocalName == "AccessControllerEvent") is { } a)
         {
             access = new IsapiAccessEvent(Int(a, "majorEventType") ?? 0, Int(a, "subEventType") ?? 0, Value(a, "cardNo"),
-                Int(a, "doorNo"), Int(a, "serialNo"), Value(a, "name"));
+                Int(a, "doorNo"), long.TryParse(Value(a, "serialNo"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var serial) ? serial : null,
+                Value(a, "name"), bool.TryParse(Value(a, "currentEvent") ?? Value(root, "currentEvent"), out var current) ? current : null);
         }
 
         return new IsapiAlert(type, !string.Equals(Value(root, "eventState"), "inactive", StringComparison.OrdinalIgnoreCase),
@@ -103,6 +120,6 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
             int.TryParse(Value(e, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
     }
 
-    private static DateTimeOffset? Time(string? text) =>
+    internal static DateTimeOffset? Time(string? text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 }

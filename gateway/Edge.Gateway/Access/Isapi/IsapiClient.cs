@@ -51,17 +51,26 @@ public sealed partial class IsapiClient : IDisposable
     /// <summary>Times the alert stream was opened again after it broke or went silent.</summary>
     public long Reconnects { get; private set; }
 
-    /// <summary>Time since the device last gave a sign of life (a part, or an accepted connection).</summary>
     /// <summary>The device's HTTP client (digest credentials), for its other resources (a camera's picture).</summary>
     public HttpClient Http => _http;
 
     /// <summary>The address of one of the device's resources, e.g. <c>ISAPI/Streaming/channels/101/picture</c>.</summary>
     public Uri Resolve(string path) => new(_base, path);
 
+    /// <summary>Time since the device last gave a sign of life (a part, or an accepted connection).</summary>
     public TimeSpan SinceLastSign => _time.GetElapsedTime(Interlocked.Read(ref _lastSign));
 
-    /// <summary>Reads the alert stream until cancelled, handing each alert (heartbeats included) to <paramref name="onAlert"/>.</summary>
-    public async Task RunAlertStreamAsync(Func<IsapiAlert, CancellationToken, Task> onAlert, CancellationToken ct)
+    /// <summary>Event log searches that failed: refused, unanswered, or answered with something that is not a result.</summary>
+    public long LogSearchFailures => Interlocked.Read(ref _logSearchFailures);
+
+    private long _logSearchFailures;
+
+    /// <summary>
+    /// Reads the alert stream until cancelled, handing each alert (heartbeats included) to <paramref name="onAlert"/>.
+    /// <paramref name="onConnected"/> runs each time the stream is open, before its first part is read: what it
+    /// learns from the device comes before anything the stream says.
+    /// </summary>
+    public async Task RunAlertStreamAsync(Func<IsapiAlert, CancellationToken, Task> onAlert, CancellationToken ct, Func<CancellationToken, Task>? onConnected = null)
     {
         ArgumentNullException.ThrowIfNull(onAlert);
         var backoff = new Backoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), new Random());
@@ -76,7 +85,7 @@ public sealed partial class IsapiClient : IDisposable
             first = false;
             try
             {
-                if (await ReadStreamAsync(onAlert, ct).ConfigureAwait(false))
+                if (await ReadStreamAsync(onAlert, onConnected, ct).ConfigureAwait(false))
                 {
                     backoff.Reset();
                 }
@@ -106,7 +115,7 @@ public sealed partial class IsapiClient : IDisposable
     }
 
     /// <summary>One connection's worth of the stream; true when it delivered anything.</summary>
-    private async Task<bool> ReadStreamAsync(Func<IsapiAlert, CancellationToken, Task> onAlert, CancellationToken ct)
+    private async Task<bool> ReadStreamAsync(Func<IsapiAlert, CancellationToken, Task> onAlert, Func<CancellationToken, Task>? onConnected, CancellationToken ct)
     {
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
         connect.CancelAfter(ConnectTimeout);
@@ -126,6 +135,11 @@ public sealed partial class IsapiClient : IDisposable
 
         Sign();
         await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        if (onConnected is not null)
+        {
+            await onConnected(ct).ConfigureAwait(false);
+        }
+
         var reader = new MultipartStreamReader(body, boundary);
         var delivered = false;
         while (true)
@@ -167,6 +181,61 @@ public sealed partial class IsapiClient : IDisposable
             delivered = true;
             await onAlert(alert!, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// One search of the controller's event log (<see cref="IsapiAccessLog"/>); null when it failed, which is counted
+    /// and logged at a limited rate.
+    /// </summary>
+    public async Task<IsapiLogPage?> SearchLogAsync(string condition, CancellationToken ct)
+    {
+        using var content = new StringContent(condition, Encoding.UTF8, "application/json");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ConnectTimeout);
+        try
+        {
+            using var response = await _http.PostAsync(Resolve(IsapiAccessLog.Path), content, timeout.Token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                AuthFailures++;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return LogSearchFailed($"event log search answered HTTP {(int)response.StatusCode}");
+            }
+
+            if (response.Content.Headers.ContentLength > MaxLogPageBytes)
+            {
+                return LogSearchFailed($"event log page of {response.Content.Headers.ContentLength} bytes");
+            }
+
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            if (body.Length > MaxLogPageBytes)
+            {
+                return LogSearchFailed($"event log page of {body.Length} bytes");
+            }
+
+            return IsapiAccessLog.TryParse(body, out var page, out var error) ? page : LogSearchFailed("event log page that is not a result: " + error);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return LogSearchFailed($"no answer to an event log search within {ConnectTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return LogSearchFailed("event log search failed: " + ex.Message);
+        }
+    }
+
+    /// <summary>A page of 30 events is a few kilobytes; pictures are never asked for.</summary>
+    private const int MaxLogPageBytes = 1 << 20;
+
+    private IsapiLogPage? LogSearchFailed(string what)
+    {
+        Interlocked.Increment(ref _logSearchFailures);
+        Problem(what);
+        return null;
     }
 
     /// <summary>Opens a door remotely (<c>PUT /ISAPI/AccessControl/RemoteControl/door/{n}</c>); true when the controller accepted it.</summary>
