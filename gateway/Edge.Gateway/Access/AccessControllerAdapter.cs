@@ -116,11 +116,21 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             from = to - MaxCatchUp + 1;
         }
 
+        var read = await ReadPagesAsync(c, from, to, ct).ConfigureAwait(false);
+        if (read > 0)
+        {
+            LogCaughtUp(c.Options.Id, read, from, to);
+        }
+    }
+
+    private async Task<int> ReadPagesAsync(Controller c, long from, long to, CancellationToken ct)
+    {
+        var read = 0;
         while (from <= to && !ct.IsCancellationRequested)
         {
             if (await c.Client.SearchLogAsync(IsapiAccessLog.Range(from, to), ct).ConfigureAwait(false) is not { } page)
             {
-                return;
+                return read;
             }
 
             // Serial numbers only go up within the range asked for; anything else ends the reading (a confused device).
@@ -134,17 +144,20 @@ public sealed partial class AccessControllerAdapter : BackgroundService
                 }
 
                 Interlocked.Increment(ref _recovered);
+                read++;
                 await TakeAsync(c, entry.Access, entry.At, ct).ConfigureAwait(false);
                 next = serial + 1;
             }
 
             if (!page.More || next == from)
             {
-                return;
+                return read;
             }
 
             from = next;
         }
+
+        return read;
     }
 
     private async Task OnAlertAsync(Controller c, IsapiAlert alert, CancellationToken ct)
@@ -261,6 +274,9 @@ public sealed partial class AccessControllerAdapter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access controller {Controller}: its events are numbered afresh (serial {Serial} after {Cursor}: reset or replaced); following the new numbering")]
     private partial void LogRenumbered(string controller, long cursor, long serial);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Access controller {Controller}: {Count} events the alert stream did not bring read from its log (serials {From} to {To})")]
+    private partial void LogCaughtUp(string controller, int count, long from, long to);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access controller {Controller}: {Skipped} logged events missed while the gateway was away are too many to read; the newest are read")]
     private partial void LogSkipped(string controller, long skipped);

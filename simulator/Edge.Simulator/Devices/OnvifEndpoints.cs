@@ -212,6 +212,17 @@ public static class OnvifEndpoints
                 var timeout = XmlConvert.ToTimeSpan(request.Element(Tev + "Timeout")?.Value ?? "PT10S");
                 var limit = int.TryParse(request.Element(Tev + "MessageLimit")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 10;
                 var messages = await TakeAsync(camera, timeout < TimeSpan.FromMinutes(1) ? timeout : TimeSpan.FromMinutes(1), limit, ct).ConfigureAwait(false);
+                if (messages.Count == 0 && camera.Silent)
+                {
+                    // Unplugged while the pull waited: its answer never comes.
+                    while (camera.Silent && !ct.IsCancellationRequested)
+                    {
+                        await Task.Delay(200, ct).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
                 await WriteAsync(http, new XElement(Tev + "PullMessagesResponse",
                     new XElement(Tev + "CurrentTime", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc)),
                     new XElement(Tev + "TerminationTime", XmlConvert.ToString(camera.TerminatesAt, XmlDateTimeSerializationMode.Utc)),

@@ -40,7 +40,7 @@ public sealed class SimCommunity : IDisposable
     private readonly HttpDeviceServer? _http;
     private readonly Dictionary<string, SimOsdpReader> _osdpReaders = [];
     private readonly int _facility;
-    private volatile bool _devicesClosed;
+    private volatile DeviceTraffic _traffic = DeviceTraffic.Continues;
     private int _deviceActs;
     private readonly BridgeServer _bridge;
     private readonly GroundTruth _truth;
@@ -112,32 +112,32 @@ public sealed class SimCommunity : IDisposable
     /// Holds the community for one act: waits up to <paramref name="wait"/> for the act before it to finish. Null when
     /// the community stayed busy (the caller skips or retries its act).
     /// </summary>
-    /// <param name="exclusive">Also stop the doors' and cameras' acts (a gateway killed, its board unplugged): the acts
-    /// under way finish first, and none starts until the act is over.</param>
-    public async Task<IDisposable?> ReserveAsync(TimeSpan wait, CancellationToken ct, bool exclusive = false)
+    /// <param name="traffic">Whether the doors' and cameras' acts go on meanwhile. When they stop (a gateway killed, its
+    /// board unplugged), the acts under way finish first, and none starts until the act is over.</param>
+    public async Task<IDisposable?> ReserveAsync(TimeSpan wait, CancellationToken ct, DeviceTraffic traffic = DeviceTraffic.Continues)
     {
         if (!await _busy.WaitAsync(wait, ct).ConfigureAwait(false))
         {
             return null;
         }
 
-        if (!exclusive)
+        if (traffic == DeviceTraffic.Continues)
         {
             return new Lease(_busy);
         }
 
-        _devicesClosed = true;
+        _traffic = traffic;
         while (Volatile.Read(ref _deviceActs) > 0)
         {
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new Lease(_busy, () => _devicesClosed = false);
+        return new Lease(_busy, () => _traffic = DeviceTraffic.Continues);
     }
 
     /// <summary>
     /// Holds one door for an act (a swipe and the door opening and closing): null when the door is busy, its devices
-    /// are not simulated, or door traffic is stopped for an exclusive act. Door acts of different doors, and alarm
+    /// are not simulated, or its traffic is stopped meanwhile (<see cref="DeviceTraffic"/>). Door acts of different doors, and alarm
     /// acts, go on side by side.
     /// </summary>
     public IDisposable? ReserveDoor(DoorWire door)
@@ -149,26 +149,27 @@ public sealed class SimCommunity : IDisposable
             OsdpDoorWire => _osdpReaders.Count > 0,
             _ => true,
         };
-        return simulated ? Reserve(door.Door.Id) : null;
+        return simulated ? Reserve(door.Door.Id, door is ControllerWire) : null;
     }
 
     /// <summary>Holds one camera for an act (motion and its end, a blinding, an unplugging), as <see cref="ReserveDoor"/> does a door.</summary>
     public IDisposable? ReserveCamera(CameraWire camera)
     {
         ArgumentNullException.ThrowIfNull(camera);
-        return _http is null ? null : Reserve(camera.Camera.Id);
+        return _http is null ? null : Reserve(camera.Camera.Id, controller: false);
     }
 
-    private Lease? Reserve(string device)
+    private Lease? Reserve(string device, bool controller)
     {
+        bool Stopped() => _traffic == DeviceTraffic.Stopped || (_traffic == DeviceTraffic.ControllersOnly && !controller);
         var gate = _gates[device];
-        if (_devicesClosed || !gate.Wait(0))
+        if (Stopped() || !gate.Wait(0))
         {
             return null;
         }
 
         Interlocked.Increment(ref _deviceActs);
-        if (_devicesClosed)
+        if (Stopped())
         {
             Interlocked.Decrement(ref _deviceActs);
             gate.Release();
@@ -537,4 +538,17 @@ public sealed class SimCommunity : IDisposable
             }
         }
     }
+}
+
+/// <summary>What becomes of a community's door and camera acts while another act holds it.</summary>
+public enum DeviceTraffic
+{
+    /// <summary>They go on.</summary>
+    Continues,
+
+    /// <summary>They stop: what the devices say meanwhile could not reach the station (the gateway is dead or blind to them).</summary>
+    Stopped,
+
+    /// <summary>Only the access controllers' doors go on: the gateway reads what it missed from their event logs.</summary>
+    ControllersOnly,
 }

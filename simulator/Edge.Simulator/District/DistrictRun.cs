@@ -302,7 +302,8 @@ public static class DistrictRun
         var problems = new List<string>();
         if (total.Lost > 0)
         {
-            problems.Add($"{total.Lost} events the simulator caused never reached the station ({string.Join(", ", categories.Where(c => c.Value.Lost > 0).Select(c => $"{c.Key} {c.Value.Lost}"))})");
+            problems.Add($"{total.Lost} events the simulator caused never reached the station ({string.Join(", ", categories.Where(c => c.Value.Lost > 0).Select(c => $"{c.Key} {c.Value.Lost}"))}; " +
+                         $"{(total.Lost > 5 ? "the first 5: " : "")}{string.Join(", ", truth.Missing(5))})");
         }
 
         if (missing > 0)

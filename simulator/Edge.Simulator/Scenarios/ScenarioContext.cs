@@ -68,11 +68,11 @@ public sealed class ScenarioContext
     /// Performs an act on a community in the background, if the community is free within <paramref name="wait"/>.
     /// The act runs to its end (a pressed button is always released) even when the scenario's time is up.
     /// </summary>
-    public async Task<bool> TryActAsync(SimCommunity community, TimeSpan wait, Func<CancellationToken, Task> act, CancellationToken ct, bool exclusive = false)
+    public async Task<bool> TryActAsync(SimCommunity community, TimeSpan wait, Func<CancellationToken, Task> act, CancellationToken ct, DeviceTraffic traffic = DeviceTraffic.Continues)
     {
         ArgumentNullException.ThrowIfNull(community);
         ArgumentNullException.ThrowIfNull(act);
-        var lease = await community.ReserveAsync(wait, ct, exclusive).ConfigureAwait(false);
+        var lease = await community.ReserveAsync(wait, ct, traffic).ConfigureAwait(false);
         return lease is not null && Run(lease, act);
     }
 

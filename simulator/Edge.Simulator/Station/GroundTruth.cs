@@ -87,6 +87,17 @@ public sealed class GroundTruth
         }
     }
 
+    /// <summary>Up to <paramref name="max"/> expected events that have not arrived, oldest first, as "community device type state (caused at)".</summary>
+    public IReadOnlyList<string> Missing(int max)
+    {
+        lock (_lock)
+        {
+            return _open.SelectMany(o => o.Value.Select(at => (o.Key, At: at))).OrderBy(m => m.At).Take(max)
+                .Select(m => $"{m.Key.Community} {m.Key.Device} {m.Key.Type}{(m.Key.State is { } st ? " " + st.ToString().ToLowerInvariant() : "")} (caused {m.At:HH:mm:ss.fff})")
+                .ToList();
+        }
+    }
+
     /// <summary>Generated, delivered, lost, duplicates and unexpected, per category.</summary>
     public IReadOnlyDictionary<string, CategoryCounts> Categories()
     {

@@ -7,7 +7,8 @@ namespace Edge.Simulator.Scenarios.Activities;
 /// Things break, one at a time, every eighth of the run (at least every 3 s), in turn:
 /// a zone's wire is cut; a gateway's I/O board is unplugged for 5 s (its devices go offline, then online); a
 /// community's uplink is cut for 8 s while a guard presses its button (the alarm waits in the outbox); a gateway is
-/// killed and restarted 5 s later (the station must see it offline; its outbox carries on); an OSDP door reader is
+/// killed and restarted 5 s later while residents keep using its access controllers' doors (the station must see it
+/// offline; its outbox carries on; the controllers' events logged meanwhile arrive after the restart); an OSDP door reader is
 /// unplugged for 10 s and comes back with its case open (offline after OSDP's 8 s, online, tamper); a camera loses its
 /// cable for 35 s (offline after the gateway's 30 s of silence, online) and is blinded once it is back.
 /// </summary>
@@ -50,9 +51,16 @@ public sealed class Faults : IScenarioActivity
             };
             if (act is not null)
             {
-                // Unplugging and killing stop the community's door traffic too: an ISAPI event in flight when a gateway
-                // dies is lost with the connection (the devices do not resend), and that loss would be the scenario's.
-                await context.TryActAsync(community, Free, act, ct, exclusive: round % 6 is 1 or 3).ConfigureAwait(false);
+                // A board unplugged or a gateway killed cannot see Wiegand and OSDP readers, GPIO doors and cameras, so
+                // their acts wait. The access controllers' doors go on through a killing: the restarted gateway reads
+                // what it missed from their event logs, and the probe counts every one of those events.
+                var traffic = (round % 6) switch
+                {
+                    1 => DeviceTraffic.Stopped,
+                    3 => DeviceTraffic.ControllersOnly,
+                    _ => DeviceTraffic.Continues,
+                };
+                await context.TryActAsync(community, Free, act, ct, traffic).ConfigureAwait(false);
             }
 
             await context.Clock.Delay(period, ct).ConfigureAwait(false);
