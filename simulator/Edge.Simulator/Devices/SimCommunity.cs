@@ -415,6 +415,34 @@ public sealed class SimCommunity : IDisposable
         await Hold(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
     }
 
+    /// <summary>How many pull-point subscriptions each ONVIF camera has had: taken before a gateway restarts.</summary>
+    public IReadOnlyDictionary<string, int> OnvifSubscriptions() => _http is null
+        ? new Dictionary<string, int>()
+        : Wiring.Cameras.Where(c => c.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif)
+            .ToDictionary(c => c.Camera.Id, c => _http.OnvifCamera(Id, c.Camera.Id).Subscriptions);
+
+    /// <summary>
+    /// Waits, at most <paramref name="max"/>, until every ONVIF camera has been subscribed to again since
+    /// <paramref name="before"/>: a pull point only has the events that happen after it is made, so until then the
+    /// restarted gateway cannot hear those cameras. False when some were not.
+    /// </summary>
+    public async Task<bool> OnvifResubscribedAsync(IReadOnlyDictionary<string, int> before, TimeSpan max, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        var deadline = DateTimeOffset.UtcNow + max;
+        while (before.Any(b => _http!.OnvifCamera(Id, b.Key).Subscriptions <= b.Value))
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     private SimHttpDevice Device(CameraWire camera) => camera.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif
         ? _http!.OnvifCamera(Id, camera.Camera.Id)
         : _http!.Camera(Id, camera.Camera.Id);

@@ -132,11 +132,18 @@ public sealed class Faults : IScenarioActivity
     {
         var gateways = context.Gateways!;
         context.Note(string.Create(CultureInfo.InvariantCulture, $"faults: {community.Id}'s gateway killed; restarted in 5 s"));
+        var subscriptions = community.OnvifSubscriptions();
         await gateways.KillAsync(community.Id).ConfigureAwait(false);
         await context.Clock.DelayReal(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
         await gateways.RestartAsync(community.Id, ct).ConfigureAwait(false);
         context.Note($"faults: {community.Id}'s gateway restarted");
-        // Its bridge and uplink reconnect before the community is free for the next act.
+        // Its bridge and uplink reconnect, and it subscribes to its ONVIF cameras again, before the community is free
+        // for the next act: a camera's motion before that is not the gateway's to see.
+        if (!await community.OnvifResubscribedAsync(subscriptions, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
+        {
+            context.Note($"faults: {community.Id}'s restarted gateway has not subscribed to all its ONVIF cameras within 30 s");
+        }
+
         await context.Clock.DelayReal(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
     }
 }
