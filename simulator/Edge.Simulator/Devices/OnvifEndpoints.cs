@@ -31,6 +31,9 @@ public sealed class SimOnvifCamera(string id, string user, string password) : Si
     /// <summary>The next pull is answered with bytes that are not XML.</summary>
     public bool GarbageNextPull { get; set; }
 
+    /// <summary>The next Renew is refused with a SOAP fault (a camera that will not extend the subscription).</summary>
+    public bool RefuseNextRenew { get; set; }
+
     /// <summary>Requests refused for their credentials.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
@@ -227,6 +230,10 @@ public static class OnvifEndpoints
                     new XElement(Tev + "CurrentTime", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc)),
                     new XElement(Tev + "TerminationTime", XmlConvert.ToString(camera.TerminatesAt, XmlDateTimeSerializationMode.Utc)),
                     messages), ct).ConfigureAwait(false);
+                return;
+            case "Renew" when camera.RefuseNextRenew:
+                camera.RefuseNextRenew = false;
+                await FaultAsync(http, "env:Receiver", "wsrf-rw:UnableToRenewFault", "the subscription cannot be renewed", ct).ConfigureAwait(false);
                 return;
             case "Renew":
                 camera.TerminatesAt = now + Life(request.Element(Wsnt + "TerminationTime")?.Value);

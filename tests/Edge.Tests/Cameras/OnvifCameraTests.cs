@@ -147,6 +147,31 @@ public sealed class OnvifCameraTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_renewal_leads_to_a_new_subscription_and_events_keep_coming()
+    {
+        var camera = _devices.AddOnvifCamera("c001", "cam-014", "admin", "pw-14");
+        camera.RefuseNextRenew = true;
+        var sink = new RecordingSink();
+        var options = new CameraOptions
+        {
+            Devices = [new CameraDeviceOptions { Id = "cam-014", Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", "cam-014").ToString(), User = "admin", Password = "pw-14", SilenceTimeout = TimeSpan.FromSeconds(10) }],
+        };
+        OnvifCameraSource? source = null;
+        using var adapter = new CameraAdapter(options, sink, TimeProvider.System,
+            c => source = new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance, life: TimeSpan.FromSeconds(3)));
+        await adapter.StartAsync(CancellationToken.None);
+
+        await Eventually.True(() => camera.Subscriptions == 2 && source!.Faults == 1, "subscribed again after the refused renewal", TimeSpan.FromSeconds(20));
+        camera.Send(EventTypes.CameraTamper, active: true);
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.CameraTamper), "an event on the new subscription");
+
+        // The refused subscription was handed back, and the camera was never taken for offline.
+        Assert.True(camera.Unsubscribes >= 1, $"unsubscribes {camera.Unsubscribes}");
+        Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.DeviceOffline);
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Wrong_credentials_are_refused_nothing_is_believed_and_the_camera_is_offline()
     {
         var camera = _devices.AddOnvifCamera("c001", "cam-011", "admin", "pw-11");
