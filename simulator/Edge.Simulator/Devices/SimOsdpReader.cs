@@ -14,7 +14,7 @@ namespace Edge.Simulator.Devices;
 public sealed class SimOsdpReader
 {
     private readonly Lock _lock = new();
-    private readonly byte[]? _key;
+    private byte[]? _key;
     private readonly byte[] _uid;
     private readonly Queue<(byte Code, byte[] Data)> _reports = new();
     private readonly byte[] _inputs = new byte[4];
@@ -36,6 +36,24 @@ public sealed class SimOsdpReader
     }
 
     public byte Address { get; }
+
+    /// <summary>
+    /// A new reader in install mode: it has no key of its own yet, takes the secure channel with the install key
+    /// SCBK-D, and keeps the key an osdp_KEYSET gives it (then it is no longer in install mode).
+    /// </summary>
+    public bool InstallMode { get; set; }
+
+    /// <summary>The reader's secure channel base key: what it was made with, or what osdp_KEYSET gave it.</summary>
+    public byte[]? Key
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _key?.ToArray();
+            }
+        }
+    }
 
     /// <summary>A silent reader answers nothing (unplugged, broken).</summary>
     public bool Silent { get; set; }
@@ -191,7 +209,10 @@ public sealed class SimOsdpReader
         switch (command.Code)
         {
             case OsdpCommand.Challenge:
-                _channel = _key is null ? null : new OsdpSecureChannel(_key);
+                // The challenge says which key: SCBK, or the install key SCBK-D (only a reader in install mode takes it).
+                var installKey = command.SecurityBlock is { Length: >= 3 } block && block.Span[2] == 0;
+                var key = installKey ? (InstallMode ? OsdpCrypto.InstallKey.ToArray() : null) : _key;
+                _channel = key is null ? null : new OsdpSecureChannel(key, installKey);
                 return _channel?.OnChallenge(command, _uid) ?? Reply(OsdpReply.Nak, [0x05]);
             case OsdpCommand.ServerCryptogram:
                 return _channel?.OnServerCryptogram(command) ?? Reply(OsdpReply.Nak, [0x05]);
@@ -211,7 +232,11 @@ public sealed class SimOsdpReader
         var answer = plain.Code switch
         {
             OsdpCommand.Id => Reply(OsdpReply.PdId, [0x45, 0x44, 0x47, 0x01, 0x01, .. _uid[4..], 0x02, 0x02, 0x00]),
-            OsdpCommand.Cap => Reply(OsdpReply.PdCap, [0x01, 0x01, 0x04, 0x03, 0x01, 0x01, 0x04, 0x01, 0x01, 0x05, 0x01, 0x01, 0x09, (byte)(_key is null ? 0 : 1), 0x01]),
+            OsdpCommand.Cap => Reply(OsdpReply.PdCap, [0x01, 0x01, 0x04, 0x03, 0x01, 0x01, 0x04, 0x01, 0x01, 0x05, 0x01, 0x01, 0x09, (byte)(_key is null && !InstallMode ? 0 : 1), 0x01]),
+            // osdp_KEYSET: only over the secure channel; type 1 (SCBK), 16 bytes. The session goes on with its keys.
+            OsdpCommand.KeySet when command.SecurityBlock is not null && plain.Data.Length == 18 && plain.Data.Span[0] == 1 && plain.Data.Span[1] == 16
+                => Follow(() => (_key, InstallMode) = (plain.Data.Span[2..].ToArray(), false)),
+            OsdpCommand.KeySet => Reply(OsdpReply.Nak, [0x05]),
             OsdpCommand.InputStatus => InputsAsTheyAre(),
             OsdpCommand.LocalStatus => Reply(OsdpReply.LocalStatus, [(byte)(_tamper ? 1 : 0), (byte)(_powerFailed ? 1 : 0)]),
             OsdpCommand.Led when plain.Data.Length >= 14 => Follow(() => Led = (plain.Data.Span[12], plain.Data.Span[11] != 0)),

@@ -201,4 +201,49 @@ public sealed class OsdpControlPanelTests
         Assert.Equal(Priority.Critical, sink.Drafts.First(d => d.Type == EventTypes.DoorForced).Priority);
         await panel.StopAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task A_new_reader_with_the_install_key_is_given_its_key_and_then_read_over_the_secure_channel_with_it()
+    {
+        await using var line = SimOsdpLine.Tcp();
+        var reader = line.Add(1, key: null);
+        reader.InstallMode = true;
+        var sink = new RecordingSink();
+        using var privacy = new CardPrivacy(Secret);
+        var options = Options(line, 1, Convert.ToHexString(Key));
+        options.UseInstallKey = true;
+        using var panel = Panel(sink, privacy, options);
+        await panel.StartAsync(CancellationToken.None);
+
+        await Eventually.True(() => panel.Readers[0].Secure && reader.Secure, "secure channel up with the new key");
+        Assert.Equal(Key, reader.Key);
+        Assert.False(reader.InstallMode);
+        Assert.Equal(1, panel.Readers[0].KeysSet);
+        reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 1, 101));
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.AccessCard), "a card over the new channel");
+        Assert.DoesNotContain(sink.Drafts, d => d.Type is EventTypes.DeviceFault or EventTypes.DeviceOffline);
+        await panel.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_reader_with_another_key_is_refused_and_keeps_its_key_even_with_the_install_key_allowed()
+    {
+        await using var line = SimOsdpLine.Tcp();
+        var other = Enumerable.Range(100, 16).Select(i => (byte)i).ToArray();
+        var reader = line.Add(1, other);
+        var sink = new RecordingSink();
+        using var privacy = new CardPrivacy(Secret);
+        var options = Options(line, 1, Convert.ToHexString(Key));
+        options.UseInstallKey = true;
+        using var panel = Panel(sink, privacy, options);
+        await panel.StartAsync(CancellationToken.None);
+
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceFault), "refused");
+        Assert.Equal("secure-channel-refused", (string?)sink.Drafts.Single(d => d.Type == EventTypes.DeviceFault).Data!["fault"]);
+        Assert.Equal(other, reader.Key);
+        Assert.Equal(0, panel.Readers[0].KeysSet);
+        // The reader answered every challenge (a NAK for the install key): it is there, not offline.
+        Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.DeviceOffline);
+        await panel.StopAsync(CancellationToken.None);
+    }
 }

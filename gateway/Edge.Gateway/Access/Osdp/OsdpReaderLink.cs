@@ -68,6 +68,11 @@ public sealed partial class OsdpReaderLink
     /// <summary>Keypad keys received (they are not sent anywhere: a PIN is the resident's).</summary>
     public long Keys => Interlocked.Read(ref _keys);
 
+    /// <summary>Keys given to the reader with osdp_KEYSET (commissioning with <c>UseInstallKey</c>).</summary>
+    public long KeysSet => Interlocked.Read(ref _keysSet);
+
+    private long _keysSet;
+
     /// <summary>True once the secure channel is up in the current session.</summary>
     public bool Secure { get; private set; }
 
@@ -127,6 +132,12 @@ public sealed partial class OsdpReaderLink
         _capabilities = OsdpCapabilities.Parse(cap.Data.Span);
         if (Key() is { } key && !await HandshakeAsync(new OsdpSecureChannel(key, _options.UseInstallKey && _options.Scbk is null), ct).ConfigureAwait(false))
         {
+            if (_options is { Scbk: not null, UseInstallKey: true } && await SetKeyAsync(key, ct).ConfigureAwait(false))
+            {
+                // The next session opens the channel with the reader's new key.
+                return;
+            }
+
             await RefusedAsync(ct).ConfigureAwait(false);
             return;
         }
@@ -175,6 +186,30 @@ public sealed partial class OsdpReaderLink
         }
     }
 
+    /// <summary>
+    /// Commissioning: a reader that refuses the configured key may be a new one that still has the install key. Over a
+    /// secure channel opened with SCBK-D, osdp_KEYSET gives it the configured key; true when it took it.
+    /// </summary>
+    private async Task<bool> SetKeyAsync(byte[] key, CancellationToken ct)
+    {
+        if (!await HandshakeAsync(new OsdpSecureChannel(OsdpCrypto.InstallKey, installKey: true), ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var command = new OsdpPacket((byte)_options.Address, false, NextSequence(), OsdpCommand.KeySet, (byte[])[0x01, (byte)key.Length, .. key]);
+        var reply = await SendAsync(_channel!.ProtectCommand(command), _channel, ct, nakAnswers: true).ConfigureAwait(false);
+        _channel = null;
+        if (reply is not { Code: OsdpReply.Ack })
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _keysSet);
+        LogKeySet(_options.Id);
+        return true;
+    }
+
     private byte[]? Key() =>
         _options.Scbk is { Length: 32 } hex ? Convert.FromHexString(hex)
         : _options.UseInstallKey ? OsdpCrypto.InstallKey.ToArray()
@@ -182,7 +217,7 @@ public sealed partial class OsdpReaderLink
 
     private async Task<bool> HandshakeAsync(OsdpSecureChannel channel, CancellationToken ct)
     {
-        var ccrypt = await SendAsync(channel.Challenge((byte)_options.Address, NextSequence()), null, ct).ConfigureAwait(false);
+        var ccrypt = await SendAsync(channel.Challenge((byte)_options.Address, NextSequence()), null, ct, nakAnswers: true).ConfigureAwait(false);
         if (ccrypt is null || channel.OnClientCryptogram(ccrypt, NextSequence()) is not { } scrypt)
         {
             return false;
@@ -208,12 +243,19 @@ public sealed partial class OsdpReaderLink
     /// <summary>The first command of a session has sequence 0 (the reader resets); then 1, 2, 3, 1, ...</summary>
     private int NextSequence() => _sequence = _sequence switch { -1 => 0, 3 => 1, _ => _sequence + 1 };
 
-    private async Task<OsdpPacket?> SendAsync(OsdpPacket command, OsdpSecureChannel? channel, CancellationToken ct)
+    /// <param name="nakAnswers">A NAK is the reader's answer, not a failed exchange: it refuses a key (CHLNG, KEYSET).</param>
+    private async Task<OsdpPacket?> SendAsync(OsdpPacket command, OsdpSecureChannel? channel, CancellationToken ct, bool nakAnswers = false)
     {
         while (!ct.IsCancellationRequested)
         {
             var packet = await _line.TransactAsync(command, ReplyTimeout, ct).ConfigureAwait(false);
             var reply = packet is null || channel is null ? packet : channel.OpenReply(packet);
+            if (nakAnswers && reply is { Code: OsdpReply.Nak })
+            {
+                await ValidReplyAsync(ct).ConfigureAwait(false);
+                return reply;
+            }
+
             if (reply is { Code: OsdpReply.Busy })
             {
                 // The reader is there but cannot act yet: the same command again after a poll interval.
@@ -400,6 +442,9 @@ public sealed partial class OsdpReaderLink
             LogProblem(_options.Id, what, held);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OSDP reader {Reader}: it had the install key and now has its configured key (osdp_KEYSET); remove UseInstallKey once every reader is commissioned")]
+    private partial void LogKeySet(string reader);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OSDP reader {Reader}: {Problem} ({Held} similar lines held back)")]
     private partial void LogProblem(string reader, string problem, long held);
