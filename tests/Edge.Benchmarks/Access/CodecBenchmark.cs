@@ -25,6 +25,7 @@ internal static class CodecBenchmark
         Measure("Wiegand decode (26-bit, parity checked)", seconds, Wiegand());
         Measure("ONVIF PullMessagesResponse (2 notifications): envelope read + messages + topics mapped", seconds, OnvifPull());
         Measure("ISAPI camera alert (XML, Hikvision layout) parsed + mapped", seconds, IsapiCameraAlert());
+        Measure("ISAPI event log page (AcsEvent search result, 30 events) parsed; per page", seconds, IsapiLogPage());
         await MeasureAsync("ISAPI alert stream: multipart part read + JSON alert parsed", seconds, 2000).ConfigureAwait(false);
         return 0;
     }
@@ -115,6 +116,29 @@ internal static class CodecBenchmark
             "<dateTime>2026-11-28T08:15:03+08:00</dateTime>\r\n<activePostCount>1</activePostCount>\r\n<eventType>VMD</eventType>\r\n<eventState>active</eventState>\r\n" +
             "<eventDescription>Motion alarm</eventDescription>\r\n</EventNotificationAlert>\r\n");
         return () => IsapiAlert.TryParse(bytes, "application/xml", out var alert, out _) && Edge.Gateway.Cameras.CameraEvents.OfIsapi(alert!.EventType) is not null ? 1 : 0;
+    }
+
+    private static Func<int> IsapiLogPage()
+    {
+        var list = new System.Text.Json.Nodes.JsonArray();
+        for (var i = 0; i < IsapiAccessLog.PageSize; i++)
+        {
+            list.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["major"] = 5, ["minor"] = i % 2 == 0 ? 1 : 22, ["time"] = "2026-11-28T08:01:02+08:00", ["cardNo"] = "3355443200", ["cardType"] = 1,
+                ["doorNo"] = 1, ["serialNo"] = 173_444 + i, ["currentVerifyMode"] = "cardOrFaceOrFp",
+            });
+        }
+
+        var page = new System.Text.Json.Nodes.JsonObject
+        {
+            ["AcsEvent"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["searchID"] = "4f1c", ["totalMatches"] = 90, ["responseStatusStrg"] = "MORE", ["numOfMatches"] = IsapiAccessLog.PageSize, ["InfoList"] = list,
+            },
+        };
+        var bytes = Encoding.UTF8.GetBytes(page.ToJsonString());
+        return () => IsapiAccessLog.TryParse(bytes, out var parsed, out _) ? parsed!.Events.Count : 0;
     }
 
     private static void Measure(string what, double seconds, Func<int> op)
