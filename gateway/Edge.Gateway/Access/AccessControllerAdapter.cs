@@ -93,16 +93,32 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         }
 
         var end = newest.Events.Count > 0 ? newest.Events.Max(e => e.Access.SerialNo!.Value) : 0;
-        if (end < cursor)
-        {
-            // A log does not go backwards: the controller was reset or replaced and numbers its events afresh.
-            LogRenumbered(c.Options.Id, cursor, end);
-            c.Cursor = end;
-        }
-        else if (end > cursor)
+        if (end > cursor)
         {
             await ReadLogAsync(c, cursor + 1, end, ct).ConfigureAwait(false);
+            return;
         }
+
+        if (end == cursor)
+        {
+            return;
+        }
+
+        // A log does not go backwards. Either the controller was reset or replaced and numbers its events afresh, or
+        // its firmware ignored the newest-first order: then the event at the cursor is still in its log.
+        if (await c.Client.SearchLogAsync(IsapiAccessLog.Range(cursor, cursor), ct).ConfigureAwait(false) is not { } here)
+        {
+            return;
+        }
+
+        if (here.Events.Any(e => e.Access.SerialNo == cursor))
+        {
+            await ReadLogAsync(c, cursor + 1, cursor + MaxCatchUp, ct).ConfigureAwait(false);
+            return;
+        }
+
+        LogRenumbered(c.Options.Id, cursor, end);
+        c.Cursor = end;
     }
 
     /// <summary>Reads the log from serial <paramref name="from"/> to <paramref name="to"/> and takes each event as if streamed.</summary>

@@ -369,6 +369,9 @@ public sealed class SimController(string user, string password) : SimIsapiDevice
     /// </summary>
     public bool LiveOnly { get; set; }
 
+    /// <summary>Firmware that ignores <c>timeReverseOrder</c>: searches always answer oldest first.</summary>
+    public bool IgnoresReverseOrder { get; set; }
+
     /// <summary>When set, log searches are answered with these bytes instead (a broken controller).</summary>
     public byte[]? BrokenLog { get; set; }
 
@@ -490,7 +493,7 @@ public sealed class SimController(string user, string password) : SimIsapiDevice
         var to = Number("endSerialNo") ?? long.MaxValue;
         var position = (int)Math.Clamp(Number("searchResultPosition") ?? 0, 0, int.MaxValue);
         var max = (int)Math.Clamp(Number("maxResults") ?? 30, 1, 30);
-        var reverse = cond["timeReverseOrder"] is JsonValue r && r.TryGetValue<bool>(out var b) && b;
+        var reverse = !IgnoresReverseOrder && cond["timeReverseOrder"] is JsonValue r && r.TryGetValue<bool>(out var b) && b;
         List<Logged> matches;
         lock (_lock)
         {

@@ -177,6 +177,34 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_controller_that_ignores_newest_first_is_still_read_forward_from_the_cursor_not_taken_for_reset()
+    {
+        var sim = _isapi.Add("c001", "ctl-09", "admin", "secret-1");
+        sim.IgnoresReverseOrder = true;
+        sim.LiveOnly = true;
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        var gw = Gateway(Controller("ctl-09"));
+        await gw.StartAsync(default);
+        await Eventually.True(() => sim.Streaming, "the gateway listening");
+        sim.Send(5, 0x01, door: 1, cardNo: "901");
+        sim.Send(5, 0x01, door: 1, cardNo: "902");
+        await Eventually.True(() => station.Messages.Count == 2, "two swipes");
+        await gw.StopAsync(default);
+        gw.Dispose();
+
+        sim.Send(5, 0x17, door: 1);
+        using var again = Gateway(Controller("ctl-09"));
+        await again.StartAsync(default);
+        await Eventually.True(() => Events(station).Any(e => e.Type == EventTypes.DoorForced), "the forced door logged meanwhile");
+        sim.Send(5, 0x16, door: 1);
+        await Eventually.True(() => station.Messages.Count == 5, "its restore and close");
+
+        Assert.Equal(1, again.Access!.Recovered);
+        Assert.Equal(2, Events(station).Count(e => e.Type == EventTypes.AccessGranted));
+        await again.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Serial_numbers_the_stream_skips_are_read_from_the_log_before_the_event_that_shows_the_gap()
     {
         var sim = _isapi.Add("c001", "ctl-06", "admin", "secret-1");
