@@ -76,15 +76,17 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         Assert.Throws<System.Xml.XmlException>(() => OnvifSoap.Body("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>"u8));
     }
 
-    private (CameraAdapter Adapter, RecordingSink Sink, OnvifCameraSource Source) Adapter(string camera, string password)
+    /// <param name="life">The subscriptions' life, when shorter than the default (to see renewals).</param>
+    private (CameraAdapter Adapter, RecordingSink Sink, OnvifCameraSource Source) Adapter(string camera, string password, TimeSpan? life = null, int silenceSeconds = 3)
     {
         var sink = new RecordingSink();
         var options = new CameraOptions
         {
-            Devices = [new CameraDeviceOptions { Id = camera, Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", camera).ToString(), User = "admin", Password = password, SilenceTimeout = TimeSpan.FromSeconds(3) }],
+            Devices = [new CameraDeviceOptions { Id = camera, Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", camera).ToString(), User = "admin", Password = password, SilenceTimeout = TimeSpan.FromSeconds(silenceSeconds) }],
         };
         OnvifCameraSource? source = null;
-        var adapter = new CameraAdapter(options, sink, TimeProvider.System, c => source = new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance));
+        var adapter = new CameraAdapter(options, sink, TimeProvider.System,
+            c => source = life is { } l ? new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance, life: l) : new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance));
         return (adapter, sink, source!);
     }
 
@@ -123,14 +125,8 @@ public sealed class OnvifCameraTests : IAsyncLifetime
     public async Task A_subscription_is_renewed_before_it_ends_and_events_keep_coming_on_it()
     {
         var camera = _devices.AddOnvifCamera("c001", "cam-013", "admin", "pw-13");
-        var sink = new RecordingSink();
-        var options = new CameraOptions
-        {
-            Devices = [new CameraDeviceOptions { Id = "cam-013", Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", "cam-013").ToString(), User = "admin", Password = "pw-13", SilenceTimeout = TimeSpan.FromSeconds(3) }],
-        };
-        OnvifCameraSource? source = null;
-        using var adapter = new CameraAdapter(options, sink, TimeProvider.System,
-            c => source = new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance, life: TimeSpan.FromSeconds(3)));
+        var (adapter, sink, source) = Adapter("cam-013", "pw-13", life: TimeSpan.FromSeconds(3));
+        using var _ = adapter;
         await adapter.StartAsync(CancellationToken.None);
 
         await Eventually.True(() => camera.Renewals >= 3, "renewed three times", TimeSpan.FromSeconds(20));
@@ -138,7 +134,7 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.CameraVideoLoss), "an event on the renewed subscription");
 
         Assert.Equal(1, camera.Subscriptions);
-        Assert.Equal(camera.Renewals, source!.Renewals);
+        Assert.Equal(camera.Renewals, source.Renewals);
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.DeviceOffline);
         await adapter.StopAsync(CancellationToken.None);
 
@@ -151,17 +147,11 @@ public sealed class OnvifCameraTests : IAsyncLifetime
     {
         var camera = _devices.AddOnvifCamera("c001", "cam-014", "admin", "pw-14");
         camera.RefuseNextRenew = true;
-        var sink = new RecordingSink();
-        var options = new CameraOptions
-        {
-            Devices = [new CameraDeviceOptions { Id = "cam-014", Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", "cam-014").ToString(), User = "admin", Password = "pw-14", SilenceTimeout = TimeSpan.FromSeconds(10) }],
-        };
-        OnvifCameraSource? source = null;
-        using var adapter = new CameraAdapter(options, sink, TimeProvider.System,
-            c => source = new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance, life: TimeSpan.FromSeconds(3)));
+        var (adapter, sink, source) = Adapter("cam-014", "pw-14", life: TimeSpan.FromSeconds(3), silenceSeconds: 10);
+        using var _ = adapter;
         await adapter.StartAsync(CancellationToken.None);
 
-        await Eventually.True(() => camera.Subscriptions == 2 && source!.Faults == 1, "subscribed again after the refused renewal", TimeSpan.FromSeconds(20));
+        await Eventually.True(() => camera.Subscriptions == 2 && source.Faults == 1, "subscribed again after the refused renewal", TimeSpan.FromSeconds(20));
         camera.Send(EventTypes.CameraTamper, active: true);
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.CameraTamper), "an event on the new subscription");
 
