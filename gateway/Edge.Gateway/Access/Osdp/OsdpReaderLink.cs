@@ -197,8 +197,7 @@ public sealed partial class OsdpReaderLink
             return false;
         }
 
-        var command = new OsdpPacket((byte)_options.Address, false, NextSequence(), OsdpCommand.KeySet, (byte[])[0x01, (byte)key.Length, .. key]);
-        var reply = await SendAsync(_channel!.ProtectCommand(command), _channel, ct, nakAnswers: true).ConfigureAwait(false);
+        var reply = await ExchangeAsync(OsdpCommand.KeySet, [0x01, (byte)key.Length, .. key], ct, nakAnswers: true).ConfigureAwait(false);
         _channel = null;
         if (reply is not { Code: OsdpReply.Ack })
         {
@@ -234,10 +233,10 @@ public sealed partial class OsdpReaderLink
     }
 
     /// <summary>Sends a command (protected when the channel is up) until a valid reply comes; null when the reader is gone.</summary>
-    private Task<OsdpPacket?> ExchangeAsync(byte code, byte[] data, CancellationToken ct)
+    private Task<OsdpPacket?> ExchangeAsync(byte code, byte[] data, CancellationToken ct, bool nakAnswers = false)
     {
         var command = new OsdpPacket((byte)_options.Address, false, NextSequence(), code, data);
-        return SendAsync(_channel is null ? command : _channel.ProtectCommand(command), _channel, ct);
+        return SendAsync(_channel is null ? command : _channel.ProtectCommand(command), _channel, ct, nakAnswers);
     }
 
     /// <summary>The first command of a session has sequence 0 (the reader resets); then 1, 2, 3, 1, ...</summary>
