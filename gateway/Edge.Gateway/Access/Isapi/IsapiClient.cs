@@ -57,7 +57,7 @@ public sealed partial class IsapiClient : IDisposable
     /// <summary>The address of one of the device's resources, e.g. <c>ISAPI/Streaming/channels/101/picture</c>.</summary>
     public Uri Resolve(string path) => new(_base, path);
 
-    /// <summary>Time since the device last gave a sign of life (a part, or an accepted connection).</summary>
+    /// <summary>Time since the device last gave a sign of life (a part, an accepted connection, an event log page).</summary>
     public TimeSpan SinceLastSign => _time.GetElapsedTime(Interlocked.Read(ref _lastSign));
 
     /// <summary>Event log searches that failed: refused, unanswered, or answered with something that is not a result.</summary>
@@ -216,7 +216,14 @@ public sealed partial class IsapiClient : IDisposable
                 return LogSearchFailed($"event log page of {body.Length} bytes");
             }
 
-            return IsapiAccessLog.TryParse(body, out var page, out var error) ? page : LogSearchFailed("event log page that is not a result: " + error);
+            if (!IsapiAccessLog.TryParse(body, out var page, out var error))
+            {
+                return LogSearchFailed("event log page that is not a result: " + error);
+            }
+
+            // An answer is a sign of life: a long catch-up keeps the controller online.
+            Sign();
+            return page;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
