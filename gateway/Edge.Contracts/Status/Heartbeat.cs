@@ -12,6 +12,7 @@ namespace Edge.Contracts.Status;
 /// <param name="Expired">Events that went stale in the outbox before they could be sent (message expiry).</param>
 /// <param name="Reconnects">Successful connects to the broker after the first one, since the process started.</param>
 /// <param name="Snapshots">Pictures for events, since the process started; absent on a gateway without cameras.</param>
+/// <param name="AccessLog">Access controllers' event logs read, since the process started; absent on a gateway without them.</param>
 public sealed record Heartbeat(
     string Community,
     string Gateway,
@@ -24,10 +25,19 @@ public sealed record Heartbeat(
     long DeadLetters,
     long Expired,
     long Reconnects,
-    SnapshotCounters? Snapshots = null);
+    SnapshotCounters? Snapshots = null,
+    AccessLogCounters? AccessLog = null);
 
 /// <summary>
 /// A gateway's pictures since the process started: published; dropped (too many waiting, too old); failed (the camera
 /// gave no JPEG in time, or too large a one).
 /// </summary>
 public sealed record SnapshotCounters(long Published, long Dropped, long Failed);
+
+/// <summary>
+/// What a gateway read from its access controllers' event logs since the process started: events the alert streams did
+/// not bring (<paramref name="Recovered"/>), events not read because too many were missed at once
+/// (<paramref name="Skipped"/>), and searches that failed (<paramref name="SearchFailures"/>: refused, unanswered, or
+/// not a result; a controller whose firmware has no event log fails every one).
+/// </summary>
+public sealed record AccessLogCounters(long Recovered, long Skipped, long SearchFailures);

@@ -67,6 +67,9 @@ public sealed partial class AccessControllerAdapter : BackgroundService
     /// <summary>Logged events not read because more than <see cref="MaxCatchUp"/> were missed at once.</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
+    /// <summary>The event log counters of all the gateway's controllers, for the heartbeat.</summary>
+    public Contracts.Status.AccessLogCounters LogCounters => new(Recovered, Skipped, _controllers.Sum(c => c.Client.LogSearchFailures));
+
     /// <summary>The ISAPI client of a controller (remote door open, counters).</summary>
     public IsapiClient Client(string controllerId) => _controllers.First(c => c.Options.Id == controllerId).Client;
 

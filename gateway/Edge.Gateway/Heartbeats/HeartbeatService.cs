@@ -11,8 +11,10 @@ namespace Edge.Gateway.Heartbeats;
 /// evictions, dead letters, expired events and reconnects, so the station sees a gateway's backlog and losses.
 /// </summary>
 /// <param name="snapshots">The snapshot counters, when the gateway has cameras.</param>
+/// <param name="accessLog">The access controllers' event log counters, when the gateway has controllers.</param>
 public sealed class HeartbeatService(
-    GatewayOptions gateway, UplinkOptions options, OutboxStore store, UplinkService uplink, TimeProvider time, Func<SnapshotCounters?>? snapshots = null) : BackgroundService
+    GatewayOptions gateway, UplinkOptions options, OutboxStore store, UplinkService uplink, TimeProvider time, Func<SnapshotCounters?>? snapshots = null,
+    Func<AccessLogCounters?>? accessLog = null) : BackgroundService
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
@@ -27,7 +29,7 @@ public sealed class HeartbeatService(
         var oldest = stats.OldestEnqueuedAt is { } o ? Math.Max(0, (now - o).TotalSeconds) : 0;
         return new Heartbeat(gateway.Community, gateway.Id, now, Math.Round((now - _startedAt).TotalSeconds, 3), stats.LastSeq,
             stats.Queue, Math.Round(oldest, 3), stats.Evictions, stats.DeadLetters, stats.Expired, uplink.State.Reconnects,
-            snapshots?.Invoke());
+            snapshots?.Invoke(), accessLog?.Invoke());
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

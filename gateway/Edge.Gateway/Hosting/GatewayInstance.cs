@@ -29,7 +29,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         Store = store;
         Writer = new OutboxWriter(store, settings.Gateway, settings.Outbox, time, loggers.CreateLogger<OutboxWriter>());
         Uplink = new UplinkService(settings.Gateway, settings.Uplink, store, Writer, new UplinkState(), time, loggers.CreateLogger<UplinkService>());
-        Heartbeat = new HeartbeatService(settings.Gateway, settings.Uplink, store, Uplink, time, () => Snapshots?.Counters);
+        Heartbeat = new HeartbeatService(settings.Gateway, settings.Uplink, store, Uplink, time, () => Snapshots?.Counters, () => Access?.LogCounters);
         _core = [Writer, Uplink, Heartbeat];
         if (settings.TestEvents.Rate > 0)
         {

@@ -170,6 +170,7 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
              (EventTypes.DoorClosed, null), (EventTypes.AccessDenied, null), (EventTypes.AccessGranted, null)],
             events.Select(e => (e.Type, e.State)));
         Assert.Equal(3, again.Access!.Recovered);
+        Assert.Equal(new Edge.Contracts.Status.AccessLogCounters(3, 0, 0), again.Heartbeat.Current().AccessLog);
         // The controller's time for the door, not the time the gateway read its log.
         Assert.InRange(events[1].OccurredAt, forcedAt.AddSeconds(-1), forcedAt.AddSeconds(1));
         Assert.True(events[1].ObservedAt >= events[1].OccurredAt);

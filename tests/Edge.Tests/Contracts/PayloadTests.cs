@@ -80,7 +80,8 @@ public sealed class PayloadTests
         Schemas.AssertValid(Schemas.Heartbeat, Payloads.Encode(hb));
         Assert.Equal(hb, Payloads.DecodeHeartbeat(Payloads.Encode(hb)));
         Assert.DoesNotContain("snapshots", System.Text.Encoding.UTF8.GetString(Payloads.Encode(hb)), StringComparison.Ordinal);
-        var withPictures = hb with { Snapshots = new SnapshotCounters(3, 1, 2) };
+        Assert.DoesNotContain("accessLog", System.Text.Encoding.UTF8.GetString(Payloads.Encode(hb)), StringComparison.Ordinal);
+        var withPictures = hb with { Snapshots = new SnapshotCounters(3, 1, 2), AccessLog = new AccessLogCounters(4, 0, 1) };
         Schemas.AssertValid(Schemas.Heartbeat, Payloads.Encode(withPictures));
         Assert.Equal(withPictures, Payloads.DecodeHeartbeat(Payloads.Encode(withPictures)));
     }
