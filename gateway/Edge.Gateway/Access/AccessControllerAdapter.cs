@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Contracts.Events;
 using Edge.Gateway.Access.Isapi;
@@ -43,10 +44,17 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         _time = time;
         _log = loggers.CreateLogger<AccessControllerAdapter>();
         _privacy = privacy;
-        _controllers = options.Controllers.Select(c => new Controller(c, new IsapiClient(new Uri(c.Url), c.User, c.Password, c.SilenceTimeout, time,
-            loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c)))
+        _controllers = options.Controllers.Select(c =>
         {
-            Cursor = cursors?.Position(CursorKey(c.Id)),
+            var controller = new Controller(c, new IsapiClient(new Uri(c.Url), c.User, c.Password, c.SilenceTimeout, time,
+                loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c)));
+            if (cursors?.Cursor(CursorKey(c.Id)) is { } cursor)
+            {
+                controller.Cursor = cursor.Position;
+                controller.RestoreActive(cursor.State);
+            }
+
+            return controller;
         }).ToList();
     }
 
@@ -222,11 +230,9 @@ public sealed partial class AccessControllerAdapter : BackgroundService
     /// <summary>One controller event, streamed or read from the log, into the contract's events; its serial number becomes the cursor.</summary>
     private async Task TakeAsync(Controller c, IsapiAccessEvent access, DateTimeOffset? at, CancellationToken ct)
     {
-        SourceCursor? cursor = null;
         if (access.SerialNo is { } serial)
         {
             c.Cursor = serial;
-            cursor = new SourceCursor(CursorKey(c.Options.Id), serial);
         }
 
         if (IsapiAccessCodes.Of(access.Major, access.Minor) is not { } meaning)
@@ -274,7 +280,9 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             c.SetActive(door.Id, meaning.Type);
         }
 
-        // The cursor goes with the last event made of this one: committed, the controller's event is fully taken.
+        // The cursor, with the doors in alarm, goes with the last event made of this one: committed, the controller's
+        // event is fully taken, and a restarted gateway still knows which forced door a later close restores.
+        var cursor = access.SerialNo is { } taken ? new SourceCursor(CursorKey(c.Options.Id), taken, c.ActiveState()) : (SourceCursor?)null;
         await SubmitAsync(meaning.Type, meaning.Priority, device, meaning.State, when, data, cursor, ct).ConfigureAwait(false);
     }
 
@@ -332,6 +340,45 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             }
 
             return set.Order(StringComparer.Ordinal).ToList();
+        }
+
+        /// <summary>The doors in alarm as kept with the cursor (JSON: door id to alarm types), null when none is.</summary>
+        public string? ActiveState() => _active.Count == 0
+            ? null
+            : JsonSerializer.Serialize(_active.OrderBy(a => a.Key, StringComparer.Ordinal)
+                .ToDictionary(a => a.Key, a => a.Value.Order(StringComparer.Ordinal).ToArray()));
+
+        /// <summary>Takes back the doors in alarm kept with the cursor; of a state that does not read, only the doors configured and the alarms known.</summary>
+        public void RestoreActive(string? state)
+        {
+            if (state is null)
+            {
+                return;
+            }
+
+            Dictionary<string, string[]>? doors;
+            try
+            {
+                doors = JsonSerializer.Deserialize<Dictionary<string, string[]>>(state);
+            }
+            catch (JsonException)
+            {
+                return;
+            }
+
+            foreach (var (door, types) in doors ?? [])
+            {
+                if (Options.Doors.Any(d => d.Id == door))
+                {
+                    foreach (var type in types ?? [])
+                    {
+                        if (type is EventTypes.DoorForced or EventTypes.DoorHeldOpen)
+                        {
+                            SetActive(door, type);
+                        }
+                    }
+                }
+            }
         }
     }
 }

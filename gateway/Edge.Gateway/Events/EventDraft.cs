@@ -22,12 +22,15 @@ public sealed record EventDraft(
     TimeSpan? ExpireAfter = null,
     SourceCursor? Cursor = null);
 
-/// <summary>A position in a device's own numbering of its events, under a key naming the device.</summary>
-public readonly record struct SourceCursor(string Key, long Position);
+/// <summary>
+/// A position in a device's own numbering of its events, under a key naming the device, and what the adapter must
+/// remember with it (<paramref name="State"/>: an access controller's doors in alarm), so that both are restored together.
+/// </summary>
+public readonly record struct SourceCursor(string Key, long Position, string? State = null);
 
 /// <summary>The cursors committed with events (the outbox): where each device stood at the last event taken from it.</summary>
 public interface ISourceCursors
 {
-    /// <summary>The position last committed under <paramref name="key"/>, or null when nothing was.</summary>
-    long? Position(string key);
+    /// <summary>The cursor last committed under <paramref name="key"/>, or null when none was.</summary>
+    SourceCursor? Cursor(string key);
 }

@@ -103,6 +103,9 @@ public sealed partial class OutboxStore
             _setCounter!.Parameters["$k"].Value = CursorPrefix + cursor.Key;
             _setCounter.Parameters["$v"].Value = cursor.Position;
             _setCounter.ExecuteNonQuery();
+            _setCounter.Parameters["$k"].Value = CursorStatePrefix + cursor.Key;
+            _setCounter.Parameters["$v"].Value = (object?)cursor.State ?? DBNull.Value;
+            _setCounter.ExecuteNonQuery();
         }
 
         if (!MakeRoom(d.Priority, payload.Length))

@@ -15,6 +15,7 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors
 {
     private const int SchemaVersion = 1;
     private const string CursorPrefix = "cursor:";
+    private const string CursorStatePrefix = "cursor-state:";
     /// <summary>How long a statement waits for a database another process holds locked (a backup, the sqlite3 tool).</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
 
@@ -231,14 +232,30 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors
     }
 
     /// <inheritdoc />
-    public long? Position(string key)
+    public SourceCursor? Cursor(string key)
     {
         lock (_readLock)
         {
             using var cmd = _read.CreateCommand();
-            cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
-            cmd.Parameters.AddWithValue("$k", CursorPrefix + key);
-            return cmd.ExecuteScalar() is long position ? position : null;
+            cmd.CommandText = "SELECT key, value FROM meta WHERE key IN ($p, $s)";
+            cmd.Parameters.AddWithValue("$p", CursorPrefix + key);
+            cmd.Parameters.AddWithValue("$s", CursorStatePrefix + key);
+            long? position = null;
+            string? state = null;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                if (r.GetString(0).StartsWith(CursorPrefix, StringComparison.Ordinal) && r.GetValue(1) is long p)
+                {
+                    position = p;
+                }
+                else if (r.GetValue(1) is string text)
+                {
+                    state = text;
+                }
+            }
+
+            return position is { } at ? new SourceCursor(key, at, state) : null;
         }
     }
 

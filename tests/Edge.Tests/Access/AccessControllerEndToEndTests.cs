@@ -206,6 +206,36 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_door_forced_before_a_restart_is_restored_by_its_close_after_it()
+    {
+        var sim = _isapi.Add("c001", "ctl-10", "admin", "secret-1");
+        sim.LiveOnly = true;
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        var gw = Gateway(Controller("ctl-10"));
+        await gw.StartAsync(default);
+        await Eventually.True(() => sim.Streaming, "the gateway listening");
+        sim.Send(5, 0x17, door: 1);
+        await Eventually.True(() => station.Messages.Count == 1, "the forced door");
+        await gw.StopAsync(default);
+        gw.Dispose();
+
+        // Closed while nobody listens; then forced and closed again once the gateway is back.
+        sim.Send(5, 0x16, door: 1);
+        using var again = Gateway(Controller("ctl-10"));
+        await again.StartAsync(default);
+        await Eventually.True(() => station.Messages.Count == 3, "the restore and the close, from the log");
+        sim.Send(5, 0x17, door: 1);
+        sim.Send(5, 0x16, door: 1);
+        await Eventually.True(() => station.Messages.Count == 6, "forced, restored and closed live");
+
+        Assert.Equal(
+            [(EventTypes.DoorForced, (EventState?)EventState.Active), (EventTypes.DoorForced, EventState.Restored), (EventTypes.DoorClosed, null),
+             (EventTypes.DoorForced, EventState.Active), (EventTypes.DoorForced, EventState.Restored), (EventTypes.DoorClosed, null)],
+            Events(station).OrderBy(e => e.Seq).Select(e => (e.Type, e.State)));
+        await again.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Serial_numbers_the_stream_skips_are_read_from_the_log_before_the_event_that_shows_the_gap()
     {
         var sim = _isapi.Add("c001", "ctl-06", "admin", "secret-1");

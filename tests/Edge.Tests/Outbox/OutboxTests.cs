@@ -49,14 +49,14 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
-    public async Task A_cursor_is_committed_with_its_event_survives_a_restart_and_advances_even_when_the_event_is_refused()
+    public async Task A_cursor_and_its_state_are_committed_with_their_event_survive_a_restart_and_advance_even_when_the_event_is_refused()
     {
         await using (var first = await OutboxHarness.StartAsync(DbPath, maxBytes: 64 * 1024))
         {
-            Assert.Null(first.Store.Position("isapi:ctl-01"));
-            await first.Writer.SubmitAsync(TestGateway.Draft(priority: Priority.Normal) with { Cursor = new SourceCursor("isapi:ctl-01", 41) });
+            Assert.Null(first.Store.Cursor("isapi:ctl-01"));
+            await first.Writer.SubmitAsync(TestGateway.Draft(priority: Priority.Normal) with { Cursor = new SourceCursor("isapi:ctl-01", 41, "{\"door-1\":[\"door.forced\"]}") });
             await first.Writer.SubmitAsync(TestGateway.Draft(priority: Priority.Normal) with { Cursor = new SourceCursor("isapi:ctl-02", 7) });
-            Assert.Equal(41, first.Store.Position("isapi:ctl-01"));
+            Assert.Equal(new SourceCursor("isapi:ctl-01", 41, "{\"door-1\":[\"door.forced\"]}"), first.Store.Cursor("isapi:ctl-01"));
 
             for (var i = 0; i < 60; i++)
             {
@@ -67,13 +67,13 @@ public sealed class OutboxTests : IDisposable
             var low = TestGateway.Draft(priority: Priority.Low) with { Cursor = new SourceCursor("isapi:ctl-01", 42) };
             low.Data!["pad"] = new string('x', 1000);
             Assert.False((await first.Writer.SubmitAsync(low)).Accepted);
-            Assert.Equal(42, first.Store.Position("isapi:ctl-01"));
+            Assert.Equal(new SourceCursor("isapi:ctl-01", 42), first.Store.Cursor("isapi:ctl-01"));
         }
 
         await using var second = await OutboxHarness.StartAsync(DbPath);
-        Assert.Equal(42, second.Store.Position("isapi:ctl-01"));
-        Assert.Equal(7, second.Store.Position("isapi:ctl-02"));
-        Assert.Null(second.Store.Position("isapi:ctl-03"));
+        Assert.Equal(new SourceCursor("isapi:ctl-01", 42), second.Store.Cursor("isapi:ctl-01"));
+        Assert.Equal(new SourceCursor("isapi:ctl-02", 7), second.Store.Cursor("isapi:ctl-02"));
+        Assert.Null(second.Store.Cursor("isapi:ctl-03"));
     }
 
     [Fact]
