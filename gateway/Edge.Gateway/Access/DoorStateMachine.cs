@@ -91,6 +91,30 @@ public sealed class DoorStateMachine(TimeSpan unlockFor, TimeSpan heldOpenAfter)
         return signals;
     }
 
+    /// <summary>The alarm the door is in: <see cref="DoorSignalKind.Forced"/>, <see cref="DoorSignalKind.HeldOpen"/>, or null.</summary>
+    public DoorSignalKind? Alarm => _forced ? DoorSignalKind.Forced : _heldOpen ? DoorSignalKind.HeldOpen : null;
+
+    /// <summary>
+    /// Takes the door as the gateway finds it at start (<paramref name="open"/>), knowing the alarm it was in when the
+    /// gateway stopped (<paramref name="alarm"/>, null for none). An open door keeps its alarm, or without one counts as
+    /// opened with a grant: nothing is signalled. A closed door whose alarm was still on closed while the gateway was
+    /// away: the alarm is restored, then the door is closed.
+    /// </summary>
+    public IReadOnlyList<DoorSignal> Resume(DoorSignalKind? alarm, bool open, DateTimeOffset at)
+    {
+        _unlockedUntil = null;
+        _forced = alarm == DoorSignalKind.Forced;
+        _heldOpen = alarm == DoorSignalKind.HeldOpen;
+        if (open)
+        {
+            _openedAt = at;
+            return [];
+        }
+
+        _openedAt = alarm is null ? null : at;
+        return alarm is null ? [] : Contact(false, at);
+    }
+
     /// <summary>Raises held-open once the door has been open too long after a normal opening.</summary>
     public IReadOnlyList<DoorSignal> Tick(DateTimeOffset now)
     {

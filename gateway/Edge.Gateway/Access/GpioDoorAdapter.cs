@@ -22,13 +22,19 @@ public sealed class GpioDoorAdapter : BackgroundService
     /// <summary>Every input edge in the order it happened: a release just before an opening must be seen first.</summary>
     private readonly Channel<(int Pin, DateTimeOffset At, bool Present)> _inputs = Channel.CreateUnbounded<(int, DateTimeOffset, bool)>();
     private readonly Func<bool>? _present;
+    /// <summary>The alarm the door was in when the gateway stopped, until the first reading of the door takes it back.</summary>
+    private DoorSignalKind? _resume;
+    private bool _seeded;
+    /// <summary>What the first reading concluded before the loop ran (a door whose alarm ended while the gateway was away).</summary>
+    private IReadOnlyList<DoorSignal> _atStart = [];
 
     /// <param name="present">
     /// False while the inputs are not there at all (the simulator's hardware bridge before it is ready): edges then
     /// only tell how the door is, without an event, so the first levels the bridge delivers never read as a door
     /// closing or being forced. Null for GPIO on the board, which is always there.
     /// </param>
-    public GpioDoorAdapter(GpioDoorOptions options, GpioController gpio, IEventSink sink, TimeProvider time, Func<bool>? present = null)
+    /// <param name="cursors">Where the door's alarm was kept when the gateway last stopped (the outbox).</param>
+    public GpioDoorAdapter(GpioDoorOptions options, GpioController gpio, IEventSink sink, TimeProvider time, Func<bool>? present = null, ISourceCursors? cursors = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gpio);
@@ -38,6 +44,7 @@ public sealed class GpioDoorAdapter : BackgroundService
         _time = time;
         _present = present;
         _door = new DoorStateMachine(options.UnlockFor, options.HeldOpenAfter);
+        _resume = DoorEvents.Alarm(cursors, options.Id);
         gpio.OpenPin(options.ContactPin, PinMode.InputPullUp);
 
         // The door as it is now, without an event: only changes are reported. Read before the callbacks are
@@ -45,7 +52,7 @@ public sealed class GpioDoorAdapter : BackgroundService
         // not there yet are not read: the first levels they deliver tell.
         if (present?.Invoke() != false)
         {
-            Seed(time.GetUtcNow());
+            _atStart = Seed(time.GetUtcNow());
         }
 
         gpio.RegisterCallbackForPinValueChangedEvent(options.ContactPin, PinEventTypes.Rising | PinEventTypes.Falling, OnEdge);
@@ -60,13 +67,14 @@ public sealed class GpioDoorAdapter : BackgroundService
     {
         try
         {
+            await EmitAsync(_atStart, stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
                 while (_inputs.Reader.TryRead(out var input))
                 {
                     if (!input.Present)
                     {
-                        Seed(input.At);
+                        await EmitAsync(Seed(input.At), stoppingToken).ConfigureAwait(false);
                     }
                     else if (input.Pin == _options.ContactPin)
                     {
@@ -102,10 +110,19 @@ public sealed class GpioDoorAdapter : BackgroundService
 
     private void OnEdge(object sender, PinValueChangedEventArgs e) => _inputs.Writer.TryWrite((e.PinNumber, _time.GetUtcNow(), _present?.Invoke() ?? true));
 
-    /// <summary>Takes the door as it is now, without an event (the inputs are only now being delivered).</summary>
-    private void Seed(DateTimeOffset at)
+    /// <summary>
+    /// Takes the door as it is now, without an event (the inputs are only now being delivered). The first time, with
+    /// the alarm it was in when the gateway stopped: an alarm that ended meanwhile is restored now.
+    /// </summary>
+    private IReadOnlyList<DoorSignal> Seed(DateTimeOffset at)
     {
         var open = IsOpen();
+        if (!_seeded)
+        {
+            _seeded = true;
+            return _door.Resume(_resume, open, at);
+        }
+
         if (open != _door.IsOpen)
         {
             if (open)
@@ -115,15 +132,17 @@ public sealed class GpioDoorAdapter : BackgroundService
 
             _ = _door.Contact(open, at);
         }
+
+        return [];
     }
 
     private bool IsOpen() => (_gpio.Read(_options.ContactPin) == PinValue.High) == _options.OpenIsHigh;
 
     private async Task EmitAsync(IReadOnlyList<DoorSignal> signals, CancellationToken ct)
     {
-        foreach (var signal in signals)
+        foreach (var draft in DoorEvents.Drafts(signals, _door, _options.Device, "gpio"))
         {
-            await _sink.SubmitAsync(DoorEvents.Draft(signal, _options.Device, "gpio"), ct).ConfigureAwait(false);
+            await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
         }
     }
 }

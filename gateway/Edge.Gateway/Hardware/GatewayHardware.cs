@@ -34,7 +34,7 @@ public sealed class GatewayHardware : IAsyncDisposable
 
     public static GatewayHardware Create(
         HardwareOptions hardware, AlarmOptions alarms, string community, IEventSink sink, Uplink.UplinkState uplink, TimeProvider time, ILoggerFactory loggers,
-        Access.AccessOptions? access = null, Access.CardPrivacy? privacy = null)
+        Access.AccessOptions? access = null, Access.CardPrivacy? privacy = null, ISourceCursors? cursors = null)
     {
         ArgumentNullException.ThrowIfNull(hardware);
         ArgumentNullException.ThrowIfNull(alarms);
@@ -83,7 +83,7 @@ public sealed class GatewayHardware : IAsyncDisposable
         {
             ArgumentNullException.ThrowIfNull(privacy);
             result.Sources.AddRange(access.WiegandReaders.Select(r => new Access.WiegandReaderAdapter(r, gpio, sink, privacy, time)));
-            result.Sources.AddRange(access.Doors.Select(d => new Access.GpioDoorAdapter(d, gpio, sink, time, bridge is null ? null : () => bridge.Connected)));
+            result.Sources.AddRange(access.Doors.Select(d => new Access.GpioDoorAdapter(d, gpio, sink, time, bridge is null ? null : () => bridge.Connected, cursors)));
         }
 
         if (alarms.Zones.Count > 0)

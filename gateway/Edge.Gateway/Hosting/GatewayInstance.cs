@@ -54,7 +54,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         _privacy = access.Any
             ? new Edge.Gateway.Access.CardPrivacy(Edge.Gateway.Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers)
             : null;
-        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, sink, Uplink.State, time, loggers, access, _privacy);
+        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, sink, Uplink.State, time, loggers, access, _privacy, store);
         _sources.AddRange(Hardware.Sources);
         if (access.Controllers.Count > 0)
         {
@@ -62,7 +62,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
             _sources.Add(Access);
         }
 
-        _sources.AddRange(Edge.Gateway.Access.Osdp.OsdpControlPanel.ForLines(access.OsdpReaders, sink, _privacy!, time, loggers));
+        _sources.AddRange(Edge.Gateway.Access.Osdp.OsdpControlPanel.ForLines(access.OsdpReaders, sink, _privacy!, time, loggers, store));
         if (Snapshots is not null)
         {
             Cameras = new Cameras.CameraAdapter(settings.CamerasOrDefault, sink, time, loggers);

@@ -66,4 +66,26 @@ public sealed class DoorStateMachineTests
         Assert.Equal([DoorSignalKind.ForcedRestored, DoorSignalKind.Closed], Kinds(_door.Contact(false, S(101))));
         Assert.Empty(_door.Contact(false, S(102)));
     }
+
+    [Fact]
+    public void A_door_resumed_after_a_restart_keeps_its_alarm_while_open_and_restores_it_when_found_closed()
+    {
+        var forcedOpen = new DoorStateMachine(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        Assert.Empty(forcedOpen.Resume(DoorSignalKind.Forced, open: true, S(0)));
+        Assert.Equal(DoorSignalKind.Forced, forcedOpen.Alarm);
+        Assert.Null(forcedOpen.NextDeadline);
+        Assert.Equal([DoorSignalKind.ForcedRestored, DoorSignalKind.Closed], Kinds(forcedOpen.Contact(open: false, S(4))));
+        Assert.Null(forcedOpen.Alarm);
+
+        var heldClosed = new DoorStateMachine(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        Assert.Equal([DoorSignalKind.HeldOpenRestored, DoorSignalKind.Closed], Kinds(heldClosed.Resume(DoorSignalKind.HeldOpen, open: false, S(0))));
+        Assert.False(heldClosed.IsOpen);
+
+        // No alarm: an open door counts as opened with a grant, a closed one as closed; nothing is signalled.
+        Assert.Empty(_door.Resume(null, open: true, S(0)));
+        Assert.Equal([DoorSignalKind.HeldOpen], Kinds(_door.Tick(S(30))));
+        var quiet = new DoorStateMachine(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        Assert.Empty(quiet.Resume(null, open: false, S(0)));
+        Assert.Equal([DoorSignalKind.Forced], Kinds(quiet.Contact(open: true, S(1))));
+    }
 }

@@ -1,3 +1,4 @@
+using Edge.Gateway.Events;
 using System.Device.Gpio;
 using Edge.Contracts.Events;
 using Edge.Gateway.Access;
@@ -152,6 +153,51 @@ public sealed class GpioAccessTests : IAsyncLifetime
         await Eventually.True(() => !sink.Drafts.IsEmpty, "forced");
         Assert.Equal([EventTypes.DoorForced], sink.Drafts.Select(d => d.Type));
         await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_forced_door_is_restored_after_a_gateway_restart_whether_it_closed_meanwhile_or_after()
+    {
+        var options = new GpioDoorOptions { Id = "door-001", ContactPin = Contact, ReleasePin = Release };
+        using (var before = new GpioDoorAdapter(options, _gpio, _sink, TimeProvider.System))
+        {
+            await before.StartAsync(CancellationToken.None);
+            Level(Contact, true);
+            await Eventually.True(() => _sink.Drafts.Count == 1, "forced");
+            await before.StopAsync(CancellationToken.None);
+        }
+
+        var kept = Assert.Single(_sink.Drafts).Cursor;
+        Assert.Equal(new SourceCursor("door:door-001", 0, EventTypes.DoorForced), kept);
+
+        // Restarted with the door still open: it stays forced, and its close restores it.
+        using var gpio = new GpioController(new VirtualGpioDriver(_bridge.Client));
+        var open = new RecordingSink();
+        using (var stillOpen = new GpioDoorAdapter(options, gpio, open, TimeProvider.System, cursors: new Cursors(kept!.Value)))
+        {
+            await stillOpen.StartAsync(CancellationToken.None);
+            Level(Contact, false);
+            await Eventually.True(() => open.Drafts.Count == 2, "restored and closed");
+            await stillOpen.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([(EventTypes.DoorForced, (EventState?)EventState.Restored), (EventTypes.DoorClosed, null)], open.Drafts.Select(d => (d.Type, d.State)));
+        Assert.Null(open.Drafts.Last().Cursor!.Value.State);
+
+        // Restarted after it closed while the gateway was away: restored at once.
+        using var gpio2 = new GpioController(new VirtualGpioDriver(_bridge.Client));
+        var closed = new RecordingSink();
+        using var after = new GpioDoorAdapter(options, gpio2, closed, TimeProvider.System, cursors: new Cursors(kept.Value));
+        await after.StartAsync(CancellationToken.None);
+        await Eventually.True(() => closed.Drafts.Count == 2, "restored and closed at start");
+        Assert.Equal([(EventTypes.DoorForced, (EventState?)EventState.Restored), (EventTypes.DoorClosed, null)], closed.Drafts.Select(d => (d.Type, d.State)));
+        await after.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>The cursors a gateway would find in its outbox after a restart.</summary>
+    private sealed class Cursors(params SourceCursor[] kept) : ISourceCursors
+    {
+        public SourceCursor? Cursor(string key) => kept.FirstOrDefault(c => c.Key == key) is { Key: not null } c ? c : null;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Edge.Gateway.Events;
 using Edge.Contracts.Events;
 using Edge.Gateway.Access;
 using Edge.Gateway.Access.Osdp;
@@ -245,5 +246,32 @@ public sealed class OsdpControlPanelTests
         // The reader answered every challenge (a NAK for the install key): it is there, not offline.
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.DeviceOffline);
         await panel.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_door_forced_before_a_restart_and_still_open_is_restored_when_it_closes()
+    {
+        await using var line = SimOsdpLine.Tcp();
+        var reader = line.Add(1, Key);
+        reader.SetInput(0, true);
+        var sink = new RecordingSink();
+        using var privacy = new CardPrivacy(Secret);
+        var options = Options(line, 1, Convert.ToHexString(Key));
+        options.DoorContactInput = 0;
+        var kept = new SourceCursor(DoorEvents.CursorKey("door-001"), 0, EventTypes.DoorForced);
+        using var panel = new OsdpControlPanel([options], sink, privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance, new KeptCursor(kept));
+        await panel.StartAsync(CancellationToken.None);
+        await Eventually.True(() => reader.InputStatusAnswered > 0, "the inputs read");
+
+        reader.SetInput(0, false);
+        await Eventually.True(() => sink.Drafts.Count == 2, "restored and closed");
+        Assert.Equal([(EventTypes.DoorForced, (EventState?)EventState.Restored), (EventTypes.DoorClosed, null)], sink.Drafts.Select(d => (d.Type, d.State)));
+        Assert.Equal(new SourceCursor("door:door-001", 0, null), sink.Drafts.Last().Cursor);
+        await panel.StopAsync(CancellationToken.None);
+    }
+
+    private sealed class KeptCursor(SourceCursor kept) : ISourceCursors
+    {
+        public SourceCursor? Cursor(string key) => key == kept.Key ? kept : null;
     }
 }

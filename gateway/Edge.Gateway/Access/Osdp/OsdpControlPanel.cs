@@ -14,7 +14,8 @@ public sealed class OsdpControlPanel : BackgroundService
     private readonly OsdpLine _line;
 
     /// <param name="readers">The readers on one line: the same <see cref="OsdpReaderOptions.Endpoint"/>, distinct addresses.</param>
-    public OsdpControlPanel(IReadOnlyList<OsdpReaderOptions> readers, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILogger<OsdpControlPanel> log)
+    /// <param name="cursors">Where the readers' doors kept their alarms when the gateway last stopped (the outbox).</param>
+    public OsdpControlPanel(IReadOnlyList<OsdpReaderOptions> readers, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILogger<OsdpControlPanel> log, ISourceCursors? cursors = null)
     {
         ArgumentNullException.ThrowIfNull(readers);
         ArgumentOutOfRangeException.ThrowIfZero(readers.Count);
@@ -25,7 +26,7 @@ public sealed class OsdpControlPanel : BackgroundService
         }
 
         _line = new OsdpLine(Endpoint, readers[0].BaudRate, time);
-        Readers = readers.Select(r => new OsdpReaderLink(r, _line, sink, privacy, time, log)).ToList();
+        Readers = readers.Select(r => new OsdpReaderLink(r, _line, sink, privacy, time, log, cursors)).ToList();
     }
 
     /// <summary>The line: <c>serial:///dev/...</c> or <c>tcp://host:port</c>.</summary>
@@ -37,9 +38,9 @@ public sealed class OsdpControlPanel : BackgroundService
     public long Mismatched => _line.Mismatched;
 
     /// <summary>One control panel per line the readers are on, in the order of their first reader.</summary>
-    public static IEnumerable<OsdpControlPanel> ForLines(IEnumerable<OsdpReaderOptions> readers, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILoggerFactory loggers) =>
+    public static IEnumerable<OsdpControlPanel> ForLines(IEnumerable<OsdpReaderOptions> readers, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILoggerFactory loggers, ISourceCursors? cursors = null) =>
         readers.GroupBy(r => r.Endpoint, StringComparer.Ordinal)
-            .Select(line => new OsdpControlPanel(line.ToList(), sink, privacy, time, loggers.CreateLogger<OsdpControlPanel>()));
+            .Select(line => new OsdpControlPanel(line.ToList(), sink, privacy, time, loggers.CreateLogger<OsdpControlPanel>(), cursors));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -43,7 +43,8 @@ public sealed partial class OsdpReaderLink
     private long _retries;
     private long _keys;
 
-    public OsdpReaderLink(OsdpReaderOptions options, OsdpLine line, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILogger log)
+    /// <param name="cursors">Where the door's alarm was kept when the gateway last stopped (the outbox).</param>
+    public OsdpReaderLink(OsdpReaderOptions options, OsdpLine line, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILogger log, ISourceCursors? cursors = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -55,7 +56,11 @@ public sealed partial class OsdpReaderLink
         _limiter = new LogLimiter(time, TimeSpan.FromSeconds(30));
         _lastValid = time.GetTimestamp();
         _door = options.DoorContactInput is null ? null : new DoorStateMachine(options.UnlockFor, options.HeldOpenAfter);
+        _resume = _door is null ? null : DoorEvents.Alarm(cursors, options.DoorDevice.Id);
     }
+
+    /// <summary>The alarm the door was in when the gateway stopped, until the first input report takes it back.</summary>
+    private readonly DoorSignalKind? _resume;
 
     public string Id => _options.Id;
 
@@ -362,12 +367,7 @@ public sealed partial class OsdpReaderLink
         bool Active(byte[] state, int? input) => input is { } i && i < state.Length && state[i] != 0;
         if (before is null)
         {
-            if (Active(inputs, _options.DoorContactInput))
-            {
-                _door!.Granted(now);
-                _door.Contact(true, now);
-            }
-
+            await DoorAsync(_door!.Resume(_resume, Active(inputs, _options.DoorContactInput), now), ct).ConfigureAwait(false);
             return;
         }
 
@@ -386,9 +386,9 @@ public sealed partial class OsdpReaderLink
 
     private async Task DoorAsync(IReadOnlyList<DoorSignal> signals, CancellationToken ct)
     {
-        foreach (var signal in signals)
+        foreach (var (signal, draft) in signals.Zip(DoorEvents.Drafts(signals, _door!, _options.DoorDevice, "osdp")))
         {
-            await _sink.SubmitAsync(DoorEvents.Draft(signal, _options.DoorDevice, "osdp"), ct).ConfigureAwait(false);
+            await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
             if (!_options.Annunciate)
             {
                 continue;
