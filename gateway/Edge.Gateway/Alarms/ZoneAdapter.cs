@@ -31,7 +31,12 @@ public sealed partial class ZoneAdapter : BackgroundService
     /// then nothing is sampled, so a converter that is not there is never read as a shorted loop. Its devices are
     /// reported offline by whoever watches the connection. Null for an ADC on the board, which is always there.
     /// </param>
-    public ZoneAdapter(IEnumerable<ZoneOptions> zones, Func<int, int> readAdc, int adcFullScale, IEventSink sink, TimeProvider time, ILogger<ZoneAdapter> log, Func<bool>? present = null)
+    /// <param name="cursors">
+    /// Where each zone's state was kept when the gateway last stopped (the outbox): a zone in alarm then is not raised
+    /// again if it still is, and is restored if it no longer is.
+    /// </param>
+    public ZoneAdapter(IEnumerable<ZoneOptions> zones, Func<int, int> readAdc, int adcFullScale, IEventSink sink, TimeProvider time, ILogger<ZoneAdapter> log,
+        Func<bool>? present = null, ISourceCursors? cursors = null)
     {
         ArgumentNullException.ThrowIfNull(zones);
         _readAdc = readAdc;
@@ -39,7 +44,8 @@ public sealed partial class ZoneAdapter : BackgroundService
         _sink = sink;
         _time = time;
         _log = log;
-        _zones = zones.Select(z => new Zone(z, new LoopDivider(z.PullUpOhms, adcFullScale), new ZoneClassifier(z.Bands, z.Hysteresis, z.Dwell))).ToList();
+        _zones = zones.Select(z => new Zone(z, new LoopDivider(z.PullUpOhms, adcFullScale),
+            new ZoneClassifier(z.Bands, z.Hysteresis, z.Dwell, StateOf(cursors?.Cursor(CursorKey(z.Id))?.State)))).ToList();
     }
 
     /// <summary>Readings that failed or made no sense.</summary>
@@ -116,16 +122,31 @@ public sealed partial class ZoneAdapter : BackgroundService
         }
 
         var data = new JsonObject { ["ohms"] = double.IsInfinity(ohms) ? null : Math.Round(ohms), ["channel"] = zone.Options.Channel };
+        // The zone's state goes with the last event of the change, so a restarted gateway takes the zone back as it was.
+        var cursor = new SourceCursor(CursorKey(zone.Options.Id), 0, TypeOf(after));
         if (TypeOf(before) is { } ended)
         {
-            await _sink.SubmitAsync(new EventDraft(ended, Priority.Critical, zone.Options.Device, EventState.Restored, now, data.DeepClone().AsObject()), ct).ConfigureAwait(false);
+            var restored = new EventDraft(ended, Priority.Critical, zone.Options.Device, EventState.Restored, now, data.DeepClone().AsObject());
+            await _sink.SubmitAsync(TypeOf(after) is null ? restored with { Cursor = cursor } : restored, ct).ConfigureAwait(false);
         }
 
         if (TypeOf(after) is { } began)
         {
-            await _sink.SubmitAsync(new EventDraft(began, Priority.Critical, zone.Options.Device, EventState.Active, now, data), ct).ConfigureAwait(false);
+            await _sink.SubmitAsync(new EventDraft(began, Priority.Critical, zone.Options.Device, EventState.Active, now, data, Cursor: cursor), ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The outbox key of a zone's cursor (a zone has no numbering of its own: position 0, only its state).</summary>
+    public static string CursorKey(string zoneId) => "zone:" + zoneId;
+
+    /// <summary>The zone state an event type stands for, as kept with a zone's cursor; normal for none.</summary>
+    private static ZoneState StateOf(string? type) => type switch
+    {
+        EventTypes.AlarmZone => ZoneState.Alarm,
+        EventTypes.AlarmTamper => ZoneState.Tamper,
+        EventTypes.AlarmCut => ZoneState.Cut,
+        _ => ZoneState.Normal,
+    };
 
     /// <summary>The event type of a zone state; none for normal.</summary>
     private static string? TypeOf(ZoneState state) => state switch

@@ -89,7 +89,7 @@ public sealed class GatewayHardware : IAsyncDisposable
         if (alarms.Zones.Count > 0)
         {
             result.Sources.Add(new ZoneAdapter(alarms.Zones, readAdc, 1023, sink, time, loggers.CreateLogger<ZoneAdapter>(),
-                bridge is null ? null : () => bridge.Connected));
+                bridge is null ? null : () => bridge.Connected, cursors));
         }
 
         return result;

@@ -1,5 +1,6 @@
 using Edge.Contracts.Events;
 using Edge.Gateway.Alarms;
+using Edge.Gateway.Events;
 using Edge.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -108,6 +109,57 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
         Assert.Equal(
             [(EventTypes.AlarmZone, EventState.Active), (EventTypes.AlarmZone, EventState.Restored), (EventTypes.AlarmCut, EventState.Active)],
             _sink.Drafts.Select(d => (d.Type, d.State!.Value)));
+    }
+
+    [Fact]
+    public async Task The_state_kept_with_the_last_event_is_taken_back_after_a_restart_an_alarm_still_on_is_not_raised_again_one_that_ended_is_restored()
+    {
+        // Before the restart: the zone goes into alarm; its last event keeps the state.
+        _counts = Divider.Counts(9_400);
+        await SamplesAsync(5);
+        await Eventually.True(() => _sink.Drafts.Count == 1, "zone alarm");
+        var kept = _sink.Drafts.Single().Cursor!.Value;
+        Assert.Equal(new SourceCursor("zone:zone-fence", 0, EventTypes.AlarmZone), kept);
+
+        // Restarted with the loop still open: nothing new. Restarted after it closed: the alarm is restored.
+        var zone = new ZoneOptions { Id = "zone-fence", Channel = 2 };
+        var reads = 0;
+        int Counted(int channel)
+        {
+            Interlocked.Increment(ref reads);
+            return _counts;
+        }
+
+        var still = new RecordingSink();
+        using (var again = new ZoneAdapter([zone], Counted, 1023, still, _time, NullLogger<ZoneAdapter>.Instance, cursors: new Kept(kept)))
+        {
+            await again.StartAsync(CancellationToken.None);
+            await Eventually.True(() =>
+            {
+                _time.Advance(ZoneAdapter.SamplePeriod);
+                return Volatile.Read(ref reads) >= 20;
+            }, "a second of samples");
+            await again.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Empty(still.Drafts);
+        _counts = Divider.Counts(4_700);
+        var ended = new RecordingSink();
+        using var later = new ZoneAdapter([zone], Counted, 1023, ended, _time, NullLogger<ZoneAdapter>.Instance, cursors: new Kept(kept));
+        await later.StartAsync(CancellationToken.None);
+        await Eventually.True(() =>
+        {
+            _time.Advance(ZoneAdapter.SamplePeriod);
+            return ended.Drafts.Count == 1;
+        }, "restored");
+        Assert.Equal((EventTypes.AlarmZone, EventState.Restored), (ended.Drafts.Single().Type, ended.Drafts.Single().State!.Value));
+        Assert.Equal(new SourceCursor("zone:zone-fence", 0, null), ended.Drafts.Single().Cursor);
+        await later.StopAsync(CancellationToken.None);
+    }
+
+    private sealed class Kept(SourceCursor kept) : ISourceCursors
+    {
+        public SourceCursor? Cursor(string key) => key == kept.Key ? kept : null;
     }
 
     [Fact]
