@@ -14,20 +14,20 @@ namespace Edge.Gateway.Access;
 /// door.forced and door.held-open (restored when the door closes), device.tamper, and device.offline / device.online
 /// when a controller goes silent past its timeout and comes back. Codes it does not know are counted, never guessed.
 /// <para>
-/// Nothing a controller logs is lost while the gateway is not listening. Each event's serial number is committed with
+/// Nothing a controller logs is lost while the gateway is not listening, as long as its log can be read (what cannot be
+/// is counted as skipped, in the heartbeat). Each event's serial number is committed with
 /// it in the outbox (the controller's cursor). When the alert stream opens, and whenever it skips serial numbers, the
 /// events in between are read from the controller's event log, in order, with the times the controller gave them.
 /// Events at or below the cursor (a controller that sends again after a reconnect, or replays its history) are
-/// dropped, so after a restart nothing is sent twice either.
+/// dropped, so after a restart nothing is sent twice either; when the log no longer holds the cursor's event, the
+/// controller numbers its events afresh (reset or replaced) and what it logged since is read. Only a controller whose
+/// log cannot be read at all may see a resend taken twice: an alarm is not dropped on a guess.
 /// </para>
 /// </summary>
 public sealed partial class AccessControllerAdapter : BackgroundService
 {
     /// <summary>The most events read from a controller's log in one go; older ones beyond it are skipped and counted.</summary>
     public const int MaxCatchUp = 10_000;
-
-    /// <summary>A serial number this far below the cursor means the controller numbers its events afresh (a reset or a replacement).</summary>
-    private const long Renumbered = 100_000;
 
     private readonly IReadOnlyList<Controller> _controllers;
     private readonly IEventSink _sink;
@@ -98,6 +98,7 @@ public sealed partial class AccessControllerAdapter : BackgroundService
     /// </summary>
     private async Task CatchUpAsync(Controller c, CancellationToken ct)
     {
+        c.SameNumbering = false;
         if (c.Cursor is not { } cursor || await c.Client.SearchLogAsync(IsapiAccessLog.Newest(), ct).ConfigureAwait(false) is not { } newest)
         {
             return;
@@ -115,25 +116,46 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             return;
         }
 
-        // A log does not go backwards. Either the controller was reset or replaced and numbers its events afresh, or
-        // its firmware ignored the newest-first order: then the event at the cursor is still in its log.
-        if (await c.Client.SearchLogAsync(IsapiAccessLog.Range(cursor, cursor), ct).ConfigureAwait(false) is not { } here)
+        // A log does not go backwards: either the firmware ignored the newest-first order, or the controller numbers
+        // its events afresh (reset or replaced), and what it logged since happened while the gateway was away.
+        switch (await NumberingAsync(c, cursor, ct).ConfigureAwait(false))
         {
-            return;
+            case Numbering.Same:
+                await ReadLogAsync(c, cursor + 1, cursor + MaxCatchUp, ct).ConfigureAwait(false);
+                break;
+            case Numbering.Afresh:
+                LogRenumbered(c.Options.Id, cursor, end);
+                c.Cursor = 0;
+                await ReadLogAsync(c, 1, end, ct).ConfigureAwait(false);
+                break;
         }
-
-        if (here.Events.Any(e => e.Access.SerialNo == cursor))
-        {
-            await ReadLogAsync(c, cursor + 1, cursor + MaxCatchUp, ct).ConfigureAwait(false);
-            return;
-        }
-
-        LogRenumbered(c.Options.Id, cursor, end);
-        c.Cursor = end;
     }
 
-    /// <summary>Reads the log from serial <paramref name="from"/> to <paramref name="to"/> and takes each event as if streamed.</summary>
-    private async Task ReadLogAsync(Controller c, long from, long to, CancellationToken ct)
+    /// <summary>
+    /// Whether the controller still numbers its events as when the cursor was taken: its log holds the cursor's own
+    /// event. Asked once per connection; <see cref="Numbering.Unknown"/> when the log cannot be read.
+    /// </summary>
+    private static async Task<Numbering> NumberingAsync(Controller c, long cursor, CancellationToken ct)
+    {
+        if (c.SameNumbering)
+        {
+            return Numbering.Same;
+        }
+
+        if (await c.Client.SearchLogAsync(IsapiAccessLog.Range(cursor, cursor), ct).ConfigureAwait(false) is not { } here)
+        {
+            return Numbering.Unknown;
+        }
+
+        c.SameNumbering = here.Events.Any(e => e.Access.SerialNo == cursor);
+        return c.SameNumbering ? Numbering.Same : Numbering.Afresh;
+    }
+
+    /// <summary>
+    /// Reads the log from serial <paramref name="from"/> to <paramref name="to"/> and takes each event as if streamed;
+    /// false when the log could not be read to the end.
+    /// </summary>
+    private async Task<bool> ReadLogAsync(Controller c, long from, long to, CancellationToken ct)
     {
         if (to - from + 1 > MaxCatchUp)
         {
@@ -143,24 +165,26 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             from = to - MaxCatchUp + 1;
         }
 
-        var read = await ReadPagesAsync(c, from, to, ct).ConfigureAwait(false);
+        var (read, complete) = await ReadPagesAsync(c, from, to, ct).ConfigureAwait(false);
         if (read > 0)
         {
             LogCaughtUp(c.Options.Id, read, from, to);
         }
+
+        return complete;
     }
 
-    private async Task<int> ReadPagesAsync(Controller c, long from, long to, CancellationToken ct)
+    private async Task<(int Read, bool Complete)> ReadPagesAsync(Controller c, long from, long to, CancellationToken ct)
     {
         var read = 0;
         while (from <= to && !ct.IsCancellationRequested)
         {
             if (await c.Client.SearchLogAsync(IsapiAccessLog.Range(from, to), ct).ConfigureAwait(false) is not { } page)
             {
-                return read;
+                return (read, false);
             }
 
-            // Serial numbers only go up within the range asked for; anything else ends the reading (a confused device).
+            // Serial numbers only go up within the range asked for; anything else is skipped (a confused device).
             var next = from;
             foreach (var entry in page.Events.OrderBy(e => e.Access.SerialNo))
             {
@@ -176,15 +200,48 @@ public sealed partial class AccessControllerAdapter : BackgroundService
                 next = serial + 1;
             }
 
-            if (!page.More || next == from)
+            if (!page.More)
             {
-                return read;
+                return (read, true);
+            }
+
+            if (next == from)
+            {
+                // "More", but nothing new in the range: the device is confused; what is left is not to be had.
+                return (read, false);
             }
 
             from = next;
         }
 
-        return read;
+        return (read, from > to);
+    }
+
+    /// <summary>
+    /// The stream skipped from the cursor to <paramref name="serial"/>: the log has what lies between. A log that cannot
+    /// be read is tried twice more, a second apart; what is still missing then is counted as skipped and logged, and the
+    /// streamed event is taken all the same (an alarm is not held back for a gap).
+    /// </summary>
+    private async Task FillGapAsync(Controller c, long serial, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var from = c.Cursor!.Value + 1;
+            if (from >= serial || await ReadLogAsync(c, from, serial - 1, ct).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (attempt == 2)
+            {
+                var missing = serial - 1 - c.Cursor!.Value;
+                Interlocked.Add(ref _skipped, missing);
+                LogSkipped(c.Options.Id, missing);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+        }
     }
 
     private async Task OnAlertAsync(Controller c, IsapiAlert alert, CancellationToken ct)
@@ -209,19 +266,29 @@ public sealed partial class AccessControllerAdapter : BackgroundService
                 return;
             }
         }
-        else if (serial <= cursor && (cursor - serial < Renumbered || access.Current == false))
-        {
-            Interlocked.Increment(ref _repeats);
-            return;
-        }
         else if (serial <= cursor)
         {
-            LogRenumbered(c.Options.Id, cursor, serial);
+            // Taken already (a resend, replayed history), unless the controller numbers its events afresh.
+            var numbering = access.Current == false ? Numbering.Same : await NumberingAsync(c, cursor, ct).ConfigureAwait(false);
+            if (numbering == Numbering.Same)
+            {
+                Interlocked.Increment(ref _repeats);
+                return;
+            }
+
+            if (numbering == Numbering.Afresh)
+            {
+                LogRenumbered(c.Options.Id, cursor, serial);
+                c.Cursor = 0;
+                await FillGapAsync(c, serial, ct).ConfigureAwait(false);
+            }
+
+            // Unknown (the log cannot be read): a resend cannot be told from a new numbering, so the event is taken;
+            // at worst the station gets it twice.
         }
         else if (serial > cursor + 1)
         {
-            // The stream skipped events: the log has them.
-            await ReadLogAsync(c, cursor + 1, serial - 1, ct).ConfigureAwait(false);
+            await FillGapAsync(c, serial, ct).ConfigureAwait(false);
         }
 
         await TakeAsync(c, access, alert.At, ct).ConfigureAwait(false);
@@ -322,6 +389,9 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         /// <summary>The serial number of the last event taken from the controller; null before the first contact.</summary>
         public long? Cursor { get; set; }
 
+        /// <summary>True once this connection has seen the log hold the cursor's event: the numbering is the same.</summary>
+        public bool SameNumbering { get; set; }
+
         public void SetActive(string door, string type)
         {
             if (!_active.TryGetValue(door, out var set))
@@ -381,4 +451,17 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             }
         }
     }
+}
+
+/// <summary>How a controller numbers its events compared with when the cursor was taken.</summary>
+internal enum Numbering
+{
+    /// <summary>The log cannot be read to tell.</summary>
+    Unknown,
+
+    /// <summary>As before: the log holds the cursor's event.</summary>
+    Same,
+
+    /// <summary>Afresh (reset or replaced): the log no longer holds the cursor's event.</summary>
+    Afresh,
 }

@@ -21,6 +21,7 @@ public sealed class GpioDoorAdapter : BackgroundService
     private readonly DoorStateMachine _door;
     /// <summary>Every input edge in the order it happened: a release just before an opening must be seen first.</summary>
     private readonly Channel<(int Pin, DateTimeOffset At, bool Present)> _inputs = Channel.CreateUnbounded<(int, DateTimeOffset, bool)>();
+    private static readonly TimeSpan SeedCheck = TimeSpan.FromMilliseconds(100);
     private readonly Func<bool>? _present;
     /// <summary>The alarm the door was in when the gateway stopped, until the first reading of the door takes it back.</summary>
     private DoorSignalKind? _resume;
@@ -70,8 +71,20 @@ public sealed class GpioDoorAdapter : BackgroundService
             await EmitAsync(_atStart, stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
+                if (!_seeded && _present?.Invoke() != false)
+                {
+                    // The inputs are there but have not told how the door is (no level changed as they arrived).
+                    await EmitAsync(Seed(_time.GetUtcNow()), stoppingToken).ConfigureAwait(false);
+                }
+
                 while (_inputs.Reader.TryRead(out var input))
                 {
+                    if (!_seeded && input.Present)
+                    {
+                        // The first sign of inputs that are there: the door is read as it is, then the edge taken.
+                        await EmitAsync(Seed(input.At), stoppingToken).ConfigureAwait(false);
+                    }
+
                     if (!input.Present)
                     {
                         await EmitAsync(Seed(input.At), stoppingToken).ConfigureAwait(false);
@@ -92,6 +105,11 @@ public sealed class GpioDoorAdapter : BackgroundService
 
                 await EmitAsync(_door.Tick(_time.GetUtcNow()), stoppingToken).ConfigureAwait(false);
                 var wait = _door.NextDeadline is { } deadline ? deadline - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+                if (!_seeded && (wait == Timeout.InfiniteTimeSpan || wait > SeedCheck))
+                {
+                    wait = SeedCheck;
+                }
+
                 if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
                 {
                     using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -120,7 +138,9 @@ public sealed class GpioDoorAdapter : BackgroundService
         if (!_seeded)
         {
             _seeded = true;
-            return _door.Resume(_resume, open, at);
+            var resumed = _door.Resume(_resume, open, at);
+            _resume = null;
+            return resumed;
         }
 
         if (open != _door.IsOpen)

@@ -37,26 +37,8 @@ public static class Snapshots
                 throw new SnapshotException($"http-{(int)response.StatusCode}", response.StatusCode == HttpStatusCode.Unauthorized ? "credentials refused" : uri.AbsolutePath);
             }
 
-            if (response.Content.Headers.ContentLength > maxBytes)
-            {
-                throw new SnapshotException("too-large", $"{response.Content.Headers.ContentLength} bytes, over {maxBytes}");
-            }
-
-            await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            var buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
-            using var picture = new MemoryStream();
-            int n;
-            while ((n = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-            {
-                if (picture.Length + n > maxBytes)
-                {
-                    throw new SnapshotException("too-large", $"over {maxBytes} bytes");
-                }
-
-                picture.Write(buffer, 0, n);
-            }
-
-            var bytes = picture.ToArray();
+            var bytes = await Access.Isapi.BoundedContent.ReadAsync(response.Content, maxBytes, ct).ConfigureAwait(false)
+                ?? throw new SnapshotException("too-large", $"{response.Content.Headers.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more than " + maxBytes} bytes, over {maxBytes}");
             return bytes is [0xFF, 0xD8, 0xFF, ..] ? bytes : throw new SnapshotException("not-jpeg", $"{bytes.Length} bytes of {response.Content.Headers.ContentType}");
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)

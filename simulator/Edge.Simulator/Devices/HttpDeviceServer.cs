@@ -203,12 +203,12 @@ public sealed class HttpDeviceServer : IAsyncDisposable
         var body = http.Response.OutputStream;
         // HttpListener sends the headers with the first bytes of the body: a preamble (which multipart readers skip)
         // answers the request at once, as a device does, instead of at the first event.
-        sim.StreamOpened();
+        var stream = sim.StreamOpened();
         try
         {
             await body.WriteAsync("\r\n"u8.ToArray(), ct).ConfigureAwait(false);
             await body.FlushAsync(ct).ConfigureAwait(false);
-            await StreamPartsAsync(body, sim, ct).ConfigureAwait(false);
+            await StreamPartsAsync(body, sim, stream, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -216,9 +216,13 @@ public sealed class HttpDeviceServer : IAsyncDisposable
         }
     }
 
-    private static async Task StreamPartsAsync(Stream body, SimIsapiDevice sim, CancellationToken ct)
+    /// <summary>
+    /// Writes the device's parts to stream number <paramref name="stream"/> until a newer stream opens (the gateway that
+    /// held this one is gone: its parts go to the new one) or the connection breaks.
+    /// </summary>
+    private static async Task StreamPartsAsync(Stream body, SimIsapiDevice sim, int stream, CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
+        while (!ct.IsCancellationRequested && sim.IsNewest(stream))
         {
             using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(ct);
             heartbeat.CancelAfter(sim.HeartbeatEvery);
@@ -236,6 +240,13 @@ public sealed class HttpDeviceServer : IAsyncDisposable
 
                 part = Part("application/json", Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
                     $"{{\"eventType\":\"heartBeat\",\"eventState\":\"active\",\"dateTime\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssK}\",\"activePostCount\":0}}")));
+            }
+
+            if (!sim.IsNewest(stream))
+            {
+                // Taken just as a newer stream opened: it is that stream's (later than parts queued behind it).
+                sim.Requeue(part);
+                return;
             }
 
             await body.WriteAsync(part, ct).ConfigureAwait(false);
@@ -339,7 +350,18 @@ public abstract class SimIsapiDevice(string user, string password) : SimHttpDevi
     /// <summary>True while a gateway reads the alert stream.</summary>
     public bool Streaming => Volatile.Read(ref _streams) > 0;
 
-    internal void StreamOpened() => Interlocked.Increment(ref _streams);
+    private int _newest;
+
+    /// <summary>A stream opens; its number (the newest gets the parts).</summary>
+    internal int StreamOpened()
+    {
+        Interlocked.Increment(ref _streams);
+        return Interlocked.Increment(ref _newest);
+    }
+
+    internal bool IsNewest(int stream) => Volatile.Read(ref _newest) == stream;
+
+    internal void Requeue(byte[] part) => _queue.Writer.TryWrite(part);
 
     internal void StreamClosed() => Interlocked.Decrement(ref _streams);
 
@@ -404,14 +426,17 @@ public sealed class SimController(string user, string password) : SimIsapiDevice
         }
     }
 
-    /// <summary>Sends the last <paramref name="count"/> logged events again, marked as history (<c>currentEvent</c> false), as some firmware does on connect.</summary>
-    public void ReplayHistory(int count)
+    /// <summary>
+    /// Sends the last <paramref name="count"/> logged events again: marked as history (<c>currentEvent</c> false), as
+    /// some firmware does on connect, or not marked at all, as a plain resend.
+    /// </summary>
+    public void ReplayHistory(int count, bool markedAsHistory = true)
     {
         lock (_lock)
         {
             foreach (var e in _log.TakeLast(count))
             {
-                Enqueue(Alert(e, current: false));
+                Enqueue(Alert(e, current: !markedAsHistory));
             }
         }
     }

@@ -25,6 +25,12 @@ public static class IsapiAccessLog
     /// <summary>The most events a controller returns for one search.</summary>
     public const int PageSize = 30;
 
+    /// <summary>Serial numbers above this are not believed (Hikvision's go to 3,000,000,000): arithmetic on them stays far from overflow.</summary>
+    public const long MaxSerial = 1L << 40;
+
+    /// <summary>A serial number as a controller gives it, if it is one: from 1 to <see cref="MaxSerial"/>.</summary>
+    public static long? Serial(long? value) => value is >= 1 and <= MaxSerial ? value : null;
+
     /// <summary>The search for events with serial numbers from <paramref name="from"/> to <paramref name="to"/>, oldest first.</summary>
     public static string Range(long from, long to) => Condition(PageSize, newestFirst: false, from, to);
 
@@ -103,7 +109,7 @@ public static class IsapiAccessLog
         if (item.ValueKind != JsonValueKind.Object
             || Code(IsapiAlert.Long(item, "major")) is not { } major
             || Code(IsapiAlert.Long(item, "minor")) is not { } minor
-            || IsapiAlert.Long(item, "serialNo") is not { } serial)
+            || Serial(IsapiAlert.Long(item, "serialNo")) is not { } serial)
         {
             return null;
         }

@@ -68,7 +68,7 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
         if (root.TryGetProperty("AccessControllerEvent", out var a) && a.ValueKind == JsonValueKind.Object)
         {
             access = new IsapiAccessEvent(Int(a, "majorEventType") ?? 0, Int(a, "subEventType") ?? 0, String(a, "cardNo"),
-                Int(a, "doorNo"), Long(a, "serialNo"), String(a, "name"), Bool(a, "currentEvent") ?? Bool(root, "currentEvent"));
+                Int(a, "doorNo"), IsapiAccessLog.Serial(Long(a, "serialNo")), String(a, "name"), Bool(a, "currentEvent") ?? Bool(root, "currentEvent"));
         }
 
         return new IsapiAlert(type, !string.Equals(String(root, "eventState"), "inactive", StringComparison.OrdinalIgnoreCase),
@@ -107,7 +107,7 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
         if (root.Elements().FirstOrDefault(e => e.Name.LocalName == "AccessControllerEvent") is { } a)
         {
             access = new IsapiAccessEvent(Int(a, "majorEventType") ?? 0, Int(a, "subEventType") ?? 0, Value(a, "cardNo"),
-                Int(a, "doorNo"), long.TryParse(Value(a, "serialNo"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var serial) ? serial : null,
+                Int(a, "doorNo"), IsapiAccessLog.Serial(long.TryParse(Value(a, "serialNo"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var serial) ? serial : null),
                 Value(a, "name"), bool.TryParse(Value(a, "currentEvent") ?? Value(root, "currentEvent"), out var current) ? current : null);
         }
 

@@ -205,15 +205,9 @@ public sealed partial class IsapiClient : IDisposable
                 return LogSearchFailed($"event log search answered HTTP {(int)response.StatusCode}");
             }
 
-            if (response.Content.Headers.ContentLength > MaxLogPageBytes)
+            if (await BoundedContent.ReadAsync(response.Content, MaxLogPageBytes, timeout.Token).ConfigureAwait(false) is not { } body)
             {
-                return LogSearchFailed($"event log page of {response.Content.Headers.ContentLength} bytes");
-            }
-
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            if (body.Length > MaxLogPageBytes)
-            {
-                return LogSearchFailed($"event log page of {body.Length} bytes");
+                return LogSearchFailed($"event log page over {MaxLogPageBytes} bytes");
             }
 
             if (!IsapiAccessLog.TryParse(body, out var page, out var error))

@@ -293,29 +293,9 @@ public sealed partial class OnvifCameraSource : ICameraSource
         return result;
     }
 
-    private static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken ct)
-    {
-        if (content.Headers.ContentLength > MaxResponseBytes)
-        {
-            throw new XmlException($"answer of {content.Headers.ContentLength} bytes is over the limit of {MaxResponseBytes}");
-        }
-
-        await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + n > MaxResponseBytes)
-            {
-                throw new XmlException($"answer over the limit of {MaxResponseBytes} bytes");
-            }
-
-            buffer.Write(chunk, 0, n);
-        }
-
-        return buffer.ToArray();
-    }
+    private static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken ct) =>
+        await Access.Isapi.BoundedContent.ReadAsync(content, MaxResponseBytes, ct).ConfigureAwait(false)
+        ?? throw new XmlException($"answer over the limit of {MaxResponseBytes} bytes");
 
     private void Problem(string what)
     {
