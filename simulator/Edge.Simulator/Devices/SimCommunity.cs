@@ -41,7 +41,9 @@ public sealed class SimCommunity : IDisposable
     private readonly Dictionary<string, SimOsdpReader> _osdpReaders = [];
     private readonly int _facility;
     private volatile DeviceTraffic _traffic = DeviceTraffic.Continues;
+    /// <summary>Door and camera acts under way, but those at access controllers' doors (counted apart: they go on through a killing).</summary>
     private int _deviceActs;
+    private int _controllerActs;
     private readonly BridgeServer _bridge;
     private readonly GroundTruth _truth;
     private readonly SimClock _clock;
@@ -127,7 +129,8 @@ public sealed class SimCommunity : IDisposable
         }
 
         _traffic = traffic;
-        while (Volatile.Read(ref _deviceActs) > 0)
+        // The acts that stop finish first; the controllers' doors may go on (a busy door would otherwise never let go).
+        while (Volatile.Read(ref _deviceActs) > 0 || (traffic == DeviceTraffic.Stopped && Volatile.Read(ref _controllerActs) > 0))
         {
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
         }
@@ -168,15 +171,18 @@ public sealed class SimCommunity : IDisposable
             return null;
         }
 
-        Interlocked.Increment(ref _deviceActs);
+        ref var acts = ref controller ? ref _controllerActs : ref _deviceActs;
+        Interlocked.Increment(ref acts);
         if (Stopped())
         {
-            Interlocked.Decrement(ref _deviceActs);
+            Interlocked.Decrement(ref acts);
             gate.Release();
             return null;
         }
 
-        return new Lease(gate, () => Interlocked.Decrement(ref _deviceActs));
+        return controller
+            ? new Lease(gate, () => Interlocked.Decrement(ref _controllerActs))
+            : new Lease(gate, () => Interlocked.Decrement(ref _deviceActs));
     }
 
     /// <summary>
