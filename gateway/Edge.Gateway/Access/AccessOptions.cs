@@ -92,6 +92,9 @@ public sealed class WiegandReaderOptions
     /// <summary>How this site's 37-bit cards are laid out: H10304 (with facility code) or H10302.</summary>
     public WiegandFormat Format37 { get; set; } = WiegandFormat.H10304;
 
+    /// <summary>The silence on the data lines that ends a frame (25 ms: readers send the bits of a card 1-2 ms apart, and cards seconds apart).</summary>
+    public TimeSpan FrameGap { get; set; } = WiegandReceiver.DefaultGap;
+
     /// <summary>The door the reader is at (its device id), for the event's data.</summary>
     public string? Door { get; set; }
 

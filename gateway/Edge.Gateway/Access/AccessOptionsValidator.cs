@@ -71,6 +71,11 @@ public static class AccessOptionsValidator
             {
                 errors.Add($"{key}:Format37 must be H10304 or H10302");
             }
+
+            if (r.FrameGap < TimeSpan.FromMilliseconds(5) || r.FrameGap > TimeSpan.FromSeconds(1))
+            {
+                errors.Add($"{key}:FrameGap must be between 00:00:00.005 and 00:00:01 (a frame's bits come 1-2 ms apart, cards seconds apart)");
+            }
         }
 
         for (var i = 0; i < access.Doors.Count; i++)

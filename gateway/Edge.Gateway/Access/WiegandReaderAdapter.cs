@@ -34,7 +34,7 @@ public sealed class WiegandReaderAdapter : BackgroundService
         _privacy = privacy;
         _time = time;
         _faults = new LogLimiter(time, FaultEvery);
-        _receiver = new WiegandReceiver(gpio, options.D0, options.D1, time, options.Format37);
+        _receiver = new WiegandReceiver(gpio, options.D0, options.D1, time, options.Format37, options.FrameGap);
         _receiver.FrameReceived += (read, at) => _frames.Writer.TryWrite((read, at));
     }
 

@@ -40,7 +40,7 @@ public sealed class AccessOptionsTests
             [
                 new AccessControllerOptions { Id = "ctl 1", Url = "ftp://x", User = "", SilenceTimeout = TimeSpan.FromSeconds(1), Doors = [new AccessDoorOptions { Number = 0, Id = "btn-1" }] },
             ],
-            WiegandReaders = [new WiegandReaderOptions { Id = "reader-001", D0 = 17, D1 = 17 }],
+            WiegandReaders = [new WiegandReaderOptions { Id = "reader-001", D0 = 17, D1 = 17, FrameGap = TimeSpan.FromMilliseconds(1) }],
             Doors = [new GpioDoorOptions { Id = "door-002", ContactPin = 2000, UnlockFor = TimeSpan.Zero }],
             OsdpReaders = [new OsdpReaderOptions { Id = "reader-002", Endpoint = "udp://10.0.0.1:4001", Address = 127, Scbk = "00112233", OfflineAfter = TimeSpan.FromMilliseconds(100) }],
         };
@@ -53,6 +53,7 @@ public sealed class AccessOptionsTests
             "Edge:Access:CardSecret", "Edge:Access:Controllers:0:Id", "Edge:Access:Controllers:0:Url", "Edge:Access:Controllers:0:User",
             "Edge:Access:Controllers:0:SilenceTimeout", "Edge:Access:Controllers:0:Doors:0:Number", "Edge:Access:Controllers:0:Doors:0:Id 'btn-1' is already",
             "Edge:Access:WiegandReaders:0:D0 17 is already used by Edge:Alarms:Buttons:0:Pin", "Edge:Access:WiegandReaders:0:D1 17 is already used",
+            "Edge:Access:WiegandReaders:0:FrameGap",
             "Edge:Access:Doors:0:ContactPin 2000", "Edge:Access:Doors:0:UnlockFor",
             "Edge:Access:OsdpReaders:0:Endpoint", "Edge:Access:OsdpReaders:0:Address 127", "Edge:Access:OsdpReaders:0:Scbk", "Edge:Access:OsdpReaders:0:OfflineAfter", "Edge:Hardware:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when Edge:Access",
         })
