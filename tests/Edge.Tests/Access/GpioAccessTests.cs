@@ -173,7 +173,7 @@ public sealed class GpioAccessTests : IAsyncLifetime
         // Restarted with the door still open: it stays forced, and its close restores it.
         using var gpio = new GpioController(new VirtualGpioDriver(_bridge.Client));
         var open = new RecordingSink();
-        using (var stillOpen = new GpioDoorAdapter(options, gpio, open, TimeProvider.System, cursors: new Cursors(kept!.Value)))
+        using (var stillOpen = new GpioDoorAdapter(options, gpio, open, TimeProvider.System, cursors: new KeptCursors(kept!.Value)))
         {
             await stillOpen.StartAsync(CancellationToken.None);
             Level(Contact, false);
@@ -187,17 +187,11 @@ public sealed class GpioAccessTests : IAsyncLifetime
         // Restarted after it closed while the gateway was away: restored at once.
         using var gpio2 = new GpioController(new VirtualGpioDriver(_bridge.Client));
         var closed = new RecordingSink();
-        using var after = new GpioDoorAdapter(options, gpio2, closed, TimeProvider.System, cursors: new Cursors(kept.Value));
+        using var after = new GpioDoorAdapter(options, gpio2, closed, TimeProvider.System, cursors: new KeptCursors(kept.Value));
         await after.StartAsync(CancellationToken.None);
         await Eventually.True(() => closed.Drafts.Count == 2, "restored and closed at start");
         Assert.Equal([(EventTypes.DoorForced, (EventState?)EventState.Restored), (EventTypes.DoorClosed, null)], closed.Drafts.Select(d => (d.Type, d.State)));
         await after.StopAsync(CancellationToken.None);
-    }
-
-    /// <summary>The cursors a gateway would find in its outbox after a restart.</summary>
-    private sealed class Cursors(params SourceCursor[] kept) : ISourceCursors
-    {
-        public SourceCursor? Cursor(string key) => kept.FirstOrDefault(c => c.Key == key) is { Key: not null } c ? c : null;
     }
 
     public async ValueTask DisposeAsync()

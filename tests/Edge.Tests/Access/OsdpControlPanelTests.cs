@@ -259,7 +259,7 @@ public sealed class OsdpControlPanelTests
         var options = Options(line, 1, Convert.ToHexString(Key));
         options.DoorContactInput = 0;
         var kept = new SourceCursor(DoorEvents.CursorKey("door-001"), 0, EventTypes.DoorForced);
-        using var panel = new OsdpControlPanel([options], sink, privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance, new KeptCursor(kept));
+        using var panel = new OsdpControlPanel([options], sink, privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance, new KeptCursors(kept));
         await panel.StartAsync(CancellationToken.None);
         await Eventually.True(() => reader.InputStatusAnswered > 0, "the inputs read");
 
@@ -268,10 +268,5 @@ public sealed class OsdpControlPanelTests
         Assert.Equal([(EventTypes.DoorForced, (EventState?)EventState.Restored), (EventTypes.DoorClosed, null)], sink.Drafts.Select(d => (d.Type, d.State)));
         Assert.Equal(new SourceCursor("door:door-001", 0, null), sink.Drafts.Last().Cursor);
         await panel.StopAsync(CancellationToken.None);
-    }
-
-    private sealed class KeptCursor(SourceCursor kept) : ISourceCursors
-    {
-        public SourceCursor? Cursor(string key) => key == kept.Key ? kept : null;
     }
 }

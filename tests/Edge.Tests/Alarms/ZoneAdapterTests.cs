@@ -131,7 +131,7 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
         }
 
         var still = new RecordingSink();
-        using (var again = new ZoneAdapter([zone], Counted, 1023, still, _time, NullLogger<ZoneAdapter>.Instance, cursors: new Kept(kept)))
+        using (var again = new ZoneAdapter([zone], Counted, 1023, still, _time, NullLogger<ZoneAdapter>.Instance, cursors: new KeptCursors(kept)))
         {
             await again.StartAsync(CancellationToken.None);
             await Eventually.True(() =>
@@ -145,7 +145,7 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
         Assert.Empty(still.Drafts);
         _counts = Divider.Counts(4_700);
         var ended = new RecordingSink();
-        using var later = new ZoneAdapter([zone], Counted, 1023, ended, _time, NullLogger<ZoneAdapter>.Instance, cursors: new Kept(kept));
+        using var later = new ZoneAdapter([zone], Counted, 1023, ended, _time, NullLogger<ZoneAdapter>.Instance, cursors: new KeptCursors(kept));
         await later.StartAsync(CancellationToken.None);
         await Eventually.True(() =>
         {
@@ -155,11 +155,6 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
         Assert.Equal((EventTypes.AlarmZone, EventState.Restored), (ended.Drafts.Single().Type, ended.Drafts.Single().State!.Value));
         Assert.Equal(new SourceCursor("zone:zone-fence", 0, null), ended.Drafts.Single().Cursor);
         await later.StopAsync(CancellationToken.None);
-    }
-
-    private sealed class Kept(SourceCursor kept) : ISourceCursors
-    {
-        public SourceCursor? Cursor(string key) => key == kept.Key ? kept : null;
     }
 
     [Fact]
