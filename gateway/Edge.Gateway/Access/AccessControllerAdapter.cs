@@ -236,7 +236,7 @@ public sealed partial class AccessControllerAdapter : BackgroundService
             {
                 var missing = serial - 1 - c.Cursor!.Value;
                 Interlocked.Add(ref _skipped, missing);
-                LogSkipped(c.Options.Id, missing);
+                LogGapLost(c.Options.Id, missing, serial);
                 return;
             }
 
@@ -374,6 +374,9 @@ public sealed partial class AccessControllerAdapter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access controller {Controller}: {Skipped} logged events missed while the gateway was away are too many to read; the newest are read")]
     private partial void LogSkipped(string controller, long skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access controller {Controller}: {Missing} events before serial {Serial} could not be read from its log after three tries; counted as skipped")]
+    private partial void LogGapLost(string controller, long missing, long serial);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Access controller {Controller}: event code {Major}/{Minor} has no meaning in the contract; not forwarded")]
     private partial void LogUnknown(string controller, int major, int minor);
