@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Contracts.Events;
-using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Isapi;
 using Edge.Gateway.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,25 +1,9 @@
-using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Isapi;
 using Edge.Gateway.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Cameras;
-
-/// <summary>What a camera said: a condition (a contract type) began or is still on, or ended.</summary>
-public readonly record struct CameraSignal(string Type, bool Active);
-
-/// <summary>Where a camera's signals come from: its ISAPI alert stream or its ONVIF pull point.</summary>
-public interface ICameraSource : IDisposable
-{
-    /// <summary>How long since the camera last said anything (an event, a heartbeat, an answer to a pull).</summary>
-    TimeSpan SinceLastSign { get; }
-
-    /// <summary>Reads the camera until <paramref name="ct"/>, reconnecting as needed.</summary>
-    Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct);
-
-    /// <summary>Takes a picture: a JPEG of at most <paramref name="maxBytes"/>, or a <see cref="SnapshotException"/>.</summary>
-    Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct);
-}
 
 /// <summary>
 /// The gateway's cameras: each camera's signals go through its <see cref="CameraConditions"/> (one active and one
@@ -136,28 +120,4 @@ public sealed class CameraAdapter : BackgroundService
 
         public string Via => Options.Protocol == CameraProtocol.Onvif ? "onvif" : "isapi";
     }
-}
-
-/// <summary>A Hikvision ISAPI camera: its alert stream, the events of its own channel, heartbeats as signs of life.</summary>
-public sealed class IsapiCameraSource(CameraDeviceOptions options, IsapiClient client) : ICameraSource
-{
-    public TimeSpan SinceLastSign => client.SinceLastSign;
-
-    /// <summary>The picture of the camera's main stream: <c>/ISAPI/Streaming/channels/{channel}01/picture</c>.</summary>
-    public Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct) =>
-        Snapshots.GetJpegAsync(client.Http, client.Resolve($"ISAPI/Streaming/channels/{options.Channel}01/picture"), maxBytes, ct);
-
-    public Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct) =>
-        client.RunAlertStreamAsync((alert, token) =>
-        {
-            if (alert.IsHeartbeat || (alert.Channel is { } channel && channel != options.Channel))
-            {
-                return Task.CompletedTask;
-            }
-
-            // Events that are not camera conditions (io inputs, access events of a camera with a reader) are not this adapter's.
-            return CameraEvents.OfIsapi(alert.EventType) is { } type ? onSignal(new CameraSignal(type, alert.Active), token) : Task.CompletedTask;
-        }, ct);
-
-    public void Dispose() => client.Dispose();
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Edge.Contracts.Events;
 using Edge.Gateway.Events;
-using Edge.Gateway.Logging;
+using Edge.Gateway.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

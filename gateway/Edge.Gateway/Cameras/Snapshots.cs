@@ -37,7 +37,7 @@ public static class Snapshots
                 throw new SnapshotException($"http-{(int)response.StatusCode}", response.StatusCode == HttpStatusCode.Unauthorized ? "credentials refused" : uri.AbsolutePath);
             }
 
-            var bytes = await Access.Isapi.BoundedContent.ReadAsync(response.Content, maxBytes, ct).ConfigureAwait(false)
+            var bytes = await Isapi.BoundedContent.ReadAsync(response.Content, maxBytes, ct).ConfigureAwait(false)
                 ?? throw new SnapshotException("too-large", $"{response.Content.Headers.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more than " + maxBytes} bytes, over {maxBytes}");
             return bytes is [0xFF, 0xD8, 0xFF, ..] ? bytes : throw new SnapshotException("not-jpeg", $"{bytes.Length} bytes of {response.Content.Headers.ContentType}");
         }

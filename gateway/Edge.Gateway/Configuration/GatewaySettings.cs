@@ -2,6 +2,9 @@ using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Cameras;
 using Edge.Gateway.Hardware;
+using Edge.Gateway.Outbox;
+using Edge.Gateway.TestEvents;
+using Edge.Gateway.Uplink;
 using Microsoft.Extensions.Options;
 
 namespace Edge.Gateway.Configuration;

@@ -1,5 +1,8 @@
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Configuration;
+using Edge.Gateway.Outbox;
+using Edge.Gateway.Uplink;
+using Edge.Gateway.TestEvents;
 using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -17,7 +17,7 @@ public sealed partial class OutboxStore
     private SqliteCommand? _oldestOfLane;
     private SqliteCommand? _toDeadLetter;
     private SqliteCommand? _setCounter;
-    private Configuration.OutboxDurability _sync;
+    private OutboxDurability _sync;
     private readonly Dictionary<(string Category, string Device), string> _topics = [];
 
     /// <summary>
@@ -29,7 +29,7 @@ public sealed partial class OutboxStore
         IReadOnlyList<Completion> completions, IReadOnlyList<Intake> intakes, string community, string gateway)
     {
         PrepareCommands();
-        UseSync(intakes.Count > 0 || completions.Any(c => c.Kind == CompletionKind.DeadLetter) ? _options.Durability : Configuration.OutboxDurability.Normal);
+        UseSync(intakes.Count > 0 || completions.Any(c => c.Kind == CompletionKind.DeadLetter) ? _options.Durability : OutboxDurability.Normal);
         var before = CaptureCounters();
         var results = new SubmitResult[intakes.Count];
         using var tx = _write.BeginTransaction();
@@ -253,7 +253,7 @@ public sealed partial class OutboxStore
     /// removal is lost to a power cut the event is sent again and the station drops the duplicate by id. WAL frames are
     /// written in order, so the next FULL commit makes the earlier ones durable too.
     /// </summary>
-    private void UseSync(Configuration.OutboxDurability durability)
+    private void UseSync(OutboxDurability durability)
     {
         if (durability == _sync)
         {
@@ -261,7 +261,7 @@ public sealed partial class OutboxStore
         }
 
         using var cmd = _write.CreateCommand();
-        cmd.CommandText = durability == Configuration.OutboxDurability.Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+        cmd.CommandText = durability == OutboxDurability.Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
         cmd.ExecuteNonQuery();
         _sync = durability;
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Status;
 using Edge.Contracts.Topics;
+using Edge.Gateway.Common;
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Outbox;
 using Microsoft.Extensions.Hosting;

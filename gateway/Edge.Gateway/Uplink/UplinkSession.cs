@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Edge.Contracts.Events;
-using Edge.Gateway.Logging;
+using Edge.Gateway.Common;
 using Edge.Gateway.Outbox;
 using Microsoft.Extensions.Logging;
 using MQTTnet;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
 using Edge.Gateway.Access;
-using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Isapi;
 using Edge.Gateway.Access.Osdp;
 using Edge.Gateway.Cameras.Onvif;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Edge.Gateway.Configuration;
+using Edge.Gateway.Outbox;
 
 namespace Edge.Benchmarks.Uplink;
 

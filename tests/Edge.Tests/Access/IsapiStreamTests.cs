@@ -1,6 +1,6 @@
 using System.Text;
 using Edge.Contracts.Events;
-using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Isapi;
 
 namespace Edge.Tests.Access;
 

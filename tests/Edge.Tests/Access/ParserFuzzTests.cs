@@ -1,6 +1,6 @@
 using System.Text;
 using Edge.Gateway.Access;
-using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Isapi;
 using Edge.Gateway.Access.Osdp;
 
 namespace Edge.Tests.Access;

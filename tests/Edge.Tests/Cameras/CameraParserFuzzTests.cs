@@ -1,7 +1,7 @@
 using System.Text;
 using System.Xml;
 using Edge.Contracts.Events;
-using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Isapi;
 using Edge.Gateway.Cameras;
 using Edge.Gateway.Cameras.Onvif;
 

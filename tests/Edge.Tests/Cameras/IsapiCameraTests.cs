@@ -1,6 +1,6 @@
 using System.Text;
 using Edge.Contracts.Events;
-using Edge.Gateway.Access.Isapi;
+using Edge.Gateway.Isapi;
 using Edge.Gateway.Cameras;
 using Edge.Simulator.Devices;
 using Edge.Tests.Support;

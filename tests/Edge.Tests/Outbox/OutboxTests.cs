@@ -250,7 +250,7 @@ public sealed class OutboxTests : IDisposable
     public async Task A_writer_stopped_before_its_loop_ran_still_commits_what_it_was_given()
     {
         // A host may stop a BackgroundService before its loop is scheduled; the loop then never runs at all.
-        var options = new Edge.Gateway.Configuration.OutboxOptions();
+        var options = new Edge.Gateway.Outbox.OutboxOptions();
         using var store = OutboxStore.Open(DbPath, "c001/gw1", options);
         using var writer = new OutboxWriter(store, new Edge.Gateway.Configuration.GatewayOptions { Community = "c001", Id = "gw1" }, options,
             TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxWriter>.Instance);

@@ -1,5 +1,8 @@
 using Edge.Contracts.Events;
 using Edge.Gateway.Configuration;
+using Edge.Gateway.Outbox;
+using Edge.Gateway.Uplink;
+using Edge.Gateway.TestEvents;
 using Edge.Gateway.Events;
 using Edge.Gateway.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -18,7 +18,7 @@ public sealed class OsdpLine : IAsyncDisposable
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly OsdpFrameReader _reader = new(OsdpSecureChannel.HasMac);
     private readonly byte[] _buffer = new byte[1024];
-    private readonly Uplink.Backoff _backoff = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), new Random());
+    private readonly Common.Backoff _backoff = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), new Random());
     private Stream? _stream;
     private IDisposable? _owner;
     private long _retryAt;

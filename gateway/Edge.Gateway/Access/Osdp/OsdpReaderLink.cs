@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Edge.Contracts.Events;
 using Edge.Gateway.Events;
-using Edge.Gateway.Logging;
+using Edge.Gateway.Common;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Access.Osdp;
@@ -93,7 +93,7 @@ public sealed partial class OsdpReaderLink
     /// <summary>Serves the reader until <paramref name="ct"/>: sessions one after another, with a backoff between them.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var backoff = new Uplink.Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), new Random());
+        var backoff = new Common.Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), new Random());
         while (!ct.IsCancellationRequested)
         {
             try

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Xml;
 using System.Xml.Linq;
-using Edge.Gateway.Logging;
+using Edge.Gateway.Common;
 using Edge.Gateway.Uplink;
 using Microsoft.Extensions.Logging;
 using static Edge.Gateway.Cameras.Onvif.OnvifSoap;
@@ -294,7 +294,7 @@ public sealed partial class OnvifCameraSource : ICameraSource
     }
 
     private static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken ct) =>
-        await Access.Isapi.BoundedContent.ReadAsync(content, MaxResponseBytes, ct).ConfigureAwait(false)
+        await Isapi.BoundedContent.ReadAsync(content, MaxResponseBytes, ct).ConfigureAwait(false)
         ?? throw new XmlException($"answer over the limit of {MaxResponseBytes} bytes");
 
     private void Problem(string what)

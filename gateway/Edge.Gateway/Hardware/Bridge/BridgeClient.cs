@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Edge.Gateway.Uplink;
+using Edge.Gateway.Common;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Hardware.Bridge;

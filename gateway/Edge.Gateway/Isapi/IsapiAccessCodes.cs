@@ -1,6 +1,6 @@
 using Edge.Contracts.Events;
 
-namespace Edge.Gateway.Access.Isapi;
+namespace Edge.Gateway.Isapi;
 
 /// <summary>What an access controller event means in the v1 contract.</summary>
 public sealed record AccessMeaning(string Type, EventState? State, Priority Priority, string? Reason = null);

@@ -1,4 +1,4 @@
-namespace Edge.Gateway.Configuration;
+namespace Edge.Gateway.Outbox;
 
 /// <summary>How durable events wait for the uplink. Section <c>Edge:Outbox</c>.</summary>
 public sealed class OutboxOptions

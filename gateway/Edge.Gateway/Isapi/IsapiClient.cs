@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Edge.Gateway.Logging;
+using Edge.Gateway.Common;
 using Edge.Gateway.Uplink;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Gateway.Access.Isapi;
+namespace Edge.Gateway.Isapi;
 
 /// <summary>
 /// A Hikvision ISAPI device over HTTP with digest authentication (.NET's handler does the digest exchange): the

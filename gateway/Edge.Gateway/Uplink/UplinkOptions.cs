@@ -1,6 +1,6 @@
 using MQTTnet.Formatter;
 
-namespace Edge.Gateway.Configuration;
+namespace Edge.Gateway.Uplink;
 
 /// <summary>The connection to the station broker. Section <c>Edge:Uplink</c>.</summary>
 public sealed class UplinkOptions

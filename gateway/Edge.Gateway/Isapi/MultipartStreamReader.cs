@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Edge.Gateway.Access.Isapi;
+namespace Edge.Gateway.Isapi;
 
 /// <summary>One part of a multipart stream: its headers (names lower-cased) and its body.</summary>
 public sealed record MultipartPart(IReadOnlyDictionary<string, string> Headers, byte[] Body)

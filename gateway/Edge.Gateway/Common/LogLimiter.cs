@@ -1,4 +1,4 @@
-namespace Edge.Gateway.Logging;
+namespace Edge.Gateway.Common;
 
 /// <summary>
 /// Lets one log line through per interval and counts the ones it holds back, so a flood of bad input or refusals

@@ -1,6 +1,6 @@
 using Edge.Contracts.Events;
 
-namespace Edge.Gateway.Configuration;
+namespace Edge.Gateway.TestEvents;
 
 /// <summary>
 /// The test-event generator: <c>device.test</c> events that prove the path from this gateway to the station

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace Edge.Gateway.Access.Isapi;
+namespace Edge.Gateway.Isapi;
 
 /// <summary>
 /// An access controller's event inside an alert or its event log: Hikvision major and minor codes, what they concern,

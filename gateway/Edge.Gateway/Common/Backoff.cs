@@ -1,4 +1,4 @@
-namespace Edge.Gateway.Uplink;
+namespace Edge.Gateway.Common;
 
 /// <summary>
 /// Exponential reconnect delay with full jitter, capped: attempt n waits a random time in

@@ -1,7 +1,7 @@
-using Edge.Gateway.Logging;
+using Edge.Gateway.Common;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Edge.Tests.Logging;
+namespace Edge.Tests.Common;
 
 public sealed class LogLimiterTests
 {

@@ -1,6 +1,6 @@
-using Edge.Gateway.Uplink;
+using Edge.Gateway.Common;
 
-namespace Edge.Tests.Uplink;
+namespace Edge.Tests.Common;
 
 public sealed class BackoffTests
 {

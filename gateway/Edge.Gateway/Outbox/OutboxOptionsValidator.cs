@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Edge.Gateway.Configuration;
+namespace Edge.Gateway.Outbox;
 
 /// <summary>Validates <c>Edge:Outbox</c>; every message names the key.</summary>
 public sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>

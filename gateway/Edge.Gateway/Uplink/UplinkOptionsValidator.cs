@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Edge.Gateway.Uplink;
 using Microsoft.Extensions.Options;
 
-namespace Edge.Gateway.Configuration;
+namespace Edge.Gateway.Uplink;
 
 /// <summary>Validates <c>Edge:Uplink</c>; every message names the key.</summary>
 public sealed class UplinkOptionsValidator : IValidateOptions<UplinkOptions>

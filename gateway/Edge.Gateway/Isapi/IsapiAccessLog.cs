@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Edge.Gateway.Access.Isapi;
+namespace Edge.Gateway.Isapi;
 
 /// <summary>One event of a controller's log, with the time the controller gave it.</summary>
 public sealed record IsapiLogEntry(IsapiAccessEvent Access, DateTimeOffset? At);

@@ -1,4 +1,4 @@
-namespace Edge.Gateway.Access.Isapi;
+namespace Edge.Gateway.Isapi;
 
 /// <summary>
 /// Reads an HTTP body from a device with a bound on its size, whatever the device claims: a declared length over the

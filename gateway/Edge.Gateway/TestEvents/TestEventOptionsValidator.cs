@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Edge.Gateway.Configuration;
+namespace Edge.Gateway.TestEvents;
 
 /// <summary>Validates <c>Edge:TestEvents</c>; every message names the key.</summary>
 public sealed class TestEventOptionsValidator : IValidateOptions<TestEventOptions>
