@@ -1,4 +1,3 @@
-using Edge.Gateway.Isapi;
 using Edge.Gateway.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,37 +18,19 @@ public sealed class CameraAdapter : BackgroundService
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<Camera> _cameras;
 
-    public CameraAdapter(CameraOptions options, IEventSink sink, TimeProvider time, ILoggerFactory loggers, Func<CameraDeviceOptions, HttpMessageHandler?>? handlers = null)
-        : this(options, sink, time, c => c.Protocol switch
-        {
-            CameraProtocol.Onvif => new Onvif.OnvifCameraSource(c, time, loggers.CreateLogger<Onvif.OnvifCameraSource>(), handlers?.Invoke(c)),
-            _ => new IsapiCameraSource(c, new IsapiClient(new Uri(c.Url), c.User, c.Password, c.SilenceTimeout, time,
-                loggers.CreateLogger<IsapiClient>(), handlers?.Invoke(c))),
-        })
-    {
-    }
-
-    /// <summary>With the sources given (tests, other protocols).</summary>
-    public CameraAdapter(CameraOptions options, IEventSink sink, TimeProvider time, Func<CameraDeviceOptions, ICameraSource> sources)
+    /// <param name="sources">The cameras to read (the snapshot service asks the same ones for pictures).</param>
+    /// <param name="sink">Where camera events go (the snapshot service, since a camera's tamper gets its own picture).</param>
+    public CameraAdapter(CameraOptions options, CameraSources sources, IEventSink sink, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sources);
         _options = options;
         _sink = sink;
         _time = time;
-        _cameras = options.Devices.Select(c =>
-        {
-            var source = sources(c);
-            return new Camera(c, source, new CameraConditions(options), new SilenceWatch(c.Device, c.SilenceTimeout, () => source.SinceLastSign, sink, time));
-        }).ToList();
+        _cameras = sources.Cameras.Select(c =>
+            new Camera(c.Options, c.Source, new CameraConditions(options), new SilenceWatch(c.Options.Device, c.Options.SilenceTimeout, () => c.Source.SinceLastSign, sink, time)))
+            .ToList();
     }
-
-    /// <summary>True when the gateway has the camera <paramref name="camera"/>.</summary>
-    public bool Has(string camera) => _cameras.Any(c => c.Options.Id == camera);
-
-    /// <summary>Takes a picture with the camera <paramref name="camera"/>; null when the gateway has no such camera.</summary>
-    public Task<byte[]>? SnapshotAsync(string camera, int maxBytes, CancellationToken ct) =>
-        _cameras.FirstOrDefault(c => c.Options.Id == camera)?.Source.SnapshotAsync(maxBytes, ct);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_cameras.Select(c => c.Source.RunAsync((signal, ct) => OnSignalAsync(c, signal, ct), stoppingToken)).Append(TickAsync(stoppingToken)));
@@ -105,9 +86,9 @@ public sealed class CameraAdapter : BackgroundService
 
     public override void Dispose()
     {
+        // The sources are CameraSources' to dispose.
         foreach (var c in _cameras)
         {
-            c.Source.Dispose();
             c.Lock.Dispose();
         }
 

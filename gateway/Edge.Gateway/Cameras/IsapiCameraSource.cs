@@ -9,7 +9,7 @@ public sealed class IsapiCameraSource(CameraDeviceOptions options, IsapiClient c
 
     /// <summary>The picture of the camera's main stream: <c>/ISAPI/Streaming/channels/{channel}01/picture</c>.</summary>
     public Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct) =>
-        Snapshots.GetJpegAsync(client.Http, client.Resolve($"ISAPI/Streaming/channels/{options.Channel}01/picture"), maxBytes, ct);
+        SnapshotHttp.GetJpegAsync(client.Http, client.Resolve($"ISAPI/Streaming/channels/{options.Channel}01/picture"), maxBytes, ct);
 
     public Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct) =>
         client.RunAlertStreamAsync((alert, token) =>

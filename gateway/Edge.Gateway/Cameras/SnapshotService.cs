@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Edge.Contracts.Events;
 using Edge.Gateway.Events;
+using Edge.Gateway.Outbox;
 using Edge.Gateway.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,36 +26,38 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     private readonly IEventSink _inner;
     private readonly CameraOptions _options;
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _links;
-    private readonly Func<Guid, string, DateTimeOffset, byte[], CancellationToken, Task<bool>> _publish;
-    private readonly Func<bool> _higherWaiting;
+    private readonly CameraSources _cameras;
+    private readonly ISnapshotPublisher _publisher;
+    private readonly IOutboxPressure _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly LogLimiter _limiter;
     private readonly Channel<Request> _requests;
-    private readonly Channel<Picture> _pictures;
+    private readonly Channel<Snapshot> _taken;
     private readonly SemaphoreSlim _fetching = new(4, 4);
     private readonly ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
-    private CameraAdapter? _cameras;
     private long _published;
     private long _dropped;
 
     /// <param name="inner">Where events go on to (the outbox writer).</param>
+    /// <param name="cameras">The cameras to take snapshots with.</param>
     /// <param name="links">The cameras linked to each device, by device id.</param>
-    /// <param name="publish">Publishes a picture (event id, camera, taken at, JPEG); false when it could not.</param>
-    /// <param name="higherWaiting">True while critical or high events wait in the outbox.</param>
-    public SnapshotService(IEventSink inner, CameraOptions options, IReadOnlyDictionary<string, IReadOnlyList<string>> links,
-        Func<Guid, string, DateTimeOffset, byte[], CancellationToken, Task<bool>> publish, Func<bool> higherWaiting, TimeProvider time, ILogger<SnapshotService> log)
+    /// <param name="publisher">Publishes a snapshot (the uplink).</param>
+    /// <param name="outbox">What waits in the outbox: snapshots wait while critical or high events do.</param>
+    public SnapshotService(IEventSink inner, CameraSources cameras, CameraOptions options, IReadOnlyDictionary<string, IReadOnlyList<string>> links,
+        ISnapshotPublisher publisher, IOutboxPressure outbox, TimeProvider time, ILogger<SnapshotService> log)
     {
         ArgumentNullException.ThrowIfNull(options);
         _inner = inner;
+        _cameras = cameras;
         _options = options;
         _links = links;
-        _publish = publish;
-        _higherWaiting = higherWaiting;
+        _publisher = publisher;
+        _outbox = outbox;
         _time = time;
         _log = log;
         _limiter = new LogLimiter(time, TimeSpan.FromSeconds(30));
-        _pictures = Channel.CreateBounded<Picture>(new BoundedChannelOptions(options.SnapshotQueue) { FullMode = BoundedChannelFullMode.DropOldest },
+        _taken = Channel.CreateBounded<Snapshot>(new BoundedChannelOptions(options.SnapshotQueue) { FullMode = BoundedChannelFullMode.DropOldest },
             _ => Interlocked.Increment(ref _dropped));
         _requests = Channel.CreateBounded<Request>(new BoundedChannelOptions(Math.Max(16, options.SnapshotQueue * 4)) { FullMode = BoundedChannelFullMode.DropWrite });
     }
@@ -70,9 +73,6 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
 
     /// <summary>Pictures that could not be had, by reason (not-jpeg, too-large, http-401, unreachable, timeout, ...).</summary>
     public IReadOnlyDictionary<string, long> Failures => _failures;
-
-    /// <summary>The cameras to take pictures with (made after this service, since their tamper events pass through it).</summary>
-    public void Attach(CameraAdapter cameras) => _cameras = cameras;
 
     public async Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
     {
@@ -103,7 +103,7 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     /// <summary>The linked cameras this gateway has, for an event that begins an alarm, a forced door or a camera tamper.</summary>
     private IReadOnlyList<string> CamerasFor(EventDraft draft)
     {
-        if (_cameras is not { } adapter || draft.State != EventState.Active || (draft.Priority != Priority.Critical && draft.Type != EventTypes.CameraTamper))
+        if (draft.State != EventState.Active || (draft.Priority != Priority.Critical && draft.Type != EventTypes.CameraTamper))
         {
             return [];
         }
@@ -111,7 +111,7 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
         IReadOnlyList<string> linked = draft.Type == EventTypes.CameraTamper ? [draft.Device.Id]
             : _links.TryGetValue(draft.Device.Id, out var list) ? list
             : [];
-        return linked.Where(adapter.Has).Distinct(StringComparer.Ordinal).Take(_options.SnapshotsPerEvent).ToList();
+        return linked.Where(_cameras.Has).Distinct(StringComparer.Ordinal).Take(_options.SnapshotsPerEvent).ToList();
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(FetchAsync(stoppingToken), PublishAsync(stoppingToken));
@@ -141,8 +141,8 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.SnapshotTimeout);
-            var jpeg = await (_cameras!.SnapshotAsync(request.Camera, _options.SnapshotMaxBytes, timeout.Token) ?? throw new SnapshotException("no-camera", request.Camera)).ConfigureAwait(false);
-            _pictures.Writer.TryWrite(new Picture(request.EventId, request.Camera, _time.GetUtcNow(), jpeg));
+            var jpeg = await (_cameras.SnapshotAsync(request.Camera, _options.SnapshotMaxBytes, timeout.Token) ?? throw new SnapshotException("no-camera", request.Camera)).ConfigureAwait(false);
+            _taken.Writer.TryWrite(new Snapshot(request.EventId, request.Camera, _time.GetUtcNow(), jpeg));
         }
         catch (SnapshotException ex)
         {
@@ -165,21 +165,21 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     {
         try
         {
-            await foreach (var picture in _pictures.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (var snapshot in _taken.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 while (true)
                 {
-                    if (_time.GetUtcNow() - picture.TakenAt > _options.SnapshotExpireAfter)
+                    if (_time.GetUtcNow() - snapshot.TakenAt > _options.SnapshotExpireAfter)
                     {
                         Interlocked.Increment(ref _dropped);
                         break;
                     }
 
-                    if (_higherWaiting())
+                    if (_outbox.Pending(Priority.Critical) + _outbox.Pending(Priority.High) > 0)
                     {
                         await Task.Delay(Idle, _time, ct).ConfigureAwait(false);
                     }
-                    else if (await _publish(picture.EventId, picture.Camera, picture.TakenAt, picture.Jpeg, ct).ConfigureAwait(false))
+                    else if (await _publisher.PublishSnapshotAsync(snapshot, _options.SnapshotExpireAfter, ct).ConfigureAwait(false))
                     {
                         Interlocked.Increment(ref _published);
                         break;
@@ -215,6 +215,4 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     private partial void LogFailed(string camera, string detail, long held);
 
     private sealed record Request(Guid EventId, string Camera);
-
-    private sealed record Picture(Guid EventId, string Camera, DateTimeOffset TakenAt, byte[] Jpeg);
 }

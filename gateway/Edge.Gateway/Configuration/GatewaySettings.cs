@@ -1,3 +1,4 @@
+using Edge.Contracts.Events;
 using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Cameras;
@@ -31,6 +32,29 @@ public sealed record GatewaySettings(
 
     /// <summary>The alarm devices, none when none were given.</summary>
     public AlarmOptions AlarmsOrDefault => Alarms ?? new AlarmOptions();
+
+    /// <summary>The cameras that cover each device, by device id: alarm buttons, zones and doors (snapshots follow their alarms).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> CameraLinks()
+    {
+        var alarms = AlarmsOrDefault;
+        var access = AccessOrDefault;
+        return alarms.Buttons.Select(b => (b.Id, b.Cameras))
+            .Concat(alarms.Zones.Select(z => (z.Id, z.Cameras)))
+            .Concat(access.Doors.Select(d => (d.Id, d.Cameras)))
+            .Concat(access.Controllers.SelectMany(c => c.Doors).Select(d => (d.Id, d.Cameras)))
+            .Concat(access.OsdpReaders.Where(r => r.Door is not null && r.DoorContactInput is not null).Select(r => (r.Door!, r.Cameras)))
+            .GroupBy(l => l.Item1, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.SelectMany(l => l.Item2).ToList(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The devices read on the gateway's own GPIO and ADC: offline together when the simulator's bridge is lost.</summary>
+    public IReadOnlyList<DeviceRef> WiredDevices()
+    {
+        var alarms = AlarmsOrDefault;
+        var access = AccessOrDefault;
+        return alarms.Buttons.Select(b => b.Device).Concat(alarms.Zones.Select(z => z.Device))
+            .Concat(access.WiegandReaders.Select(r => r.Device)).Concat(access.Doors.Select(d => d.Device)).ToList();
+    }
 
     /// <summary>Every problem with the settings, each naming its key; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()

@@ -1,112 +1,94 @@
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Device.Spi;
-using Edge.Gateway.Alarms;
-using Edge.Gateway.Events;
 using Edge.Gateway.Hardware.Bridge;
 using Iot.Device.Adc;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Hardware;
 
 /// <summary>
-/// Opens a gateway's hardware as configured (libgpiod, sysfs or the simulator's bridge; an MCP3008 for zones) and
-/// makes the device adapters that read it. Only here is hardware constructed; adapters get a GpioController and an
-/// ADC reader.
+/// The gateway's own hardware as <c>Edge:Hardware</c> configures it: GPIO (libgpiod, sysfs or the simulator's bridge)
+/// and the zone ADC (an MCP3008 on SPI, or its twin over the bridge). Only here is hardware constructed. Each part is
+/// opened when a feature first asks for it, so a gateway without alarm devices or GPIO doors opens nothing. It makes no
+/// device adapters: the features do (<c>AlarmsFeature</c>, <c>AccessFeature</c>).
 /// </summary>
 public sealed class GatewayHardware : IAsyncDisposable
 {
-    private readonly List<IDisposable> _owned = [];
+    /// <summary>The MCP3008's full scale: it reads 10 bits.</summary>
+    public const int AdcFullScale = 1023;
 
-    private GatewayHardware()
+    private readonly HardwareOptions _options;
+    private readonly string _community;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly List<IDisposable> _owned = [];
+    private GpioController? _gpio;
+    private Func<int, int>? _adc;
+
+    /// <param name="community">The community the bridge serves this gateway as (simulated hardware only).</param>
+    public GatewayHardware(HardwareOptions options, string community, TimeProvider time, ILoggerFactory loggers)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _options = options;
+        _community = community;
+        _time = time;
+        _loggers = loggers;
     }
 
-    /// <summary>The bridge connection, when the hardware is simulated.</summary>
+    /// <summary>The bridge connection, once GPIO or the ADC is opened on simulated hardware.</summary>
     public BridgeClient? Bridge { get; private set; }
 
-    /// <summary>The alarm columns' LEDs, when any button has one.</summary>
-    public ColumnFeedbackService? Columns { get; private set; }
+    /// <summary>
+    /// Whether the inputs are there to be read: the bridge's connection on simulated hardware; null for wired hardware,
+    /// which is always there. Adapters take back state kept over a restart only once they can read.
+    /// </summary>
+    public Func<bool>? InputsPresent => _options.Gpio == GpioDriverKind.Bridge ? () => Bridge?.Connected == true : null;
 
-    /// <summary>The adapters and supervisors to run as the gateway's event sources.</summary>
-    public List<BackgroundService> Sources { get; } = [];
-
-    public static GatewayHardware Create(
-        HardwareOptions hardware, AlarmOptions alarms, string community, IEventSink sink, Uplink.UplinkState uplink, TimeProvider time, ILoggerFactory loggers,
-        Access.AccessOptions? access = null, Access.CardPrivacy? privacy = null, ISourceCursors? cursors = null)
+    /// <summary>The GPIO controller every GPIO device shares, opened on first use.</summary>
+    public GpioController OpenGpio()
     {
-        ArgumentNullException.ThrowIfNull(hardware);
-        ArgumentNullException.ThrowIfNull(alarms);
-        ArgumentNullException.ThrowIfNull(loggers);
-        access ??= new Access.AccessOptions();
-        var result = new GatewayHardware();
-        if (!alarms.Any && !access.UsesGpio)
+        if (_gpio is null)
         {
-            return result;
-        }
-
-        GpioDriver driver;
-        Func<int, int> readAdc;
-        if (hardware.Gpio == GpioDriverKind.Bridge)
-        {
-            result.Bridge = new BridgeClient(new Uri(hardware.Bridge!), community, time, loggers.CreateLogger<BridgeClient>());
-            driver = new VirtualGpioDriver(result.Bridge);
-            readAdc = ReadVia(result, new VirtualMcp3008(result.Bridge, new SpiConnectionSettings(hardware.SpiBus, hardware.SpiChipSelect)));
-            var devices = alarms.Buttons.Select(b => b.Device).Concat(alarms.Zones.Select(z => z.Device))
-                .Concat(access.WiegandReaders.Select(r => r.Device)).Concat(access.Doors.Select(d => d.Device)).ToList();
-            result.Sources.Add(new BridgeSupervisor(result.Bridge, devices, sink, time));
-        }
-        else
-        {
-            driver = hardware.Gpio == GpioDriverKind.Libgpiod ? new LibGpiodDriver(hardware.GpioChip) : new SysFsDriver();
-            readAdc = alarms.Zones.Count == 0
-                ? _ => 0
-                : ReadVia(result, SpiDevice.Create(new SpiConnectionSettings(hardware.SpiBus, hardware.SpiChipSelect) { ClockFrequency = 1_000_000 }));
-        }
-
-        var gpio = new GpioController(driver);
-        result._owned.Add(gpio);
-        if (alarms.Buttons.Count > 0)
-        {
-            var buttons = new AlarmButtonAdapter(alarms.Buttons, gpio, sink, time, loggers.CreateLogger<AlarmButtonAdapter>());
-            result.Sources.Add(buttons);
-            if (alarms.Buttons.Any(b => b.LedPin is not null))
+            GpioDriver driver = _options.Gpio switch
             {
-                result.Columns = new ColumnFeedbackService(alarms.Buttons, gpio, buttons, uplink, alarms.ShowDelivered, time);
-                result.Sources.Add(result.Columns);
-            }
+                GpioDriverKind.Bridge => new VirtualGpioDriver(OpenBridge()),
+                GpioDriverKind.Libgpiod => new LibGpiodDriver(_options.GpioChip),
+                GpioDriverKind.Sysfs => new SysFsDriver(),
+                _ => throw new InvalidOperationException($"{HardwareOptions.Section}:Gpio is {_options.Gpio}: no GPIO to open"),
+            };
+            _gpio = new GpioController(driver);
+            _owned.Add(_gpio);
         }
 
-        var bridge = result.Bridge;
-        if (access.UsesGpio)
-        {
-            ArgumentNullException.ThrowIfNull(privacy);
-            result.Sources.AddRange(access.WiegandReaders.Select(r => new Access.WiegandReaderAdapter(r, gpio, sink, privacy, time)));
-            result.Sources.AddRange(access.Doors.Select(d => new Access.GpioDoorAdapter(d, gpio, sink, time, bridge is null ? null : () => bridge.Connected, cursors)));
-        }
-
-        if (alarms.Zones.Count > 0)
-        {
-            result.Sources.Add(new ZoneAdapter(alarms.Zones, readAdc, 1023, sink, time, loggers.CreateLogger<ZoneAdapter>(),
-                bridge is null ? null : () => bridge.Connected, cursors));
-        }
-
-        return result;
+        return _gpio;
     }
 
-    /// <summary>An MCP3008 on the SPI device (channels 0-7), read through Iot.Device.Adc.</summary>
-    private static Func<int, int> ReadVia(GatewayHardware owner, SpiDevice spi)
+    /// <summary>The zone ADC (channels 0-7, 0-<see cref="AdcFullScale"/>), read through Iot.Device.Adc's <see cref="Mcp3008"/>; opened on first use.</summary>
+    public Func<int, int> OpenAdc()
     {
-        var adc = new Mcp3008(spi);
-        owner._owned.Add(adc);
-        return channel => adc.Read(channel);
+        if (_adc is null)
+        {
+            var settings = new SpiConnectionSettings(_options.SpiBus, _options.SpiChipSelect);
+            SpiDevice spi = _options.Gpio == GpioDriverKind.Bridge
+                ? new VirtualMcp3008(OpenBridge(), settings)
+                : SpiDevice.Create(new SpiConnectionSettings(_options.SpiBus, _options.SpiChipSelect) { ClockFrequency = 1_000_000 });
+            var adc = new Mcp3008(spi);
+            _owned.Add(adc);
+            _adc = channel => adc.Read(channel);
+        }
+
+        return _adc;
     }
 
-    /// <summary>Connects the bridge (if any); called before the sources start.</summary>
+    private BridgeClient OpenBridge() =>
+        Bridge ??= new BridgeClient(new Uri(_options.Bridge!), _community, _time, _loggers.CreateLogger<BridgeClient>());
+
+    /// <summary>Connects the bridge (if any); called before the features' sources start.</summary>
     public void Start() => Bridge?.Start();
 
-    /// <summary>Closes the hardware; the sources are the gateway's to dispose.</summary>
+    /// <summary>Closes what was opened; the adapters are the gateway's to dispose.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var owned in _owned)

@@ -1,3 +1,6 @@
+using Edge.Gateway.Access;
+using Edge.Gateway.Alarms;
+using Edge.Gateway.Cameras;
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Events;
 using Edge.Gateway.Hardware;
@@ -11,92 +14,57 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Gateway.Hosting;
 
 /// <summary>
-/// One gateway: its outbox, writer, uplink, heartbeat and event sources, with its own settings, data directory and
-/// MQTT connection. Holds no static state, so one process can host many side by side (the district simulator does).
-/// Starts the writer before the uplink before the sources; stops in the reverse order, committing whatever the
-/// sources handed over.
+/// One gateway: the pipeline (outbox writer, SQLite outbox, uplink, heartbeat) and its features (alarm devices, door
+/// access, cameras), each wired by its own <c>Create</c>. Starts the pipeline before the features and stops them in the
+/// reverse order, committing whatever the features handed over.
+/// <para>
+/// The parts are put together here by hand, not by a dependency-injection container: the district simulator runs 312
+/// instances side by side in one process, each with its own settings, outbox, MQTT connection and clock, and a
+/// container per instance would hide that wiring without saving any. The worker service registers the one instance it
+/// hosts in its host (<see cref="GatewayHostingExtensions"/>).
+/// </para>
 /// </summary>
 public sealed class GatewayInstance : IHostedService, IDisposable
 {
+    private readonly BackgroundService[] _pipeline;
+    private readonly IGatewayFeature[] _features;
     private readonly List<BackgroundService> _sources = [];
-    private readonly BackgroundService[] _core;
     private int _started;
-    private readonly Edge.Gateway.Access.CardPrivacy? _privacy;
 
     private GatewayInstance(GatewaySettings settings, OutboxStore store, ILoggerFactory loggers, TimeProvider time)
     {
         Settings = settings;
         Store = store;
+
+        // The pipeline: intake, outbox writer and SQLite outbox, then the uplink that drains it, and the heartbeat.
         Writer = new OutboxWriter(store, settings.Gateway, settings.Outbox, time, loggers.CreateLogger<OutboxWriter>());
-        Uplink = new UplinkService(settings.Gateway, settings.Uplink, store, Writer, new UplinkState(), time, loggers.CreateLogger<UplinkService>());
-        Heartbeat = new HeartbeatService(settings.Gateway, settings.Uplink, store, Uplink, time, () => Snapshots?.Counters, () => Access?.LogCounters);
-        _core = [Writer, Uplink, Heartbeat];
+        UplinkService = new UplinkService(settings.Gateway, settings.Uplink, store, Writer, new UplinkState(), time, loggers.CreateLogger<UplinkService>());
+
+        // The features. Cameras come first: every feature's events pass through their snapshot service.
+        GatewayHardware = new GatewayHardware(settings.HardwareOrDefault, settings.Gateway.Community, time, loggers);
+        CamerasFeature = CamerasFeature.Create(settings.CamerasOrDefault, settings.CameraLinks(), Writer, UplinkService, store, time, loggers);
+        Events = CamerasFeature.Events;
+        AlarmsFeature = AlarmsFeature.Create(settings.AlarmsOrDefault, GatewayHardware, Events, UplinkService.State, store, time, loggers);
+        AccessFeature = AccessFeature.Create(settings.AccessOrDefault, GatewayHardware, Events, store, time, loggers);
+        _features = [AlarmsFeature, AccessFeature, CamerasFeature];
+
+        HeartbeatService = new HeartbeatService(settings.Gateway, settings.Uplink, store, UplinkService, time,
+            () => CamerasFeature.Counters, () => AccessFeature.LogCounters);
+        _pipeline = [Writer, UplinkService, HeartbeatService];
+
+        // The devices on the simulator's bridge are offline together when it is lost.
+        if (GatewayHardware.Bridge is { } bridge)
+        {
+            _sources.Add(new BridgeSupervisor(bridge, settings.WiredDevices(), Events, time));
+        }
+
+        _sources.AddRange(_features.SelectMany(f => f.Sources));
         if (settings.TestEvents.Rate > 0)
         {
-            TestEvents = new TestEventSource(settings.TestEvents, Writer, time);
-            _sources.Add(TestEvents);
-        }
-
-        // Events that begin an alarm pass through the snapshot service on their way to the outbox, when there are cameras.
-        IEventSink sink = Writer;
-        if (settings.CamerasOrDefault.Devices.Count > 0)
-        {
-            var cameras = settings.CamerasOrDefault;
-            Snapshots = new Cameras.SnapshotService(Writer, cameras, Links(settings),
-                (id, camera, at, jpeg, ct) => Uplink.PublishMediaAsync(id, camera, at, jpeg, cameras.SnapshotExpireAfter, ct),
-                () => store.Pending(Contracts.Events.Priority.Critical) + store.Pending(Contracts.Events.Priority.High) > 0,
-                time, loggers.CreateLogger<Cameras.SnapshotService>());
-            sink = Snapshots;
-        }
-
-        // One card privacy for every reader and controller of the community: the same card, the same hash.
-        var access = settings.AccessOrDefault;
-        _privacy = access.Any
-            ? new Edge.Gateway.Access.CardPrivacy(Edge.Gateway.Access.AccessOptionsValidator.Secret(access.CardSecret), access.RevealCardNumbers)
-            : null;
-        Hardware = GatewayHardware.Create(settings.HardwareOrDefault, settings.AlarmsOrDefault, settings.Gateway.Community, sink, Uplink.State, time, loggers, access, _privacy, store);
-        _sources.AddRange(Hardware.Sources);
-        if (access.Controllers.Count > 0)
-        {
-            Access = new Access.AccessControllerAdapter(access, sink, _privacy!, time, loggers, store);
-            _sources.Add(Access);
-        }
-
-        _sources.AddRange(Edge.Gateway.Access.Osdp.OsdpControlPanel.ForLines(access.OsdpReaders, sink, _privacy!, time, loggers, store));
-        if (Snapshots is not null)
-        {
-            Cameras = new Cameras.CameraAdapter(settings.CamerasOrDefault, sink, time, loggers);
-            Snapshots.Attach(Cameras);
-            _sources.Add(Cameras);
-            _sources.Add(Snapshots);
+            TestEventSource = new TestEventSource(settings.TestEvents, Writer, time);
+            _sources.Add(TestEventSource);
         }
     }
-
-    /// <summary>The cameras that cover each device, by device id: alarm buttons, zones and doors.</summary>
-    private static Dictionary<string, IReadOnlyList<string>> Links(GatewaySettings settings)
-    {
-        var alarms = settings.AlarmsOrDefault;
-        var access = settings.AccessOrDefault;
-        return alarms.Buttons.Select(b => (b.Id, b.Cameras))
-            .Concat(alarms.Zones.Select(z => (z.Id, z.Cameras)))
-            .Concat(access.Doors.Select(d => (d.Id, d.Cameras)))
-            .Concat(access.Controllers.SelectMany(c => c.Doors).Select(d => (d.Id, d.Cameras)))
-            .Concat(access.OsdpReaders.Where(r => r.Door is not null && r.DoorContactInput is not null).Select(r => (r.Door!, r.Cameras)))
-            .GroupBy(l => l.Item1, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.SelectMany(l => l.Item2).ToList(), StringComparer.Ordinal);
-    }
-
-    /// <summary>The snapshot service, when <c>Edge:Cameras</c> configures any camera.</summary>
-    public Cameras.SnapshotService? Snapshots { get; }
-
-    /// <summary>The cameras' adapter, when <c>Edge:Cameras</c> configures any.</summary>
-    public Cameras.CameraAdapter? Cameras { get; }
-
-    /// <summary>The access controllers' adapter, when <c>Edge:Access</c> configures any.</summary>
-    public Access.AccessControllerAdapter? Access { get; }
-
-    /// <summary>The gateway's hardware and its device adapters (none without alarm devices).</summary>
-    public GatewayHardware Hardware { get; }
 
     /// <summary>
     /// Validates the settings and opens the outbox in the data directory. Throws
@@ -121,23 +89,35 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
     public GatewaySettings Settings { get; }
 
-    /// <summary>Where device adapters hand their events.</summary>
-    public IEventSink Events => Writer;
+    /// <summary>Where device adapters hand their events: the snapshot service when there are cameras, else the outbox writer.</summary>
+    public IEventSink Events { get; }
 
     public OutboxStore Store { get; }
 
     public OutboxWriter Writer { get; }
 
-    public UplinkService Uplink { get; }
+    public UplinkService UplinkService { get; }
 
-    public HeartbeatService Heartbeat { get; }
+    public HeartbeatService HeartbeatService { get; }
+
+    /// <summary>The gateway's GPIO, ADC and bridge, opened as its features need them.</summary>
+    public GatewayHardware GatewayHardware { get; }
+
+    /// <summary>Alarm buttons, their columns and supervised zones.</summary>
+    public AlarmsFeature AlarmsFeature { get; }
+
+    /// <summary>Access controllers, readers and doors.</summary>
+    public AccessFeature AccessFeature { get; }
+
+    /// <summary>Cameras and their snapshots.</summary>
+    public CamerasFeature CamerasFeature { get; }
 
     /// <summary>The test-event generator, when <c>Edge:TestEvents:Rate</c> is above 0.</summary>
-    public TestEventSource? TestEvents { get; }
+    public TestEventSource? TestEventSource { get; }
 
     /// <summary>False once any loop of this gateway has died; the systemd watchdog stops being fed then.</summary>
     public bool IsHealthy =>
-        _core.All(s => s.ExecuteTask is not { IsCompleted: true }) && _sources.All(s => s.ExecuteTask is not { IsFaulted: true });
+        _pipeline.All(s => s.ExecuteTask is not { IsCompleted: true }) && _sources.All(s => s.ExecuteTask is not { IsFaulted: true });
 
     /// <summary>Adds an event source (a device adapter) before the instance starts.</summary>
     public void AddSource(BackgroundService source)
@@ -154,8 +134,8 @@ public sealed class GatewayInstance : IHostedService, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _started, 1);
-        Hardware.Start();
-        foreach (var service in _core.Concat(_sources))
+        GatewayHardware.Start();
+        foreach (var service in _pipeline.Concat(_sources))
         {
             await service.StartAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -163,7 +143,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var service in _sources.AsEnumerable().Reverse().Concat(_core.Reverse()))
+        foreach (var service in _sources.AsEnumerable().Reverse().Concat(_pipeline.Reverse()))
         {
             await service.StopAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -171,13 +151,17 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
     public void Dispose()
     {
-        foreach (var service in _core.Concat(_sources))
+        foreach (var service in _pipeline.Concat(_sources))
         {
             service.Dispose();
         }
 
-        Hardware.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _privacy?.Dispose();
+        foreach (var feature in _features)
+        {
+            feature.Dispose();
+        }
+
+        GatewayHardware.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Store.Dispose();
     }
 }

@@ -11,7 +11,7 @@ namespace Edge.Gateway.Outbox;
 /// loop, commits events, acknowledgements and evictions in group transactions; one reader connection serves the
 /// uplink. The seq counter lives in the same transaction as the events it numbers.
 /// </summary>
-public sealed partial class OutboxStore : IDisposable, ISourceCursors
+public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
 {
     private const int SchemaVersion = 1;
     private const string CursorPrefix = "cursor:";

@@ -57,18 +57,19 @@ internal sealed class MessageFactory(MqttProtocolVersion version)
     }
 
     /// <summary>A snapshot: the JPEG as it is, with the event and camera it belongs to (MQTT 5: content type and user properties).</summary>
-    public MqttApplicationMessage Media(string community, string gateway, Guid eventId, string camera, DateTimeOffset takenAt, ReadOnlyMemory<byte> jpeg, TimeSpan expireAfter)
+    public MqttApplicationMessage Snapshot(string community, string gateway, Cameras.Snapshot snapshot, TimeSpan expireAfter)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(Topic.Media(community, gateway, eventId))
-            .WithPayload(jpeg.ToArray())
+            .WithTopic(Topic.Media(community, gateway, snapshot.EventId))
+            .WithPayload(snapshot.Jpeg)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (V5)
         {
             builder.WithContentType("image/jpeg")
-                .WithUserProperty(UserProperties.EventId, Utf8(eventId.ToString("D")))
-                .WithUserProperty(UserProperties.Camera, Utf8(camera))
-                .WithUserProperty(UserProperties.TakenAt, Utf8(takenAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)))
+                .WithUserProperty(UserProperties.EventId, Utf8(snapshot.EventId.ToString("D")))
+                .WithUserProperty(UserProperties.Camera, Utf8(snapshot.Camera))
+                .WithUserProperty(UserProperties.TakenAt, Utf8(snapshot.TakenAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)))
                 .WithMessageExpiryInterval((uint)Math.Max(1, Math.Ceiling(expireAfter.TotalSeconds)));
         }
 

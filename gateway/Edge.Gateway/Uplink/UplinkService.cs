@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Status;
 using Edge.Contracts.Topics;
+using Edge.Gateway.Cameras;
 using Edge.Gateway.Common;
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Outbox;
@@ -16,7 +17,7 @@ namespace Edge.Gateway.Uplink;
 /// The connection to the station broker: its own reconnect loop (never from inside <c>DisconnectedAsync</c>), a
 /// CONNACK check, the retained status, and one <see cref="UplinkSession"/> per connection that drains the outbox.
 /// </summary>
-public sealed partial class UplinkService : BackgroundService
+public sealed partial class UplinkService : BackgroundService, ISnapshotPublisher
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan SessionThatCounts = TimeSpan.FromSeconds(5);
@@ -198,8 +199,11 @@ public sealed partial class UplinkService : BackgroundService
     /// Publishes a snapshot for an event when connected (QoS 1); false when there is no connection or the broker
     /// refused it. Snapshots are not kept in the outbox: the caller holds them, bounded, until this succeeds.
     /// </summary>
-    public Task<bool> PublishMediaAsync(Guid eventId, string camera, DateTimeOffset takenAt, ReadOnlyMemory<byte> jpeg, TimeSpan expireAfter, CancellationToken ct) =>
-        TryPublishAsync(_messages.Media(_gateway.Community, _gateway.Id, eventId, camera, takenAt, jpeg, expireAfter), ct);
+    public Task<bool> PublishSnapshotAsync(Snapshot snapshot, TimeSpan expireAfter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return TryPublishAsync(_messages.Snapshot(_gateway.Community, _gateway.Id, snapshot, expireAfter), ct);
+    }
 
     /// <summary>Publishes outside the outbox when connected; false when there is no connection or the broker refused it.</summary>
     private async Task<bool> TryPublishAsync(MqttApplicationMessage message, CancellationToken ct)

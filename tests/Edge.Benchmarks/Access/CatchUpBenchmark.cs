@@ -98,7 +98,7 @@ internal static class CatchUpBenchmark
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             await again.StartAsync(CancellationToken.None).ConfigureAwait(false);
             var limit = TimeSpan.FromSeconds(60 + (events / 10));
-            await Until(() => again.Access!.Recovered == events, limit).ConfigureAwait(false);
+            await Until(() => again.AccessFeature.Controllers!.Recovered == events, limit).ConfigureAwait(false);
             var committed = clock.Elapsed;
             await Until(() => Volatile.Read(ref arrivals) >= events + 1, limit).ConfigureAwait(false);
             var delivered = clock.Elapsed;
@@ -109,7 +109,7 @@ internal static class CatchUpBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"catchup: {events} events logged while the gateway was down (durability {durability}); read from the controller's log and committed in {committed.TotalSeconds:0.00} s " +
                 $"({events / committed.TotalSeconds:0} ev/s, {controller.LogSearches - searchesBefore} searches); all at the station {delivered.TotalSeconds:0.00} s after the restart; " +
-                $"CPU {used.TotalSeconds:0.00} s; lost {Math.Max(0, lost)}, recovered {again.Access!.Recovered}"));
+                $"CPU {used.TotalSeconds:0.00} s; lost {Math.Max(0, lost)}, recovered {again.AccessFeature.Controllers!.Recovered}"));
             return lost > 0 ? 1 : 0;
         }
         finally

@@ -60,7 +60,7 @@ internal static class AlarmBenchmark
         await station.SubscribeAsync(Topic.AllAlarms, MqttQualityOfServiceLevel.AtLeastOnce).ConfigureAwait(false);
         using var gateway = GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System);
         await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        while (!gateway.Uplink.State.Connected || !gateway.Hardware.Bridge!.Connected)
+        while (!gateway.UplinkService.State.Connected || !gateway.GatewayHardware.Bridge!.Connected)
         {
             await Task.Delay(10).ConfigureAwait(false);
         }

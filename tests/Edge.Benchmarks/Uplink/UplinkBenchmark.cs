@@ -185,8 +185,8 @@ internal static class UplinkBenchmark
         if (counter.Unique < events)
         {
             var stats = gateway.Store.Stats();
-            Console.WriteLine($"  missing {events - counter.Unique}: outbox still holds {stats.Queue.Total}, connected {gateway.Uplink.State.Connected}, " +
-                              $"reconnects {gateway.Uplink.State.Reconnects}, failed connects {gateway.Uplink.State.FailedAttempts} ({gateway.Uplink.State.LastFailure})");
+            Console.WriteLine($"  missing {events - counter.Unique}: outbox still holds {stats.Queue.Total}, connected {gateway.UplinkService.State.Connected}, " +
+                              $"reconnects {gateway.UplinkService.State.Reconnects}, failed connects {gateway.UplinkService.State.FailedAttempts} ({gateway.UplinkService.State.LastFailure})");
         }
     }
 

@@ -94,8 +94,8 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
 
         var swipe = Assert.Single(Events(station));
         Assert.Equal(EventTypes.AccessGranted, swipe.Type);
-        Assert.Equal(1, gw.Access!.UnknownCodes);
-        Assert.True(gw.Access.Client("ctl-02").BadParts >= 2, $"bad parts {gw.Access.Client("ctl-02").BadParts}");
+        Assert.Equal(1, gw.AccessFeature.Controllers!.UnknownCodes);
+        Assert.True(gw.AccessFeature.Controllers!.Client("ctl-02").BadParts >= 2, $"bad parts {gw.AccessFeature.Controllers!.Client("ctl-02").BadParts}");
         await gw.StopAsync(default);
     }
 
@@ -107,9 +107,9 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
         using var gw = Gateway(Controller("ctl-03"));
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Access!.Client("ctl-03").SinceLastSign < TimeSpan.FromSeconds(2) && gw.Access.Client("ctl-03").Reconnects == 0, "connected");
+        await Eventually.True(() => gw.AccessFeature.Controllers!.Client("ctl-03").SinceLastSign < TimeSpan.FromSeconds(2) && gw.AccessFeature.Controllers!.Client("ctl-03").Reconnects == 0, "connected");
 
-        Assert.True(await gw.Access!.Client("ctl-03").OpenDoorAsync(1, TestContext.Current.CancellationToken));
+        Assert.True(await gw.AccessFeature.Controllers!.Client("ctl-03").OpenDoorAsync(1, TestContext.Current.CancellationToken));
         Assert.True(sim.RemoteOpens.TryDequeue(out var door) && door == 1);
 
         sim.Silent = true;
@@ -129,9 +129,9 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         using var gw = Gateway(Controller("ctl-04", password: "wrong"));
         await gw.StartAsync(default);
 
-        await Eventually.True(() => gw.Access!.Client("ctl-04").AuthFailures >= 1, "a refused login");
+        await Eventually.True(() => gw.AccessFeature.Controllers!.Client("ctl-04").AuthFailures >= 1, "a refused login");
         await Eventually.True(() => Events(station).Any(e => e.Type == EventTypes.DeviceOffline), "offline");
-        Assert.False(await gw.Access!.Client("ctl-04").OpenDoorAsync(1, TestContext.Current.CancellationToken));
+        Assert.False(await gw.AccessFeature.Controllers!.Client("ctl-04").OpenDoorAsync(1, TestContext.Current.CancellationToken));
         Assert.True(gw.IsHealthy);
         await gw.StopAsync(default);
     }
@@ -162,15 +162,15 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         sim.ReplayHistory(4);
         sim.Send(5, 0x01, door: 1, cardNo: "503");
         await Eventually.True(() => station.Messages.Count == 6, "the next live swipe");
-        await Eventually.True(() => again.Access!.Repeats >= 4, "the history replayed is dropped");
+        await Eventually.True(() => again.AccessFeature.Controllers!.Repeats >= 4, "the history replayed is dropped");
 
         var events = Events(station).OrderBy(e => e.Seq).ToList();
         Assert.Equal(
             [(EventTypes.AccessGranted, (EventState?)null), (EventTypes.DoorForced, EventState.Active), (EventTypes.DoorForced, EventState.Restored),
              (EventTypes.DoorClosed, null), (EventTypes.AccessDenied, null), (EventTypes.AccessGranted, null)],
             events.Select(e => (e.Type, e.State)));
-        Assert.Equal(3, again.Access!.Recovered);
-        Assert.Equal(new Edge.Contracts.Status.AccessLogCounters(3, 0, 0), again.Heartbeat.Current().AccessLog);
+        Assert.Equal(3, again.AccessFeature.Controllers!.Recovered);
+        Assert.Equal(new Edge.Contracts.Status.AccessLogCounters(3, 0, 0), again.HeartbeatService.Current().AccessLog);
         // The controller's time for the door, not the time the gateway read its log.
         Assert.InRange(events[1].OccurredAt, forcedAt.AddSeconds(-1), forcedAt.AddSeconds(1));
         Assert.True(events[1].ObservedAt >= events[1].OccurredAt);
@@ -200,7 +200,7 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         sim.Send(5, 0x16, door: 1);
         await Eventually.True(() => station.Messages.Count == 5, "its restore and close");
 
-        Assert.Equal(1, again.Access!.Recovered);
+        Assert.Equal(1, again.AccessFeature.Controllers!.Recovered);
         Assert.Equal(2, Events(station).Count(e => e.Type == EventTypes.AccessGranted));
         await again.StopAsync(default);
     }
@@ -252,8 +252,8 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
 
         var events = Events(station).OrderBy(e => e.Seq).Select(e => e.Type).ToList();
         Assert.Equal([EventTypes.AccessGranted, EventTypes.AccessDenied, EventTypes.AccessGranted], events);
-        Assert.Equal(2, gw.Access!.Recovered);
-        Assert.Equal(1, gw.Access.UnknownCodes);
+        Assert.Equal(2, gw.AccessFeature.Controllers!.Recovered);
+        Assert.Equal(1, gw.AccessFeature.Controllers!.UnknownCodes);
         await gw.StopAsync(default);
     }
 
@@ -289,7 +289,7 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         await Eventually.True(() => station.Messages.Count == 8, "the first swipe after the second reset");
         Assert.Equal(string.Join(",", Enumerable.Repeat(EventTypes.AccessGranted, 5)) + $",{EventTypes.AccessDenied},{EventTypes.DoorForced},{EventTypes.AccessGranted}",
             string.Join(",", Events(station).OrderBy(e => e.Seq).Select(e => e.Type)));
-        Assert.Equal(1, again.Access!.Recovered);
+        Assert.Equal(1, again.AccessFeature.Controllers!.Recovered);
         await again.StopAsync(default);
     }
 
@@ -311,7 +311,7 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         sim.Send(5, 0x01, door: 1, cardNo: "1105");
         await Eventually.True(() => station.Messages.Count == 6, "the next swipe");
 
-        Assert.Equal(3, gw.Access!.Repeats);
+        Assert.Equal(3, gw.AccessFeature.Controllers!.Repeats);
         Assert.Equal(searches + 1, sim.LogSearches);
         await gw.StopAsync(default);
     }
@@ -331,8 +331,8 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         await Eventually.True(() => station.Messages.Count == 2, "both streamed events");
         Assert.Equal([EventTypes.AccessGranted, EventTypes.DoorForced], Events(station).OrderBy(e => e.Seq).Select(e => e.Type));
         // The gap's search was tried three times, then the missing event counted as skipped.
-        Assert.Equal(3, gw.Access!.Client("ctl-08").LogSearchFailures);
-        Assert.Equal(new Edge.Contracts.Status.AccessLogCounters(0, 1, 3), gw.Heartbeat.Current().AccessLog);
+        Assert.Equal(3, gw.AccessFeature.Controllers!.Client("ctl-08").LogSearchFailures);
+        Assert.Equal(new Edge.Contracts.Status.AccessLogCounters(0, 1, 3), gw.HeartbeatService.Current().AccessLog);
         Assert.True(gw.IsHealthy);
         await gw.StopAsync(default);
     }

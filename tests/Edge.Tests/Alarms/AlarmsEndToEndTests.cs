@@ -48,7 +48,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllAlarms);
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Hardware.Bridge!.Connected && gw.Uplink.State.Connected, "bridge and uplink up");
+        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && gw.UplinkService.State.Connected, "bridge and uplink up");
 
         _hardware.SetLevel("c001", 17, false);
         _hardware.SetAdc("c001", 0, new LoopDivider().Counts(9_400));
@@ -67,14 +67,14 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(mosquitto.Uri), Topic.AllAlarms);
         using var gw = Gateway(mosquitto.Uri);
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Hardware.Bridge!.Connected && gw.Uplink.State.Connected, "bridge and uplink up");
+        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && gw.UplinkService.State.Connected, "bridge and uplink up");
 
         _hardware.SetLevel("c001", 17, false);
 
         await Eventually.True(() => station.On("/events/alarm/btn-guardroom").Any(), "the alarm at the station through Mosquitto");
         var alarm = Payloads.DecodeEvent(station.On("/events/alarm/btn-guardroom").First().Payload.ToArray());
         Assert.Equal((EventTypes.AlarmPanic, EventState.Active), (alarm.Type, alarm.State!.Value));
-        await Eventually.True(() => gw.Hardware.Columns!.StateOf("btn-guardroom") == ColumnState.Delivered, "column steady after the PUBACK");
+        await Eventually.True(() => gw.AlarmsFeature.Columns!.StateOf("btn-guardroom") == ColumnState.Delivered, "column steady after the PUBACK");
         await Eventually.True(() => _hardware.Output("c001", 27) == true, "LED on");
         await gw.StopAsync(default);
     }
@@ -85,7 +85,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Hardware.Bridge!.Connected && _hardware.IsConnected("c001") && gw.Uplink.State.Connected, "bridge and uplink up");
+        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && _hardware.IsConnected("c001") && gw.UplinkService.State.Connected, "bridge and uplink up");
 
         _hardware.Disconnect("c001");
         await Eventually.True(() => station.On("/events/device/btn-guardroom").Count() >= 2, "offline, then online again");
@@ -115,15 +115,15 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         _hardware.OutputWritten += (community, pin, _) => { if (community == "c001" && pin == 27) { Interlocked.Increment(ref toggles); } };
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Hardware.Bridge!.Connected, "bridge up");
+        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected, "bridge up");
 
         _hardware.SetLevel("c001", 17, false);
-        await Eventually.True(() => gw.Hardware.Columns!.StateOf("btn-guardroom") == Edge.Gateway.Alarms.ColumnState.Sending, "blinking");
+        await Eventually.True(() => gw.AlarmsFeature.Columns!.StateOf("btn-guardroom") == Edge.Gateway.Alarms.ColumnState.Sending, "blinking");
         var before = Volatile.Read(ref toggles);
         await Eventually.True(() => Volatile.Read(ref toggles) >= before + 3, "the LED toggles while the alarm waits");
 
         refuse = false;
-        await Eventually.True(() => gw.Hardware.Columns!.StateOf("btn-guardroom") == Edge.Gateway.Alarms.ColumnState.Delivered, "steady after PUBACK");
+        await Eventually.True(() => gw.AlarmsFeature.Columns!.StateOf("btn-guardroom") == Edge.Gateway.Alarms.ColumnState.Delivered, "steady after PUBACK");
         await Eventually.True(() => _hardware.Output("c001", 27) == true, "LED on");
         await gw.StopAsync(default);
     }
@@ -134,7 +134,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Hardware.Bridge!.Connected && gw.Uplink.State.Connected, "up");
+        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && gw.UplinkService.State.Connected, "up");
 
         _hardware.SetAdc("c001", 0, 50_000);
 

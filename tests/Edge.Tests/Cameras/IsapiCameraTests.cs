@@ -55,7 +55,8 @@ public sealed class IsapiCameraTests : IAsyncLifetime
         {
             Devices = [new CameraDeviceOptions { Id = "cam-001", Url = _isapi.Url("c001", "cam-001").ToString(), User = "admin", Password = "pw-1", SilenceTimeout = TimeSpan.FromSeconds(3) }],
         };
-        using var adapter = new CameraAdapter(options, sink, TimeProvider.System, NullLoggerFactory.Instance);
+        using var sources = CameraSources.Connect(options, TimeProvider.System, NullLoggerFactory.Instance);
+        using var adapter = new CameraAdapter(options, sources, sink, TimeProvider.System);
         await adapter.StartAsync(CancellationToken.None);
 
         for (var i = 0; i < 5; i++)

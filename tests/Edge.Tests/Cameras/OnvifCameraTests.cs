@@ -85,8 +85,9 @@ public sealed class OnvifCameraTests : IAsyncLifetime
             Devices = [new CameraDeviceOptions { Id = camera, Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", camera).ToString(), User = "admin", Password = password, SilenceTimeout = TimeSpan.FromSeconds(silenceSeconds) }],
         };
         OnvifCameraSource? source = null;
-        var adapter = new CameraAdapter(options, sink, TimeProvider.System,
+        var sources = new CameraSources(options,
             c => source = life is { } l ? new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance, life: l) : new OnvifCameraSource(c, TimeProvider.System, NullLogger.Instance));
+        var adapter = new CameraAdapter(options, sources, sink, TimeProvider.System);
         return (adapter, sink, source!);
     }
 
@@ -96,6 +97,7 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         var camera = _devices.AddOnvifCamera("c001", "cam-010", "admin", "pw-10");
         var (adapter, sink, source) = Adapter("cam-010", "pw-10");
         using var _ = adapter;
+        using var __ = source;
         await adapter.StartAsync(CancellationToken.None);
         await Eventually.True(() => camera.Subscriptions == 1, "subscribed");
 
@@ -127,6 +129,7 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         var camera = _devices.AddOnvifCamera("c001", "cam-013", "admin", "pw-13");
         var (adapter, sink, source) = Adapter("cam-013", "pw-13", life: TimeSpan.FromSeconds(3));
         using var _ = adapter;
+        using var __ = source;
         await adapter.StartAsync(CancellationToken.None);
 
         await Eventually.True(() => camera.Renewals >= 3, "renewed three times", TimeSpan.FromSeconds(20));
@@ -149,6 +152,7 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         camera.RefuseNextRenew = true;
         var (adapter, sink, source) = Adapter("cam-014", "pw-14", life: TimeSpan.FromSeconds(3), silenceSeconds: 10);
         using var _ = adapter;
+        using var __ = source;
         await adapter.StartAsync(CancellationToken.None);
 
         await Eventually.True(() => camera.Subscriptions == 2 && source.Faults == 1, "subscribed again after the refused renewal", TimeSpan.FromSeconds(20));
@@ -167,6 +171,7 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         var camera = _devices.AddOnvifCamera("c001", "cam-011", "admin", "pw-11");
         var (adapter, sink, source) = Adapter("cam-011", "not-the-password");
         using var _ = adapter;
+        using var __ = source;
         await adapter.StartAsync(CancellationToken.None);
         camera.Send(EventTypes.CameraMotion, active: true);
 

@@ -56,7 +56,7 @@ public sealed class SnapshotTests : IAsyncLifetime
         onvif.Send(EventTypes.CameraTamper, active: true);
         broken.Send("tamperdetection", active: true);
         await Eventually.True(() => station.Messages.Count(m => m.Topic.Contains("/media/", StringComparison.Ordinal)) == 2, "two pictures");
-        await Eventually.True(() => gw.Snapshots!.Failures.GetValueOrDefault("not-jpeg") == 1, "the broken camera's picture refused");
+        await Eventually.True(() => gw.CamerasFeature.Snapshots!.Failures.GetValueOrDefault("not-jpeg") == 1, "the broken camera's picture refused");
 
         var events = station.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)).Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).ToList();
         Assert.Equal(3, events.Count(e => e.Type == EventTypes.CameraTamper));
@@ -75,7 +75,7 @@ public sealed class SnapshotTests : IAsyncLifetime
 
         Assert.Equal(1, isapi.Snapshots);
         Assert.Equal(1, onvif.Snapshots);
-        Assert.Equal(new Edge.Contracts.Status.SnapshotCounters(2, 0, 1), gw.Heartbeat.Current().Snapshots);
+        Assert.Equal(new Edge.Contracts.Status.SnapshotCounters(2, 0, 1), gw.HeartbeatService.Current().Snapshots);
         await gw.StopAsync(default);
     }
 }
@@ -94,7 +94,7 @@ public sealed class SnapshotFetchTests
         using var handler = new HttpClientHandler { Credentials = new System.Net.NetworkCredential("admin", "pw") };
         using var http = new HttpClient(handler);
 
-        var ex = await Assert.ThrowsAsync<SnapshotException>(() => Snapshots.GetJpegAsync(http, new Uri(devices.Url("c001", "cam-009"), "ISAPI/Streaming/channels/101/picture"), 1024 * 1024, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<SnapshotException>(() => SnapshotHttp.GetJpegAsync(http, new Uri(devices.Url("c001", "cam-009"), "ISAPI/Streaming/channels/101/picture"), 1024 * 1024, TestContext.Current.CancellationToken));
 
         Assert.Equal(reason, ex.Reason);
     }
@@ -118,6 +118,25 @@ public sealed class SnapshotServiceTests
         }
     }
 
+    private sealed class RecordingPublisher(List<(Guid, string)> published) : ISnapshotPublisher
+    {
+        public Task<bool> PublishSnapshotAsync(Snapshot snapshot, TimeSpan expireAfter, CancellationToken ct)
+        {
+            lock (published)
+            {
+                published.Add((snapshot.EventId, snapshot.Camera));
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>An outbox where alarms wait as long as the test says.</summary>
+    private sealed class HeldOutbox(Func<bool> alarmsWaiting) : Edge.Gateway.Outbox.IOutboxPressure
+    {
+        public long Pending(Priority lane) => lane == Priority.Critical && alarmsWaiting() ? 1 : 0;
+    }
+
     [Fact]
     public async Task The_alarm_goes_on_at_once_and_its_picture_waits_until_no_alarm_waits_in_the_outbox()
     {
@@ -127,23 +146,15 @@ public sealed class SnapshotServiceTests
         var published = new List<(Guid, string)>();
         var alarmsWaiting = true;
         var asked = 0;
-        using var service = new SnapshotService(sink, options, new Dictionary<string, IReadOnlyList<string>> { ["btn-1"] = ["cam-001", "cam-404"] },
-            (id, cam, _, _, _) =>
-            {
-                lock (published)
-                {
-                    published.Add((id, cam));
-                }
-
-                return Task.FromResult(true);
-            },
-            () =>
-            {
-                Interlocked.Increment(ref asked);
-                return Volatile.Read(ref alarmsWaiting);
-            }, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SnapshotService>.Instance);
-        using var cameras = new CameraAdapter(options, sink, TimeProvider.System, _ => camera);
-        service.Attach(cameras);
+        using var cameras = new CameraSources(options, _ => camera);
+        var uplink = new RecordingPublisher(published);
+        var outbox = new HeldOutbox(() =>
+        {
+            Interlocked.Increment(ref asked);
+            return Volatile.Read(ref alarmsWaiting);
+        });
+        using var service = new SnapshotService(sink, cameras, options, new Dictionary<string, IReadOnlyList<string>> { ["btn-1"] = ["cam-001", "cam-404"] },
+            uplink, outbox, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SnapshotService>.Instance);
         await service.StartAsync(CancellationToken.None);
 
         var result = await service.SubmitAsync(new EventDraft(EventTypes.AlarmPanic, Priority.Critical, new DeviceRef("btn-1", "alarm-button", null, null), EventState.Active, DateTimeOffset.UtcNow))

@@ -24,21 +24,21 @@ public sealed class BrokerFaultTests : IDisposable
         await Eventually.True(() => probe.Unique >= 300, "events flowing before the outage");
 
         broker.Stop();
-        await Eventually.True(() => !gw.Uplink.State.Connected, "gateway saw the broker go");
+        await Eventually.True(() => !gw.UplinkService.State.Connected, "gateway saw the broker go");
         var during = gw.Store.LastSeq;
         await Eventually.True(() => gw.Store.LastSeq >= during + 200, "events keep being taken in while the broker is down");
         await broker.RestartAsync();
-        await Eventually.True(() => gw.Uplink.State.Connected, "gateway reconnected");
+        await Eventually.True(() => gw.UplinkService.State.Connected, "gateway reconnected");
         await Eventually.True(() => probe.Unique >= gw.Store.LastSeq - 50, "events flowing after the outage");
 
-        await gw.TestEvents!.StopAsync(default);
+        await gw.TestEventSource!.StopAsync(default);
         var last = gw.Store.LastSeq;
         await Eventually.True(() => probe.HasAll("c001", "gw1", last), $"every seq 1..{last} at the subscriber");
         await gw.StopAsync(default);
 
         Assert.Equal(last, probe.Unique);
         Assert.True(probe.Duplicates <= Window + 20, $"{probe.Duplicates} duplicates: more than the in-flight window");
-        Assert.True(gw.Uplink.State.Reconnects >= 1);
+        Assert.True(gw.UplinkService.State.Reconnects >= 1);
     }
 
     [Fact]
@@ -68,11 +68,11 @@ public sealed class BrokerFaultTests : IDisposable
         await Eventually.True(() => accepted.Count >= 300, "events flowing before the outage");
 
         await broker.StopAsync();
-        await Eventually.True(() => !gw.Uplink.State.Connected, "gateway saw the broker go");
+        await Eventually.True(() => !gw.UplinkService.State.Connected, "gateway saw the broker go");
         await broker.RestartAsync();
-        await Eventually.True(() => gw.Uplink.State.Connected, "gateway reconnected");
+        await Eventually.True(() => gw.UplinkService.State.Connected, "gateway reconnected");
 
-        await gw.TestEvents!.StopAsync(default);
+        await gw.TestEventSource!.StopAsync(default);
         var last = gw.Store.LastSeq;
         await Eventually.True(() => Enumerable.Range(1, (int)last).All(s => accepted.ContainsKey(s)), $"every seq 1..{last} accepted by the broker");
         await Eventually.True(() => gw.Store.Stats().Queue.Total == 0, "outbox empty");

@@ -143,10 +143,10 @@ public sealed class MosquittoTlsAclTests : IDisposable
         await gw.StartAsync(default);
         await gw.SubmitAsync(TestGateway.Draft());
 
-        await Eventually.True(() => gw.Uplink.State.FailedAttempts >= 3, "several refused attempts");
-        Assert.False(gw.Uplink.State.Connected);
-        Assert.Equal(0, gw.Uplink.State.Reconnects);
-        Assert.Contains("Authentication", gw.Uplink.State.LastFailure, StringComparison.OrdinalIgnoreCase);
+        await Eventually.True(() => gw.UplinkService.State.FailedAttempts >= 3, "several refused attempts");
+        Assert.False(gw.UplinkService.State.Connected);
+        Assert.Equal(0, gw.UplinkService.State.Reconnects);
+        Assert.Contains("Authentication", gw.UplinkService.State.LastFailure, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(1, gw.Store.Stats().Queue.Total);
         await gw.StopAsync(default);
     }

@@ -79,7 +79,7 @@ public sealed class UplinkTests : IAsyncLifetime
         using var gw = Gateway();
         using var start = new CancellationTokenSource();
         await gw.StartAsync(start.Token);
-        await Eventually.True(() => gw.Uplink.State.Connected, "connected");
+        await Eventually.True(() => gw.UplinkService.State.Connected, "connected");
         await gw.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
         await Eventually.True(() => gw.Store.Stats().Queue.Total == 0, "delivered");
 
@@ -153,7 +153,7 @@ public sealed class UplinkTests : IAsyncLifetime
         }
 
         await Eventually.True(() => Volatile.Read(ref _refusals) >= 3, "the broker refused the gateway several times");
-        Assert.False(gw.Uplink.State.Connected);
+        Assert.False(gw.UplinkService.State.Connected);
         Assert.Equal(5, gw.Store.Stats().Queue.Total);
         Assert.Empty(sub.Messages);
 
@@ -190,7 +190,7 @@ public sealed class UplinkTests : IAsyncLifetime
         Assert.Equal(5, dead.Seq);
         Assert.Equal(0x87, dead.ReasonCode);
         Assert.Contains("NotAuthorized", dead.Reason, StringComparison.Ordinal);
-        Assert.Equal(1, gw.Heartbeat.Current().DeadLetters);
+        Assert.Equal(1, gw.HeartbeatService.Current().DeadLetters);
         await gw.StopAsync(default);
     }
 
@@ -247,10 +247,10 @@ public sealed class UplinkTests : IAsyncLifetime
         await using var sub = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllHeartbeats);
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Uplink.State.Connected, "connected");
+        await Eventually.True(() => gw.UplinkService.State.Connected, "connected");
         _refuseGateway = true;
         await _broker.Server.DisconnectClientAsync("edge-c001-gw1", new MQTTnet.Server.MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction });
-        await Eventually.True(() => !gw.Uplink.State.Connected, "disconnected");
+        await Eventually.True(() => !gw.UplinkService.State.Connected, "disconnected");
         await gw.SubmitAsync(TestGateway.Draft(priority: Priority.High));
         _refuseGateway = false;
         sub.Messages.Clear();
@@ -281,11 +281,11 @@ public sealed class UplinkTests : IAsyncLifetime
         await using var sub = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllStatus);
         using var gw = Gateway();
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.Uplink.State.Connected, "connected");
+        await Eventually.True(() => gw.UplinkService.State.Connected, "connected");
 
         await gw.SubmitAsync(TestGateway.Draft(device: "busy"));
 
-        await Eventually.True(() => gw.Uplink.State.Reconnects == 1 && gw.Store.Stats().Queue.Total == 0, "reconnected and delivered");
+        await Eventually.True(() => gw.UplinkService.State.Reconnects == 1 && gw.Store.Stats().Queue.Total == 0, "reconnected and delivered");
         var states = sub.Messages.Select(m => Payloads.DecodeStatus(m.Payload.ToArray())).Select(x => (x.State, x.Reason)).ToList();
         Assert.Contains((GatewayState.Offline, "connection-lost"), states);
         Assert.Equal((GatewayState.Online, null), states[^1]);

@@ -37,11 +37,6 @@ public sealed class OsdpControlPanel : BackgroundService
     /// <summary>Replies that came for another command than the one on the line.</summary>
     public long Mismatched => _line.Mismatched;
 
-    /// <summary>One control panel per line the readers are on, in the order of their first reader.</summary>
-    public static IEnumerable<OsdpControlPanel> ForLines(IEnumerable<OsdpReaderOptions> readers, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILoggerFactory loggers, ISourceCursors? cursors = null) =>
-        readers.GroupBy(r => r.Endpoint, StringComparer.Ordinal)
-            .Select(line => new OsdpControlPanel(line.ToList(), sink, privacy, time, loggers.CreateLogger<OsdpControlPanel>(), cursors));
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try

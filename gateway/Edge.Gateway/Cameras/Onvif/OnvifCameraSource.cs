@@ -230,7 +230,7 @@ public sealed partial class OnvifCameraSource : ICameraSource
         try
         {
             _snapshotUri ??= await SnapshotUriAsync(ct).ConfigureAwait(false);
-            return await Snapshots.GetJpegAsync(_http, _snapshotUri, maxBytes, ct).ConfigureAwait(false);
+            return await SnapshotHttp.GetJpegAsync(_http, _snapshotUri, maxBytes, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OnvifFaultException or XmlException or TimeoutException)
         {

@@ -2,25 +2,8 @@ using System.Net;
 
 namespace Edge.Gateway.Cameras;
 
-/// <summary>A picture that could not be had: why (<see cref="Reason"/>: not-jpeg, too-large, http-NNN, unreachable, no-snapshot-uri) and the detail.</summary>
-public sealed class SnapshotException : Exception
-{
-    public SnapshotException(string reason, string detail)
-        : base($"{reason}: {detail}") => Reason = reason;
-
-    public SnapshotException()
-        : this("unknown", "")
-    {
-    }
-
-    public SnapshotException(string message, Exception inner)
-        : base(message, inner) => Reason = "unknown";
-
-    public string Reason { get; }
-}
-
-/// <summary>Fetching a camera's picture over HTTP (digest authentication through the client's credentials), checked and bounded.</summary>
-public static class Snapshots
+/// <summary>Fetching a camera's snapshot over HTTP (digest authentication through the client's credentials), checked and bounded.</summary>
+public static class SnapshotHttp
 {
     /// <summary>
     /// GETs <paramref name="uri"/>: the body must start as a JPEG does (FF D8 FF) and be at most
