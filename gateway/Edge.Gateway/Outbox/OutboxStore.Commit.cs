@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Edge.Contracts.Events;
-using Edge.Contracts.Serialization;
-using Edge.Contracts.Topics;
 using Edge.Gateway.Events;
 using Microsoft.Data.Sqlite;
 
@@ -18,7 +16,6 @@ public sealed partial class OutboxStore
     private SqliteCommand? _toDeadLetter;
     private SqliteCommand? _setCounter;
     private OutboxDurability _sync;
-    private readonly Dictionary<(string Category, string Device), string> _topics = [];
 
     /// <summary>
     /// Commits, in one transaction: the outcomes of sent events, then the new events in order (each numbered, made
@@ -26,25 +23,25 @@ public sealed partial class OutboxStore
     /// intake item. On failure nothing is committed and the in-memory counters are left as they were.
     /// </summary>
     internal IReadOnlyList<SubmitResult> Commit(
-        IReadOnlyList<Completion> completions, IReadOnlyList<Intake> intakes, string community, string gateway)
+        IReadOnlyList<Outcome> outcomes, IReadOnlyList<Intake> intakes, EventFactory events)
     {
         PrepareCommands();
-        UseSync(intakes.Count > 0 || completions.Any(c => c.Kind == CompletionKind.DeadLetter) ? _options.Durability : OutboxDurability.Normal);
+        UseSync(intakes.Count > 0 || outcomes.Any(c => c.Kind == OutcomeKind.DeadLetter) ? _options.Durability : OutboxDurability.Normal);
         var before = CaptureCounters();
         var results = new SubmitResult[intakes.Count];
         using var tx = _write.BeginTransaction();
         try
         {
             SetTransaction(tx);
-            DeleteDelivered(completions);
-            foreach (var c in completions)
+            DeleteDelivered(outcomes);
+            foreach (var c in outcomes)
             {
                 Apply(c);
             }
 
             for (var i = 0; i < intakes.Count; i++)
             {
-                results[i] = Insert(intakes[i], community, gateway);
+                results[i] = Insert(intakes[i], events);
             }
 
             WriteCounters(before);
@@ -58,21 +55,21 @@ public sealed partial class OutboxStore
         }
     }
 
-    private void Apply(Completion c)
+    private void Apply(Outcome c)
     {
         switch (c.Kind)
         {
-            case CompletionKind.Delivered:
-            case CompletionKind.Barrier:
+            case OutcomeKind.Delivered:
+            case OutcomeKind.Barrier:
                 break;
-            case CompletionKind.Expired:
+            case OutcomeKind.Expired:
                 if (Delete(c.Seq))
                 {
                     _expired++;
                 }
 
                 break;
-            case CompletionKind.DeadLetter:
+            case OutcomeKind.DeadLetter:
                 _toDeadLetter!.Parameters["$s"].Value = c.Seq;
                 _toDeadLetter.Parameters["$code"].Value = c.ReasonCode;
                 _toDeadLetter.Parameters["$reason"].Value = c.Reason ?? "";
@@ -84,19 +81,15 @@ public sealed partial class OutboxStore
 
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(c), c.Kind, "unknown completion");
+                throw new ArgumentOutOfRangeException(nameof(c), c.Kind, "unknown outcome");
         }
     }
 
-    private SubmitResult Insert(Intake intake, string community, string gateway)
+    private SubmitResult Insert(Intake intake, EventFactory events)
     {
         var d = intake.Draft;
         var seq = _lastSeq + 1;
-        // Timestamps are kept to the millisecond the contract carries, so the event returned equals the one published.
-        var observedAt = ToMilliseconds(intake.ObservedAt);
-        var e = new EdgeEvent(Guid.CreateVersion7(observedAt), seq, d.Type, d.Priority, community, gateway, d.Device,
-            d.State, ToMilliseconds(d.OccurredAt), observedAt, d.Data);
-        var payload = Payloads.Encode(e);
+        var (e, payload, topic) = events.Make(d, seq, intake.ObservedAt);
         if (d.Cursor is { } cursor)
         {
             // Taken from the device, stored or not: a dropped event is not asked for again after a restart.
@@ -119,11 +112,11 @@ public sealed partial class OutboxStore
         var p = _insert!.Parameters;
         p[0].Value = seq;
         p[1].Value = (int)d.Priority;
-        p[2].Value = TopicOf(e);
+        p[2].Value = topic;
         p[3].Value = e.Id.ToString();
         p[4].Value = d.Type;
         p[5].Value = payload;
-        p[6].Value = observedAt.ToUnixTimeMilliseconds();
+        p[6].Value = e.ObservedAt.ToUnixTimeMilliseconds();
         p[7].Value = expires is { } x ? x.ToUnixTimeMilliseconds() : DBNull.Value;
         _insert.ExecuteNonQuery();
         _lastSeq = seq;
@@ -182,32 +175,13 @@ public sealed partial class OutboxStore
         return null;
     }
 
-    /// <summary>Event topics, made once per device and category: a gateway has a fixed set of devices.</summary>
-    private string TopicOf(EdgeEvent e)
-    {
-        var key = (e.Category, e.Device.Id);
-        if (!_topics.TryGetValue(key, out var topic))
-        {
-            topic = Topic.Event(e);
-            if (_topics.Count < 100_000)
-            {
-                _topics[key] = topic;
-            }
-        }
-
-        return topic;
-    }
-
-    private static DateTimeOffset ToMilliseconds(DateTimeOffset t) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
-
     /// <summary>Removes all delivered events of the batch with one statement.</summary>
-    private void DeleteDelivered(IReadOnlyList<Completion> completions)
+    private void DeleteDelivered(IReadOnlyList<Outcome> outcomes)
     {
         var seqs = new StringBuilder("[");
-        foreach (var c in completions)
+        foreach (var c in outcomes)
         {
-            if (c.Kind == CompletionKind.Delivered)
+            if (c.Kind == OutcomeKind.Delivered)
             {
                 seqs.Append(seqs.Length > 1 ? "," : "").Append(c.Seq.ToString(CultureInfo.InvariantCulture));
             }

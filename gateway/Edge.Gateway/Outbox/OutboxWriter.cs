@@ -17,21 +17,21 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
 {
     private static readonly TimeSpan LoopStopGrace = TimeSpan.FromSeconds(15);
     private readonly OutboxStore _store;
-    private readonly GatewayOptions _gateway;
+    private readonly EventFactory _events;
     private readonly int _batchSize;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Channel<Intake> _intake;
-    private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>();
+    private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>();
     private Task<bool>? _intakeWait;
-    private Task<bool>? _completionWait;
+    private Task<bool>? _outcomeWait;
     private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public OutboxWriter(OutboxStore store, GatewayOptions gateway, OutboxOptions options, TimeProvider time, ILogger<OutboxWriter> log)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
-        _gateway = gateway;
+        _events = new EventFactory(gateway.Community, gateway.Id);
         _batchSize = options.BatchSize;
         _time = time;
         _log = log;
@@ -64,32 +64,32 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     }
 
     /// <summary>Hands the writer an outcome of a sent event; completes when it is committed.</summary>
-    internal Task CompleteAsync(Completion completion)
+    internal Task ReportAsync(Outcome outcome)
     {
-        if (!_completions.Writer.TryWrite(completion))
+        if (!_outcomes.Writer.TryWrite(outcome))
         {
-            completion.Committed.TrySetCanceled();
+            outcome.Committed.TrySetCanceled();
         }
 
-        return completion.Committed.Task;
+        return outcome.Committed.Task;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var intakes = new List<Intake>(_batchSize);
-        var completions = new List<Completion>(_batchSize);
+        var outcomes = new List<Outcome>(_batchSize);
         try
         {
             while (true)
             {
-                Gather(intakes, completions);
-                if (intakes.Count + completions.Count == 0)
+                Gather(intakes, outcomes);
+                if (intakes.Count + outcomes.Count == 0)
                 {
                     await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                CommitBatch(intakes, completions);
+                CommitBatch(intakes, outcomes);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -105,7 +105,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _intake.Writer.TryComplete();
-        _completions.Writer.TryComplete();
+        _outcomes.Writer.TryComplete();
 
         // Wait for the loop on a clock of our own: a host that is already out of time must not make us skip the drain.
         using (var grace = new CancellationTokenSource(LoopStopGrace))
@@ -121,22 +121,22 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         }
 
         var intakes = new List<Intake>(_batchSize);
-        var completions = new List<Completion>(_batchSize);
+        var outcomes = new List<Outcome>(_batchSize);
         do
         {
-            Gather(intakes, completions);
-            CommitBatch(intakes, completions);
+            Gather(intakes, outcomes);
+            CommitBatch(intakes, outcomes);
         }
-        while (intakes.Count + completions.Count > 0);
+        while (intakes.Count + outcomes.Count > 0);
     }
 
-    private void Gather(List<Intake> intakes, List<Completion> completions)
+    private void Gather(List<Intake> intakes, List<Outcome> outcomes)
     {
         intakes.Clear();
-        completions.Clear();
-        while (completions.Count < _batchSize && _completions.Reader.TryRead(out var c))
+        outcomes.Clear();
+        while (outcomes.Count < _batchSize && _outcomes.Reader.TryRead(out var c))
         {
-            completions.Add(c);
+            outcomes.Add(c);
         }
 
         while (intakes.Count < _batchSize && _intake.Reader.TryRead(out var i))
@@ -149,15 +149,15 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     {
         // One pending wait per channel at a time, kept across calls, so idle loops do not pile up waiters.
         _intakeWait ??= _intake.Reader.WaitToReadAsync(ct).AsTask();
-        _completionWait ??= _completions.Reader.WaitToReadAsync(ct).AsTask();
-        var done = await Task.WhenAny(_intakeWait, _completionWait).ConfigureAwait(false);
+        _outcomeWait ??= _outcomes.Reader.WaitToReadAsync(ct).AsTask();
+        var done = await Task.WhenAny(_intakeWait, _outcomeWait).ConfigureAwait(false);
         if (done == _intakeWait)
         {
             _intakeWait = null;
         }
         else
         {
-            _completionWait = null;
+            _outcomeWait = null;
         }
 
         if (!await done.ConfigureAwait(false))
@@ -167,9 +167,9 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         }
     }
 
-    private void CommitBatch(List<Intake> intakes, List<Completion> completions)
+    private void CommitBatch(List<Intake> intakes, List<Outcome> outcomes)
     {
-        if (intakes.Count + completions.Count == 0)
+        if (intakes.Count + outcomes.Count == 0)
         {
             return;
         }
@@ -177,17 +177,17 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         IReadOnlyList<SubmitResult> results;
         try
         {
-            results = _store.Commit(completions, intakes, _gateway.Community, _gateway.Id);
+            results = _store.Commit(outcomes, intakes, _events);
         }
         catch (Exception ex)
         {
-            LogCommitFailed(ex, intakes.Count, completions.Count);
+            LogCommitFailed(ex, intakes.Count, outcomes.Count);
             foreach (var i in intakes)
             {
                 i.Committed.TrySetException(ex);
             }
 
-            foreach (var c in completions)
+            foreach (var c in outcomes)
             {
                 c.Committed.TrySetException(ex);
             }
@@ -195,7 +195,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
             return;
         }
 
-        foreach (var c in completions)
+        foreach (var c in outcomes)
         {
             c.Committed.TrySetResult();
         }

@@ -55,7 +55,7 @@ internal sealed partial class UplinkSession(
         // its own StopAsync, after this one: so the wait is bounded, never a deadlock.
         try
         {
-            await writer.CompleteAsync(new Completion(CompletionKind.Barrier, 0, time.GetUtcNow())).WaitAsync(stopGrace, time, CancellationToken.None).ConfigureAwait(false);
+            await writer.ReportAsync(new Outcome(OutcomeKind.Barrier, 0, time.GetUtcNow())).WaitAsync(stopGrace, time, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -126,7 +126,7 @@ internal sealed partial class UplinkSession(
                 var r = queue.Dequeue();
                 if (MessageFactory.IsExpired(r, now))
                 {
-                    _ = writer.CompleteAsync(new Completion(CompletionKind.Expired, r.Seq, now));
+                    _ = writer.ReportAsync(new Outcome(OutcomeKind.Expired, r.Seq, now));
                 }
                 else
                 {
@@ -166,7 +166,7 @@ internal sealed partial class UplinkSession(
             {
                 // Not awaited: the slot is free once the broker has acknowledged. The session's end waits for the
                 // removals through a barrier, so the next session does not send these again.
-                _ = writer.CompleteAsync(new Completion(CompletionKind.Delivered, record.Seq, time.GetUtcNow()));
+                _ = writer.ReportAsync(new Outcome(OutcomeKind.Delivered, record.Seq, time.GetUtcNow()));
                 state.OnDelivered(record.Id, record.Seq);
             }
             else if (PubAckReasons.IsTransient(result.ReasonCode))
@@ -218,7 +218,7 @@ internal sealed partial class UplinkSession(
             LogDeadLetter(record.Type, record.Seq, reason, suppressed);
         }
 
-        _ = writer.CompleteAsync(new Completion(CompletionKind.DeadLetter, record.Seq, time.GetUtcNow(), code, reason));
+        _ = writer.ReportAsync(new Outcome(OutcomeKind.DeadLetter, record.Seq, time.GetUtcNow(), code, reason));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker refused {Type} seq {Seq}: {Reason}; moved to dead letters ({Suppressed} similar lines suppressed)")]

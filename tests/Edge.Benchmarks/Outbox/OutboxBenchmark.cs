@@ -66,7 +66,7 @@ internal static class OutboxBenchmark
 
         var readTime = sw.Elapsed;
         sw.Restart();
-        await Task.WhenAll(seqs.Select(s => writer.CompleteAsync(new Completion(CompletionKind.Delivered, s, DateTimeOffset.UtcNow)))).ConfigureAwait(false);
+        await Task.WhenAll(seqs.Select(s => writer.ReportAsync(new Outcome(OutcomeKind.Delivered, s, DateTimeOffset.UtcNow)))).ConfigureAwait(false);
         var delete = sw.Elapsed;
         await writer.StopAsync(CancellationToken.None).ConfigureAwait(false);
 

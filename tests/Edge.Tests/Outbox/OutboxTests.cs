@@ -37,7 +37,7 @@ public sealed class OutboxTests : IDisposable
                 await first.SubmitAsync(Priority.Low, i);
             }
 
-            await first.CompleteAsync(CompletionKind.Delivered, 5);
+            await first.ReportAsync(OutcomeKind.Delivered, 5);
         }
 
         await using var second = await OutboxHarness.StartAsync(DbPath);
@@ -101,7 +101,7 @@ public sealed class OutboxTests : IDisposable
         await outbox.SubmitAsync(Priority.Normal);
         await outbox.SubmitAsync(Priority.Normal);
 
-        await outbox.CompleteAsync(CompletionKind.Delivered, 1);
+        await outbox.ReportAsync(OutcomeKind.Delivered, 1);
 
         Assert.Equal([2L], outbox.Lane(Priority.Normal).Select(r => r.Seq));
         Assert.Equal(1, outbox.Store.Stats().Queue.Total);
@@ -113,7 +113,7 @@ public sealed class OutboxTests : IDisposable
         await using var outbox = await OutboxHarness.StartAsync(DbPath);
         await outbox.SubmitAsync(Priority.Critical);
 
-        await outbox.CompleteAsync(CompletionKind.DeadLetter, 1, 0x87, "NotAuthorized");
+        await outbox.ReportAsync(OutcomeKind.DeadLetter, 1, 0x87, "NotAuthorized");
 
         Assert.Empty(outbox.Lane(Priority.Critical));
         var dead = Assert.Single(outbox.Store.DeadLetters());
@@ -200,7 +200,7 @@ public sealed class OutboxTests : IDisposable
                 await first.SubmitAsync(Priority.Low, i, padding: 1000);
             }
 
-            await first.CompleteAsync(CompletionKind.DeadLetter, 80, 0x99, "PayloadFormatInvalid");
+            await first.ReportAsync(OutcomeKind.DeadLetter, 80, 0x99, "PayloadFormatInvalid");
         }
 
         await using var reopened = await OutboxHarness.StartAsync(DbPath, maxBytes: 64 * 1024);
@@ -211,13 +211,13 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
-    public async Task Expired_completions_discard_the_event_and_count_it()
+    public async Task Expired_outcomes_discard_the_event_and_count_it()
     {
         await using var outbox = await OutboxHarness.StartAsync(DbPath);
         var e = await outbox.SubmitAsync(Priority.Low, expireAfter: TimeSpan.FromSeconds(5));
         Assert.NotNull(outbox.Lane(Priority.Low)[0].ExpiresAt);
 
-        await outbox.CompleteAsync(CompletionKind.Expired, e.Event!.Seq);
+        await outbox.ReportAsync(OutcomeKind.Expired, e.Event!.Seq);
 
         Assert.Empty(outbox.Lane(Priority.Low));
         Assert.Equal(1, outbox.Store.Stats().Expired);

@@ -47,8 +47,8 @@ public sealed class OutboxHarness : IAsyncDisposable
     /// <summary>Every waiting record of a lane, oldest first.</summary>
     public IReadOnlyList<OutboxRecord> Lane(Priority lane) => Store.ReadPending(lane, 0, int.MaxValue);
 
-    internal Task CompleteAsync(CompletionKind kind, long seq, int code = 0, string? reason = null) =>
-        Writer.CompleteAsync(new Completion(kind, seq, DateTimeOffset.UtcNow, code, reason));
+    internal Task ReportAsync(OutcomeKind kind, long seq, int code = 0, string? reason = null) =>
+        Writer.ReportAsync(new Outcome(kind, seq, DateTimeOffset.UtcNow, code, reason));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,7 @@
 namespace Edge.Gateway.Outbox;
 
 /// <summary>What became of a sent event.</summary>
-internal enum CompletionKind
+internal enum OutcomeKind
 {
     /// <summary>The broker acknowledged it (PUBACK success): it leaves the outbox.</summary>
     Delivered,
@@ -17,7 +17,7 @@ internal enum CompletionKind
 }
 
 /// <summary>An outcome for the writer to commit.</summary>
-internal sealed record Completion(CompletionKind Kind, long Seq, DateTimeOffset At, int ReasonCode = 0, string? Reason = null)
+internal sealed record Outcome(OutcomeKind Kind, long Seq, DateTimeOffset At, int ReasonCode = 0, string? Reason = null)
 {
     public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,0 +1,47 @@
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Events;
+
+namespace Edge.Gateway.Outbox;
+
+/// <summary>
+/// Makes the contract's event of a draft as the outbox commits it: its id (UUIDv7 of the time it was observed), its
+/// seq, the community and gateway, its payload and its topic. Timestamps are kept to the millisecond the contract
+/// carries, so the event returned to the adapter equals the one published. Used only by the writer's loop.
+/// </summary>
+internal sealed class EventFactory(string community, string gateway)
+{
+    /// <summary>Topics made once per device and category: a gateway has a fixed set of devices, bounded in case it has not.</summary>
+    private const int MaxCachedTopics = 100_000;
+    private readonly Dictionary<(string Category, string Device), string> _topics = [];
+
+    public MadeEvent Make(EventDraft draft, long seq, DateTimeOffset observedAt)
+    {
+        var observed = ToMilliseconds(observedAt);
+        var e = new EdgeEvent(Guid.CreateVersion7(observed), seq, draft.Type, draft.Priority, community, gateway, draft.Device,
+            draft.State, ToMilliseconds(draft.OccurredAt), observed, draft.Data);
+        return new MadeEvent(e, Payloads.Encode(e), TopicOf(e));
+    }
+
+    private string TopicOf(EdgeEvent e)
+    {
+        var key = (e.Category, e.Device.Id);
+        if (!_topics.TryGetValue(key, out var topic))
+        {
+            topic = Topic.Event(e);
+            if (_topics.Count < MaxCachedTopics)
+            {
+                _topics[key] = topic;
+            }
+        }
+
+        return topic;
+    }
+
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset t) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+}
+
+/// <summary>An event as the outbox stores and the uplink publishes it.</summary>
+internal readonly record struct MadeEvent(EdgeEvent Event, byte[] Payload, string Topic);
