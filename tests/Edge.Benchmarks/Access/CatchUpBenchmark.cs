@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Edge.Contracts.Topics;
+using Edge.Gateway.Isapi;
 using Edge.Gateway.Access;
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Outbox;
@@ -25,20 +26,20 @@ internal static class CatchUpBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var events = AccessControllerAdapter.MaxCatchUp;
+        var events = IsapiCatchUp.MaxCatchUp;
         var durability = OutboxDurability.Full;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
-                case "--events" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= AccessControllerAdapter.MaxCatchUp:
+                case "--events" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= IsapiCatchUp.MaxCatchUp:
                     events = n;
                     break;
                 case "--durability" when Enum.TryParse<OutboxDurability>(args[i + 1], ignoreCase: true, out var d):
                     durability = d;
                     break;
                 default:
-                    Console.Error.WriteLine($"usage: edge-bench catchup [--events 1..{AccessControllerAdapter.MaxCatchUp}] [--durability Full|Normal]");
+                    Console.Error.WriteLine($"usage: edge-bench catchup [--events 1..{IsapiCatchUp.MaxCatchUp}] [--durability Full|Normal]");
                     return 2;
             }
         }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Edge.Contracts.Events;
@@ -9,14 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Gateway.Access.Osdp;
 
 /// <summary>
-/// The control panel's side of one reader on a line: ID and CAP at the start of every session (the first command with
-/// sequence 0, so the reader starts afresh), the secure channel when it has a key, the door's inputs (osdp_ISTAT) when
-/// the door is wired to the reader, then a POLL every poll interval. Card reads (osdp_RAW, osdp_FMT) become
-/// <c>access.card</c>; keypad keys are counted, never sent; a tamper or power report (osdp_LSTATR) becomes
-/// <c>device.tamper</c> or a <c>device.fault</c>; input reports (osdp_ISTATR) drive the door's
-/// <see cref="DoorStateMachine"/>. A command without a valid reply is sent again with the same sequence number; a
-/// reader without a valid reply for <see cref="OsdpReaderOptions.OfflineAfter"/> is <c>device.offline</c>, and
-/// <c>device.online</c> once it answers again.
+/// The control panel's session with one reader on a line: ID and CAP at the start of every session (the first command
+/// with sequence 0, so the reader starts afresh), the secure channel when it has a key (commissioning a new reader with
+/// osdp_KEYSET when allowed), the door's inputs (osdp_ISTAT) when a door is wired to the reader, then a POLL every poll
+/// interval. A command without a valid reply is sent again with the same sequence number; a reader without a valid reply
+/// for <see cref="OsdpReaderOptions.OfflineAfter"/> is <c>device.offline</c>, and <c>device.online</c> once it answers
+/// again. What the replies mean is <see cref="OsdpReaderEvents"/>'.
 /// </summary>
 public sealed partial class OsdpReaderLink
 {
@@ -24,16 +21,12 @@ public sealed partial class OsdpReaderLink
     private readonly OsdpReaderOptions _options;
     private readonly OsdpLine _line;
     private readonly IEventSink _sink;
-    private readonly CardPrivacy _privacy;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly LogLimiter _limiter;
-    private readonly DoorStateMachine? _door;
+    private readonly OsdpReaderEvents _events;
     private readonly ConcurrentQueue<(byte Code, byte[] Data)> _outputs = new();
-    private byte[]? _inputs;
     private bool? _online;
-    private bool _tamper;
-    private bool _powerFailed;
     private bool _refused;
     private long _lastValid;
     private int _sequence = -1;
@@ -41,7 +34,6 @@ public sealed partial class OsdpReaderLink
     private OsdpCapabilities _capabilities = OsdpCapabilities.None;
     private long _badReplies;
     private long _retries;
-    private long _keys;
 
     /// <param name="cursors">Where the door's alarm was kept when the gateway last stopped (the outbox).</param>
     public OsdpReaderLink(OsdpReaderOptions options, OsdpLine line, IEventSink sink, CardPrivacy privacy, TimeProvider time, ILogger log, ISourceCursors? cursors = null)
@@ -50,17 +42,12 @@ public sealed partial class OsdpReaderLink
         _options = options;
         _line = line;
         _sink = sink;
-        _privacy = privacy;
         _time = time;
         _log = log;
         _limiter = new LogLimiter(time, TimeSpan.FromSeconds(30));
         _lastValid = time.GetTimestamp();
-        _door = options.DoorContactInput is null ? null : new DoorStateMachine(options.UnlockFor, options.HeldOpenAfter);
-        _resume = _door is null ? null : DoorEvents.Alarm(cursors, options.DoorDevice.Id);
+        _events = new OsdpReaderEvents(options, sink, privacy, time, Send, cursors);
     }
-
-    /// <summary>The alarm the door was in when the gateway stopped, until the first input report takes it back.</summary>
-    private readonly DoorSignalKind? _resume;
 
     public string Id => _options.Id;
 
@@ -71,7 +58,7 @@ public sealed partial class OsdpReaderLink
     public long Retries => Interlocked.Read(ref _retries);
 
     /// <summary>Keypad keys received (they are not sent anywhere: a PIN is the resident's).</summary>
-    public long Keys => Interlocked.Read(ref _keys);
+    public long Keys => _events.Keys;
 
     /// <summary>Keys given to the reader with osdp_KEYSET (commissioning with <c>UseInstallKey</c>).</summary>
     public long KeysSet => Interlocked.Read(ref _keysSet);
@@ -149,7 +136,7 @@ public sealed partial class OsdpReaderLink
 
         _refused = false;
         Secure = _channel is not null;
-        if (_door is not null && await ExchangeAsync(OsdpCommand.InputStatus, [], ct).ConfigureAwait(false) is { } status)
+        if (_events.WatchesDoor && await ExchangeAsync(OsdpCommand.InputStatus, [], ct).ConfigureAwait(false) is { } status)
         {
             await HandleAsync(status, ct).ConfigureAwait(false);
         }
@@ -164,10 +151,7 @@ public sealed partial class OsdpReaderLink
             }
 
             await HandleAsync(reply, ct).ConfigureAwait(false);
-            if (_door is not null)
-            {
-                await DoorAsync(_door.Tick(_time.GetUtcNow()), ct).ConfigureAwait(false);
-            }
+            await _events.TickAsync(_capabilities, ct).ConfigureAwait(false);
 
             if (_outputs.IsEmpty)
             {
@@ -292,122 +276,9 @@ public sealed partial class OsdpReaderLink
 
     private async Task HandleAsync(OsdpPacket reply, CancellationToken ct)
     {
-        var now = _time.GetUtcNow();
-        var data = reply.Data;
-        switch (reply.Code)
+        if (!await _events.HandleAsync(reply, _capabilities, ct).ConfigureAwait(false))
         {
-            case OsdpReply.Raw:
-                if (OsdpReports.RawBits(data.Span) is { } bits)
-                {
-                    await CardAsync(WiegandDecoder.Decode(bits, _options.Format37), now, ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _badReplies);
-                }
-
-                break;
-            case OsdpReply.Formatted:
-                if (OsdpReports.FormattedNumber(data.Span) is { } number)
-                {
-                    await _sink.SubmitAsync(CardEvents.Card(_options.Device, _options.Door, CardEvents.TextFormat, null, number, _privacy, now), ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _badReplies);
-                }
-
-                break;
-            case OsdpReply.Keypad when data.Length >= 2 && data.Span[1] <= data.Length - 2:
-                Interlocked.Add(ref _keys, data.Span[1]);
-                break;
-            case OsdpReply.LocalStatus when data.Length >= 2:
-                await LocalStatusAsync(data.Span[0] != 0, data.Span[1] != 0, now, ct).ConfigureAwait(false);
-                break;
-            case OsdpReply.InputStatus when _door is not null:
-                await InputsAsync(data.ToArray(), now, ct).ConfigureAwait(false);
-                break;
-        }
-    }
-
-    private async Task CardAsync(WiegandRead read, DateTimeOffset now, CancellationToken ct)
-    {
-        var draft = read.IsCard
-            ? CardEvents.Card(_options.Device, _options.Door, read, _privacy, now)
-            : new EventDraft(EventTypes.DeviceFault, Priority.High, _options.Device, null, now, new JsonObject { ["fault"] = "card-format", ["error"] = read.Error });
-        await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
-    }
-
-    private async Task LocalStatusAsync(bool tamper, bool powerFailed, DateTimeOffset now, CancellationToken ct)
-    {
-        if (tamper && !_tamper)
-        {
-            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceTamper, Priority.High, _options.Device, null, now,
-                new JsonObject { ["via"] = "osdp" }), ct).ConfigureAwait(false);
-        }
-
-        if (powerFailed && !_powerFailed)
-        {
-            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, _options.Device, null, now,
-                new JsonObject { ["fault"] = "power" }), ct).ConfigureAwait(false);
-        }
-
-        _tamper = tamper;
-        _powerFailed = powerFailed;
-    }
-
-    /// <summary>
-    /// The reader's inputs: the first report ever only tells how the door is (no event); later ones drive the door. A
-    /// release or a request to exit in the same report as the opening is taken first.
-    /// </summary>
-    private async Task InputsAsync(byte[] inputs, DateTimeOffset now, CancellationToken ct)
-    {
-        var before = _inputs;
-        _inputs = inputs;
-        bool Active(byte[] state, int? input) => input is { } i && i < state.Length && state[i] != 0;
-        if (before is null)
-        {
-            await DoorAsync(_door!.Resume(_resume, Active(inputs, _options.DoorContactInput), now), ct).ConfigureAwait(false);
-            return;
-        }
-
-        if (Active(inputs, _options.ReleaseInput) && !Active(before, _options.ReleaseInput))
-        {
-            _door!.Granted(now);
-        }
-
-        if (Active(inputs, _options.RequestToExitInput) && !Active(before, _options.RequestToExitInput))
-        {
-            _door!.RequestToExit(now);
-        }
-
-        await DoorAsync(_door!.Contact(Active(inputs, _options.DoorContactInput), now), ct).ConfigureAwait(false);
-    }
-
-    private async Task DoorAsync(IReadOnlyList<DoorSignal> signals, CancellationToken ct)
-    {
-        foreach (var (signal, draft) in signals.Zip(DoorEvents.Drafts(signals, _door!, _options.DoorDevice, "osdp")))
-        {
-            await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
-            if (!_options.Annunciate)
-            {
-                continue;
-            }
-
-            // The door itself says so: the reader flashes red and sounds while the door is forced or held open.
-            var alarm = signal.Kind is DoorSignalKind.Forced or DoorSignalKind.HeldOpen;
-            if (alarm || signal.Kind is DoorSignalKind.ForcedRestored or DoorSignalKind.HeldOpenRestored)
-            {
-                if (_capabilities.Led)
-                {
-                    Send(OsdpCommand.Led, OsdpOutputs.Led(alarm ? OsdpOutputs.Red : OsdpOutputs.Black, flash: alarm));
-                }
-
-                if (_capabilities.Buzzer)
-                {
-                    Send(OsdpCommand.Buzzer, OsdpOutputs.Buzzer(alarm));
-                }
-            }
+            Interlocked.Increment(ref _badReplies);
         }
     }
 
@@ -447,94 +318,4 @@ public sealed partial class OsdpReaderLink
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OSDP reader {Reader}: {Problem} ({Held} similar lines held back)")]
     private partial void LogProblem(string reader, string problem, long held);
-}
-
-/// <summary>What a reader says it can do in osdp_PDCAP (function code, compliance, number; three bytes each).</summary>
-public sealed record OsdpCapabilities(int Inputs, bool Led, bool Buzzer, bool SecureChannel)
-{
-    public static readonly OsdpCapabilities None = new(0, false, false, false);
-
-    public static OsdpCapabilities Parse(ReadOnlySpan<byte> data)
-    {
-        var result = None;
-        for (var i = 0; i + 3 <= data.Length; i += 3)
-        {
-            var (function, compliance, number) = (data[i], data[i + 1], data[i + 2]);
-            result = function switch
-            {
-                1 => result with { Inputs = number },
-                4 => result with { Led = compliance != 0 },
-                5 => result with { Buzzer = compliance != 0 },
-                9 => result with { SecureChannel = (compliance & 0x01) != 0 },
-                _ => result,
-            };
-        }
-
-        return result;
-    }
-}
-
-/// <summary>Reads the card reports of OSDP 2.2 without trusting their lengths.</summary>
-public static class OsdpReports
-{
-    /// <summary>osdp_RAW: reader, format, bit count (LSB first), the bits packed MSB first. Null when it does not add up.</summary>
-    public static bool[]? RawBits(ReadOnlySpan<byte> data)
-    {
-        if (data.Length < 4)
-        {
-            return null;
-        }
-
-        var count = BinaryPrimitives.ReadUInt16LittleEndian(data[2..]);
-        if (count is 0 or > WiegandDecoder.MaxBits || data.Length < 4 + ((count + 7) / 8))
-        {
-            return null;
-        }
-
-        var bits = new bool[count];
-        for (var i = 0; i < count; i++)
-        {
-            bits[i] = (data[4 + (i / 8)] & (0x80 >> (i % 8))) != 0;
-        }
-
-        return bits;
-    }
-
-    /// <summary>osdp_FMT: reader, read direction, character count, the card number as ASCII digits. Null unless 1-20 digits.</summary>
-    public static string? FormattedNumber(ReadOnlySpan<byte> data)
-    {
-        if (data.Length < 3 || data[2] is 0 or > 20 || data.Length < 3 + data[2])
-        {
-            return null;
-        }
-
-        var chars = data.Slice(3, data[2]);
-        foreach (var c in chars)
-        {
-            if (c is < (byte)'0' or > (byte)'9')
-            {
-                return null;
-            }
-        }
-
-        return System.Text.Encoding.ASCII.GetString(chars);
-    }
-}
-
-/// <summary>Output commands for a reader's LED and buzzer (OSDP 2.2 osdp_LED and osdp_BUZ).</summary>
-public static class OsdpOutputs
-{
-    public const byte Black = 0;
-    public const byte Red = 1;
-    public const byte Green = 2;
-
-    /// <summary>
-    /// osdp_LED for reader 0, LED 0: no temporary change; the permanent state is <paramref name="color"/>, steady or
-    /// flashing (0.5 s on, 0.5 s off, black between).
-    /// </summary>
-    public static byte[] Led(byte color, bool flash) =>
-        [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, flash ? (byte)5 : (byte)1, flash ? (byte)5 : (byte)0, color, Black];
-
-    /// <summary>osdp_BUZ for reader 0: the default tone 0.5 s on, 0.5 s off until told otherwise, or off.</summary>
-    public static byte[] Buzzer(bool on) => on ? [0, 2, 5, 5, 0] : [0, 1, 0, 0, 0];
 }
