@@ -53,4 +53,21 @@ public sealed class ConsoleView(TextWriter output, Verbosity verbosity)
         };
         output.WriteLine($"{at}  {who,-10} {line}");
     }
+
+    /// <summary>Prints the status line once a second until <paramref name="ct"/>.</summary>
+    public async Task StatusLoopAsync(SimClock clock, StationProbe probe, StationChecks checks, int gateways, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                Status(clock, probe.Online, gateways, checks.Timeline.RecentRate(), checks.Truth.Categories().GetValueOrDefault(Contracts.Events.EventCategory.Alarm),
+                    checks.Truth.Latency().GetValueOrDefault(Contracts.Events.EventCategory.Alarm), checks.Truth.Overdue(clock.Time.GetUtcNow(), TimeSpan.FromSeconds(10)));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
 }

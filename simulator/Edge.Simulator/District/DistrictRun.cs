@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Edge.Simulator.Broker;
-using Edge.Simulator.Devices;
 using Edge.Simulator.Gateways;
-using Edge.Simulator.Hardware;
 using Edge.Simulator.Report;
 using Edge.Simulator.Scenarios;
 using Edge.Simulator.Station;
@@ -15,9 +13,9 @@ namespace Edge.Simulator.District;
 
 /// <summary>
 /// <c>edge-sim run</c> and <c>edge-sim hardware</c>: the station broker (in-process or external), the communities'
-/// simulated hardware on the bridge, a gateway per community (in-process, processes, or elsewhere), a station probe
-/// with the ground truth of every event the scenario caused, and at the end a summary and a report.
-/// Exit codes: 0 all arrived, 1 something was lost or wrong, 2 the run could not start.
+/// simulated hardware, a gateway per community (in-process, processes, or elsewhere), a station probe with the ground
+/// truth of every event the scenario caused, and at the end a summary and a report. <see cref="RunAsync"/> reads as
+/// its steps. Exit codes: 0 all arrived, 1 something was lost or wrong, 2 the run could not start.
 /// </summary>
 public static class DistrictRun
 {
@@ -30,11 +28,74 @@ public static class DistrictRun
         var o = TextWriter.Synchronized(output);
         var scenario = ScenarioCatalog.Find(settings.Scenario)
                        ?? throw new ArgumentException($"unknown scenario '{settings.Scenario}'", nameof(settings));
-        var time = TimeProvider.System;
-        var process = Process.GetCurrentProcess();
-        var cpuAtStart = process.TotalProcessorTime;
-        var startedAt = time.GetUtcNow();
+        var run = new RunContext(settings, scenario, o);
+        try
+        {
+            await using var broker = await StartBrokerAsync(settings, o).ConfigureAwait(false);
+            var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
+            await using var probe = await StartProbeAsync(brokerUri, run.Time, ct).ConfigureAwait(false);
+            var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
+            GrowThreadPool(district.Count);
+            var clock = new SimClock(run.Time, settings.Speed ?? scenario.DefaultSpeed, scenario.StartOfDay);
+            var checks = new StationChecks(clock);
+            checks.Attach(probe);
+            var view = new ConsoleView(o, settings.Verbosity);
+            probe.Received += view.Print;
 
+            await using var devices = await DistrictDevices.StartAsync(settings, district, checks.Truth, clock).ConfigureAwait(false);
+            devices.Describe(o);
+            var journal = new Journal(clock, settings.Verbosity == Verbosity.Quiet ? null : o);
+            var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
+            Directory.CreateDirectory(dataRoot);
+            using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
+                .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
+            using var loggers = new SerilogLoggerFactory(gatewayLog);
+            await using var fleet = MakeFleet(settings, scenario, district, devices, brokerUri, dataRoot, checks.Supervision, journal, loggers, run.Time);
+            var station = StationControlFor(broker, probe, fleet, scenario);
+
+            var ok = false;
+            try
+            {
+                var memoryPerCommunity = await BringUpGatewaysAsync(fleet, probe, district.Count, o, ct).ConfigureAwait(false);
+                RunContext.Played played;
+                using (var live = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    // The status line runs while the scenario plays and while the station receives what is on its way.
+                    var status = settings.Verbosity == Verbosity.Quiet ? Task.CompletedTask : view.StatusLoopAsync(clock, probe, checks, district.Count, live.Token);
+                    try
+                    {
+                        played = await PlayAsync(run, clock, devices, fleet, station, checks, journal, probe, district.Count, ct).ConfigureAwait(false);
+                        await DrainAsync(fleet, probe, district, checks).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await live.CancelAsync().ConfigureAwait(false);
+                        await status.ConfigureAwait(false);
+                    }
+                }
+
+                var online = probe.Online;
+                view.Mute();
+                var committed = await StopGatewaysAsync(fleet, probe, district).ConfigureAwait(false);
+                var report = run.Report(clock, district, broker is null ? brokerUri.ToString() : "in-process", fleet, probe, checks, journal,
+                    committed, online, played, memoryPerCommunity);
+                ok = report.Ok;
+                return ok ? 0 : 1;
+            }
+            finally
+            {
+                KeepOrDelete(settings, dataRoot, ok, o);
+            }
+        }
+        catch (RunStartException ex)
+        {
+            o.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<StationBroker?> StartBrokerAsync(RunSettings settings, TextWriter o)
+    {
         StationBroker? broker;
         try
         {
@@ -42,317 +103,132 @@ public static class DistrictRun
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
         {
-            o.WriteLine($"error: cannot start the station broker on port {settings.BrokerPort}: {ex.Message}");
-            return 2;
+            throw new RunStartException($"cannot start the station broker on port {settings.BrokerPort}: {ex.Message}", ex);
         }
 
-        await using var _ = broker;
-        var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
-        o.WriteLine($"Station broker   {brokerUri} ({(broker is null ? "external" : "in-process")})");
-
-        await using var probe = new StationProbe(brokerUri, $"edge-station-probe-{Environment.ProcessId}", time);
-        if (!await ConnectAsync(probe, brokerUri, o, ct).ConfigureAwait(false))
-        {
-            return 2;
-        }
-
-        var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
-        // Hundreds of gateways share this process's thread pool, which starts with one thread per core and grows slowly;
-        // their outboxes commit with synchronous SQLite calls, as each does alone on its device. Measured on 2 cores
-        // with all 312: alarm.panic p99 4.9 s with the default minimum, 116 ms with this one. The latencies reported are
-        // then the gateways', not the host's.
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        ThreadPool.SetMinThreads(Math.Max(workers, 32 + (district.Count / 4)), io);
-        var clock = new SimClock(time, settings.Speed ?? scenario.DefaultSpeed, scenario.StartOfDay);
-        var journal = new Journal(clock, settings.Verbosity == Verbosity.Quiet ? null : o);
-        var truth = new GroundTruth();
-        var timeline = new Timeline(clock);
-        var supervision = new Supervision();
-        var backlog = new BacklogTracker();
-        var snapshots = new SnapshotCheck();
-        truth.Met += timeline.OnMet;
-        probe.Received += truth.Observe;
-        probe.Received += timeline.OnArrived;
-        probe.Received += supervision.Observe;
-        probe.Received += backlog.Observe;
-        probe.Received += snapshots.Observe;
-        var view = new ConsoleView(o, settings.Verbosity);
-        probe.Received += view.Print;
-
-        BridgeServer hardware;
-        try
-        {
-            hardware = BridgeServer.Start(settings.BridgePort);
-        }
-        catch (System.Net.Sockets.SocketException ex)
-        {
-            o.WriteLine($"error: cannot serve the hardware bridge on port {settings.BridgePort}: {ex.Message}");
-            return 2;
-        }
-
-        await using var __ = hardware;
-        HttpDeviceServer http;
-        try
-        {
-            http = await HttpDeviceServer.StartAsync(settings.HttpPort).ConfigureAwait(false);
-        }
-        catch (IOException ex)
-        {
-            o.WriteLine($"error: cannot serve the network devices (ISAPI, ONVIF) on port {settings.HttpPort}: {ex.Message}");
-            return 2;
-        }
-
-        await using var ____ = http;
-        OsdpLines osdp;
-        try
-        {
-            osdp = OsdpLines.Start(district, settings.OsdpPortBase);
-        }
-        catch (System.Net.Sockets.SocketException ex)
-        {
-            o.WriteLine($"error: cannot serve the OSDP lines from port {settings.OsdpPortBase}: {ex.Message}");
-            return 2;
-        }
-
-        await using var _____ = osdp;
-        var communities = district.Select(plan => new SimCommunity(plan, hardware, truth, clock, http, osdp.Line(plan.Id))).ToList();
-        using var ___ = new Disposables(communities);
-        foreach (var c in communities)
-        {
-            c.Rest();
-        }
-
-        o.WriteLine($"Hardware bridge  {hardware.Endpoint} ({communities.Count} communities: {communities.Sum(c => c.Wiring.Buttons.Count)} alarm buttons, {communities.Sum(c => c.Wiring.Zones.Count)} zones wired)");
-        o.WriteLine($"Network devices  http://127.0.0.1:{http.Port}/ ({communities.Sum(c => c.Wiring.Controllers.Count())} unit door access controllers (ISAPI); " +
-                    $"{communities.Sum(c => c.Wiring.Cameras.Count)} cameras: {communities.Sum(c => c.Wiring.Cameras.Count(w => w.Protocol == Edge.Gateway.Cameras.CameraProtocol.Isapi))} ISAPI, " +
-                    $"{communities.Sum(c => c.Wiring.Cameras.Count(w => w.Protocol == Edge.Gateway.Cameras.CameraProtocol.Onvif))} ONVIF)");
-        o.WriteLine($"Door readers     {communities.Sum(c => c.Wiring.Doors.Sum(d => d.Readers.Count))} access controls at {communities.Sum(c => c.Wiring.Doors.Count)} unit doors: " +
-                    $"{osdp.Readers} OSDP readers on {osdp.Endpoints.Count} lines, {communities.Sum(c => c.Wiring.WiegandDoors.Sum(d => d.WiegandReaders.Count))} Wiegand readers on the bridge, the rest behind the controllers");
-
-        var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
-        Directory.CreateDirectory(dataRoot);
-        using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
-            .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
-        using var loggers = new SerilogLoggerFactory(gatewayLog);
-        var fleetSettings = new FleetSettings(brokerUri,
-            new DeviceEndpoints(hardware.Endpoint, new Uri($"http://127.0.0.1:{http.Port}/"), new Uri("tcp://127.0.0.1:0")) { OsdpLines = osdp.Endpoints }, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
-        await using var fleet = settings.Gateways switch
-        {
-            GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),
-            GatewayMode.Processes => new ProcessFleet(district, fleetSettings, supervision, journal.Writer),
-            _ => (GatewayFleet?)null,
-        };
-        StationControl station = broker is not null ? new StationControl.BrokerRestart(broker, probe, fleet)
-            : fleet is not null ? new StationControl.UplinksCut(fleet)
-            : new StationControl.None();
-        if (scenario.Activities.Any(a => a() is Scenarios.Activities.Outage) && station is StationControl.None)
-        {
-            o.WriteLine("error: the outage scenario needs the in-process broker or the simulator's own gateways");
-            return 2;
-        }
-
-        GC.Collect();
-        process.Refresh();
-        var wsBefore = process.WorkingSet64;
-        double? memoryPerCommunity = null;
-        var ok = false;
-        try
-        {
-            if (fleet is not null)
-            {
-                o.WriteLine($"Starting {district.Count} gateways ({fleet.Mode})...");
-                await fleet.StartAsync(ct).ConfigureAwait(false);
-                await WaitAsync(() => probe.Online >= district.Count, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-                GC.Collect();
-                process.Refresh();
-                memoryPerCommunity = fleet is InProcessFleet ? Math.Round((process.WorkingSet64 - wsBefore) / 1048576.0 / district.Count, 2) : null;
-            }
-            else
-            {
-                o.WriteLine($"Serving the hardware of {district.Count} communities for gateways run elsewhere (configure them with edge-sim topology --write); waiting up to 60 s for them to come online...");
-                await WaitAsync(() => probe.Online >= district.Count, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
-            }
-
-            o.WriteLine($"Scenario {scenario.Name}: {scenario.Summary}");
-            o.WriteLine(settings.Duration > TimeSpan.Zero
-                ? $"Running {settings.Duration.TotalSeconds:0.#} s at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} (Ctrl+C stops early); {probe.Online}/{district.Count} gateways online"
-                : $"Running at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} until Ctrl+C; {probe.Online}/{district.Count} gateways online");
-            var context = new ScenarioContext(clock, (settings.Duration > TimeSpan.Zero ? settings.Duration : TimeSpan.FromDays(1)) * clock.Speed,
-                communities, fleet, station, backlog, journal, settings.Seed);
-            using var live = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            process.Refresh();
-            var cpuAtScenario = process.TotalProcessorTime;
-            var gatewayCpuAtScenario = fleet?.GatewayCpu();
-            clock.Restart();
-            var status = settings.Verbosity == Verbosity.Quiet ? Task.CompletedTask : StatusLoopAsync(view, clock, probe, truth, timeline, district.Count, live.Token);
-            await scenario.RunAsync(context, settings.Duration > TimeSpan.Zero ? settings.Duration : Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
-            var scenarioTime = clock.WallElapsed;
-            process.Refresh();
-            var scenarioCpu = (process.TotalProcessorTime - cpuAtScenario).TotalSeconds;
-            var gatewayCpuPercent = fleet?.GatewayCpu() - gatewayCpuAtScenario is { } gatewayCpu
-                ? Math.Round(gatewayCpu.TotalSeconds / scenarioTime.TotalSeconds / district.Count * 100, 2)
-                : (double?)null;
-
-            o.WriteLine($"Scenario over after {scenarioTime.TotalSeconds:0.0} s; waiting for the station to receive what is on its way...");
-            await WaitAsync(() => truth.Open == 0 && SequenceComplete(fleet, probe, district) && (snapshots.Missing == 0 || supervision.Kills > 0), DrainTimeout, CancellationToken.None).ConfigureAwait(false);
-            await live.CancelAsync().ConfigureAwait(false);
-            await status.ConfigureAwait(false);
-            var online = probe.Online;
-            view.Mute();
-            var committed = Committed(fleet, probe, district);
-            if (fleet is not null)
-            {
-                await fleet.StopAsync().ConfigureAwait(false);
-                committed = Committed(fleet, probe, district);
-            }
-
-            process.Refresh();
-            var cpu = (process.TotalProcessorTime - cpuAtStart).TotalSeconds;
-            var cpuPercent = Math.Round(scenarioCpu / scenarioTime.TotalSeconds / Environment.ProcessorCount * 100, 1);
-            var report = Build(settings, scenario, clock, startedAt, district, broker is null ? brokerUri.ToString() : "in-process",
-                fleet, probe, truth, timeline, supervision, backlog, snapshots.Counts(), journal, committed, online, scenarioTime,
-                new Resources(Environment.ProcessorCount, Math.Round(cpu, 1), cpuPercent,
-                    Math.Round(process.PeakWorkingSet64 / 1048576.0, 1), memoryPerCommunity, gatewayCpuPercent));
-            Summary.Print(report, clock, o);
-            if (settings.ReportPath is { } path)
-            {
-                var html = ReportWriter.Write(report, path);
-                o.WriteLine($"  report       {path} and {html}");
-            }
-
-            ok = report.Ok;
-            return ok ? 0 : 1;
-        }
-        finally
-        {
-            if (settings.DataDirectory is null)
-            {
-                if (ok)
-                {
-                    TryDelete(dataRoot);
-                }
-                else
-                {
-                    o.WriteLine($"  data         the gateways' outboxes and log are kept in {dataRoot}");
-                }
-            }
-        }
+        o.WriteLine($"Station broker   {settings.Broker ?? new Uri(broker!.Uri)} ({(broker is null ? "external" : "in-process")})");
+        return broker;
     }
 
-    private static async Task<bool> ConnectAsync(StationProbe probe, Uri broker, TextWriter o, CancellationToken ct)
+    private static async Task<StationProbe> StartProbeAsync(Uri broker, TimeProvider time, CancellationToken ct)
     {
+        var probe = new StationProbe(broker, $"edge-station-probe-{Environment.ProcessId}", time);
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
         connect.CancelAfter(TimeSpan.FromSeconds(10));
         try
         {
             await probe.StartAsync(connect.Token).ConfigureAwait(false);
-            return true;
+            return probe;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            o.WriteLine($"error: the station probe cannot reach the broker at {broker} (tried for 10 s)");
-            return false;
+            await probe.DisposeAsync().ConfigureAwait(false);
+            throw new RunStartException($"the station probe cannot reach the broker at {broker} (tried for 10 s)");
         }
     }
 
-    private static async Task StatusLoopAsync(ConsoleView view, SimClock clock, StationProbe probe, GroundTruth truth, Timeline timeline, int gateways, CancellationToken ct)
+    /// <summary>
+    /// Hundreds of gateways share this process's thread pool, which starts with one thread per core and grows slowly;
+    /// their outboxes commit with synchronous SQLite calls, as each does alone on its device. Measured on 2 cores with
+    /// all 312: alarm.panic p99 4.9 s with the default minimum, 116 ms with this one. The latencies reported are then
+    /// the gateways', not the host's.
+    /// </summary>
+    private static void GrowThreadPool(int communities)
     {
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
-                view.Status(clock, probe.Online, gateways, timeline.RecentRate(), truth.Categories().GetValueOrDefault(Contracts.Events.EventCategory.Alarm),
-                    truth.Latency().GetValueOrDefault(Contracts.Events.EventCategory.Alarm), truth.Overdue(clock.Time.GetUtcNow(), TimeSpan.FromSeconds(10)));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32 + (communities / 4)), io);
     }
 
-    /// <summary>True when the station has every seq each gateway committed (when the fleet knows them).</summary>
-    private static bool SequenceComplete(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district) =>
-        fleet is null || district.All(c => fleet.Committed(c.Id) is not { } last || probe.HasAll(c.Id, GatewayFleet.GatewayId, last));
-
-    /// <summary>Committed seqs per gateway: from the fleet, or from the last heartbeat when the gateways run elsewhere.</summary>
-    private static Dictionary<string, long?> Committed(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district) =>
-        district.ToDictionary(c => c.Id, c => fleet?.Committed(c.Id) ?? probe.LastHeartbeat(c.Id, GatewayFleet.GatewayId)?.LastSeq);
-
-    private static RunReport Build(
-        RunSettings settings, Scenario scenario, SimClock clock, DateTimeOffset startedAt, IReadOnlyList<CommunityPlan> district, string broker,
-        GatewayFleet? fleet, StationProbe probe, GroundTruth truth, Timeline timeline, Supervision supervision, BacklogTracker backlog,
-        SnapshotCounts snapshots, Journal journal, Dictionary<string, long?> committed, int online, TimeSpan scenarioTime, Resources resources)
+    private static GatewayFleet? MakeFleet(RunSettings settings, Scenario scenario, IReadOnlyList<CommunityPlan> district, DistrictDevices devices, Uri broker,
+        string dataRoot, Supervision supervision, Journal journal, Microsoft.Extensions.Logging.ILoggerFactory loggers, TimeProvider time)
     {
-        var categories = truth.Categories();
-        var total = truth.Total();
-        long received = 0, missing = 0, seqDuplicates = 0;
-        foreach (var c in district)
+        var fleetSettings = new FleetSettings(broker, devices.Endpoints, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
+        return settings.Gateways switch
         {
-            var ledger = probe.Ledger(c.Id, GatewayFleet.GatewayId);
-            received += ledger.Unique;
-            seqDuplicates += ledger.Duplicates;
-            if (committed[c.Id] is { } last)
-            {
-                missing += ledger.Missing(last);
-            }
+            GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),
+            GatewayMode.Processes => new ProcessFleet(district, fleetSettings, supervision, journal.Writer),
+            _ => null,
+        };
+    }
+
+    /// <summary>How the scenario takes the station away: restarting the in-process broker, or cutting the gateways' uplinks.</summary>
+    private static StationControl StationControlFor(StationBroker? broker, StationProbe probe, GatewayFleet? fleet, Scenario scenario)
+    {
+        StationControl station = broker is not null ? new StationControl.BrokerRestart(broker, probe, fleet)
+            : fleet is not null ? new StationControl.UplinksCut(fleet)
+            : new StationControl.None();
+        if (scenario.Activities.Any(a => a() is Scenarios.Activities.Outage) && station is StationControl.None)
+        {
+            throw new RunStartException("the outage scenario needs the in-process broker or the simulator's own gateways");
         }
 
-        long? committedTotal = committed.Values.Any(v => v is null) ? null : committed.Values.Sum(v => v!.Value);
-        var problems = new List<string>();
-        if (total.Lost > 0)
+        return station;
+    }
+
+    /// <summary>Starts the fleet (or waits for gateways run elsewhere) until every gateway is online; the memory each in-process community added.</summary>
+    private static async Task<double?> BringUpGatewaysAsync(GatewayFleet? fleet, StationProbe probe, int communities, TextWriter o, CancellationToken ct)
+    {
+        var process = Process.GetCurrentProcess();
+        GC.Collect();
+        process.Refresh();
+        var wsBefore = process.WorkingSet64;
+        if (fleet is null)
         {
-            problems.Add($"{total.Lost} events the simulator caused never reached the station ({string.Join(", ", categories.Where(c => c.Value.Lost > 0).Select(c => $"{c.Key} {c.Value.Lost}"))}; " +
-                         $"{(total.Lost > 5 ? "the first 5: " : "")}{string.Join(", ", truth.Missing(5))})");
+            o.WriteLine($"Serving the hardware of {communities} communities for gateways run elsewhere (configure them with edge-sim topology --write); waiting up to 60 s for them to come online...");
+            await WaitAsync(() => probe.Online >= communities, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            return null;
         }
 
-        if (missing > 0)
+        o.WriteLine($"Starting {communities} gateways ({fleet.Mode})...");
+        await fleet.StartAsync(ct).ConfigureAwait(false);
+        await WaitAsync(() => probe.Online >= communities, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        GC.Collect();
+        process.Refresh();
+        return fleet is InProcessFleet ? Math.Round((process.WorkingSet64 - wsBefore) / 1048576.0 / communities, 2) : null;
+    }
+
+    /// <summary>Plays the scenario with the status line running; how long it took and what it cost.</summary>
+    private static async Task<RunContext.Played> PlayAsync(RunContext run, SimClock clock, DistrictDevices devices, GatewayFleet? fleet, StationControl station, StationChecks checks,
+        Journal journal, StationProbe probe, int communities, CancellationToken ct)
+    {
+        var (settings, scenario, o) = (run.Settings, run.Scenario, run.Output);
+        o.WriteLine($"Scenario {scenario.Name}: {scenario.Summary}");
+        o.WriteLine(settings.Duration > TimeSpan.Zero
+            ? $"Running {settings.Duration.TotalSeconds:0.#} s at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} (Ctrl+C stops early); {probe.Online}/{communities} gateways online"
+            : $"Running at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} until Ctrl+C; {probe.Online}/{communities} gateways online");
+        var context = new ScenarioContext(clock, (settings.Duration > TimeSpan.Zero ? settings.Duration : TimeSpan.FromDays(1)) * clock.Speed,
+            devices.Communities, fleet, station, checks.Backlog, journal, settings.Seed);
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuAtScenario = process.TotalProcessorTime;
+        var gatewayCpuAtScenario = fleet?.GatewayCpu();
+        clock.Restart();
+        await scenario.RunAsync(context, settings.Duration > TimeSpan.Zero ? settings.Duration : Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
+
+        var scenarioTime = clock.WallElapsed;
+        process.Refresh();
+        var scenarioCpu = (process.TotalProcessorTime - cpuAtScenario).TotalSeconds;
+        var gatewayCpuPercent = fleet?.GatewayCpu() - gatewayCpuAtScenario is { } gatewayCpu
+            ? Math.Round(gatewayCpu.TotalSeconds / scenarioTime.TotalSeconds / communities * 100, 2)
+            : (double?)null;
+        o.WriteLine($"Scenario over after {scenarioTime.TotalSeconds:0.0} s; waiting for the station to receive what is on its way...");
+        return new RunContext.Played(scenarioTime, scenarioCpu, gatewayCpuPercent);
+    }
+
+    /// <summary>Waits, at most <see cref="DrainTimeout"/>, until the station has every event caused and every seq committed (and the snapshots, unless a gateway was killed holding some).</summary>
+    private static Task DrainAsync(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district, StationChecks checks) =>
+        WaitAsync(() => checks.Truth.Open == 0 && RunVerdict.SequenceComplete(fleet, probe, district) && (checks.Snapshots.Missing == 0 || checks.Supervision.Kills > 0),
+            DrainTimeout, CancellationToken.None);
+
+    /// <summary>Stops the fleet; what each gateway committed, read after it stopped.</summary>
+    private static async Task<Dictionary<string, long?>> StopGatewaysAsync(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district)
+    {
+        if (fleet is not null)
         {
-            problems.Add($"{missing} events the gateways committed are missing at the station (gaps in their seq)");
+            await fleet.StopAsync().ConfigureAwait(false);
         }
 
-        if (categories.GetValueOrDefault(Contracts.Events.EventCategory.Alarm) is { Unexpected: > 0 } alarms)
-        {
-            problems.Add($"{alarms.Unexpected} alarms arrived that nothing in the simulator caused");
-        }
-
-        if (probe.Malformed > 0)
-        {
-            problems.Add($"{probe.Malformed} messages did not match the contract");
-        }
-
-        if (snapshots.Bad > 0)
-        {
-            problems.Add($"{snapshots.Bad} pictures were not a JPEG of a camera their event listed");
-        }
-
-        // Pictures are not kept over a restart: a gateway killed with pictures in hand loses them, and says so in its event only.
-        if (snapshots.Missing > 0 && supervision.Kills == 0)
-        {
-            problems.Add($"{snapshots.Missing} pictures the events announced never arrived");
-        }
-
-        if (supervision.Undetected > 0)
-        {
-            problems.Add($"{supervision.Undetected} killed gateways were never seen offline by the station");
-        }
-
-        return new RunReport(
-            scenario.Name, settings.Seed, clock.Speed, startedAt, Math.Round(scenarioTime.TotalSeconds, 1), district.Count, broker,
-            fleet?.Mode ?? "external",
-            new DeviceCounts(district.Sum(c => c.Cameras.Count), district.Sum(c => c.UnitDoors.Count), district.Sum(c => c.AccessControls.Count),
-                district.Sum(c => c.AlarmButtons.Count), district.Sum(c => c.Zones.Count)),
-            new EventTotals(total.Generated, total.Delivered, total.Lost, total.Duplicates, total.Unexpected, categories),
-            new SequenceCheck(committedTotal, received, missing, seqDuplicates, probe.Malformed),
-            truth.Latency(),
-            truth.LatencyByType(),
-            new GatewayHealth(district.Count, online, supervision.OfflineDetectedMaxS, supervision.Kills, supervision.Undetected, fleet?.Crashes ?? 0, fleet?.Restarts ?? 0),
-            backlog.Report(),
-            snapshots,
-            resources,
-            journal.Entries,
-            timeline.Points(),
-            problems);
+        return RunVerdict.Committed(fleet, probe, district);
     }
 
     private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
@@ -371,22 +247,23 @@ public static class DistrictRun
         }
     }
 
-    private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable
+    /// <summary>A run's own data directory is deleted after a good run and kept, with a word, after a bad one.</summary>
+    private static void KeepOrDelete(RunSettings settings, string dataRoot, bool ok, TextWriter o)
     {
-        public void Dispose()
+        if (settings.DataDirectory is not null)
         {
-            foreach (var item in items)
-            {
-                item.Dispose();
-            }
+            return;
         }
-    }
 
-    private static void TryDelete(string directory)
-    {
+        if (!ok)
+        {
+            o.WriteLine($"  data         the gateways' outboxes and log are kept in {dataRoot}");
+            return;
+        }
+
         try
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(dataRoot, recursive: true);
         }
         catch (IOException)
         {

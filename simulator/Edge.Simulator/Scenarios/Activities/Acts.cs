@@ -10,7 +10,7 @@ internal static class Acts
         Press(community, community.Wiring.Buttons[random.Next(community.Wiring.Buttons.Count)], TimeSpan.FromMilliseconds(random.Next(300, 1500)));
 
     public static Func<CancellationToken, Task> Press(SimCommunity community, Topology.ButtonWire button, TimeSpan hold) =>
-        ct => community.PressAsync(button, hold, ct);
+        ct => community.Alarms.PressAsync(button, hold, ct);
 
     /// <summary>A zone disturbed for 1-4 s: mostly a door or fence contact opening, now and then a cut or a short.</summary>
     public static Func<CancellationToken, Task>? Disturb(SimCommunity community, Random random, ZoneFault? fault = null)
@@ -28,6 +28,6 @@ internal static class Acts
             _ => ZoneFault.Open,
         };
         var hold = TimeSpan.FromMilliseconds(random.Next(1000, 4000));
-        return ct => community.DisturbAsync(zone, kind, hold, ct);
+        return ct => community.Alarms.DisturbAsync(zone, kind, hold, ct);
     }
 }

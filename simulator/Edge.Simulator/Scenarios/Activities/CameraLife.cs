@@ -26,13 +26,13 @@ public sealed class CameraLife(double motionPerCameraPerDay = 24, double blinded
             var (community, camera) = cameras[context.Random.Next(cameras.Count)];
             if (context.Random.NextDouble() * perCamera < blindedPerCameraPerDay)
             {
-                context.TryCameraAct(community, camera, token => community.BlindAsync(camera, TimeSpan.FromSeconds(3 + context.Random.Next(5)), token));
+                context.TryCameraAct(community, camera, token => community.Cameras.BlindAsync(camera, TimeSpan.FromSeconds(3 + context.Random.Next(5)), token));
                 return Task.CompletedTask;
             }
 
             var duration = TimeSpan.FromSeconds(2 + (context.Random.NextDouble() * 4));
             var silentEnd = context.Random.Next(3) == 0;
-            context.TryCameraAct(community, camera, token => community.MotionAsync(camera, duration, silentEnd, token));
+            context.TryCameraAct(community, camera, token => community.Cameras.MotionAsync(camera, duration, silentEnd, token));
             return Task.CompletedTask;
         }, ct);
     }

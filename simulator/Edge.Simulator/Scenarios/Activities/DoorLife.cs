@@ -26,7 +26,7 @@ public sealed class DoorLife(double swipesPerDoorPerDay = 100, double forcedPerD
             var (community, door) = doors[context.Random.Next(doors.Count)];
             if (context.Random.NextDouble() * (swipesPerDoorPerDay + forcedPerDoorPerDay) < forcedPerDoorPerDay)
             {
-                context.TryDoorAct(community, door, token => community.ForceDoorAsync(door, token));
+                context.TryDoorAct(community, door, token => community.Doors.ForceDoorAsync(door, token));
                 return Task.CompletedTask;
             }
 
@@ -34,7 +34,7 @@ public sealed class DoorLife(double swipesPerDoorPerDay = 100, double forcedPerD
             var card = context.Random.Next(1, 3000);
             var granted = context.Random.NextDouble() >= 0.03;
             var heldOpen = granted && context.Random.Next(200) == 0;
-            context.TryDoorAct(community, door, token => community.SwipeAsync(door, reader, card, granted, heldOpen, token));
+            context.TryDoorAct(community, door, token => community.Doors.SwipeAsync(door, reader, card, granted, heldOpen, token));
             return Task.CompletedTask;
         }, ct);
     }

@@ -75,7 +75,7 @@ public sealed class Faults : IScenarioActivity
         {
             var (community, door) = doors[random.Next(doors.Count)];
             var reader = random.Next(door.OsdpReaders.Count);
-            if (context.TryDoorAct(community, door, token => community.UnplugReaderAsync(door, reader, TimeSpan.FromSeconds(10), token)))
+            if (context.TryDoorAct(community, door, token => community.Doors.UnplugReaderAsync(door, reader, TimeSpan.FromSeconds(10), token)))
             {
                 context.Note($"faults: {community.Id}'s OSDP reader {door.OsdpReaders[reader].Reader.Id} unplugged for 10 s");
                 return;
@@ -92,8 +92,8 @@ public sealed class Faults : IScenarioActivity
             var camera = community.Wiring.Cameras[random.Next(community.Wiring.Cameras.Count)];
             if (context.TryCameraAct(community, camera, async token =>
                 {
-                    await community.UnplugCameraAsync(camera, TimeSpan.FromSeconds(35), token).ConfigureAwait(false);
-                    await community.BlindAsync(camera, TimeSpan.FromSeconds(3), token).ConfigureAwait(false);
+                    await community.Cameras.UnplugCameraAsync(camera, TimeSpan.FromSeconds(35), token).ConfigureAwait(false);
+                    await community.Cameras.BlindAsync(camera, TimeSpan.FromSeconds(3), token).ConfigureAwait(false);
                 }))
             {
                 context.Note($"faults: {community.Id}'s camera {camera.Camera.Id} ({camera.Protocol}) unplugged for 35 s, then blinded");
@@ -105,7 +105,7 @@ public sealed class Faults : IScenarioActivity
     private static async Task Unplug(ScenarioContext context, SimCommunity community, CancellationToken ct)
     {
         context.Note($"faults: {community.Id}'s I/O board unplugged for 5 s");
-        await community.UnplugAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+        await community.Alarms.UnplugAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
     }
 
     private static async Task CutUplink(ScenarioContext context, SimCommunity community, Random random, CancellationToken ct)
@@ -132,14 +132,14 @@ public sealed class Faults : IScenarioActivity
     {
         var gateways = context.Gateways!;
         context.Note(string.Create(CultureInfo.InvariantCulture, $"faults: {community.Id}'s gateway killed; restarted in 5 s"));
-        var subscriptions = community.OnvifSubscriptions();
+        var subscriptions = community.Cameras.OnvifSubscriptions();
         await gateways.KillAsync(community.Id).ConfigureAwait(false);
         await context.Clock.DelayReal(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
         await gateways.RestartAsync(community.Id, ct).ConfigureAwait(false);
         context.Note($"faults: {community.Id}'s gateway restarted");
         // Its bridge and uplink reconnect, and it subscribes to its ONVIF cameras again, before the community is free
         // for the next act: a camera's motion before that is not the gateway's to see.
-        if (!await community.OnvifResubscribedAsync(subscriptions, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
+        if (!await community.Cameras.OnvifResubscribedAsync(subscriptions, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
         {
             context.Note($"faults: {community.Id}'s restarted gateway has not subscribed to all its ONVIF cameras within 30 s");
         }

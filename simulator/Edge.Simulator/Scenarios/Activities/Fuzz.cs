@@ -20,12 +20,12 @@ public sealed class Fuzz : IScenarioActivity
             var button = community.Wiring.Buttons[random.Next(community.Wiring.Buttons.Count)];
             await context.TryActAsync(community, TimeSpan.Zero, async token =>
             {
-                community.SendGarbage(random, 20);
-                await community.ChatterAsync(button, 3, token).ConfigureAwait(false);
-                community.SendGarbage(random, 5);
+                community.Alarms.SendGarbage(random, 20);
+                await community.Alarms.ChatterAsync(button, 3, token).ConfigureAwait(false);
+                community.Alarms.SendGarbage(random, 5);
                 var press = Acts.Press(community, button, TimeSpan.FromMilliseconds(random.Next(200, 800)));
                 var pressing = press(token);
-                community.SendGarbage(random, 5);
+                community.Alarms.SendGarbage(random, 5);
                 await pressing.ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
         }

@@ -1,0 +1,224 @@
+using System.Globalization;
+using Edge.Contracts.Events;
+using Edge.Gateway.Access;
+using Edge.Simulator.Hardware;
+using Edge.Simulator.Scenarios;
+using Edge.Simulator.Station;
+using Edge.Simulator.Topology;
+
+namespace Edge.Simulator.Devices;
+
+/// <summary>
+/// A community's unit doors as residents and burglars use them: at ISAPI controllers (their events over HTTP), OSDP
+/// readers on the community's line (the door on the first reader's inputs), and Wiegand readers with a door on the
+/// bridge's GPIO.
+/// </summary>
+public sealed class SimDoors : SimDevices
+{
+    private readonly HttpDeviceServer? _http;
+    private readonly Dictionary<string, SimOsdpReader> _osdpReaders = [];
+    private readonly int _facility;
+
+    public SimDoors(CommunityPlan plan, CommunityWiring wiring, BridgeServer bridge, GroundTruth truth, SimClock clock, HttpDeviceServer? http, SimOsdpLine? osdp)
+        : base(plan, wiring, bridge, truth, clock)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _http = http;
+        _facility = CommunityWiring.CardFacility(plan.Id);
+        foreach (var c in wiring.Controllers)
+        {
+            http?.Add(plan.Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(plan.Id));
+        }
+
+        foreach (var r in osdp is null ? [] : wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
+        {
+            _osdpReaders[r.Reader.Id] = osdp!.Add((byte)r.Address, CommunityWiring.OsdpKey(plan.Id, r.Reader.Id));
+        }
+    }
+
+    /// <summary>True when the door's devices are simulated in this run (controllers need the HTTP server, OSDP doors a line).</summary>
+    public bool Simulated(DoorWire door) => door switch
+    {
+        ControllerWire => _http is not null,
+        OsdpDoorWire => _osdpReaders.Count > 0,
+        _ => true,
+    };
+
+    /// <summary>Door contacts closed (low), release and exit button not active (high), Wiegand lines idle high.</summary>
+    public void Rest()
+    {
+        foreach (var d in Wiring.WiegandDoors)
+        {
+            Bridge.SetLevel(Id, d.ContactPin, false);
+            Bridge.SetLevel(Id, d.ReleasePin, true);
+            Bridge.SetLevel(Id, d.ExitPin, true);
+            foreach (var r in d.WiegandReaders)
+            {
+                Bridge.SetLevel(Id, r.D0, true);
+                Bridge.SetLevel(Id, r.D1, true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A resident presents card <paramref name="card"/> at the door's reader number <paramref name="reader"/>.
+    /// At a controller's door: access.granted, or access.denied for a card it does not know (<paramref name="granted"/>
+    /// false). At a door the gateway runs (OSDP, Wiegand): access.card from the reader, and, when the lock controller
+    /// knows the card, its release. Then the door opens a moment later and closes behind them or, with
+    /// <paramref name="heldOpen"/>, stays open until it is held open.
+    /// </summary>
+    public Task SwipeAsync(DoorWire door, int reader, int card, bool granted, bool heldOpen, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(door);
+        return door is ControllerWire controller
+            ? SwipeAtControllerAsync(controller, card.ToString(CultureInfo.InvariantCulture), granted, heldOpen, ct)
+            : SwipeAtReaderAsync(door, reader % door.Readers.Count, card, granted, heldOpen, ct);
+    }
+
+    private async Task SwipeAtControllerAsync(ControllerWire controller, string card, bool granted, bool heldOpen, CancellationToken ct)
+    {
+        var sim = _http!.Controller(Id, controller.Id);
+        var door = controller.Door.Id;
+        if (!granted)
+        {
+            Truth.Expect(Id, door, EventTypes.AccessDenied, null, Now);
+            sim.Send(5, 0x09, 1, card);
+            return;
+        }
+
+        Truth.Expect(Id, door, EventTypes.AccessGranted, null, Now);
+        sim.Send(5, 0x01, 1, card);
+        await Hold(TimeSpan.FromMilliseconds(600), ct).ConfigureAwait(false);
+        Truth.Expect(Id, door, EventTypes.DoorOpened, null, Now);
+        sim.Send(5, 0x15, 1);
+        await Hold(TimeSpan.FromMilliseconds(heldOpen ? 1500 : 2500), ct).ConfigureAwait(false);
+        if (heldOpen)
+        {
+            Truth.Expect(Id, door, EventTypes.DoorHeldOpen, EventState.Active, Now);
+            sim.Send(5, 0x18, 1);
+            await Hold(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+            Truth.Expect(Id, door, EventTypes.DoorHeldOpen, EventState.Restored, Now);
+        }
+
+        Truth.Expect(Id, door, EventTypes.DoorClosed, null, Now);
+        sim.Send(5, 0x16, 1);
+    }
+
+    private async Task SwipeAtReaderAsync(DoorWire door, int reader, int card, bool granted, bool heldOpen, CancellationToken ct)
+    {
+        var bits = WiegandDecoder.Encode(WiegandFormat.H10301, _facility, card);
+        Truth.Expect(Id, door.Readers[reader].Id, EventTypes.AccessCard, null, Now);
+        if (door is OsdpDoorWire osdp)
+        {
+            _osdpReaders[osdp.OsdpReaders[reader].Reader.Id].Present(bits);
+        }
+        else
+        {
+            var wire = ((WiegandDoorWire)door).WiegandReaders[reader];
+            Bridge.Wiegand(Id, wire.D0, wire.D1, bits);
+        }
+
+        if (!granted)
+        {
+            return;
+        }
+
+        // The lock controller decides, releases the lock, and the resident pulls the door open.
+        await Hold(TimeSpan.FromMilliseconds(300), ct).ConfigureAwait(false);
+        Release(door, true);
+        await Hold(TimeSpan.FromMilliseconds(300), ct).ConfigureAwait(false);
+        var opened = Now;
+        Truth.Expect(Id, door.Door.Id, EventTypes.DoorOpened, null, opened);
+        if (heldOpen)
+        {
+            Truth.Expect(Id, door.Door.Id, EventTypes.DoorHeldOpen, EventState.Active, opened + CommunityWiring.HeldOpenAfter);
+        }
+
+        Contact(door, true);
+        await Hold(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
+        Release(door, false);
+        // A resident walks through in a second; a door left open stays past the time it may be open.
+        await Hold(heldOpen ? CommunityWiring.HeldOpenAfter + TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(0.8), ct).ConfigureAwait(false);
+        if (heldOpen)
+        {
+            Truth.Expect(Id, door.Door.Id, EventTypes.DoorHeldOpen, EventState.Restored, Now);
+        }
+
+        Truth.Expect(Id, door.Door.Id, EventTypes.DoorClosed, null, Now);
+        Contact(door, false);
+        await Hold(Settle, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A unit door is forced open and closed again a few seconds later.</summary>
+    public async Task ForceDoorAsync(DoorWire door, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(door);
+        var id = door.Door.Id;
+        Truth.Expect(Id, id, EventTypes.DoorForced, EventState.Active, Now);
+        if (door is ControllerWire controller)
+        {
+            var sim = _http!.Controller(Id, controller.Id);
+            sim.Send(5, 0x17, 1);
+            await Hold(TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+            Truth.Expect(Id, id, EventTypes.DoorForced, EventState.Restored, Now);
+            Truth.Expect(Id, id, EventTypes.DoorClosed, null, Now);
+            sim.Send(5, 0x16, 1);
+            return;
+        }
+
+        Contact(door, true);
+        await Hold(TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+        Truth.Expect(Id, id, EventTypes.DoorForced, EventState.Restored, Now);
+        Truth.Expect(Id, id, EventTypes.DoorClosed, null, Now);
+        Contact(door, false);
+        await Hold(Settle, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An OSDP reader is unplugged for a while (device.offline after the 8 s OSDP allows, device.online on its return),
+    /// and its case opened on the way back (device.tamper).
+    /// </summary>
+    public async Task UnplugReaderAsync(OsdpDoorWire door, int reader, TimeSpan hold, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(door);
+        var wire = door.OsdpReaders[reader % door.OsdpReaders.Count];
+        var sim = _osdpReaders[wire.Reader.Id];
+        Truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceOffline, null, Now);
+        sim.Silent = true;
+        await Hold(hold, ct).ConfigureAwait(false);
+        Truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceOnline, null, Now);
+        Truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceTamper, null, Now);
+        sim.Tamper = true;
+        sim.Silent = false;
+        // The gateway retries with backoff (up to 5 s) before the reader answers again.
+        await Hold(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false);
+        sim.Tamper = false;
+        await Hold(Settle, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The lock controller's release signal: an OSDP door's first reader's input, or a GPIO line (low while released).</summary>
+    private void Release(DoorWire door, bool released)
+    {
+        if (door is OsdpDoorWire osdp)
+        {
+            _osdpReaders[osdp.OsdpReaders[0].Reader.Id].SetInput(CommunityWiring.ReleaseInput, released);
+        }
+        else
+        {
+            Bridge.SetLevel(Id, ((WiegandDoorWire)door).ReleasePin, !released);
+        }
+    }
+
+    /// <summary>The door contact: an OSDP door's first reader's input, or a GPIO line (high while open).</summary>
+    private void Contact(DoorWire door, bool open)
+    {
+        if (door is OsdpDoorWire osdp)
+        {
+            _osdpReaders[osdp.OsdpReaders[0].Reader.Id].SetInput(CommunityWiring.ContactInput, open);
+        }
+        else
+        {
+            Bridge.SetLevel(Id, ((WiegandDoorWire)door).ContactPin, open);
+        }
+    }
+}
