@@ -14,6 +14,9 @@ public static class TopicSegment
     private static readonly SearchValues<char> Allowed =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 
+    /// <summary>What a topic segment may be, for messages: "1-64 letters, digits, '-' or '_'".</summary>
+    public static readonly string Rule = $"1-{MaxLength} letters, digits, '-' or '_'";
+
     /// <summary>True when <paramref name="value"/> can be a topic segment.</summary>
     public static bool IsValid(string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(Allowed);
@@ -22,5 +25,5 @@ public static class TopicSegment
     public static string Require(string? value, string what) =>
         IsValid(value)
             ? value!
-            : throw new ArgumentException($"{what} '{value}' is not a valid topic segment: use 1-{MaxLength} letters, digits, '-' or '_'", what);
+            : throw new ArgumentException($"{what} '{value}' is not a valid topic segment: use {Rule}", what);
 }

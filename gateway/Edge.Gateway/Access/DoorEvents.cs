@@ -21,6 +21,9 @@ public static class DoorEvents
     {
         ArgumentNullException.ThrowIfNull(signals);
         ArgumentNullException.ThrowIfNull(door);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(door);
         for (var i = 0; i < signals.Count; i++)
         {
             var draft = Draft(signals[i], device, via);

@@ -39,6 +39,7 @@ public sealed class GpioDoorAdapter : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gpio);
+        ArgumentNullException.ThrowIfNull(time);
         _options = options;
         _gpio = gpio;
         _sink = sink;

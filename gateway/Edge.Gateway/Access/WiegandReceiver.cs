@@ -25,6 +25,7 @@ public sealed class WiegandReceiver : IDisposable
     /// <summary>A receiver fed by <see cref="OnBit"/> (the GPIO constructor wires it to the pins).</summary>
     public WiegandReceiver(TimeProvider time, WiegandFormat format37 = WiegandFormat.H10304, TimeSpan? gap = null)
     {
+        ArgumentNullException.ThrowIfNull(time);
         _time = time;
         _gap = gap ?? DefaultGap;
         _format37 = format37;

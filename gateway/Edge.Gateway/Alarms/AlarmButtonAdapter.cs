@@ -29,6 +29,8 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
     public AlarmButtonAdapter(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, IEventSink sink, TimeProvider time, ILogger<AlarmButtonAdapter> log)
     {
         ArgumentNullException.ThrowIfNull(buttons);
+        ArgumentNullException.ThrowIfNull(gpio);
+        ArgumentNullException.ThrowIfNull(time);
         _gpio = gpio;
         _sink = sink;
         _time = time;

@@ -1,6 +1,6 @@
 using Edge.Contracts.Topics;
+using Edge.Gateway.Configuration;
 using Edge.Gateway.Hardware;
-using Microsoft.Extensions.Options;
 
 namespace Edge.Gateway.Alarms;
 
@@ -8,104 +8,68 @@ namespace Edge.Gateway.Alarms;
 /// Validates the alarm devices against each other and the hardware: ids, pins, channels and bands. Every message
 /// names the key, for example <c>Edge:Alarms:Buttons:1:Pin</c>.
 /// </summary>
-public sealed class AlarmOptionsValidator
+public static class AlarmOptionsValidator
 {
     /// <summary>Zones are read through one MCP3008: channels 0-7.</summary>
     private const int Mcp3008Channels = 8;
 
+    /// <param name="check">Checks under <c>Edge:Alarms</c>.</param>
     /// <param name="keys">Ids and GPIO lines claimed by the gateway's devices; the alarm devices add theirs.</param>
-    public static IReadOnlyList<string> Validate(AlarmOptions alarms, HardwareOptions hardware, Configuration.DeviceKeys? keys = null)
+    public static void Validate(AlarmOptions alarms, HardwareOptions hardware, ConfigCheck check, DeviceKeys keys)
     {
-        keys ??= new Configuration.DeviceKeys();
         ArgumentNullException.ThrowIfNull(alarms);
         ArgumentNullException.ThrowIfNull(hardware);
-        var errors = new List<string>();
-        const string a = AlarmOptions.Section;
-        const string h = HardwareOptions.Section;
-        var channels = new Dictionary<int, string>();
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(keys);
         for (var i = 0; i < alarms.Buttons.Count; i++)
         {
             var b = alarms.Buttons[i];
-            var key = $"{a}:Buttons:{i}";
-            keys.Id(errors, key, b.Id);
-            keys.Line(errors, $"{key}:Pin", b.Pin);
-            CameraIds(errors, $"{key}:Cameras", b.Cameras);
+            var button = check.At(nameof(alarms.Buttons), i);
+            keys.Id(button, b.Id);
+            keys.Line(button, nameof(b.Pin), b.Pin);
+            CameraIds(button, b.Cameras);
             if (b.LedPin is { } led)
             {
-                keys.Line(errors, $"{key}:LedPin", led);
+                keys.Line(button, nameof(b.LedPin), led);
             }
 
-            if (b.Debounce < TimeSpan.FromMilliseconds(1) || b.Debounce > TimeSpan.FromSeconds(1))
-            {
-                errors.Add($"{key}:Debounce {b.Debounce} must be 1 ms-1 s");
-            }
-
-            if (b.StuckAfter <= b.Debounce)
-            {
-                errors.Add($"{key}:StuckAfter {b.StuckAfter} must be longer than the debounce");
-            }
-
-            if (b.DuressAfter is { } d && (d <= b.Debounce || d >= b.StuckAfter))
-            {
-                errors.Add($"{key}:DuressAfter {d} must lie between the debounce and StuckAfter");
-            }
+            button.Range(nameof(b.Debounce), b.Debounce, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+            button.That(b.StuckAfter > b.Debounce, nameof(b.StuckAfter), $"{b.StuckAfter} must be longer than the debounce");
+            button.That(b.DuressAfter is not { } d || (d > b.Debounce && d < b.StuckAfter), nameof(b.DuressAfter),
+                $"{b.DuressAfter} must lie between the debounce and StuckAfter");
         }
 
+        var channels = new Dictionary<int, string>();
         for (var i = 0; i < alarms.Zones.Count; i++)
         {
             var z = alarms.Zones[i];
-            var key = $"{a}:Zones:{i}";
-            keys.Id(errors, key, z.Id);
-            Configuration.DeviceKeys.Number(errors, channels, $"{key}:Channel", z.Channel, Mcp3008Channels - 1);
-            CameraIds(errors, $"{key}:Cameras", z.Cameras);
-
+            var zone = check.At(nameof(alarms.Zones), i);
+            keys.Id(zone, z.Id);
+            DeviceKeys.Number(zone, channels, nameof(z.Channel), z.Channel, Mcp3008Channels - 1);
+            CameraIds(zone, z.Cameras);
             if (z.Bands.Problem is { } problem)
             {
-                errors.Add($"{key}: bands overlap: {problem}");
+                zone.Fail($"bands overlap: {problem}");
             }
 
-            if (z.PullUpOhms <= 0)
-            {
-                errors.Add($"{key}:PullUpOhms {z.PullUpOhms} must be above 0");
-            }
-
-            if (z.Hysteresis is < 0 or >= 0.5)
-            {
-                errors.Add($"{key}:Hysteresis {z.Hysteresis} must be 0-0.5");
-            }
-
-            if (z.Dwell < TimeSpan.Zero || z.Dwell > TimeSpan.FromMinutes(1))
-            {
-                errors.Add($"{key}:Dwell {z.Dwell} must be 0-1 min");
-            }
+            zone.That(z.PullUpOhms > 0, nameof(z.PullUpOhms), FormattableString.Invariant($"{z.PullUpOhms} must be above 0"));
+            zone.That(z.Hysteresis is >= 0 and < 0.5, nameof(z.Hysteresis), FormattableString.Invariant($"{z.Hysteresis} must be 0-0.5"));
+            zone.Range(nameof(z.Dwell), z.Dwell, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         }
 
-        if (alarms.Any && hardware.Gpio == GpioDriverKind.None)
-        {
-            errors.Add($"{h}:Gpio must name a driver (Libgpiod, Sysfs or Bridge) when {a} configures buttons or zones");
-        }
-
-        if (hardware.Gpio == GpioDriverKind.Bridge
-            && !(Uri.TryCreate(hardware.Bridge, UriKind.Absolute, out var uri) && uri.Scheme is "tcp" or "unix"))
-        {
-            errors.Add($"{h}:Bridge '{hardware.Bridge}' must be tcp://host:port or unix:///path when {h}:Gpio is Bridge");
-        }
-
-        return errors;
+        check.Section(HardwareOptions.Section).That(!alarms.Any || hardware.Gpio != GpioDriverKind.None, nameof(hardware.Gpio),
+            $"must name a driver (Libgpiod, Sysfs or Bridge) when {check.Key} configures buttons or zones");
     }
 
     /// <summary>
-    /// Camera references must be device ids. Whether each names a configured camera is checked once the gateway has
-    /// a camera registry (the camera issue); until then the ids are kept for snapshot linking.
+    /// The cameras that cover a device, by device id; snapshots follow its alarms from those the gateway has (a camera
+    /// another gateway reads is allowed, and simply gives no snapshot here).
     /// </summary>
-    private static void CameraIds(List<string> errors, string key, List<string> cameras)
+    internal static void CameraIds(ConfigCheck device, List<string> cameras)
     {
         for (var i = 0; i < cameras.Count; i++)
         {
-            if (!TopicSegment.IsValid(cameras[i]))
-            {
-                errors.Add($"{key}:{i} '{cameras[i]}' is not a device id");
-            }
+            device.That(TopicSegment.IsValid(cameras[i]), $"Cameras:{i}", $"'{cameras[i]}' is not a device id");
         }
     }
 }

@@ -25,7 +25,7 @@ public static class CameraEvents
     }
 
     /// <summary>The contract type of a Hikvision ISAPI camera event (<c>eventType</c>), or null for one that is not a camera condition.</summary>
-    public static string? OfIsapi(string eventType) => eventType.ToLowerInvariant() switch
+    public static string? OfIsapi(string eventType) => eventType?.ToLowerInvariant() switch
     {
         "vmd" => EventTypes.CameraMotion,
         "linedetection" => EventTypes.CameraLineCrossing,

@@ -12,6 +12,7 @@ public static class SnapshotHttp
     public static async Task<byte[]> GetJpegAsync(HttpClient http, Uri uri, int maxBytes, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(uri);
         try
         {
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);

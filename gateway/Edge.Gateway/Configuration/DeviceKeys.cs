@@ -12,35 +12,27 @@ public sealed class DeviceKeys
     private readonly Dictionary<string, string> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _lines = [];
 
-    /// <summary>A device id: a valid topic segment, used once. <paramref name="key"/> is the device's key (without <c>:Id</c>).</summary>
-    public void Id(List<string> errors, string key, string id)
+    /// <summary>The device id of the element <paramref name="device"/> checks (its <c>Id</c>): a valid topic segment, used once.</summary>
+    public void Id(ConfigCheck device, string id)
     {
-        ArgumentNullException.ThrowIfNull(errors);
-        if (!TopicSegment.IsValid(id))
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.That(TopicSegment.IsValid(id), "Id", $"'{id}' must be {TopicSegment.Rule}"))
         {
-            errors.Add($"{key}:Id '{id}' must be 1-{TopicSegment.MaxLength} letters, digits, '-' or '_'");
-        }
-        else if (!_ids.TryAdd(id, key))
-        {
-            errors.Add($"{key}:Id '{id}' is already used by {_ids[id]}");
+            device.That(_ids.TryAdd(id, device.Key), "Id", $"'{id}' is already used by {_ids[id]}");
         }
     }
 
     /// <summary>A GPIO line: 0-1023, used once.</summary>
-    public void Line(List<string> errors, string key, int line) => Number(errors, _lines, key, line, 1023);
+    public void Line(ConfigCheck check, string name, int line) => Number(check, _lines, name, line, 1023);
 
-    /// <summary>A number in range that <paramref name="used"/> may hold once (GPIO lines, ADC channels).</summary>
-    public static void Number(List<string> errors, Dictionary<int, string> used, string key, int number, int max)
+    /// <summary>A number in range that <paramref name="used"/> may hold once (GPIO lines, ADC channels, a reader's inputs).</summary>
+    public static void Number(ConfigCheck check, Dictionary<int, string> used, string name, int number, int max)
     {
-        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(used);
-        if (number < 0 || number > max)
+        if (check.Range(name, number, 0, max))
         {
-            errors.Add($"{key} {number} must be 0-{max}");
-        }
-        else if (!used.TryAdd(number, key))
-        {
-            errors.Add($"{key} {number} is already used by {used[number]}");
+            check.That(used.TryAdd(number, $"{check.Key}:{name}"), name, $"{number} is already used by {used[number]}");
         }
     }
 }

@@ -56,19 +56,22 @@ public sealed record GatewaySettings(
             .Concat(access.WiegandReaders.Select(r => r.Device)).Concat(access.Doors.Select(d => d.Device)).ToList();
     }
 
-    /// <summary>Every problem with the settings, each naming its key; empty when they are valid.</summary>
+    /// <summary>Every problem with the settings, each naming its key; empty when they are valid. Each section is checked once, here.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>();
-        Collect(errors, new GatewayOptionsValidator().Validate(null, Gateway));
-        Collect(errors, new OutboxOptionsValidator().Validate(null, Outbox));
-        Collect(errors, new UplinkOptionsValidator().Validate(null, Uplink));
-        Collect(errors, new TestEventOptionsValidator().Validate(null, TestEvents));
+        var check = new ConfigCheck(GatewayOptions.Section);
+        GatewayOptionsValidator.Validate(Gateway, check);
+        OutboxOptionsValidator.Validate(Outbox, check.Section(OutboxOptions.Section));
+        UplinkOptionsValidator.Validate(Uplink, check.Section(UplinkOptions.Section));
+        TestEventOptionsValidator.Validate(TestEvents, check.Section(TestEventOptions.Section));
+        HardwareOptionsValidator.Validate(HardwareOrDefault, check.Section(HardwareOptions.Section));
+
+        // Devices of every kind share one registry of ids and GPIO lines, so a clash between kinds is named.
         var keys = new DeviceKeys();
-        errors.AddRange(AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault, keys));
-        errors.AddRange(AccessOptionsValidator.Validate(AccessOrDefault, keys, HardwareOrDefault.Gpio));
-        errors.AddRange(CameraOptionsValidator.Validate(CamerasOrDefault, keys));
-        return errors;
+        AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault, check.Section(AlarmOptions.Section), keys);
+        AccessOptionsValidator.Validate(AccessOrDefault, check.Section(AccessOptions.Section), keys, HardwareOrDefault.Gpio);
+        CameraOptionsValidator.Validate(CamerasOrDefault, check.Section(CameraOptions.Section), keys);
+        return check.Errors;
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem.</summary>
@@ -78,14 +81,6 @@ public sealed record GatewaySettings(
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors);
-        }
-    }
-
-    private static void Collect(List<string> errors, ValidateOptionsResult result)
-    {
-        if (result.Failed)
-        {
-            errors.AddRange(result.Failures);
         }
     }
 }

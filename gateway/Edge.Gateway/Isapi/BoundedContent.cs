@@ -16,7 +16,8 @@ public static class BoundedContent
             return null;
         }
 
-        await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var streamDisposal = stream.ConfigureAwait(false);
         using var body = new MemoryStream();
         var chunk = new byte[(int)Math.Min(maxBytes + 1, 64 * 1024)];
         int n;

@@ -27,6 +27,7 @@ public sealed partial class IsapiClient : IDisposable
     public IsapiClient(Uri baseUri, string user, string password, TimeSpan silence, TimeProvider time, ILogger log, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(baseUri);
+        ArgumentNullException.ThrowIfNull(time);
         _base = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
         _silence = silence;
         _time = time;
@@ -134,7 +135,8 @@ public sealed partial class IsapiClient : IDisposable
         }
 
         Sign();
-        await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var bodyDisposal = body.ConfigureAwait(false);
         if (onConnected is not null)
         {
             await onConnected(ct).ConfigureAwait(false);

@@ -4,7 +4,7 @@ namespace Edge.Gateway.Outbox;
 public sealed class OutboxCorruptException : Exception
 {
     public OutboxCorruptException(string path, string detail, Exception? inner = null)
-        : base($"outbox '{path}' cannot be used: {detail.TrimEnd('.')}. Its events would be lost if the gateway started empty: " +
+        : base($"outbox '{path}' cannot be used: {detail?.TrimEnd('.')}. Its events would be lost if the gateway started empty: " +
                "restore the file, or move it aside to start with an empty outbox.", inner)
     {
         Path = path;

@@ -1,35 +1,17 @@
-using Microsoft.Extensions.Options;
+using Edge.Gateway.Configuration;
 
 namespace Edge.Gateway.Outbox;
 
-/// <summary>Validates <c>Edge:Outbox</c>; every message names the key.</summary>
-public sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>
+/// <summary>Validates <c>Edge:Outbox</c>.</summary>
+public static class OutboxOptionsValidator
 {
-    public ValidateOptionsResult Validate(string? name, OutboxOptions options)
+    public static void Validate(OutboxOptions options, ConfigCheck check)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
-        const string s = OutboxOptions.Section;
-        if (options.MaxBytes < 64 * 1024)
-        {
-            errors.Add($"{s}:MaxBytes {options.MaxBytes} must be at least 65536");
-        }
-
-        if (options.BatchSize is < 1 or > 100_000)
-        {
-            errors.Add($"{s}:BatchSize {options.BatchSize} must be 1-100000");
-        }
-
-        if (options.IntakeCapacity is < 1 or > 10_000_000)
-        {
-            errors.Add($"{s}:IntakeCapacity {options.IntakeCapacity} must be 1-10000000");
-        }
-
-        if (!Enum.IsDefined(options.Durability))
-        {
-            errors.Add($"{s}:Durability must be Full or Normal");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        ArgumentNullException.ThrowIfNull(check);
+        check.AtLeast(nameof(options.MaxBytes), options.MaxBytes, 64 * 1024);
+        check.Range(nameof(options.BatchSize), options.BatchSize, 1, 100_000);
+        check.Range(nameof(options.IntakeCapacity), options.IntakeCapacity, 1, 10_000_000);
+        check.Defined(nameof(options.Durability), options.Durability);
     }
 }

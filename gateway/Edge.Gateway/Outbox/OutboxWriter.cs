@@ -30,6 +30,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     public OutboxWriter(OutboxStore store, GatewayOptions gateway, OutboxOptions options, TimeProvider time, ILogger<OutboxWriter> log)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(gateway);
         _store = store;
         _events = new EventFactory(gateway.Community, gateway.Id);
         _batchSize = options.BatchSize;

@@ -38,6 +38,8 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         GatewayOptions gateway, UplinkOptions options, OutboxStore store, OutboxWriter writer, UplinkState state,
         TimeProvider time, ILogger<UplinkService> log)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
         _gateway = gateway;
         _options = options;
         _store = store;
@@ -192,8 +194,11 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     }
 
     /// <summary>Publishes a heartbeat when connected; false when there is no connection to publish on.</summary>
-    public Task<bool> PublishHeartbeatAsync(Heartbeat heartbeat, CancellationToken ct) =>
-        TryPublishAsync(_messages.Heartbeat(heartbeat, _options.HeartbeatInterval), ct);
+    public Task<bool> PublishHeartbeatAsync(Heartbeat heartbeat, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        return TryPublishAsync(_messages.Heartbeat(heartbeat, _options.HeartbeatInterval), ct);
+    }
 
     /// <summary>
     /// Publishes a snapshot for an event when connected (QoS 1); false when there is no connection or the broker

@@ -18,11 +18,16 @@ public sealed class SimCameras : SimDevices
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(wiring);
         _http = http;
-        foreach (var c in http is null ? [] : wiring.Cameras)
+        foreach (var c in wiring.Cameras)
         {
+            if (http is null)
+            {
+                break;
+            }
+
             _ = c.Protocol == CameraProtocol.Onvif
-                ? (SimHttpDevice)http!.AddOnvifCamera(plan.Id, c.Camera.Id, CommunityWiring.CameraUser, CommunityWiring.CameraPassword(plan.Id))
-                : http!.AddCamera(plan.Id, c.Camera.Id, CommunityWiring.CameraUser, CommunityWiring.CameraPassword(plan.Id));
+                ? (SimHttpDevice)http.AddOnvifCamera(Id, c.Camera.Id, CommunityWiring.CameraUser, CommunityWiring.CameraPassword(Id))
+                : http.AddCamera(Id, c.Camera.Id, CommunityWiring.CameraUser, CommunityWiring.CameraPassword(Id));
         }
     }
 

@@ -23,16 +23,22 @@ public sealed class SimDoors : SimDevices
         : base(plan, wiring, bridge, truth, clock)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(wiring);
         _http = http;
-        _facility = CommunityWiring.CardFacility(plan.Id);
+        _facility = CommunityWiring.CardFacility(Id);
         foreach (var c in wiring.Controllers)
         {
-            http?.Add(plan.Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(plan.Id));
+            http?.Add(Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(Id));
         }
 
-        foreach (var r in osdp is null ? [] : wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
+        foreach (var r in wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
         {
-            _osdpReaders[r.Reader.Id] = osdp!.Add((byte)r.Address, CommunityWiring.OsdpKey(plan.Id, r.Reader.Id));
+            if (osdp is null)
+            {
+                break;
+            }
+
+            _osdpReaders[r.Reader.Id] = osdp.Add((byte)r.Address, CommunityWiring.OsdpKey(Id, r.Reader.Id));
         }
     }
 

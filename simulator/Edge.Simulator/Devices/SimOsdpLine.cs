@@ -75,7 +75,8 @@ public sealed class SimOsdpLine : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket, CancellationToken ct)
     {
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        await using var streamDisposal = stream.ConfigureAwait(false);
         var reader = new OsdpFrameReader(OsdpSecureChannel.HasMac);
         var buffer = new byte[1024];
         try

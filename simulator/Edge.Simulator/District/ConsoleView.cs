@@ -10,7 +10,7 @@ namespace Edge.Simulator.District;
 /// The live console view: a status line a second (communities online, events/s, alarms and their p99, lost so far),
 /// each alarm as it arrives, and with <see cref="Verbosity.Verbose"/> every message the station receives.
 /// </summary>
-public sealed class ConsoleView(TextWriter output, Verbosity verbosity)
+internal sealed class ConsoleView(TextWriter output, Verbosity verbosity)
 {
     public void Status(SimClock clock, int online, int gateways, double eventsPerSecond, CategoryCounts? alarms, LatencySummary? alarmLatency, long overdue)
     {

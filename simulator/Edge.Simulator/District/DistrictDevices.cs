@@ -12,7 +12,7 @@ namespace Edge.Simulator.District;
 /// readers and GPIO doors), the HTTP device server (ISAPI controllers and cameras, ONVIF cameras) and the OSDP lines;
 /// and each community's devices on them, at rest.
 /// </summary>
-public sealed class DistrictDevices : IAsyncDisposable
+internal sealed class DistrictDevices : IAsyncDisposable
 {
     private DistrictDevices(BridgeServer bridge, HttpDeviceServer http, OsdpLines osdp, IReadOnlyList<SimCommunity> communities)
     {

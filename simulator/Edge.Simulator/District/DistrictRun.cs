@@ -31,9 +31,11 @@ public static class DistrictRun
         var run = new RunContext(settings, scenario, o);
         try
         {
-            await using var broker = await StartBrokerAsync(settings, o).ConfigureAwait(false);
+            var broker = await StartBrokerAsync(settings, o).ConfigureAwait(false);
+            await using var brokerScope = Scope(broker);
             var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
-            await using var probe = await StartProbeAsync(brokerUri, run.Time, ct).ConfigureAwait(false);
+            var probe = await StartProbeAsync(brokerUri, run.Time, ct).ConfigureAwait(false);
+            await using var probeScope = Scope(probe);
             var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
             GrowThreadPool(district.Count);
             var clock = new SimClock(run.Time, settings.Speed ?? scenario.DefaultSpeed, scenario.StartOfDay);
@@ -42,7 +44,8 @@ public static class DistrictRun
             var view = new ConsoleView(o, settings.Verbosity);
             probe.Received += view.Print;
 
-            await using var devices = await DistrictDevices.StartAsync(settings, district, checks.Truth, clock).ConfigureAwait(false);
+            var devices = await DistrictDevices.StartAsync(settings, district, checks.Truth, clock).ConfigureAwait(false);
+            await using var devicesScope = Scope(devices);
             devices.Describe(o);
             var journal = new Journal(clock, settings.Verbosity == Verbosity.Quiet ? null : o);
             var dataRoot = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"edge-sim-{Environment.ProcessId}");
@@ -50,7 +53,8 @@ public static class DistrictRun
             using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
                 .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
             using var loggers = new SerilogLoggerFactory(gatewayLog);
-            await using var fleet = MakeFleet(settings, scenario, district, devices, brokerUri, dataRoot, checks.Supervision, journal, loggers, run.Time);
+            var fleet = MakeFleet(settings, scenario, district, devices, brokerUri, dataRoot, checks.Supervision, journal, loggers, run.Time);
+            await using var fleetScope = Scope(fleet);
             var station = StationControlFor(broker, probe, fleet, scenario);
 
             var ok = false;
@@ -247,6 +251,9 @@ public static class DistrictRun
         }
     }
 
+    /// <summary>Disposes <paramref name="part"/> at the end of the scope, when there is one (an external broker, gateways run elsewhere).</summary>
+    private static System.Runtime.CompilerServices.ConfiguredAsyncDisposable Scope(IAsyncDisposable? part) => (part ?? NoPart.Instance).ConfigureAwait(false);
+
     /// <summary>A run's own data directory is deleted after a good run and kept, with a word, after a bad one.</summary>
     private static void KeepOrDelete(RunSettings settings, string dataRoot, bool ok, TextWriter o)
     {
@@ -271,5 +278,12 @@ public static class DistrictRun
         catch (UnauthorizedAccessException)
         {
         }
+    }
+
+    private sealed class NoPart : IAsyncDisposable
+    {
+        public static readonly NoPart Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

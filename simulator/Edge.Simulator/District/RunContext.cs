@@ -8,7 +8,7 @@ using Edge.Simulator.Topology;
 namespace Edge.Simulator.District;
 
 /// <summary>One run: its settings, its output, and what it has used since it began.</summary>
-public sealed class RunContext(RunSettings settings, Scenario scenario, TextWriter output)
+internal sealed class RunContext(RunSettings settings, Scenario scenario, TextWriter output)
 {
     /// <summary>How long the scenario played, the CPU this process used meanwhile, and each gateway process's share of a core.</summary>
     public sealed record Played(TimeSpan Time, double CpuS, double? GatewayCpuPercent);

@@ -4,7 +4,7 @@ using Edge.Simulator.Station;
 namespace Edge.Simulator.District;
 
 /// <summary>Everything the station probe's messages are checked against during a run, attached to the probe together.</summary>
-public sealed class StationChecks
+internal sealed class StationChecks
 {
     public StationChecks(SimClock clock)
     {

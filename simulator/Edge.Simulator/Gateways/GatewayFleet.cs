@@ -143,7 +143,7 @@ public abstract class GatewayFleet : IAsyncDisposable
         return config;
     }
 
-    protected static string Json(JsonObject config) => config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    protected static string Json(JsonObject config) => (config ?? throw new ArgumentNullException(nameof(config))).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     /// <summary>A community's directory: its configuration file and its gateway's data directory.</summary>
     protected string DataDirectory(string community) => Path.Combine(Settings.DataRoot, community);

@@ -111,7 +111,8 @@ public sealed class BridgeServer : IAsyncDisposable
     private async Task ServeAsync(Socket socket, CancellationToken ct)
     {
         // The stream owns the socket: disposing it (Disconnect) closes the connection.
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        await using var streamDisposal = stream.ConfigureAwait(false);
         var reader = new LineReader(stream, BridgeProtocol.MaxLineLength);
         CommunityPins? pins = null;
         string? community = null;

@@ -15,6 +15,7 @@ public static class GatewayConfigWriter
     {
         ArgumentNullException.ThrowIfNull(community);
         ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(broker);
         var wiring = CommunityWiring.Of(community);
         var buttons = new JsonArray();
         foreach (var wire in wiring.Buttons)

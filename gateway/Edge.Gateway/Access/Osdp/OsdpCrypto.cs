@@ -50,16 +50,25 @@ public static class OsdpCrypto
     }
 
     /// <summary>The PD's (client) cryptogram: AES-ECB(S-ENC, CP random || PD random).</summary>
-    public static byte[] ClientCryptogram(OsdpSessionKeys keys, ReadOnlySpan<byte> cpRandom, ReadOnlySpan<byte> pdRandom) =>
-        Ecb(keys.Enc, [.. cpRandom, .. pdRandom]);
+    public static byte[] ClientCryptogram(OsdpSessionKeys keys, ReadOnlySpan<byte> cpRandom, ReadOnlySpan<byte> pdRandom)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return Ecb(keys.Enc, [.. cpRandom, .. pdRandom]);
+    }
 
     /// <summary>The CP's (server) cryptogram: AES-ECB(S-ENC, PD random || CP random).</summary>
-    public static byte[] ServerCryptogram(OsdpSessionKeys keys, ReadOnlySpan<byte> cpRandom, ReadOnlySpan<byte> pdRandom) =>
-        Ecb(keys.Enc, [.. pdRandom, .. cpRandom]);
+    public static byte[] ServerCryptogram(OsdpSessionKeys keys, ReadOnlySpan<byte> cpRandom, ReadOnlySpan<byte> pdRandom)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return Ecb(keys.Enc, [.. pdRandom, .. cpRandom]);
+    }
 
     /// <summary>The initial R-MAC that seeds the MAC chain: AES-ECB(S-MAC2, AES-ECB(S-MAC1, server cryptogram)).</summary>
-    public static byte[] InitialRmac(OsdpSessionKeys keys, ReadOnlySpan<byte> serverCryptogram) =>
-        Ecb(keys.Mac2, Ecb(keys.Mac1, serverCryptogram));
+    public static byte[] InitialRmac(OsdpSessionKeys keys, ReadOnlySpan<byte> serverCryptogram)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return Ecb(keys.Mac2, Ecb(keys.Mac1, serverCryptogram));
+    }
 
     /// <summary>
     /// The MAC of a message (from SOM to the end of its data): AES-CBC from <paramref name="iv"/>, every block but the
@@ -68,6 +77,7 @@ public static class OsdpCrypto
     /// </summary>
     public static byte[] Mac(OsdpSessionKeys keys, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> message)
     {
+        ArgumentNullException.ThrowIfNull(keys);
         var padded = message.Length % BlockSize == 0 && message.Length > 0 ? message.ToArray() : Pad(message);
         Span<byte> chain = stackalloc byte[BlockSize];
         iv.CopyTo(chain);

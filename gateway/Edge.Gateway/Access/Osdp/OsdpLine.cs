@@ -27,6 +27,7 @@ public sealed class OsdpLine : IAsyncDisposable
     public OsdpLine(string endpoint, int baudRate, TimeProvider time)
     {
         _endpoint = Parse(endpoint) ?? throw new ArgumentException($"'{endpoint}' is not serial:///dev/<port> or tcp://host:port", nameof(endpoint));
+        ArgumentNullException.ThrowIfNull(time);
         _baudRate = baudRate;
         _time = time;
         _retryAt = time.GetTimestamp();

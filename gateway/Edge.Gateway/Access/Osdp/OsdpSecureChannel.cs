@@ -99,6 +99,7 @@ public sealed class OsdpSecureChannel
     /// <summary>CP: protects a command (MAC, and encrypted data when it has any).</summary>
     public OsdpPacket ProtectCommand(OsdpPacket command)
     {
+        ArgumentNullException.ThrowIfNull(command);
         var (packet, mac) = Seal(command, _lastReplyMac, command.Data.IsEmpty ? ScsCommandMac : ScsCommandEncrypted);
         _lastCommandMac = mac;
         return packet;
@@ -165,6 +166,7 @@ public sealed class OsdpSecureChannel
     /// <summary>PD: protects a reply.</summary>
     public OsdpPacket ProtectReply(OsdpPacket reply)
     {
+        ArgumentNullException.ThrowIfNull(reply);
         var (packet, mac) = Seal(reply, _lastCommandMac, reply.Data.IsEmpty ? ScsReplyMac : ScsReplyEncrypted);
         _lastReplyMac = mac;
         return packet;

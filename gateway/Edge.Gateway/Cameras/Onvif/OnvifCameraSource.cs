@@ -44,6 +44,7 @@ public sealed partial class OnvifCameraSource : ICameraSource
     {
         _life = life ?? DefaultLife;
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
         _options = options;
         var root = new Uri(options.Url.EndsWith('/') ? options.Url : options.Url + "/");
         _device = new Uri(root, "onvif/device_service");

@@ -104,7 +104,8 @@ public sealed partial class BridgeClient : IAsyncDisposable
             try
             {
                 using var socket = await ConnectAsync(ct).ConfigureAwait(false);
-                await using var stream = new NetworkStream(socket, ownsSocket: false);
+                var stream = new NetworkStream(socket, ownsSocket: false);
+                await using var streamDisposal = stream.ConfigureAwait(false);
                 _stream = stream;
                 Send(new BridgeMessage(BridgeMessageKind.Hello, Text: _community));
                 foreach (var (pin, high) in _outputs)

@@ -1,0 +1,75 @@
+using Edge.Gateway.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Tests.Configuration;
+
+/// <summary>Reading the <c>Edge</c> section: nothing a technician mistyped is ignored, and every problem is named at once.</summary>
+public sealed class SettingsBinderTests
+{
+    private static readonly Dictionary<string, string?> Minimal = new()
+    {
+        ["Edge:Gateway:Community"] = "c001", ["Edge:Gateway:Id"] = "gw1", ["Edge:Gateway:DataDirectory"] = "/tmp/edge-binder-test",
+        ["Edge:Uplink:Broker"] = "mqtt://127.0.0.1:1883",
+    };
+
+    private static IReadOnlyList<string> Failures(params (string Key, string Value)[] extra)
+    {
+        var values = new Dictionary<string, string?>(Minimal);
+        foreach (var (key, value) in extra)
+        {
+            values[key] = value;
+        }
+
+        var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        try
+        {
+            SettingsBinder.Bind(config);
+            return [];
+        }
+        catch (OptionsValidationException ex)
+        {
+            return ex.Failures.ToList();
+        }
+    }
+
+    [Fact]
+    public void Minimal_settings_are_read_without_a_word() => Assert.Empty(Failures());
+
+    [Theory]
+    [InlineData("Edge:Alarms:Buttons:0:Pinn", "Edge:Alarms:Buttons:0:Pinn is not a setting")]
+    [InlineData("Edge:Access:Controllers:0:Doors:0:Numbr", "Edge:Access:Controllers:0:Doors:0:Numbr is not a setting")]
+    [InlineData("Edge:Alarms:Zones:0:Location:Buildng", "Edge:Alarms:Zones:0:Location:Buildng is not a setting")]
+    [InlineData("Edge:Outbox:MaxByte", "Edge:Outbox:MaxByte is not a setting")]
+    [InlineData("Edge:Alarm:Buttons:0:Pin", "Edge:Alarm is not a section")]
+    [InlineData("Edge:Alarms:Buttons:first:Pin", "Edge:Alarms:Buttons:first is not a list index")]
+    public void A_key_that_names_nothing_is_refused_with_its_full_path(string key, string message)
+    {
+        var failures = Failures((key, "1"));
+
+        Assert.Contains(failures, f => f.StartsWith(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_is_named_together_with_the_other_problems()
+    {
+        var failures = Failures(("Edge:Outbox:MaxBytes", "lots"), ("Edge:Uplink:MaxInFlight", "0"));
+
+        Assert.Contains(failures, f => f.Contains("Edge:Outbox:MaxBytes", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Edge:Uplink:MaxInFlight 0 must be 1-65535", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_record_setting_is_read_by_its_constructor_names()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(Minimal)
+        {
+            ["Edge:Hardware:Gpio"] = "Bridge", ["Edge:Hardware:Bridge"] = "tcp://127.0.0.1:7100",
+            ["Edge:Alarms:Zones:0:Id"] = "zone-1", ["Edge:Alarms:Zones:0:Location:Building"] = "3",
+        }).Build();
+
+        var settings = SettingsBinder.Bind(config);
+
+        Assert.Equal("3", settings.Alarms!.Zones[0].Location!.Building);
+    }
+}
