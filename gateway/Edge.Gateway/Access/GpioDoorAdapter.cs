@@ -65,6 +65,11 @@ public sealed class GpioDoorAdapter : BackgroundService
         }
     }
 
+    /// <summary>Input edges the loop has taken so far (diagnostics; tests wait on it).</summary>
+    public long InputsTaken => Interlocked.Read(ref _inputsTaken);
+
+    private long _inputsTaken;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -102,6 +107,8 @@ public sealed class GpioDoorAdapter : BackgroundService
                     {
                         _door.RequestToExit(input.At);
                     }
+
+                    Interlocked.Increment(ref _inputsTaken);
                 }
 
                 await EmitAsync(_door.Tick(_time.GetUtcNow()), stoppingToken).ConfigureAwait(false);

@@ -51,6 +51,11 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
     /// <summary>Edges dropped because the loop fell behind (then every pin is read again, so no press is lost).</summary>
     public long Overflows { get; private set; }
 
+    /// <summary>Edges the loop has taken from the GPIO callbacks so far (diagnostics; tests wait on it).</summary>
+    public long EdgesTaken => Interlocked.Read(ref _edgesTaken);
+
+    private long _edgesTaken;
+
     private void OnEdge(object sender, PinValueChangedEventArgs e)
     {
         if (!_edges.Writer.TryWrite((e.PinNumber, _time.GetUtcNow())))
@@ -116,6 +121,8 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
                 var high = _gpio.Read(edge.Pin) == PinValue.High;
                 await SubmitAsync(button, button.Debouncer.OnLevel(high, edge.At), ct).ConfigureAwait(false);
             }
+
+            Interlocked.Increment(ref _edgesTaken);
         }
 
         var at = _time.GetUtcNow();

@@ -32,6 +32,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     private volatile IMqttClient? _client;
     private readonly ConcurrentDictionary<long, int> _failures = new();
     private readonly MessageFactory _messages;
+    private readonly ReconnectWait _reconnectWait;
     private string? _lastFailure;
 
     public UplinkService(
@@ -39,6 +40,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         TimeProvider time, ILogger<UplinkService> log)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         _gateway = gateway;
         _options = options;
@@ -49,6 +51,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         _log = log;
         _clientOptions = new ClientOptionsFactory(gateway, options);
         _messages = new MessageFactory(options.MqttVersion);
+        _reconnectWait = new ReconnectWait(options.AlarmReconnectMaxDelay, store, time);
         _startedAt = time.GetUtcNow();
     }
 
@@ -75,7 +78,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
             var window = await ConnectAsync(client, stoppingToken).ConfigureAwait(false);
             if (window == 0)
             {
-                if (!await ReconnectWaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
+                if (!await _reconnectWait.WaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -117,7 +120,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
 
             LogLost(reason);
             await GoOfflineAsync(client, "connection-lost").ConfigureAwait(false);
-            if (!await ReconnectWaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
+            if (!await _reconnectWait.WaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
             {
                 break;
             }
@@ -268,40 +271,6 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     /// alarm waits in the outbox, including one committed during the wait: a returning station hears of it at once.
     /// False when stopping.
     /// </summary>
-    private async Task<bool> ReconnectWaitAsync(TimeSpan backoff, CancellationToken ct)
-    {
-        var waited = TimeSpan.Zero;
-        while (waited < backoff)
-        {
-            var slice = backoff - waited < _options.AlarmReconnectMaxDelay ? backoff - waited : _options.AlarmReconnectMaxDelay;
-            if (!await DelayAsync(slice, ct).ConfigureAwait(false))
-            {
-                return false;
-            }
-
-            waited += slice;
-            if (_store.Pending(Edge.Contracts.Events.Priority.Critical) > 0)
-            {
-                return true;
-            }
-        }
-
-        return true;
-    }
-
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken ct)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>A refused or failed connect is logged once per change of reason, not once per attempt.</summary>
     private void ReportFailure(string reason)
     {

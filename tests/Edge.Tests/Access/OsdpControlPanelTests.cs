@@ -12,28 +12,69 @@ namespace Edge.Tests.Access;
 public sealed class OsdpControlPanelTests
 {
     private static readonly byte[] Key = Convert.FromHexString("00112233445566778899AABBCCDDEEFF");
-    private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+    private static readonly string KeyHex = Convert.ToHexString(Key);
 
-    private static OsdpReaderOptions Options(SimOsdpLine line, int address, string? scbk, string id = "reader-001") => new()
+    /// <summary>The setup every test shares: a simulated line, readers on it, and the gateway's control panel polling them.</summary>
+    private sealed class Rig : IAsyncDisposable
     {
-        Id = id, Endpoint = line.Endpoint.ToString(), Address = address, Scbk = scbk, Door = "door-001",
-        OfflineAfter = TimeSpan.FromSeconds(2),
-    };
+        private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        private OsdpControlPanel? _panel;
 
-    private static OsdpControlPanel Panel(RecordingSink sink, CardPrivacy privacy, params OsdpReaderOptions[] readers) =>
-        new(readers, sink, privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance);
+        private Rig(SimOsdpLine line) => Line = line;
+
+        public SimOsdpLine Line { get; }
+
+        public RecordingSink Sink { get; } = new();
+
+        public CardPrivacy Privacy { get; } = new(Secret);
+
+        public OsdpControlPanel Panel => _panel ?? throw new InvalidOperationException("the panel is not started");
+
+        /// <summary>The link to the first reader configured.</summary>
+        public OsdpReaderLink Link => Panel.Readers[0];
+
+        public static Rig Tcp() => new(SimOsdpLine.Tcp());
+
+        public static Rig Serial() => new(SimOsdpLine.Serial());
+
+        public OsdpReaderOptions Options(int address, string? scbk, string id = "reader-001") => new()
+        {
+            Id = id, Endpoint = Line.Endpoint.ToString(), Address = address, Scbk = scbk, Door = "door-001",
+            OfflineAfter = TimeSpan.FromSeconds(2),
+        };
+
+        public async Task<OsdpControlPanel> StartAsync(OsdpReaderOptions[] readers, ISourceCursors? cursors = null)
+        {
+            _panel = new OsdpControlPanel(readers, Sink, Privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance, cursors);
+            await _panel.StartAsync(CancellationToken.None);
+            return _panel;
+        }
+
+        public Task<OsdpControlPanel> StartAsync(params OsdpReaderOptions[] readers) => StartAsync(readers, null);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_panel is not null)
+            {
+                await _panel.StopAsync(CancellationToken.None);
+                _panel.Dispose();
+            }
+
+            Privacy.Dispose();
+            await Line.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task A_card_read_over_the_secure_channel_is_an_access_card_event_and_a_tamper_is_reported()
     {
-        await using var line = SimOsdpLine.Tcp();
-        var reader = line.Add(1, Key);
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Key);
         reader.NoiseBytes = 7;
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(sink, privacy, Options(line, 1, Convert.ToHexString(Key)));
-        await panel.StartAsync(CancellationToken.None);
-        await Eventually.True(() => panel.Readers[0].Secure && reader.Secure, "secure channel up");
+        var sink = rig.Sink;
+        var privacy = rig.Privacy;
+        await rig.StartAsync(rig.Options(1, KeyHex));
+        await Eventually.True(() => rig.Link.Secure && reader.Secure, "secure channel up");
 
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345));
         await Eventually.True(() => sink.Drafts.Count == 1, "the card");
@@ -44,20 +85,17 @@ public sealed class OsdpControlPanelTests
         Assert.Equal((EventTypes.AccessCard, "reader-001"), (card.Type, card.Device.Id));
         Assert.Equal(privacy.Hash("H10301", 18, 12345), (string?)card.Data!["card"]!["hash"]);
         Assert.Equal(EventTypes.DeviceTamper, sink.Drafts.Last().Type);
-        Assert.True(panel.Readers[0].Capabilities is { Led: true, Buzzer: true, SecureChannel: true, Inputs: 4 });
-        await panel.StopAsync(CancellationToken.None);
+        Assert.True(rig.Link.Capabilities is { Led: true, Buzzer: true, SecureChannel: true, Inputs: 4 });
     }
 
     [Fact]
     public async Task A_silent_reader_goes_offline_and_comes_back_online()
     {
-        await using var line = SimOsdpLine.Tcp();
-        var reader = line.Add(1, Key);
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(sink, privacy, Options(line, 1, Convert.ToHexString(Key)));
-        await panel.StartAsync(CancellationToken.None);
-        await Eventually.True(() => panel.Readers[0].Secure, "secure channel up");
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Key);
+        var sink = rig.Sink;
+        await rig.StartAsync(rig.Options(1, KeyHex));
+        await Eventually.True(() => rig.Link.Secure, "secure channel up");
 
         reader.Silent = true;
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceOffline), "offline after 2 s of silence");
@@ -65,39 +103,34 @@ public sealed class OsdpControlPanelTests
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceOnline), "online again");
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10306, 1234, 56789));
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.AccessCard), "a card after the return");
-        Assert.True(panel.Readers[0].Retries > 0);
-        Assert.True(panel.Readers[0].Secure);
-        await panel.StopAsync(CancellationToken.None);
+        Assert.True(rig.Link.Retries > 0);
+        Assert.True(rig.Link.Secure);
     }
 
     [Fact]
     public async Task A_reader_with_another_key_never_gets_a_session_and_nothing_it_says_is_believed()
     {
-        await using var line = SimOsdpLine.Tcp();
-        var reader = line.Add(1, Convert.FromHexString("FFEEDDCCBBAA99887766554433221100"));
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(sink, privacy, Options(line, 1, Convert.ToHexString(Key)));
-        await panel.StartAsync(CancellationToken.None);
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Convert.FromHexString("FFEEDDCCBBAA99887766554433221100"));
+        var sink = rig.Sink;
+        await rig.StartAsync(rig.Options(1, KeyHex));
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345));
 
         await Eventually.True(() => reader.Answered >= 6, "several attempts");
-        Assert.False(panel.Readers[0].Secure);
+        Assert.False(rig.Link.Secure);
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.AccessCard);
         var fault = Assert.Single(sink.Drafts, d => d.Type == EventTypes.DeviceFault);
         Assert.Equal("secure-channel-refused", (string?)fault.Data!["fault"]);
-        await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_reader_without_a_key_is_polled_in_the_clear_and_its_text_cards_keys_and_power_are_read()
     {
-        await using var line = SimOsdpLine.Tcp();
-        var reader = line.Add(1, null);
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(sink, privacy, Options(line, 1, scbk: null));
-        await panel.StartAsync(CancellationToken.None);
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, null);
+        var sink = rig.Sink;
+        var privacy = rig.Privacy;
+        await rig.StartAsync(rig.Options(1, scbk: null));
 
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 7, 77));
         reader.Type("1234#");
@@ -105,32 +138,31 @@ public sealed class OsdpControlPanelTests
         reader.PowerFailed = true;
         await Eventually.True(() => sink.Drafts.Count == 3, "two cards and the power fault");
 
-        Assert.False(panel.Readers[0].Secure);
+        Assert.False(rig.Link.Secure);
         var drafts = sink.Drafts.ToList();
         Assert.Equal(privacy.Hash("H10301", 7, 77), (string?)drafts[0].Data!["card"]!["hash"]);
         Assert.Equal(privacy.Hash(CardEvents.TextFormat, null, "0012345678"), (string?)drafts[1].Data!["card"]!["hash"]);
         Assert.Equal("power", (string?)drafts[2].Data!["fault"]);
-        Assert.Equal(5, panel.Readers[0].Keys);
+        Assert.Equal(5, rig.Link.Keys);
         Assert.DoesNotContain(drafts, d => d.Data!.ToJsonString().Contains("1234", StringComparison.Ordinal) || d.Data.ToJsonString().Contains("12345678", StringComparison.Ordinal));
-        await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task Readers_share_a_serial_bus_each_at_its_address_and_a_silent_one_does_not_stop_the_others()
     {
-        await using var line = SimOsdpLine.Serial();
+        await using var rig = Rig.Serial();
+        var line = rig.Line;
         var keyed = line.Add(1, Key);
         var clear = line.Add(2, null);
         keyed.NoiseBytes = 3;
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        using var panel = Panel(sink, privacy,
-            Options(line, 1, Convert.ToHexString(Key), "reader-001"),
-            Options(line, 2, scbk: null, "reader-002"),
-            Options(line, 3, scbk: null, "reader-003"));
+        var sink = rig.Sink;
+        var privacy = rig.Privacy;
+        var panel = await rig.StartAsync(
+            rig.Options(1, KeyHex, "reader-001"),
+            rig.Options(2, scbk: null, "reader-002"),
+            rig.Options(3, scbk: null, "reader-003"));
         Assert.StartsWith("serial:///dev/", panel.Endpoint, StringComparison.Ordinal);
-        await panel.StartAsync(CancellationToken.None);
-        await Eventually.True(() => panel.Readers[0].Secure, "secure channel up with reader 1");
+        await Eventually.True(() => rig.Link.Secure, "secure channel up with reader 1");
 
         keyed.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 1, 101));
         clear.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 2, 202));
@@ -145,25 +177,22 @@ public sealed class OsdpControlPanelTests
         var cards = sink.Drafts.Where(d => d.Type == EventTypes.AccessCard).ToList();
         Assert.Equal(privacy.Hash("H10301", 1, 101), (string?)cards.Single(c => c.Device.Id == "reader-001").Data!["card"]!["hash"]);
         Assert.DoesNotContain(sink.Drafts, d => d is { Type: EventTypes.DeviceOffline, Device.Id: "reader-002" });
-        await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_door_on_the_readers_inputs_is_opened_after_a_release_forced_without_one_and_the_reader_sounds_until_it_closes()
     {
-        await using var line = SimOsdpLine.Tcp();
-        var reader = line.Add(1, Key);
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        var options = Options(line, 1, Convert.ToHexString(Key));
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Key);
+        var sink = rig.Sink;
+        var options = rig.Options(1, KeyHex);
         options.DoorContactInput = 0;
         options.ReleaseInput = 1;
         options.RequestToExitInput = 2;
         options.HeldOpenAfter = TimeSpan.FromSeconds(1);
         reader.SetInput(0, true);
-        using var panel = Panel(sink, privacy, options);
-        await panel.StartAsync(CancellationToken.None);
-        await Eventually.True(() => panel.Readers[0].Secure && reader.InputStatusAnswered > 0, "secure channel up and the inputs read");
+        await rig.StartAsync(options);
+        await Eventually.True(() => rig.Link.Secure && reader.InputStatusAnswered > 0, "secure channel up and the inputs read");
 
         // The door was open at the start: no event, and its closing is a plain door.closed.
         reader.SetInput(0, false);
@@ -200,73 +229,63 @@ public sealed class OsdpControlPanelTests
         ], events);
         Assert.All(sink.Drafts, d => Assert.Equal(("door-001", "door"), (d.Device.Id, d.Device.Kind)));
         Assert.Equal(Priority.Critical, sink.Drafts.First(d => d.Type == EventTypes.DoorForced).Priority);
-        await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_new_reader_with_the_install_key_is_given_its_key_and_then_read_over_the_secure_channel_with_it()
     {
-        await using var line = SimOsdpLine.Tcp();
-        var reader = line.Add(1, key: null);
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, key: null);
         reader.InstallMode = true;
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        var options = Options(line, 1, Convert.ToHexString(Key));
+        var sink = rig.Sink;
+        var options = rig.Options(1, KeyHex);
         options.UseInstallKey = true;
-        using var panel = Panel(sink, privacy, options);
-        await panel.StartAsync(CancellationToken.None);
+        await rig.StartAsync(options);
 
-        await Eventually.True(() => panel.Readers[0].Secure && reader.Secure, "secure channel up with the new key");
+        await Eventually.True(() => rig.Link.Secure && reader.Secure, "secure channel up with the new key");
         Assert.Equal(Key, reader.Key);
         Assert.False(reader.InstallMode);
-        Assert.Equal(1, panel.Readers[0].KeysSet);
+        Assert.Equal(1, rig.Link.KeysSet);
         reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 1, 101));
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.AccessCard), "a card over the new channel");
         Assert.DoesNotContain(sink.Drafts, d => d.Type is EventTypes.DeviceFault or EventTypes.DeviceOffline);
-        await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_reader_with_another_key_is_refused_and_keeps_its_key_even_with_the_install_key_allowed()
     {
-        await using var line = SimOsdpLine.Tcp();
+        await using var rig = Rig.Tcp();
         var other = Enumerable.Range(100, 16).Select(i => (byte)i).ToArray();
-        var reader = line.Add(1, other);
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        var options = Options(line, 1, Convert.ToHexString(Key));
+        var reader = rig.Line.Add(1, other);
+        var sink = rig.Sink;
+        var options = rig.Options(1, KeyHex);
         options.UseInstallKey = true;
-        using var panel = Panel(sink, privacy, options);
-        await panel.StartAsync(CancellationToken.None);
+        await rig.StartAsync(options);
 
         await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceFault), "refused");
         Assert.Equal("secure-channel-refused", (string?)sink.Drafts.Single(d => d.Type == EventTypes.DeviceFault).Data!["fault"]);
         Assert.Equal(other, reader.Key);
-        Assert.Equal(0, panel.Readers[0].KeysSet);
+        Assert.Equal(0, rig.Link.KeysSet);
         // The reader answered every challenge (a NAK for the install key): it is there, not offline.
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.DeviceOffline);
-        await panel.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_door_forced_before_a_restart_and_still_open_is_restored_when_it_closes()
     {
-        await using var line = SimOsdpLine.Tcp();
-        var reader = line.Add(1, Key);
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Key);
         reader.SetInput(0, true);
-        var sink = new RecordingSink();
-        using var privacy = new CardPrivacy(Secret);
-        var options = Options(line, 1, Convert.ToHexString(Key));
+        var sink = rig.Sink;
+        var options = rig.Options(1, KeyHex);
         options.DoorContactInput = 0;
         var kept = new SourceCursor(DoorEvents.CursorKey("door-001"), 0, EventTypes.DoorForced);
-        using var panel = new OsdpControlPanel([options], sink, privacy, TimeProvider.System, NullLogger<OsdpControlPanel>.Instance, new KeptCursors(kept));
-        await panel.StartAsync(CancellationToken.None);
+        await rig.StartAsync([options], new KeptCursors(kept));
         await Eventually.True(() => reader.InputStatusAnswered > 0, "the inputs read");
 
         reader.SetInput(0, false);
         await Eventually.True(() => sink.Drafts.Count == 2, "restored and closed");
         Assert.Equal([(EventTypes.DoorForced, (EventState?)EventState.Restored), (EventTypes.DoorClosed, null)], sink.Drafts.Select(d => (d.Type, d.State)));
         Assert.Equal(new SourceCursor("door:door-001", 0, null), sink.Drafts.Last().Cursor);
-        await panel.StopAsync(CancellationToken.None);
     }
 }

@@ -1,80 +1,105 @@
 using System.Device.Gpio;
 using Edge.Contracts.Events;
 using Edge.Gateway.Alarms;
-using Edge.Gateway.Hardware.Bridge;
-using Edge.Simulator.Hardware;
 using Edge.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Tests.Alarms;
 
-/// <summary>The button adapter on a real GpioController over the virtual bridge, pressed from the simulator side.</summary>
+/// <summary>
+/// The button adapter on a real GpioController over an in-memory driver, on a fake clock: debounce, duress and a stuck
+/// button are judged on the times the test sets, however busy the machine. (AlarmsEndToEndTests presses through the
+/// simulator's bridge.)
+/// </summary>
 public sealed class AlarmButtonAdapterTests : IAsyncLifetime
 {
     private const int Pin = 17;
-    private BridgeHarness _bridge = null!;
-    private GpioController _gpio = null!;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero));
+    private readonly MemoryGpioDriver _pins = new();
     private readonly RecordingSink _sink = new();
+    private GpioController _gpio = null!;
     private AlarmButtonAdapter _adapter = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _bridge = await BridgeHarness.StartAsync(server => server.SetLevel("c001", Pin, true));
-        await Eventually.True(() => _bridge.Client.Level(Pin) == true, "levels pushed");
-        _gpio = new GpioController(new VirtualGpioDriver(_bridge.Client));
+        _gpio = new GpioController(_pins);
         var button = new AlarmButtonOptions
         {
             Id = "btn-gate", Name = "Gate column", Pin = Pin, Location = new Location("gate", null, "0", "north gate"),
             DuressAfter = TimeSpan.FromMilliseconds(400), StuckAfter = TimeSpan.FromSeconds(1),
         };
-        _adapter = new AlarmButtonAdapter([button], _gpio, _sink, TimeProvider.System, NullLogger<AlarmButtonAdapter>.Instance);
+        _adapter = new AlarmButtonAdapter([button], _gpio, _sink, _time, NullLogger<AlarmButtonAdapter>.Instance);
         await _adapter.StartAsync(CancellationToken.None);
     }
 
-    [Fact]
-    public async Task A_press_and_release_make_an_active_and_a_restored_panic_alarm()
+    /// <summary>Sets the contact (pressed: low, the button pulls the line down) and waits until the adapter has taken the edge.</summary>
+    private async Task ContactAsync(bool pressed)
     {
-        var pressed = DateTimeOffset.UtcNow;
-        _bridge.Server.SetLevel("c001", Pin, false);
+        var taken = _adapter.EdgesTaken;
+        _pins.Set(Pin, !pressed);
+        await Eventually.True(() => _adapter.EdgesTaken > taken, "the edge taken");
+    }
+
+    [Fact]
+    public async Task A_press_and_release_make_an_active_and_a_restored_panic_alarm_at_the_times_they_happened()
+    {
+        var pressed = _time.GetUtcNow();
+        await ContactAsync(pressed: true);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
         await Eventually.True(() => _sink.Drafts.Count == 1, "alarm active");
-        _bridge.Server.SetLevel("c001", Pin, true);
+        var released = _time.GetUtcNow();
+        await ContactAsync(pressed: false);
+        _time.Advance(TimeSpan.FromMilliseconds(31));
         await Eventually.True(() => _sink.Drafts.Count == 2, "alarm restored");
 
         var (active, restored) = (_sink.Drafts.First(), _sink.Drafts.Last());
-        Assert.Equal((EventTypes.AlarmPanic, Priority.Critical, EventState.Active), (active.Type, active.Priority, active.State));
-        Assert.Equal((EventTypes.AlarmPanic, EventState.Restored), (restored.Type, restored.State));
-        Assert.Equal("btn-gate", active.Device.Id);
-        Assert.Equal("alarm-button", active.Device.Kind);
-        Assert.InRange(active.OccurredAt, pressed, pressed.AddSeconds(1));
+        Assert.Equal((EventTypes.AlarmPanic, Priority.Critical, EventState.Active, pressed), (active.Type, active.Priority, active.State, active.OccurredAt));
+        Assert.Equal((EventTypes.AlarmPanic, EventState.Restored, released), (restored.Type, restored.State, restored.OccurredAt));
+        Assert.Equal(200, (double)restored.Data!["heldMs"]!);
+        Assert.Equal(("btn-gate", "alarm-button"), (active.Device.Id, active.Device.Kind));
     }
 
     [Fact]
-    public async Task Contact_bounce_from_the_simulator_makes_no_event()
+    public async Task Contact_bounce_shorter_than_the_debounce_makes_no_event()
     {
         for (var i = 0; i < 5; i++)
         {
-            _bridge.Server.SetLevel("c001", Pin, false);
-            _bridge.Server.SetLevel("c001", Pin, true);
+            await ContactAsync(pressed: true);
+            _time.Advance(TimeSpan.FromMilliseconds(5));
+            await ContactAsync(pressed: false);
+            _time.Advance(TimeSpan.FromMilliseconds(5));
         }
 
+        _time.Advance(TimeSpan.FromSeconds(1));
+
         // A later real press proves the adapter was listening all along and the bounce left nothing behind.
-        _bridge.Server.SetLevel("c001", Pin, false);
+        var pressed = _time.GetUtcNow();
+        await ContactAsync(pressed: true);
+        _time.Advance(TimeSpan.FromMilliseconds(30));
         await Eventually.True(() => !_sink.Drafts.IsEmpty, "the real press");
         var only = Assert.Single(_sink.Drafts);
-        Assert.Equal(EventState.Active, only.State);
+        Assert.Equal((EventState.Active, pressed), (only.State, only.OccurredAt));
     }
 
     [Fact]
-    public async Task A_long_press_adds_duress_and_a_held_button_a_fault()
+    public async Task A_press_held_past_the_duress_time_adds_duress_and_past_the_stuck_time_a_fault()
     {
-        _bridge.Server.SetLevel("c001", Pin, false);
-        await Eventually.True(() => _sink.Drafts.Any(d => d.Type == EventTypes.DeviceFault), "stuck fault");
-        _bridge.Server.SetLevel("c001", Pin, true);
+        await ContactAsync(pressed: true);
+        _time.Advance(TimeSpan.FromMilliseconds(399));
+        await Eventually.True(() => _sink.Drafts.Count == 1, "the panic alarm");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.True(() => _sink.Drafts.Count == 2, "duress at 400 ms");
+        _time.Advance(TimeSpan.FromMilliseconds(600));
+        await Eventually.True(() => _sink.Drafts.Any(d => d.Type == EventTypes.DeviceFault), "stuck at 1 s");
+        await ContactAsync(pressed: false);
+        _time.Advance(TimeSpan.FromMilliseconds(30));
         await Eventually.True(() => _sink.Drafts.Count(d => d.State == EventState.Restored) == 2, "both restored");
 
         Assert.Equal(
             [EventTypes.AlarmPanic, EventTypes.AlarmDuress, EventTypes.DeviceFault, EventTypes.AlarmDuress, EventTypes.AlarmPanic],
             _sink.Drafts.Select(d => d.Type));
+        Assert.Equal(1, (double)_sink.Drafts.Single(d => d.Type == EventTypes.DeviceFault).Data!["heldS"]!);
     }
 
     public async ValueTask DisposeAsync()
@@ -82,6 +107,5 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
         await _adapter.StopAsync(CancellationToken.None);
         _adapter.Dispose();
         _gpio.Dispose();
-        await _bridge.DisposeAsync();
     }
 }

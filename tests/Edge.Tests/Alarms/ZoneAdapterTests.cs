@@ -72,15 +72,23 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
     {
         var present = false;
         var reads = 0;
+        var asked = 0;
         var sink = new RecordingSink();
         var zone = new ZoneOptions { Id = "zone-garage", Channel = 0 };
-        using var adapter = new ZoneAdapter([zone], _ => { Interlocked.Increment(ref reads); return 0; }, 1023, sink, _time, NullLogger<ZoneAdapter>.Instance, () => Volatile.Read(ref present));
+        using var adapter = new ZoneAdapter([zone], _ => { Interlocked.Increment(ref reads); return 0; }, 1023, sink, _time, NullLogger<ZoneAdapter>.Instance,
+            () =>
+            {
+                Interlocked.Increment(ref asked);
+                return Volatile.Read(ref present);
+            });
         await adapter.StartAsync(CancellationToken.None);
 
+        // Ten sample times, each one seen by the adapter (it asks whether the converter is there).
         for (var i = 0; i < 10; i++)
         {
+            var before = Volatile.Read(ref asked);
             _time.Advance(ZoneAdapter.SamplePeriod);
-            await Task.Delay(5, TestContext.Current.CancellationToken);
+            await Eventually.True(() => Volatile.Read(ref asked) > before, "a sample time");
         }
 
         Assert.Equal(0, Volatile.Read(ref reads));

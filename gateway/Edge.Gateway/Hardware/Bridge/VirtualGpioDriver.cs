@@ -12,7 +12,7 @@ public sealed class VirtualGpioDriver : GpioDriver
 {
     private readonly BridgeClient _bridge;
     private readonly ConcurrentDictionary<int, PinMode> _modes = new();
-    private readonly ConcurrentDictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Handler)>> _callbacks = new();
+    private readonly PinCallbacks _callbacks = new();
 
     public VirtualGpioDriver(BridgeClient bridge)
     {
@@ -28,7 +28,7 @@ public sealed class VirtualGpioDriver : GpioDriver
     protected override void ClosePin(int pinNumber)
     {
         _modes.TryRemove(pinNumber, out _);
-        _callbacks.TryRemove(pinNumber, out _);
+        _callbacks.Clear(pinNumber);
     }
 
     protected override void SetPinMode(int pinNumber, PinMode mode) => _modes[pinNumber] = mode;
@@ -70,48 +70,13 @@ public sealed class VirtualGpioDriver : GpioDriver
         }
     }
 
-    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
-    {
-        var list = _callbacks.GetOrAdd(pinNumber, _ => []);
-        lock (list)
-        {
-            list.Add((eventTypes, callback));
-        }
-    }
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback) =>
+        _callbacks.Add(pinNumber, eventTypes, callback);
 
-    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
-    {
-        if (_callbacks.TryGetValue(pinNumber, out var list))
-        {
-            lock (list)
-            {
-                list.RemoveAll(c => c.Handler == callback);
-            }
-        }
-    }
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) =>
+        _callbacks.Remove(pinNumber, callback);
 
-    private void OnLevelChanged(int pin, bool high)
-    {
-        if (!_callbacks.TryGetValue(pin, out var list))
-        {
-            return;
-        }
-
-        var type = high ? PinEventTypes.Rising : PinEventTypes.Falling;
-        (PinEventTypes Types, PinChangeEventHandler Handler)[] handlers;
-        lock (list)
-        {
-            handlers = [.. list];
-        }
-
-        foreach (var (types, handler) in handlers)
-        {
-            if ((types & type) != 0)
-            {
-                handler(this, new PinValueChangedEventArgs(type, pin));
-            }
-        }
-    }
+    private void OnLevelChanged(int pin, bool high) => _callbacks.Raise(this, pin, high);
 
     protected override void Dispose(bool disposing)
     {
