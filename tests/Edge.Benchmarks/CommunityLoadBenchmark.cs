@@ -11,7 +11,7 @@ namespace Edge.Benchmarks;
 /// it. A community has about 11 access controls (a controller per ISAPI door, OSDP readers polled five times a second
 /// over the secure channel, Wiegand readers and door contacts on GPIO), about 20 cameras (ISAPI alert streams, ONVIF
 /// pull points), alarm buttons and zones, and its uplink. Prints the gateway CPU as a share of one core, events per
-/// second at the station, card swipe and motion to station p50/p99, and from an event to its first picture.
+/// second at the station, card swipe and motion to station p50/p99, and from an event to its first snapshot.
 /// </summary>
 internal static class CommunityLoadBenchmark
 {
@@ -46,7 +46,7 @@ internal static class CommunityLoadBenchmark
                 $"{scenario} x{speed,-3} {communities} communities ({(int)devices["accessControls"]! / (double)communities:0.0} access controls, {(int)devices["cameras"]! / (double)communities:0.0} cameras each), {seconds:0} s: " +
                 $"gateway CPU {(double?)json["resources"]!["gatewayCpuPercentOfCore"]:0.00}% of one core per community; {delivered / (double)json["durationS"]!:0.0} events/s at the station, lost {json["events"]!["lost"]}; " +
                 $"access.card p50 {Ms("access.card", "p50"):0.0} p99 {Ms("access.card", "p99"):0.0} ms; camera.motion p50 {Ms("camera.motion", "p50"):0.0} p99 {Ms("camera.motion", "p99"):0.0} ms; " +
-                $"first picture p50 {(double?)json["snapshots"]?["firstSnapshotMs"]?["p50"]:0.0} p99 {(double?)json["snapshots"]?["firstSnapshotMs"]?["p99"]:0.0} ms ({json["snapshots"]?["received"]}/{json["snapshots"]?["expected"]})"));
+                $"first snapshot p50 {(double?)json["snapshots"]?["firstSnapshotMs"]?["p50"]:0.0} p99 {(double?)json["snapshots"]?["firstSnapshotMs"]?["p99"]:0.0} ms ({json["snapshots"]?["received"]}/{json["snapshots"]?["expected"]})"));
             File.Delete(report);
             File.Delete(Path.ChangeExtension(report, ".html"));
         }

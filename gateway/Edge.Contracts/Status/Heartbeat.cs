@@ -11,7 +11,7 @@ namespace Edge.Contracts.Status;
 /// <param name="DeadLetters">Events the broker refused (PUBACK with an error reason), kept in the dead-letter table.</param>
 /// <param name="Expired">Events that went stale in the outbox before they could be sent (message expiry).</param>
 /// <param name="Reconnects">Successful connects to the broker after the first one, since the process started.</param>
-/// <param name="Snapshots">Pictures for events, since the process started; absent on a gateway without cameras.</param>
+/// <param name="Snapshots">Snapshots for events, since the process started; absent on a gateway without cameras.</param>
 /// <param name="AccessLog">Access controllers' event logs read, since the process started; absent on a gateway without them.</param>
 public sealed record Heartbeat(
     string Community,
@@ -29,7 +29,7 @@ public sealed record Heartbeat(
     AccessLogCounters? AccessLog = null);
 
 /// <summary>
-/// A gateway's pictures since the process started: published; dropped (too many waiting, too old); failed (the camera
+/// A gateway's snapshots since the process started: published; dropped (too many waiting, too old); failed (the camera
 /// gave no JPEG in time, or too large a one).
 /// </summary>
 public sealed record SnapshotCounters(long Published, long Dropped, long Failed);

@@ -51,7 +51,7 @@ public static class Topic
     public static string Heartbeat(string community, string gateway) => $"{GatewayRoot(community, gateway)}/heartbeat";
 
     /// <summary>
-    /// <c>edge/v1/{community}/{gateway}/media/{eventId}</c>: a picture (JPEG) taken for the event with that id, by one of
+    /// <c>edge/v1/{community}/{gateway}/media/{eventId}</c>: a snapshot (JPEG) taken for the event with that id, by one of
     /// the cameras its <c>data.snapshots</c> lists.
     /// </summary>
     public static string Media(string community, string gateway, Guid eventId) =>

@@ -7,7 +7,7 @@ public enum TopicKind
     Status,
     Heartbeat,
 
-    /// <summary>A picture for an event (<see cref="TopicParts.EventId"/>).</summary>
+    /// <summary>A snapshot for an event (<see cref="TopicParts.EventId"/>).</summary>
     Media,
 }
 

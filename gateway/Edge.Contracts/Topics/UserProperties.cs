@@ -24,6 +24,6 @@ public static class UserProperties
     /// <summary>On a snapshot: the camera's device id.</summary>
     public const string Camera = "camera";
 
-    /// <summary>On a snapshot: when the gateway got the picture (RFC 3339 UTC).</summary>
+    /// <summary>On a snapshot: when the gateway got the snapshot (RFC 3339 UTC).</summary>
     public const string TakenAt = "takenAt";
 }

@@ -18,8 +18,8 @@ public sealed class CameraAdapter : BackgroundService
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<Camera> _cameras;
 
-    /// <param name="sources">The cameras to read (the snapshot service asks the same ones for pictures).</param>
-    /// <param name="sink">Where camera events go (the snapshot service, since a camera's tamper gets its own picture).</param>
+    /// <param name="sources">The cameras to read (the snapshot service asks the same ones for snapshots).</param>
+    /// <param name="sink">Where camera events go (the snapshot service, since a camera's tamper gets its own snapshot).</param>
     public CameraAdapter(CameraOptions options, CameraSources sources, IEventSink sink, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);

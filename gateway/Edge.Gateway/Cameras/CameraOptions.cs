@@ -36,16 +36,16 @@ public sealed class CameraOptions
     /// <summary>Snapshots for one event: its linked cameras, at most this many.</summary>
     public int SnapshotsPerEvent { get; set; } = 3;
 
-    /// <summary>The largest picture taken; a camera that sends more is cut off and counted.</summary>
+    /// <summary>The largest snapshot taken; a camera that sends more is cut off and counted.</summary>
     public int SnapshotMaxBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How long a camera may take to give a picture.</summary>
+    /// <summary>How long a camera may take to give a snapshot.</summary>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Pictures held while they wait for the uplink (fetched, not yet published); the oldest go first when full.</summary>
+    /// <summary>Snapshots held while they wait for the uplink (fetched, not yet published); the oldest go first when full.</summary>
     public int SnapshotQueue { get; set; } = 16;
 
-    /// <summary>A picture not published within this time is dropped (and the broker may drop it once this old).</summary>
+    /// <summary>A snapshot not published within this time is dropped (and the broker may drop it once this old).</summary>
     public TimeSpan SnapshotExpireAfter { get; set; } = TimeSpan.FromMinutes(10);
 }
 

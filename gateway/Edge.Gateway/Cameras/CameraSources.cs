@@ -6,7 +6,7 @@ namespace Edge.Gateway.Cameras;
 /// <summary>
 /// The gateway's cameras, each behind its <see cref="ICameraSource"/> (ISAPI or ONVIF). Made before the snapshot
 /// service and the camera adapter, which both use them: the adapter reads their signals, the snapshot service asks
-/// them for pictures. Owns and disposes the sources.
+/// them for snapshots. Owns and disposes the sources.
 /// </summary>
 public sealed class CameraSources : IDisposable
 {

@@ -53,7 +53,7 @@ public sealed class CamerasFeature : IGatewayFeature
             return new CamerasFeature(outbox, null, null, null);
         }
 
-        // The sources come first: the snapshot service asks them for pictures, and the adapter's events (a camera's
+        // The sources come first: the snapshot service asks them for snapshots, and the adapter's events (a camera's
         // own tamper) pass through the snapshot service.
         var sources = CameraSources.Connect(options, time, loggers);
         var snapshots = new SnapshotService(outbox, sources, options, links, publisher, pressure, time, loggers.CreateLogger<SnapshotService>());

@@ -9,6 +9,6 @@ public interface ICameraSource : IDisposable
     /// <summary>Reads the camera until <paramref name="ct"/>, reconnecting as needed.</summary>
     Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct);
 
-    /// <summary>Takes a picture: a JPEG of at most <paramref name="maxBytes"/>, or a <see cref="SnapshotException"/>.</summary>
+    /// <summary>Takes a snapshot: a JPEG of at most <paramref name="maxBytes"/>, or a <see cref="SnapshotException"/>.</summary>
     Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct);
 }

@@ -7,7 +7,7 @@ public sealed class IsapiCameraSource(CameraDeviceOptions options, IsapiClient c
 {
     public TimeSpan SinceLastSign => client.SinceLastSign;
 
-    /// <summary>The picture of the camera's main stream: <c>/ISAPI/Streaming/channels/{channel}01/picture</c>.</summary>
+    /// <summary>The snapshot of the camera's main stream: <c>/ISAPI/Streaming/channels/{channel}01/picture</c>.</summary>
     public Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct) =>
         SnapshotHttp.GetJpegAsync(client.Http, client.Resolve($"ISAPI/Streaming/channels/{options.Channel}01/picture"), maxBytes, ct);
 

@@ -11,13 +11,13 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Gateway.Cameras;
 
 /// <summary>
-/// Pictures for the events that matter. Every adapter's events pass through here on their way to the outbox: an
+/// Snapshots for the events that matter. Every adapter's events pass through here on their way to the outbox: an
 /// alarm, a forced door (every critical event that begins) or a camera tamper that begins gets
-/// <c>data.snapshots</c>, the ids of the linked cameras whose pictures will follow (the device's <c>Cameras</c>; a
-/// camera's own tamper links itself), and goes on at once: the event never waits for a picture. Once it is committed,
-/// each camera is asked for a JPEG (bounded in size and time), and the pictures are published on
+/// <c>data.snapshots</c>, the ids of the linked cameras whose snapshots will follow (the device's <c>Cameras</c>; a
+/// camera's own tamper links itself), and goes on at once: the event never waits for a snapshot. Once it is committed,
+/// each camera is asked for a JPEG (bounded in size and time), and the snapshots are published on
 /// <c>media/{eventId}</c> only while no critical or high event waits in the outbox, so they queue below alarms. At most
-/// <see cref="CameraOptions.SnapshotQueue"/> pictures wait for the uplink (the oldest go first); none is kept over a
+/// <see cref="CameraOptions.SnapshotQueue"/> snapshots wait for the uplink (the oldest go first); none is kept over a
 /// restart.
 /// </summary>
 public sealed partial class SnapshotService : BackgroundService, IEventSink
@@ -62,16 +62,16 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
         _requests = Channel.CreateBounded<Request>(new BoundedChannelOptions(Math.Max(16, options.SnapshotQueue * 4)) { FullMode = BoundedChannelFullMode.DropWrite });
     }
 
-    /// <summary>Pictures published.</summary>
+    /// <summary>Snapshots published.</summary>
     public long Published => Interlocked.Read(ref _published);
 
-    /// <summary>Pictures dropped: too many waiting, too old, or asked for faster than cameras answer.</summary>
+    /// <summary>Snapshots dropped: too many waiting, too old, or asked for faster than cameras answer.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>The counters the heartbeat carries.</summary>
     public Contracts.Status.SnapshotCounters Counters => new(Published, Dropped, _failures.Values.Sum());
 
-    /// <summary>Pictures that could not be had, by reason (not-jpeg, too-large, http-401, unreachable, timeout, ...).</summary>
+    /// <summary>Snapshots that could not be had, by reason (not-jpeg, too-large, http-401, unreachable, timeout, ...).</summary>
     public IReadOnlyDictionary<string, long> Failures => _failures;
 
     public async Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
@@ -150,7 +150,7 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            Failed(request.Camera, "timeout", $"no picture within {_options.SnapshotTimeout.TotalSeconds:0.#} s");
+            Failed(request.Camera, "timeout", $"no snapshot within {_options.SnapshotTimeout.TotalSeconds:0.#} s");
         }
         catch (OperationCanceledException)
         {

@@ -52,7 +52,7 @@ public sealed partial class IsapiClient : IDisposable
     /// <summary>Times the alert stream was opened again after it broke or went silent.</summary>
     public long Reconnects { get; private set; }
 
-    /// <summary>The device's HTTP client (digest credentials), for its other resources (a camera's picture).</summary>
+    /// <summary>The device's HTTP client (digest credentials), for its other resources (a camera's snapshot).</summary>
     public HttpClient Http => _http;
 
     /// <summary>The address of one of the device's resources, e.g. <c>ISAPI/Streaming/channels/101/picture</c>.</summary>
@@ -169,7 +169,7 @@ public sealed partial class IsapiClient : IDisposable
 
             if (!IsapiAlert.TryParse(part.Body, part.ContentType, out var alert, out var error))
             {
-                // Pictures come in the same stream; they are not alerts but not garbage either.
+                // Snapshots come in the same stream; they are not alerts but not garbage either.
                 if (part.ContentType?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) != true)
                 {
                     BadParts++;
@@ -231,7 +231,7 @@ public sealed partial class IsapiClient : IDisposable
         }
     }
 
-    /// <summary>A page of 30 events is a few kilobytes; pictures are never asked for.</summary>
+    /// <summary>A page of 30 events is a few kilobytes; snapshots are never asked for.</summary>
     private const int MaxLogPageBytes = 1 << 20;
 
     private IsapiLogPage? LogSearchFailed(string what)

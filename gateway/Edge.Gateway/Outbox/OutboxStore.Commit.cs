@@ -139,18 +139,18 @@ public sealed partial class OutboxStore
     {
         while (_pendingBytes + size > _options.MaxBytes)
         {
-            var victimLane = LowestNonEmptyNonCriticalLane();
-            if (victimLane is null)
+            var victim = LowestNonEmptyNonCriticalLane();
+            if (victim is null)
             {
                 return incoming == Priority.Critical;
             }
 
-            if (incoming != Priority.Critical && incoming > victimLane.Value)
+            if (incoming != Priority.Critical && incoming > victim.Value)
             {
                 return false;
             }
 
-            _oldestOfLane!.Parameters["$p"].Value = (int)victimLane.Value;
+            _oldestOfLane!.Parameters["$p"].Value = (int)victim.Value;
             var seq = (long)_oldestOfLane.ExecuteScalar()!;
             Delete(seq);
             _evictions++;
@@ -163,11 +163,11 @@ public sealed partial class OutboxStore
     {
         lock (_statsLock)
         {
-            for (var lane = Priority.Low; lane > Priority.Critical; lane--)
+            for (var priority = Priority.Low; priority > Priority.Critical; priority--)
             {
-                if (_laneCount[(int)lane] > 0)
+                if (_laneCount[(int)priority] > 0)
                 {
-                    return lane;
+                    return priority;
                 }
             }
         }

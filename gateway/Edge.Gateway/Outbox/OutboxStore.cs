@@ -178,20 +178,20 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
     }
 
     /// <summary>Events waiting in a lane, from the store's own count (no query).</summary>
-    public long Pending(Priority lane)
+    public long Pending(Priority priority)
     {
         lock (_statsLock)
         {
-            return _laneCount[(int)lane];
+            return _laneCount[(int)priority];
         }
     }
 
     /// <summary>The highest seq ever committed to a lane (0 when none since the outbox was opened or loaded).</summary>
-    public long LaneLastSeq(Priority lane)
+    public long LaneLastSeq(Priority priority)
     {
         lock (_statsLock)
         {
-            return _laneLastSeq[(int)lane];
+            return _laneLastSeq[(int)priority];
         }
     }
 
@@ -199,11 +199,11 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
     /// Up to <paramref name="limit"/> waiting events of one lane with seq above <paramref name="afterSeq"/>, oldest
     /// first. Safe to call while the writer commits (WAL readers see the last committed state).
     /// </summary>
-    public IReadOnlyList<OutboxRecord> ReadPending(Priority lane, long afterSeq, int limit)
+    public IReadOnlyList<OutboxRecord> ReadPending(Priority priority, long afterSeq, int limit)
     {
         lock (_statsLock)
         {
-            if (_laneCount[(int)lane] == 0)
+            if (_laneCount[(int)priority] == 0)
             {
                 return [];
             }
@@ -215,14 +215,14 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
             using var cmd = _read.CreateCommand();
             cmd.CommandText = "SELECT seq, topic, id, type, payload, enqueued_at, expires_at FROM events " +
                               "WHERE priority = $p AND seq > $after ORDER BY seq LIMIT $limit";
-            cmd.Parameters.AddWithValue("$p", (int)lane);
+            cmd.Parameters.AddWithValue("$p", (int)priority);
             cmd.Parameters.AddWithValue("$after", afterSeq);
             cmd.Parameters.AddWithValue("$limit", limit);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 list.Add(new OutboxRecord(
-                    r.GetInt64(0), lane, r.GetString(1), Guid.Parse(r.GetString(2)), r.GetString(3), (byte[])r[4],
+                    r.GetInt64(0), priority, r.GetString(1), Guid.Parse(r.GetString(2)), r.GetString(3), (byte[])r[4],
                     DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
                     r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6))));
             }

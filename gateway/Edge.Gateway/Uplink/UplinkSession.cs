@@ -113,12 +113,12 @@ internal sealed partial class UplinkSession(
     {
         var batch = new List<OutboxRecord>(free);
         var now = time.GetUtcNow();
-        foreach (var lane in PriorityNames.All)
+        foreach (var priority in PriorityNames.All)
         {
-            var queue = _readAhead[(int)lane];
+            var queue = _readAhead[(int)priority];
             while (batch.Count < free)
             {
-                if (queue.Count == 0 && !Refill(lane, queue))
+                if (queue.Count == 0 && !Refill(priority, queue))
                 {
                     break;
                 }
@@ -139,18 +139,18 @@ internal sealed partial class UplinkSession(
     }
 
     /// <summary>Reads the next records of a lane in one query; false when the lane has nothing new.</summary>
-    private bool Refill(Priority lane, Queue<OutboxRecord> queue)
+    private bool Refill(Priority priority, Queue<OutboxRecord> queue)
     {
-        var cursor = _cursors[(int)lane];
-        if (store.LaneLastSeq(lane) <= cursor)
+        var cursor = _cursors[(int)priority];
+        if (store.LaneLastSeq(priority) <= cursor)
         {
             return false;
         }
 
-        foreach (var r in store.ReadPending(lane, cursor, ReadAhead))
+        foreach (var r in store.ReadPending(priority, cursor, ReadAhead))
         {
             queue.Enqueue(r);
-            _cursors[(int)lane] = r.Seq;
+            _cursors[(int)priority] = r.Seq;
         }
 
         return queue.Count > 0;

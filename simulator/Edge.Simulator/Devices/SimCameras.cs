@@ -82,7 +82,7 @@ public sealed class SimCameras : SimDevices
         }
     }
 
-    /// <summary>A camera is blinded (covered, sprayed) for a while: camera.tamper, with its own picture, then restored.</summary>
+    /// <summary>A camera is blinded (covered, sprayed) for a while: camera.tamper, with its own snapshot, then restored.</summary>
     public async Task BlindAsync(CameraWire camera, TimeSpan hold, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(camera);

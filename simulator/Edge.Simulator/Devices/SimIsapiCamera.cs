@@ -13,7 +13,7 @@ public sealed class SimIsapiCamera(string id, string user, string password) : Si
 
     public string Id { get; } = id;
 
-    /// <summary>What the snapshot endpoint answers instead of a picture (a broken camera), when set.</summary>
+    /// <summary>What the snapshot endpoint answers instead of a snapshot (a broken camera), when set.</summary>
     public byte[]? BrokenSnapshot { get; set; }
 
     /// <summary>Snapshots served.</summary>
@@ -31,7 +31,7 @@ public sealed class SimIsapiCamera(string id, string user, string password) : Si
         Enqueue(IsapiAlertStream.Part("application/xml; charset=\"UTF-8\"", Encoding.UTF8.GetBytes(xml)));
     }
 
-    /// <summary>The picture the camera takes now, and its content type.</summary>
+    /// <summary>The snapshot the camera takes now, and its content type.</summary>
     public (byte[] Bytes, string ContentType) Snapshot()
     {
         Interlocked.Increment(ref _count);

@@ -86,7 +86,7 @@ public sealed class SimOnvifCamera(string id, string user, string password) : Si
                     new XElement(Tt + "Data", new XElement(Tt + "SimpleItem", new XAttribute("Name", item), new XAttribute("Value", value)))))));
     }
 
-    /// <summary>The picture the camera takes now, and its content type.</summary>
+    /// <summary>The snapshot the camera takes now, and its content type.</summary>
     public (byte[] Bytes, string ContentType) Snapshot()
     {
         Interlocked.Increment(ref _snapshots);

@@ -4,8 +4,8 @@ using SkiaSharp;
 namespace Edge.Simulator.Devices;
 
 /// <summary>
-/// The simulated cameras' pictures: a real JPEG (SkiaSharp) of a street scene in flat colours, stamped with the camera's
-/// id and the time as a camera's on-screen display is, so the station can tell whose picture it got and when.
+/// The simulated cameras' snapshots: a real JPEG (SkiaSharp) of a street scene in flat colours, stamped with the camera's
+/// id and the time as a camera's on-screen display is, so the station can tell whose snapshot it got and when.
 /// </summary>
 public static class SnapshotPainter
 {

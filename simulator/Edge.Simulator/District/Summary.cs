@@ -41,7 +41,7 @@ public static class Summary
         if (r.Snapshots.Expected > 0)
         {
             var s = r.Snapshots;
-            Line($"  snapshots    {s.Expected} announced, {s.Received} received, missing {s.Missing}, bad {s.Bad}; from the event to its first picture p50 {s.FirstSnapshotMs.P50:0.0} ms, p99 {s.FirstSnapshotMs.P99:0.0} ms, max {s.FirstSnapshotMs.Max:0.0} ms");
+            Line($"  snapshots    {s.Expected} announced, {s.Received} received, missing {s.Missing}, bad {s.Bad}; from the event to its first snapshot p50 {s.FirstSnapshotMs.P50:0.0} ms, p99 {s.FirstSnapshotMs.P99:0.0} ms, max {s.FirstSnapshotMs.Max:0.0} ms");
         }
 
         var perCommunity = r.Resources.MemoryPerCommunityMb is { } m ? string.Create(CultureInfo.InvariantCulture, $", {m:0.00} MB per community with its gateway") : "";

@@ -5,7 +5,7 @@ using Edge.Contracts.Topics;
 namespace Edge.Simulator.Station;
 
 /// <summary>
-/// A picture as the station probe got it: the event it names (topic and user property), the camera, and whether it
+/// A snapshot as the station probe got it: the event it names (topic and user property), the camera, and whether it
 /// decodes as a JPEG (with its size).
 /// </summary>
 public sealed record ProbeSnapshot(Guid EventId, string? Camera, bool LinkConsistent, int Width, int Height)

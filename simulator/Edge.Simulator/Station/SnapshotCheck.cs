@@ -7,10 +7,10 @@ namespace Edge.Simulator.Station;
 public sealed record SnapshotCounts(long Expected, long Received, long Missing, long Bad, long Duplicates, LatencySummary FirstSnapshotMs);
 
 /// <summary>
-/// Checks the pictures against the events: an event that lists <c>data.snapshots</c> expects one picture per camera on
-/// <c>media/{its id}</c>; a picture must decode as a JPEG, name the same event in its topic and user property, and come
-/// from a camera the event listed. Pictures may arrive before their event (the broker does not order topics), and are
-/// matched when it comes. The time from the event's <c>occurredAt</c> to its first picture goes into a histogram.
+/// Checks the snapshots against the events: an event that lists <c>data.snapshots</c> expects one snapshot per camera on
+/// <c>media/{its id}</c>; a snapshot must decode as a JPEG, name the same event in its topic and user property, and come
+/// from a camera the event listed. Snapshots may arrive before their event (the broker does not order topics), and are
+/// matched when it comes. The time from the event's <c>occurredAt</c> to its first snapshot goes into a histogram.
 /// </summary>
 public sealed class SnapshotCheck
 {
@@ -75,7 +75,7 @@ public sealed class SnapshotCheck
         }
     }
 
-    /// <summary>Pictures still missing (an event's camera whose picture has not come).</summary>
+    /// <summary>Snapshots still missing (an event's camera whose snapshot has not come).</summary>
     public long Missing
     {
         get
@@ -91,7 +91,7 @@ public sealed class SnapshotCheck
     {
         lock (_lock)
         {
-            // Pictures whose event never came are bad too: they name no event the station knows.
+            // Snapshots whose event never came are bad too: they name no event the station knows.
             var orphans = _early.Values.Sum(l => l.Count);
             return new SnapshotCounts(_expectedCount, _received, _expectedCount - _received, _bad + orphans, _duplicates, LatencySummary.Of(_first));
         }

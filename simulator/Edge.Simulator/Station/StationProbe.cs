@@ -25,10 +25,10 @@ public sealed class StationProbe : IAsyncDisposable
     private readonly MqttClientOptions _options;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
-    private readonly System.Threading.Channels.Channel<(TopicParts Parts, DateTimeOffset At, MqttApplicationMessage Message, byte[] Bytes)> _pictures =
+    private readonly System.Threading.Channels.Channel<(TopicParts Parts, DateTimeOffset At, MqttApplicationMessage Message, byte[] Bytes)> _snapshotQueue =
         System.Threading.Channels.Channel.CreateUnbounded<(TopicParts, DateTimeOffset, MqttApplicationMessage, byte[])>(new() { SingleReader = true });
     private Task? _loop;
-    private Task? _pictureLoop;
+    private Task? _snapshotLoop;
     private int _subscriptions;
 
     /// <param name="persistentSession">Keep the session on the broker across disconnects (clean start off, one hour
@@ -69,7 +69,7 @@ public sealed class StationProbe : IAsyncDisposable
     {
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _loop = Task.Run(() => RunAsync(subscribed, _stop.Token), CancellationToken.None);
-        _pictureLoop = Task.Run(PicturesAsync, CancellationToken.None);
+        _snapshotLoop = Task.Run(SnapshotsAsync, CancellationToken.None);
         await subscribed.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
@@ -149,23 +149,23 @@ public sealed class StationProbe : IAsyncDisposable
 
         if (message is null)
         {
-            // Decoding a picture takes milliseconds: off the receiving thread, so the events behind it are timed as they come.
-            _pictures.Writer.TryWrite((parts, now, m, bytes));
+            // Decoding a snapshot takes milliseconds: off the receiving thread, so the events behind it are timed as they come.
+            _snapshotQueue.Writer.TryWrite((parts, now, m, bytes));
             return;
         }
 
         Received?.Invoke(message);
     }
 
-    private async Task PicturesAsync()
+    private async Task SnapshotsAsync()
     {
-        await foreach (var (parts, at, m, bytes) in _pictures.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (parts, at, m, bytes) in _snapshotQueue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             Received?.Invoke(new ProbeMessage(parts, at, Snapshot: Snapshot(parts, m, bytes)));
         }
     }
 
-    /// <summary>Reads a picture: its event (topic and user property must agree), camera, and whether SkiaSharp decodes it.</summary>
+    /// <summary>Reads a snapshot: its event (topic and user property must agree), camera, and whether SkiaSharp decodes it.</summary>
     private static ProbeSnapshot Snapshot(TopicParts parts, MqttApplicationMessage m, byte[] jpeg)
     {
         string? Property(string name) => m.UserProperties?.FirstOrDefault(p => p.Name == name) is { } p ? System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span) : null;
@@ -283,10 +283,10 @@ public sealed class StationProbe : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        _pictures.Writer.TryComplete();
-        if (_pictureLoop is not null)
+        _snapshotQueue.Writer.TryComplete();
+        if (_snapshotLoop is not null)
         {
-            await _pictureLoop.ConfigureAwait(false);
+            await _snapshotLoop.ConfigureAwait(false);
         }
 
         if (_client.IsConnected)

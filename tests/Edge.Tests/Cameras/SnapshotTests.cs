@@ -37,7 +37,7 @@ public sealed class SnapshotTests : IAsyncLifetime
     };
 
     [Fact]
-    public async Task A_camera_tamper_lists_its_snapshot_and_the_jpeg_follows_linked_to_the_event_and_a_broken_camera_only_costs_its_picture()
+    public async Task A_camera_tamper_lists_its_snapshot_and_the_jpeg_follows_linked_to_the_event_and_a_broken_camera_only_costs_its_snapshot()
     {
         var isapi = _devices.AddCamera("c001", "cam-001", "admin", "pw");
         var onvif = _devices.AddOnvifCamera("c001", "cam-002", "admin", "pw");
@@ -55,8 +55,8 @@ public sealed class SnapshotTests : IAsyncLifetime
         isapi.Send("shelteralarm", active: true);
         onvif.Send(EventTypes.CameraTamper, active: true);
         broken.Send("tamperdetection", active: true);
-        await Eventually.True(() => station.Messages.Count(m => m.Topic.Contains("/media/", StringComparison.Ordinal)) == 2, "two pictures");
-        await Eventually.True(() => gw.CamerasFeature.Snapshots!.Failures.GetValueOrDefault("not-jpeg") == 1, "the broken camera's picture refused");
+        await Eventually.True(() => station.Messages.Count(m => m.Topic.Contains("/media/", StringComparison.Ordinal)) == 2, "two snapshots");
+        await Eventually.True(() => gw.CamerasFeature.Snapshots!.Failures.GetValueOrDefault("not-jpeg") == 1, "the broken camera's snapshot refused");
 
         var events = station.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)).Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).ToList();
         Assert.Equal(3, events.Count(e => e.Type == EventTypes.CameraTamper));
@@ -80,13 +80,13 @@ public sealed class SnapshotTests : IAsyncLifetime
     }
 }
 
-/// <summary>Pictures that are not pictures.</summary>
+/// <summary>Snapshots that are not snapshots.</summary>
 public sealed class SnapshotFetchTests
 {
     [Theory]
     [InlineData(2 * 1024 * 1024, "too-large")]
     [InlineData(0, "not-jpeg")]
-    public async Task A_picture_far_too_large_or_not_a_jpeg_is_refused_with_its_reason(int size, string reason)
+    public async Task A_snapshot_far_too_large_or_not_a_jpeg_is_refused_with_its_reason(int size, string reason)
     {
         await using var devices = await HttpDeviceServer.StartAsync();
         var camera = devices.AddCamera("c001", "cam-009", "admin", "pw");
@@ -105,13 +105,13 @@ public sealed class SnapshotServiceTests
 {
     private sealed class SlowCamera : ICameraSource
     {
-        public TaskCompletionSource<byte[]> Picture { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<byte[]> Snapshot { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TimeSpan SinceLastSign => TimeSpan.Zero;
 
         public Task RunAsync(Func<CameraSignal, CancellationToken, Task> onSignal, CancellationToken ct) => Task.Delay(Timeout.Infinite, ct);
 
-        public Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct) => Picture.Task.WaitAsync(ct);
+        public Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct) => Snapshot.Task.WaitAsync(ct);
 
         public void Dispose()
         {
@@ -134,11 +134,11 @@ public sealed class SnapshotServiceTests
     /// <summary>An outbox where alarms wait as long as the test says.</summary>
     private sealed class HeldOutbox(Func<bool> alarmsWaiting) : Edge.Gateway.Outbox.IOutboxPressure
     {
-        public long Pending(Priority lane) => lane == Priority.Critical && alarmsWaiting() ? 1 : 0;
+        public long Pending(Priority priority) => priority == Priority.Critical && alarmsWaiting() ? 1 : 0;
     }
 
     [Fact]
-    public async Task The_alarm_goes_on_at_once_and_its_picture_waits_until_no_alarm_waits_in_the_outbox()
+    public async Task The_alarm_goes_on_at_once_and_its_snapshot_waits_until_no_alarm_waits_in_the_outbox()
     {
         var sink = new RecordingSink();
         var camera = new SlowCamera();
@@ -164,10 +164,10 @@ public sealed class SnapshotServiceTests
         // The camera has not answered yet; the alarm lists the camera the gateway has, and the restore lists none.
         Assert.Equal(["cam-001"], sink.Drafts.First().Data!["snapshots"]!.AsArray().Select(n => (string?)n));
         Assert.Null(sink.Drafts.Last().Data);
-        camera.Picture.SetResult([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
+        camera.Snapshot.SetResult([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
 
-        // The publisher holds the picture and keeps asking whether alarms wait; it publishes nothing meanwhile.
-        await Eventually.True(() => Volatile.Read(ref asked) >= 3, "the picture waits for the alarms");
+        // The publisher holds the snapshot and keeps asking whether alarms wait; it publishes nothing meanwhile.
+        await Eventually.True(() => Volatile.Read(ref asked) >= 3, "the snapshot waits for the alarms");
         Assert.Empty(published);
 
         Volatile.Write(ref alarmsWaiting, false);

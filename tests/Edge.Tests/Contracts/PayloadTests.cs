@@ -81,9 +81,9 @@ public sealed class PayloadTests
         Assert.Equal(hb, Payloads.DecodeHeartbeat(Payloads.Encode(hb)));
         Assert.DoesNotContain("snapshots", System.Text.Encoding.UTF8.GetString(Payloads.Encode(hb)), StringComparison.Ordinal);
         Assert.DoesNotContain("accessLog", System.Text.Encoding.UTF8.GetString(Payloads.Encode(hb)), StringComparison.Ordinal);
-        var withPictures = hb with { Snapshots = new SnapshotCounters(3, 1, 2), AccessLog = new AccessLogCounters(4, 0, 1) };
-        Schemas.AssertValid(Schemas.Heartbeat, Payloads.Encode(withPictures));
-        Assert.Equal(withPictures, Payloads.DecodeHeartbeat(Payloads.Encode(withPictures)));
+        var withSnapshots = hb with { Snapshots = new SnapshotCounters(3, 1, 2), AccessLog = new AccessLogCounters(4, 0, 1) };
+        Schemas.AssertValid(Schemas.Heartbeat, Payloads.Encode(withSnapshots));
+        Assert.Equal(withSnapshots, Payloads.DecodeHeartbeat(Payloads.Encode(withSnapshots)));
     }
 
     [Theory]

@@ -152,7 +152,7 @@ public sealed class HardwareModeTests : IDisposable
         Assert.Equal("external", (string)json["gatewayMode"]!);
         Assert.Equal(4, (long)json["events"]!["delivered"]!);
 
-        // Each guard-room alarm announced the gate camera's picture, and the gateway processes sent it.
+        // Each guard-room alarm announced the gate camera's snapshot, and the gateway processes sent it.
         Assert.Equal((2L, 2L, 0L), ((long)json["snapshots"]!["expected"]!, (long)json["snapshots"]!["received"]!, (long)json["snapshots"]!["bad"]!));
         Assert.Equal(0, (long)json["events"]!["lost"]!);
         Assert.Equal(2, (int)json["gateways"]!["online"]!);

@@ -45,7 +45,7 @@ public sealed class OutboxHarness : IAsyncDisposable
     }
 
     /// <summary>Every waiting record of a lane, oldest first.</summary>
-    public IReadOnlyList<OutboxRecord> Lane(Priority lane) => Store.ReadPending(lane, 0, int.MaxValue);
+    public IReadOnlyList<OutboxRecord> Lane(Priority priority) => Store.ReadPending(priority, 0, int.MaxValue);
 
     internal Task ReportAsync(OutcomeKind kind, long seq, int code = 0, string? reason = null) =>
         Writer.ReportAsync(new Outcome(kind, seq, DateTimeOffset.UtcNow, code, reason));

@@ -17,7 +17,7 @@ public sealed class ReconnectWaitTests
     {
         public long Alarms { get; set; }
 
-        public long Pending(Priority lane) => lane == Priority.Critical ? Alarms : 0;
+        public long Pending(Priority priority) => priority == Priority.Critical ? Alarms : 0;
     }
 
     [Fact]

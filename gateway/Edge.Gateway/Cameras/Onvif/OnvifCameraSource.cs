@@ -225,7 +225,7 @@ public sealed partial class OnvifCameraSource : ICameraSource
 
     private Uri? _snapshotUri;
 
-    /// <summary>A picture from the URI the media service gives (asked once, again after a failure).</summary>
+    /// <summary>A snapshot from the URI the media service gives (asked once, again after a failure).</summary>
     public async Task<byte[]> SnapshotAsync(int maxBytes, CancellationToken ct)
     {
         try

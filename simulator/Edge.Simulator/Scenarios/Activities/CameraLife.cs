@@ -5,7 +5,7 @@ namespace Edge.Simulator.Scenarios.Activities;
 /// <summary>
 /// The district's cameras through the day: motion along the <see cref="DailyCurve"/> (24 times per camera per day on
 /// average, 2-6 s each; one ISAPI camera in three never says when motion ends), and now and then a camera blinded for
-/// a few seconds (0.05 per camera per day), which is a camera.tamper with the camera's own picture.
+/// a few seconds (0.05 per camera per day), which is a camera.tamper with the camera's own snapshot.
 /// </summary>
 public sealed class CameraLife(double motionPerCameraPerDay = 24, double blindedPerCameraPerDay = 0.05) : IScenarioActivity
 {
