@@ -8,12 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Gateway.Access;
 
 /// <summary>
-/// Reads the gateway's ISAPI access controllers and turns their events into the contract's: access.granted and
-/// access.denied (with the card's keyed hash, never its number unless configured), door.opened, door.closed,
-/// door.forced and door.held-open (restored when the door closes), device.tamper, and device.offline / device.online
-/// when a controller goes silent past its timeout and comes back. Codes it does not know are counted, never guessed.
+/// Reads the gateway's ISAPI access controllers into the contract's access, door and device events (Access/README.md).
 /// Each controller's events come through its <see cref="IsapiCatchUp"/>, once and in order, including what it logged
-/// while the gateway was not listening.
+/// while the gateway was not listening; codes it does not know are counted, never guessed.
 /// </summary>
 public sealed partial class AccessControllerAdapter : BackgroundService
 {

@@ -7,13 +7,9 @@ public readonly record struct CameraChange(string Type, EventState State, DateTi
 
 /// <summary>
 /// The conditions of one camera (motion, line crossing, intrusion, tamper, video loss), from what the camera says to
-/// what the station hears. Each condition is reported active once and restored once, however often the camera repeats
-/// itself. Motion is coalesced: it stays active at least <see cref="CameraOptions.MotionMinHold"/>, so motion that
-/// stops and starts again inside it is one event; at most <see cref="CameraOptions.MotionMaxPerMinute"/> motion events
-/// start per minute (the others are counted in <see cref="Suppressed"/>, with their restores). Motion, line crossing
-/// and intrusion that the camera stops refreshing end after <see cref="CameraOptions.MotionIdleRestore"/> (many cameras
-/// never send the end). Tamper and video loss are never held back, capped or ended by silence. Pure: the caller feeds
-/// it signals with their time, calls <see cref="Tick"/> at <see cref="NextDeadline"/>, and turns changes into events.
+/// what the station hears: each active once and restored once, motion held and capped, unrefreshed ones ended by
+/// silence (Cameras/README.md). Pure: the caller feeds signals with their time, calls <see cref="Tick"/> at
+/// <see cref="NextDeadline"/>, and turns changes into events.
 /// </summary>
 public sealed class CameraConditions(CameraOptions options)
 {

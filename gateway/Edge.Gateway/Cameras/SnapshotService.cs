@@ -11,14 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Gateway.Cameras;
 
 /// <summary>
-/// Snapshots for the events that matter. Every adapter's events pass through here on their way to the outbox: an
-/// alarm, a forced door (every critical event that begins) or a camera tamper that begins gets
-/// <c>data.snapshots</c>, the ids of the linked cameras whose snapshots will follow (the device's <c>Cameras</c>; a
-/// camera's own tamper links itself), and goes on at once: the event never waits for a snapshot. Once it is committed,
-/// each camera is asked for a JPEG (bounded in size and time), and the snapshots are published on
-/// <c>media/{eventId}</c> only while no critical or high event waits in the outbox, so they queue below alarms. At most
-/// <see cref="CameraOptions.SnapshotQueue"/> snapshots wait for the uplink (the oldest go first); none is kept over a
-/// restart.
+/// Snapshots for the events that matter (Cameras/README.md): every feature's events pass through here on their way to
+/// the outbox; one that begins an alarm, a forced door or a camera tamper gets <c>data.snapshots</c> and goes on at
+/// once, and the linked cameras' JPEGs follow on its media topic while no critical or high event waits.
 /// </summary>
 public sealed partial class SnapshotService : BackgroundService, IEventSink
 {

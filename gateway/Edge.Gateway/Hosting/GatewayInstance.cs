@@ -15,14 +15,8 @@ namespace Edge.Gateway.Hosting;
 
 /// <summary>
 /// One gateway: the pipeline (outbox writer, SQLite outbox, uplink, heartbeat) and its features (alarm devices, door
-/// access, cameras), each wired by its own <c>Create</c>. Starts the pipeline before the features and stops them in the
-/// reverse order, committing whatever the features handed over.
-/// <para>
-/// The parts are put together here by hand, not by a dependency-injection container: the district simulator runs 312
-/// instances side by side in one process, each with its own settings, outbox, MQTT connection and clock, and a
-/// container per instance would hide that wiring without saving any. The worker service registers the one instance it
-/// hosts in its host (<see cref="GatewayHostingExtensions"/>).
-/// </para>
+/// access, cameras), each wired by its own <c>Create</c>; started pipeline first, stopped in reverse. Wired by hand,
+/// not by a container per instance: the simulator runs 312 side by side in one process (docs/architecture.md).
 /// </summary>
 public sealed class GatewayInstance : IHostedService, IDisposable
 {

@@ -3,13 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Gateway.Isapi;
 
 /// <summary>
-/// One access controller's events, each taken once and in order, whether the alert stream brings them or not. The
-/// cursor is the serial number of the last event taken; it is committed with that event in the outbox, so it survives
-/// a restart. When the stream opens, and whenever it skips serial numbers, the events in between are read from the
-/// controller's event log (<see cref="IsapiAccessLog"/>) with the times the controller gave them. Serial numbers at or
-/// below the cursor (a resend after a reconnect, replayed history) are dropped. The log decides whether the controller
-/// numbers its events afresh (reset or replaced): it no longer holds the cursor's own event. Only a log that cannot be
-/// read at all lets a resend through twice: an alarm is not dropped on a guess. See Isapi/README.md.
+/// One access controller's events, each taken once and in order, whether the alert stream brings them or not: its
+/// cursor (the serial number of the last event taken, committed with it in the outbox), and what its event log holds
+/// that the stream did not bring. The rules are in Isapi/README.md.
 /// </summary>
 public sealed partial class IsapiCatchUp
 {
