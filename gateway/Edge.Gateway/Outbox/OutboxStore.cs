@@ -11,11 +11,11 @@ namespace Edge.Gateway.Outbox;
 /// loop, commits events, acknowledgements and evictions in group transactions; one reader connection serves the
 /// uplink. The seq counter lives in the same transaction as the events it numbers.
 /// </summary>
-public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
+public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
 {
     private const int SchemaVersion = 1;
-    private const string CursorPrefix = "cursor:";
-    private const string CursorStatePrefix = "cursor-state:";
+    internal const string CursorPrefix = "cursor:";
+    internal const string CursorStatePrefix = "cursor-state:";
     /// <summary>How long a statement waits for a database another process holds locked (a backup, the sqlite3 tool).</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
 
@@ -26,29 +26,22 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
     private readonly SqliteConnection _write;
     private readonly SqliteConnection _read;
     private readonly Lock _readLock = new();
-    private readonly Lock _statsLock = new();
-    private readonly long[] _laneCount = new long[4];
-    private readonly long[] _laneLastSeq = new long[4];
-    private readonly OutboxOptions _options;
-    private long _pendingBytes;
-    private long _lastSeq;
-    private long _evictions;
-    private long _deadLetters;
-    private long _expired;
+    private readonly OutboxCounters _counters = new();
+    private readonly OutboxCommit _commit;
 
     private OutboxStore(string path, SqliteConnection write, SqliteConnection read, OutboxOptions options)
     {
         Path = path;
         _write = write;
         _read = read;
-        _options = options;
+        _commit = new OutboxCommit(write, options, _counters);
     }
 
     /// <summary>The database file.</summary>
     public string Path { get; }
 
     /// <summary>The seq of the newest committed event (0 before the first).</summary>
-    public long LastSeq => Interlocked.Read(ref _lastSeq);
+    public long LastSeq => _counters.LastSeq;
 
     /// <summary>
     /// Opens (or creates) the outbox of <paramref name="identity"/> (community/gateway) at <paramref name="path"/>.
@@ -79,7 +72,7 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
             read = new SqliteConnection(cs);
             read.Open();
             Execute(read, $"PRAGMA busy_timeout={busy};");
-            var store = new OutboxStore(path, write, read, options) { _sync = options.Durability };
+            var store = new OutboxStore(path, write, read, options);
             store.LoadState();
             return store;
         }
@@ -124,30 +117,25 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
 
     private void LoadState()
     {
-        _lastSeq = Counter("last_seq");
-        _evictions = Counter("evictions");
-        _deadLetters = Counter("dead_letters");
-        _expired = Counter("expired");
+        _counters.LoadTotals(Counter("last_seq"), Counter("evictions"), Counter("dead_letters"), Counter("expired"));
         using var cmd = _write.CreateCommand();
         cmd.CommandText = "SELECT priority, count(*), coalesce(sum(length(payload)), 0), max(seq) FROM events GROUP BY priority";
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            var lane = r.GetInt32(0);
-            if (lane is < 0 or > 3)
+            var priority = r.GetInt32(0);
+            if (priority is < 0 or > 3)
             {
-                throw new OutboxCorruptException(Path, $"an event has priority {lane}");
+                throw new OutboxCorruptException(Path, $"an event has priority {priority}");
             }
 
-            _laneCount[lane] = r.GetInt64(1);
-            _pendingBytes += r.GetInt64(2);
-            _laneLastSeq[lane] = r.GetInt64(3);
+            _counters.LoadLane((Priority)priority, r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
         }
 
         var maxSeq = Scalar(_write, "SELECT max(seq) FROM (SELECT max(seq) AS seq FROM events UNION ALL SELECT max(seq) FROM dead_letters)");
-        if (maxSeq is long m && m > _lastSeq)
+        if (maxSeq is long m && m > _counters.LastSeq)
         {
-            throw new OutboxCorruptException(Path, $"an event has seq {m} beyond the counter {_lastSeq}");
+            throw new OutboxCorruptException(Path, $"an event has seq {m} beyond the counter {_counters.LastSeq}");
         }
     }
 
@@ -156,14 +144,7 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
     /// <summary>A consistent snapshot of counters and lane depths; the oldest event is read from disk.</summary>
     public OutboxStats Stats()
     {
-        QueueDepth queue;
-        long bytes;
-        lock (_statsLock)
-        {
-            queue = new QueueDepth(_laneCount[0], _laneCount[1], _laneCount[2], _laneCount[3]);
-            bytes = _pendingBytes;
-        }
-
+        var (queue, bytes) = _counters.Depth();
         DateTimeOffset? oldest = null;
         lock (_readLock)
         {
@@ -173,27 +154,18 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
             }
         }
 
-        return new OutboxStats(LastSeq, queue, bytes, oldest, Interlocked.Read(ref _evictions),
-            Interlocked.Read(ref _deadLetters), Interlocked.Read(ref _expired));
+        return new OutboxStats(LastSeq, queue, bytes, oldest, _counters.Evictions, _counters.DeadLetters, _counters.Expired);
     }
 
     /// <summary>Events waiting in a lane, from the store's own count (no query).</summary>
-    public long Pending(Priority priority)
-    {
-        lock (_statsLock)
-        {
-            return _laneCount[(int)priority];
-        }
-    }
+    public long Pending(Priority priority) => _counters.Pending(priority);
 
     /// <summary>The highest seq ever committed to a lane (0 when none since the outbox was opened or loaded).</summary>
-    public long LaneLastSeq(Priority priority)
-    {
-        lock (_statsLock)
-        {
-            return _laneLastSeq[(int)priority];
-        }
-    }
+    public long LaneLastSeq(Priority priority) => _counters.LaneLastSeq(priority);
+
+    /// <summary>Commits the outcomes and new events of one batch in one transaction (<see cref="OutboxCommit.Commit"/>); the writer's loop only.</summary>
+    internal IReadOnlyList<SubmitResult> Commit(IReadOnlyList<Outcome> outcomes, IReadOnlyList<Intake> intakes, EventFactory events) =>
+        _commit.Commit(outcomes, intakes, events);
 
     /// <summary>
     /// Up to <paramref name="limit"/> waiting events of one lane with seq above <paramref name="afterSeq"/>, oldest
@@ -201,12 +173,9 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
     /// </summary>
     public IReadOnlyList<OutboxRecord> ReadPending(Priority priority, long afterSeq, int limit)
     {
-        lock (_statsLock)
+        if (_counters.Pending(priority) == 0)
         {
-            if (_laneCount[(int)priority] == 0)
-            {
-                return [];
-            }
+            return [];
         }
 
         var list = new List<OutboxRecord>(Math.Min(limit, 256));
@@ -280,12 +249,7 @@ public sealed partial class OutboxStore : IDisposable, ISourceCursors, IOutboxPr
 
     public void Dispose()
     {
-        _insert?.Dispose();
-        _delete?.Dispose();
-        _deleteMany?.Dispose();
-        _oldestOfLane?.Dispose();
-        _toDeadLetter?.Dispose();
-        _setCounter?.Dispose();
+        _commit.Dispose();
         _read.Dispose();
         _write.Dispose();
     }

@@ -6,28 +6,33 @@ using Microsoft.Data.Sqlite;
 
 namespace Edge.Gateway.Outbox;
 
-/// <summary>The write side: one group transaction per call, used only by the writer loop.</summary>
-public sealed partial class OutboxStore
+/// <summary>
+/// The outbox's write side, used only by the writer's loop: one transaction per call, with its prepared statements on
+/// the write connection, the durability each commit needs, and the counters it changes (put back if it fails).
+/// </summary>
+internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options, OutboxCounters counters) : IDisposable
 {
+    private readonly SqliteConnection _write = write;
+    private readonly OutboxOptions _options = options;
+    private readonly OutboxCounters _counters = counters;
     private SqliteCommand? _insert;
     private SqliteCommand? _delete;
     private SqliteCommand? _deleteMany;
     private SqliteCommand? _oldestOfLane;
     private SqliteCommand? _toDeadLetter;
     private SqliteCommand? _setCounter;
-    private OutboxDurability _sync;
+    private OutboxDurability _sync = options.Durability;
 
     /// <summary>
     /// Commits, in one transaction: the outcomes of sent events, then the new events in order (each numbered, made
     /// into its payload, and stored, evicting lower-priority events when the store is full). Returns one result per
     /// intake item. On failure nothing is committed and the in-memory counters are left as they were.
     /// </summary>
-    internal IReadOnlyList<SubmitResult> Commit(
-        IReadOnlyList<Outcome> outcomes, IReadOnlyList<Intake> intakes, EventFactory events)
+    public IReadOnlyList<SubmitResult> Commit(IReadOnlyList<Outcome> outcomes, IReadOnlyList<Intake> intakes, EventFactory events)
     {
         PrepareCommands();
         UseSync(intakes.Count > 0 || outcomes.Any(c => c.Kind == OutcomeKind.DeadLetter) ? _options.Durability : OutboxDurability.Normal);
-        var before = CaptureCounters();
+        var before = _counters.Capture();
         var results = new SubmitResult[intakes.Count];
         using var tx = _write.BeginTransaction();
         try
@@ -50,7 +55,7 @@ public sealed partial class OutboxStore
         }
         catch
         {
-            RestoreCounters(before);
+            _counters.Restore(before);
             throw;
         }
     }
@@ -65,7 +70,7 @@ public sealed partial class OutboxStore
             case OutcomeKind.Expired:
                 if (Delete(c.Seq))
                 {
-                    _expired++;
+                    _counters.ExpiredOne();
                 }
 
                 break;
@@ -76,7 +81,7 @@ public sealed partial class OutboxStore
                 _toDeadLetter.Parameters["$at"].Value = c.At.ToUnixTimeMilliseconds();
                 if (_toDeadLetter.ExecuteNonQuery() > 0 && Delete(c.Seq))
                 {
-                    _deadLetters++;
+                    _counters.DeadLettered();
                 }
 
                 break;
@@ -88,22 +93,22 @@ public sealed partial class OutboxStore
     private SubmitResult Insert(Intake intake, EventFactory events)
     {
         var d = intake.Draft;
-        var seq = _lastSeq + 1;
+        var seq = _counters.LastSeq + 1;
         var (e, payload, topic) = events.Make(d, seq, intake.ObservedAt);
         if (d.Cursor is { } cursor)
         {
             // Taken from the device, stored or not: a dropped event is not asked for again after a restart.
-            _setCounter!.Parameters["$k"].Value = CursorPrefix + cursor.Key;
+            _setCounter!.Parameters["$k"].Value = OutboxStore.CursorPrefix + cursor.Key;
             _setCounter.Parameters["$v"].Value = cursor.Position;
             _setCounter.ExecuteNonQuery();
-            _setCounter.Parameters["$k"].Value = CursorStatePrefix + cursor.Key;
+            _setCounter.Parameters["$k"].Value = OutboxStore.CursorStatePrefix + cursor.Key;
             _setCounter.Parameters["$v"].Value = (object?)cursor.State ?? DBNull.Value;
             _setCounter.ExecuteNonQuery();
         }
 
         if (!MakeRoom(d.Priority, payload.Length))
         {
-            _evictions++;
+            _counters.Evicted();
             return new SubmitResult(null);
         }
 
@@ -119,13 +124,7 @@ public sealed partial class OutboxStore
         p[6].Value = e.ObservedAt.ToUnixTimeMilliseconds();
         p[7].Value = expires is { } x ? x.ToUnixTimeMilliseconds() : DBNull.Value;
         _insert.ExecuteNonQuery();
-        _lastSeq = seq;
-        lock (_statsLock)
-        {
-            _laneCount[(int)d.Priority]++;
-            _laneLastSeq[(int)d.Priority] = seq;
-            _pendingBytes += payload.Length;
-        }
+        _counters.Added(d.Priority, seq, payload.Length);
 
         return new SubmitResult(e);
     }
@@ -137,9 +136,9 @@ public sealed partial class OutboxStore
     /// </summary>
     private bool MakeRoom(Priority incoming, int size)
     {
-        while (_pendingBytes + size > _options.MaxBytes)
+        while (_counters.Bytes + size > _options.MaxBytes)
         {
-            var victim = LowestNonEmptyNonCriticalLane();
+            var victim = _counters.LowestNonCriticalWaiting();
             if (victim is null)
             {
                 return incoming == Priority.Critical;
@@ -153,26 +152,10 @@ public sealed partial class OutboxStore
             _oldestOfLane!.Parameters["$p"].Value = (int)victim.Value;
             var seq = (long)_oldestOfLane.ExecuteScalar()!;
             Delete(seq);
-            _evictions++;
+            _counters.Evicted();
         }
 
         return true;
-    }
-
-    private Priority? LowestNonEmptyNonCriticalLane()
-    {
-        lock (_statsLock)
-        {
-            for (var priority = Priority.Low; priority > Priority.Critical; priority--)
-            {
-                if (_laneCount[(int)priority] > 0)
-                {
-                    return priority;
-                }
-            }
-        }
-
-        return null;
     }
 
     /// <summary>Removes all delivered events of the batch with one statement.</summary>
@@ -196,16 +179,7 @@ public sealed partial class OutboxStore
         using var r = _deleteMany.ExecuteReader();
         while (r.Read())
         {
-            Removed(r.GetInt32(0), r.GetInt64(1));
-        }
-    }
-
-    private void Removed(int lane, long bytes)
-    {
-        lock (_statsLock)
-        {
-            _laneCount[lane]--;
-            _pendingBytes -= bytes;
+            _counters.Removed(r.GetInt32(0), r.GetInt64(1));
         }
     }
 
@@ -218,7 +192,7 @@ public sealed partial class OutboxStore
             return false;
         }
 
-        Removed(r.GetInt32(0), r.GetInt64(1));
+        _counters.Removed(r.GetInt32(0), r.GetInt64(1));
         return true;
     }
 
@@ -282,34 +256,12 @@ public sealed partial class OutboxStore
         _setCounter!.Transaction = tx;
     }
 
-    private Counters CaptureCounters()
+    private void WriteCounters(OutboxCounters.Copy before)
     {
-        lock (_statsLock)
-        {
-            return new Counters(_lastSeq, _evictions, _deadLetters, _expired, _pendingBytes, (long[])_laneCount.Clone(), (long[])_laneLastSeq.Clone());
-        }
-    }
-
-    private void RestoreCounters(Counters c)
-    {
-        lock (_statsLock)
-        {
-            _lastSeq = c.LastSeq;
-            _evictions = c.Evictions;
-            _deadLetters = c.DeadLetters;
-            _expired = c.Expired;
-            _pendingBytes = c.PendingBytes;
-            c.Lanes.CopyTo(_laneCount, 0);
-            c.LaneLastSeq.CopyTo(_laneLastSeq, 0);
-        }
-    }
-
-    private void WriteCounters(Counters before)
-    {
-        SetCounter("last_seq", _lastSeq, before.LastSeq);
-        SetCounter("evictions", _evictions, before.Evictions);
-        SetCounter("dead_letters", _deadLetters, before.DeadLetters);
-        SetCounter("expired", _expired, before.Expired);
+        SetCounter("last_seq", _counters.LastSeq, before.LastSeq);
+        SetCounter("evictions", _counters.Evictions, before.Evictions);
+        SetCounter("dead_letters", _counters.DeadLetters, before.DeadLetters);
+        SetCounter("expired", _counters.Expired, before.Expired);
     }
 
     private void SetCounter(string key, long value, long before)
@@ -324,5 +276,13 @@ public sealed partial class OutboxStore
         _setCounter.ExecuteNonQuery();
     }
 
-    private sealed record Counters(long LastSeq, long Evictions, long DeadLetters, long Expired, long PendingBytes, long[] Lanes, long[] LaneLastSeq);
+    public void Dispose()
+    {
+        _insert?.Dispose();
+        _delete?.Dispose();
+        _deleteMany?.Dispose();
+        _oldestOfLane?.Dispose();
+        _toDeadLetter?.Dispose();
+        _setCounter?.Dispose();
+    }
 }
