@@ -13,6 +13,7 @@ using MQTTnet.Protocol;
 
 namespace Edge.Gateway.Uplink;
 
+// Over 300 lines: connect, status and disconnect share one MQTT client whose connect and disconnect must never overlap its publishes.
 /// <summary>
 /// The connection to the station broker: its own reconnect loop (never from inside <c>DisconnectedAsync</c>), a
 /// CONNACK check, the retained status, and one <see cref="UplinkSession"/> per connection that drains the outbox.

@@ -9,6 +9,7 @@ using static Edge.Gateway.Cameras.Onvif.OnvifSoap;
 
 namespace Edge.Gateway.Cameras.Onvif;
 
+// Over 300 lines: one subscription's life (create, pull, renew, hand back) and the snapshot URI share the camera's SOAP session.
 /// <summary>
 /// An ONVIF camera's events through a PullPoint subscription: the event service's address from the device service
 /// (GetCapabilities), CreatePullPointSubscription with a topic filter, then PullMessages in a loop (each waits up to
