@@ -2,7 +2,7 @@ using System.Text;
 using Edge.Contracts.Events;
 using Edge.Gateway.Isapi;
 
-namespace Edge.Tests.Access;
+namespace Edge.Tests.Isapi;
 
 public sealed class IsapiStreamTests
 {
