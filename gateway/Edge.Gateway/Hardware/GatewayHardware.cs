@@ -13,29 +13,17 @@ namespace Edge.Gateway.Hardware;
 /// opened when a feature first asks for it, so a gateway without alarm devices or GPIO doors opens nothing. It makes no
 /// device adapters: the features do (<c>AlarmsFeature</c>, <c>AccessFeature</c>).
 /// </summary>
-public sealed class GatewayHardware : IAsyncDisposable
+/// <param name="community">The community the bridge serves this gateway as (simulated hardware only).</param>
+public sealed class GatewayHardware(HardwareOptions options, string community, TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
 {
     /// <summary>The MCP3008's full scale: it reads 10 bits.</summary>
     public const int AdcFullScale = 1023;
 
-    private readonly HardwareOptions _options;
-    private readonly string _community;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
+    private readonly HardwareOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly ILoggerFactory _loggers = loggers ?? throw new ArgumentNullException(nameof(loggers));
     private readonly List<IDisposable> _owned = [];
     private GpioController? _gpio;
     private Func<int, int>? _adc;
-
-    /// <param name="community">The community the bridge serves this gateway as (simulated hardware only).</param>
-    public GatewayHardware(HardwareOptions options, string community, TimeProvider time, ILoggerFactory loggers)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggers);
-        _options = options;
-        _community = community;
-        _time = time;
-        _loggers = loggers;
-    }
 
     /// <summary>The bridge connection, once GPIO or the ADC is opened on simulated hardware.</summary>
     public BridgeClient? Bridge { get; private set; }
@@ -83,7 +71,7 @@ public sealed class GatewayHardware : IAsyncDisposable
     }
 
     private BridgeClient OpenBridge() =>
-        Bridge ??= new BridgeClient(new Uri(_options.Bridge!), _community, _time, _loggers.CreateLogger<BridgeClient>());
+        Bridge ??= new BridgeClient(new Uri(_options.Bridge!), community, time, _loggers.CreateLogger<BridgeClient>());
 
     /// <summary>Connects the bridge (if any); called before the features' sources start.</summary>
     public void Start() => Bridge?.Start();

@@ -12,23 +12,15 @@ namespace Edge.Simulator.District;
 /// readers and GPIO doors), the HTTP device server (ISAPI controllers and cameras, ONVIF cameras) and the OSDP lines;
 /// and each community's devices on them, at rest.
 /// </summary>
-internal sealed class DistrictDevices : IAsyncDisposable
+internal sealed class DistrictDevices(BridgeServer bridge, HttpDeviceServer http, OsdpLines osdp, IReadOnlyList<SimCommunity> communities) : IAsyncDisposable
 {
-    private DistrictDevices(BridgeServer bridge, HttpDeviceServer http, OsdpLines osdp, IReadOnlyList<SimCommunity> communities)
-    {
-        Bridge = bridge;
-        Http = http;
-        Osdp = osdp;
-        Communities = communities;
-    }
+    public BridgeServer Bridge { get; } = bridge;
 
-    public BridgeServer Bridge { get; }
+    public HttpDeviceServer Http { get; } = http;
 
-    public HttpDeviceServer Http { get; }
+    public OsdpLines Osdp { get; } = osdp;
 
-    public OsdpLines Osdp { get; }
-
-    public IReadOnlyList<SimCommunity> Communities { get; }
+    public IReadOnlyList<SimCommunity> Communities { get; } = communities;
 
     /// <summary>Where the gateways find the devices.</summary>
     public DeviceEndpoints Endpoints => new(Bridge.Endpoint, new Uri($"http://127.0.0.1:{Http.Port}/"), new Uri("tcp://127.0.0.1:0")) { OsdpLines = Osdp.Endpoints };
