@@ -53,8 +53,8 @@ public sealed class AccessFeature : IGatewayFeature
         if (options.UsesGpio)
         {
             var controller = hardware.OpenGpio();
-            gpio.AddRange(options.WiegandReaders.Select(r => new WiegandReaderAdapter(r, controller, events, privacy, time)));
-            gpio.AddRange(options.Doors.Select(d => new GpioDoorAdapter(d, controller, events, time, hardware.InputsPresent, cursors)));
+            gpio.AddRange(options.WiegandReaders.Select(r => new WiegandReaderAdapter(r, controller, events, privacy, time, hardware.Inputs)));
+            gpio.AddRange(options.Doors.Select(d => new GpioDoorAdapter(d, controller, events, time, hardware.InputsPresent, cursors, hardware.Inputs)));
         }
 
         var controllers = options.Controllers.Count == 0 ? null : new AccessControllerAdapter(options, events, privacy, time, loggers, cursors);

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Threading.Channels;
 using Edge.Gateway.Events;
+using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Hosting;
 
 namespace Edge.Gateway.Access;
@@ -20,7 +21,8 @@ public sealed class GpioDoorAdapter : BackgroundService
     private readonly TimeProvider _time;
     private readonly DoorStateMachine _door;
     /// <summary>Every input edge in the order it happened: a release just before an opening must be seen first.</summary>
-    private readonly Channel<(int Pin, DateTimeOffset At, bool Present)> _inputs = Channel.CreateUnbounded<(int, DateTimeOffset, bool)>();
+    private readonly Channel<(int Pin, bool High, DateTimeOffset At, bool Present)> _inputs = Channel.CreateUnbounded<(int, bool, DateTimeOffset, bool)>();
+    private readonly InputClock _clock;
     private static readonly TimeSpan SeedCheck = TimeSpan.FromMilliseconds(100);
     private readonly Func<bool>? _present;
     /// <summary>The alarm the door was in when the gateway stopped, until the first reading of the door takes it back.</summary>
@@ -35,7 +37,9 @@ public sealed class GpioDoorAdapter : BackgroundService
     /// closing or being forced. Null for GPIO on the board, which is always there.
     /// </param>
     /// <param name="cursors">Where the door's alarm was kept when the gateway last stopped (the outbox).</param>
-    public GpioDoorAdapter(GpioDoorOptions options, GpioController gpio, IEventSink sink, TimeProvider time, Func<bool>? present = null, ISourceCursors? cursors = null)
+    /// <param name="inputs">When edges happened and up to when the inputs are known; the clock's time by default.</param>
+    public GpioDoorAdapter(GpioDoorOptions options, GpioController gpio, IEventSink sink, TimeProvider time, Func<bool>? present = null, ISourceCursors? cursors = null,
+        InputClock? inputs = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gpio);
@@ -45,6 +49,7 @@ public sealed class GpioDoorAdapter : BackgroundService
         _sink = sink;
         _time = time;
         _present = present;
+        _clock = inputs ?? new InputClock(time);
         _door = new DoorStateMachine(options.UnlockFor, options.HeldOpenAfter);
         _resume = DoorEvents.Alarm(cursors, options.Id);
         gpio.OpenPin(options.ContactPin, PinMode.InputPullUp);
@@ -97,7 +102,8 @@ public sealed class GpioDoorAdapter : BackgroundService
                     }
                     else if (input.Pin == _options.ContactPin)
                     {
-                        await EmitAsync(_door.Contact(IsOpen(), input.At), stoppingToken).ConfigureAwait(false);
+                        // The edge's direction and time, not the contact's level when the loop gets here.
+                        await EmitAsync(_door.Contact(input.High == _options.OpenIsHigh, input.At), stoppingToken).ConfigureAwait(false);
                     }
                     else if (input.Pin == _options.ReleasePin)
                     {
@@ -111,8 +117,10 @@ public sealed class GpioDoorAdapter : BackgroundService
                     Interlocked.Increment(ref _inputsTaken);
                 }
 
-                await EmitAsync(_door.Tick(_time.GetUtcNow()), stoppingToken).ConfigureAwait(false);
-                var wait = _door.NextDeadline is { } deadline ? deadline - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+                // Timers run on the inputs' time: a door is not held open while its closing waits unread.
+                var known = _clock.KnownUntil();
+                await EmitAsync(_door.Tick(known), stoppingToken).ConfigureAwait(false);
+                var wait = _door.NextDeadline is { } deadline ? Max(deadline - known, MinWait) : Timeout.InfiniteTimeSpan;
                 if (!_seeded && (wait == Timeout.InfiniteTimeSpan || wait > SeedCheck))
                 {
                     wait = SeedCheck;
@@ -134,7 +142,12 @@ public sealed class GpioDoorAdapter : BackgroundService
         }
     }
 
-    private void OnEdge(object sender, PinValueChangedEventArgs e) => _inputs.Writer.TryWrite((e.PinNumber, _time.GetUtcNow(), _present?.Invoke() ?? true));
+    private void OnEdge(object sender, PinValueChangedEventArgs e) =>
+        _inputs.Writer.TryWrite((e.PinNumber, e.ChangeType == PinEventTypes.Rising, _clock.TimeOf(e), _present?.Invoke() ?? true));
+
+    private static readonly TimeSpan MinWait = TimeSpan.FromMilliseconds(1);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
     /// Takes the door as it is now, without an event (the inputs are only now being delivered). The first time, with

@@ -26,7 +26,8 @@ public sealed class WiegandReaderAdapter : BackgroundService
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
     private long _keys;
 
-    public WiegandReaderAdapter(WiegandReaderOptions options, GpioController gpio, IEventSink sink, CardPrivacy privacy, TimeProvider time)
+    /// <param name="inputs">When the bits came and up to when the inputs are known; the clock's time by default.</param>
+    public WiegandReaderAdapter(WiegandReaderOptions options, GpioController gpio, IEventSink sink, CardPrivacy privacy, TimeProvider time, Hardware.InputClock? inputs = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -34,7 +35,7 @@ public sealed class WiegandReaderAdapter : BackgroundService
         _privacy = privacy;
         _time = time;
         _faults = new LogLimiter(time, FaultEvery);
-        _receiver = new WiegandReceiver(gpio, options.D0, options.D1, time, options.Format37, options.FrameGap);
+        _receiver = new WiegandReceiver(gpio, options.D0, options.D1, time, options.Format37, options.FrameGap, inputs);
         _receiver.FrameReceived += (read, at) => _frames.Writer.TryWrite((read, at));
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Edge.Contracts.Events;
 using Edge.Gateway.Events;
+using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,16 +18,20 @@ namespace Edge.Gateway.Alarms;
 public sealed partial class AlarmButtonAdapter : BackgroundService
 {
     private const int EdgeCapacity = 4096;
+    private static readonly TimeSpan MinWait = TimeSpan.FromMilliseconds(1);
     private readonly GpioController _gpio;
     private readonly IEventSink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Dictionary<int, Button> _byPin = [];
-    private readonly Channel<(int Pin, DateTimeOffset At)> _edges =
-        Channel.CreateBounded<(int, DateTimeOffset)>(new BoundedChannelOptions(EdgeCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly InputClock _inputs;
+    private readonly Channel<(int Pin, bool High, DateTimeOffset At)> _edges =
+        Channel.CreateBounded<(int, bool, DateTimeOffset)>(new BoundedChannelOptions(EdgeCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private volatile bool _overflowed;
 
-    public AlarmButtonAdapter(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, IEventSink sink, TimeProvider time, ILogger<AlarmButtonAdapter> log)
+    /// <param name="inputs">When edges happened and up to when the inputs are known; the clock's time by default.</param>
+    public AlarmButtonAdapter(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, IEventSink sink, TimeProvider time, ILogger<AlarmButtonAdapter> log,
+        InputClock? inputs = null)
     {
         ArgumentNullException.ThrowIfNull(buttons);
         ArgumentNullException.ThrowIfNull(gpio);
@@ -35,6 +40,7 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
         _sink = sink;
         _time = time;
         _log = log;
+        _inputs = inputs ?? new InputClock(time);
         var now = time.GetUtcNow();
         foreach (var options in buttons)
         {
@@ -58,7 +64,8 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
 
     private void OnEdge(object sender, PinValueChangedEventArgs e)
     {
-        if (!_edges.Writer.TryWrite((e.PinNumber, _time.GetUtcNow())))
+        // The edge's own direction and time: what happened, and when, however late the loop gets to it.
+        if (!_edges.Writer.TryWrite((e.PinNumber, e.ChangeType == PinEventTypes.Rising, _inputs.TimeOf(e))))
         {
             // A flood of edges (noise, a broken contact): resample every pin on the loop instead of queueing more.
             _overflowed = true;
@@ -77,11 +84,10 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
                 var deadline = _byPin.Values.Select(b => b.Debouncer.NextDeadline).Where(d => d is not null).Min();
                 if (deadline is { } d)
                 {
-                    var delay = d - _time.GetUtcNow();
-                    if (delay > TimeSpan.Zero)
-                    {
-                        await Task.WhenAny(edgeWait, Task.Delay(delay, _time, stoppingToken)).ConfigureAwait(false);
-                    }
+                    // Waited on the inputs' time: while changes wait unread, a deadline passed on the clock is not yet
+                    // passed for the inputs, and the loop looks again shortly.
+                    var delay = d - _inputs.KnownUntil();
+                    await Task.WhenAny(edgeWait, Task.Delay(delay > MinWait ? delay : MinWait, _time, stoppingToken)).ConfigureAwait(false);
                 }
                 else
                 {
@@ -117,15 +123,16 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
         {
             if (_byPin.TryGetValue(edge.Pin, out var button))
             {
-                // The level now, not the edge's direction: a missed edge can never leave the debouncer on the wrong level.
-                var high = _gpio.Read(edge.Pin) == PinValue.High;
-                await SubmitAsync(button, button.Debouncer.OnLevel(high, edge.At), ct).ConfigureAwait(false);
+                // The edge's direction and time, not the level when the loop gets here: a loop that is late must not date
+                // a bounce by a later press, or take the level of a press for a bounce's. Edges dropped in a flood are
+                // made up for by reading every pin again (above).
+                await SubmitAsync(button, button.Debouncer.OnLevel(edge.High, edge.At), ct).ConfigureAwait(false);
             }
 
             Interlocked.Increment(ref _edgesTaken);
         }
 
-        var at = _time.GetUtcNow();
+        var at = _inputs.KnownUntil();
         foreach (var button in _byPin.Values)
         {
             await SubmitAsync(button, button.Debouncer.Tick(at), ct).ConfigureAwait(false);

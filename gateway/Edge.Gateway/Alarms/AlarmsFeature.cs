@@ -46,7 +46,7 @@ public sealed class AlarmsFeature : IGatewayFeature
         if (options.Buttons.Count > 0)
         {
             var gpio = hardware.OpenGpio();
-            buttons = new AlarmButtonAdapter(options.Buttons, gpio, events, time, loggers.CreateLogger<AlarmButtonAdapter>());
+            buttons = new AlarmButtonAdapter(options.Buttons, gpio, events, time, loggers.CreateLogger<AlarmButtonAdapter>(), hardware.Inputs);
             if (options.Buttons.Any(b => b.LedPin is not null))
             {
                 columns = new ColumnFeedbackService(options.Buttons, gpio, buttons, uplink, options.ShowDelivered, time);
@@ -55,7 +55,7 @@ public sealed class AlarmsFeature : IGatewayFeature
 
         var zones = options.Zones.Count == 0 ? null
             : new ZoneAdapter(options.Zones, hardware.OpenAdc(), GatewayHardware.AdcFullScale, events, time, loggers.CreateLogger<ZoneAdapter>(),
-                hardware.InputsPresent, cursors);
+                hardware.InputsPresent, cursors, hardware.Inputs);
         return new AlarmsFeature(buttons, columns, zones);
     }
 

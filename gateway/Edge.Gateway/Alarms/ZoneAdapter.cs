@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Edge.Contracts.Events;
 using Edge.Gateway.Events;
+using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,8 @@ public sealed partial class ZoneAdapter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private PeriodicTimer? _timer;
+    private readonly InputClock _inputs;
+    private DateTimeOffset _sampledAt;
 
     /// <param name="readAdc">Reads one ADC channel in counts (0-1023 for an MCP3008); may throw on a bus error.</param>
     /// <param name="present">
@@ -35,8 +38,10 @@ public sealed partial class ZoneAdapter : BackgroundService
     /// Where each zone's state was kept when the gateway last stopped (the outbox): a zone in alarm then is not raised
     /// again if it still is, and is restored if it no longer is.
     /// </param>
+    /// <param name="inputs">Up to when the inputs are known: a reading counts as taken then, so a stall in reading the
+    /// converter's changes never stretches a glitch past the dwell. The clock's time by default.</param>
     public ZoneAdapter(IEnumerable<ZoneOptions> zones, Func<int, int> readAdc, int adcFullScale, IEventSink sink, TimeProvider time, ILogger<ZoneAdapter> log,
-        Func<bool>? present = null, ISourceCursors? cursors = null)
+        Func<bool>? present = null, ISourceCursors? cursors = null, InputClock? inputs = null)
     {
         ArgumentNullException.ThrowIfNull(zones);
         _readAdc = readAdc;
@@ -44,6 +49,7 @@ public sealed partial class ZoneAdapter : BackgroundService
         _sink = sink;
         _time = time;
         _log = log;
+        _inputs = inputs ?? new InputClock(time);
         _zones = zones.Select(z => new Zone(z, new LoopDivider(z.PullUpOhms, adcFullScale),
             new ZoneClassifier(z.Bands, z.Hysteresis, z.Dwell, StateOf(cursors?.Cursor(CursorKey(z.Id))?.State)))).ToList();
     }
@@ -89,7 +95,8 @@ public sealed partial class ZoneAdapter : BackgroundService
 
     private async Task SampleAsync(Zone zone, CancellationToken ct)
     {
-        var now = _time.GetUtcNow();
+        var known = _inputs.KnownUntil();
+        var now = _sampledAt = known > _sampledAt ? known : _sampledAt;
         double ohms;
         try
         {

@@ -34,6 +34,15 @@ public sealed class GatewayHardware(HardwareOptions options, string community, T
     /// </summary>
     public Func<bool>? InputsPresent => _options.Gpio == GpioDriverKind.Bridge ? () => Bridge?.Connected == true : null;
 
+    /// <summary>
+    /// When the inputs changed, and up to when they are known: from the bridge on simulated hardware, which carries
+    /// the time of each change; the clock's time for GPIO on the board.
+    /// </summary>
+    public InputClock Inputs => _inputs ??= new InputClock(time,
+        _options.Gpio == GpioDriverKind.Bridge ? () => Bridge?.InputsKnownUntil() ?? time.GetUtcNow() : null);
+
+    private InputClock? _inputs;
+
     /// <summary>The GPIO controller every GPIO device shares, opened on first use.</summary>
     public GpioController OpenGpio()
     {

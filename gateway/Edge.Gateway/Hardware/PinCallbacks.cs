@@ -34,8 +34,11 @@ public sealed class PinCallbacks
     /// <summary>Forgets every callback of a closed pin.</summary>
     public void Clear(int pin) => _byPin.TryRemove(pin, out _);
 
-    /// <summary>The pin went <paramref name="high"/> (rising) or low (falling): runs the callbacks that asked for it, on this thread.</summary>
-    public void Raise(object sender, int pin, bool high)
+    /// <summary>
+    /// The pin went <paramref name="high"/> (rising) or low (falling), at <paramref name="at"/> when the driver knows
+    /// when: runs the callbacks that asked for it, on this thread.
+    /// </summary>
+    public void Raise(object sender, int pin, bool high, DateTimeOffset? at = null)
     {
         if (!_byPin.TryGetValue(pin, out var list))
         {
@@ -53,7 +56,7 @@ public sealed class PinCallbacks
         {
             if ((types & type) != 0)
             {
-                handler(sender, new PinValueChangedEventArgs(type, pin));
+                handler(sender, at is { } when ? new TimedPinValueChangedEventArgs(type, pin, when) : new PinValueChangedEventArgs(type, pin));
             }
         }
     }

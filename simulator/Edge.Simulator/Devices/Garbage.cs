@@ -8,7 +8,7 @@ public static class Garbage
     private static readonly string[] NearMisses =
     [
         "LEVEL", "LEVEL 17", "LEVEL 17 2", "LEVEL -1 0", "LEVEL 99999 1", "ADC 0", "ADC 0 -5", "ADC 0 70000", "ADC x 1",
-        "READY now", "HELLO 1 c001", "OUT 17 1", "PING PING", "level 17 0", "LEVEL 17 0 0", "LEVEL\t17\t0", "",
+        "READY now", "HELLO 1 c001", "OUT 17 1", "PING PING", "level 17 0", "LEVEL 17 0 0 0", "LEVEL 17 0 now", "LEVEL 17 0 -1", "OUT 17 1 5", "LEVEL\t17\t0", "",
     ];
 
     /// <summary>One line ending in LF that is not a valid message from the simulator.</summary>

@@ -16,6 +16,8 @@ public sealed class SimAlarmDevices(CommunityPlan plan, CommunityWiring wiring, 
 {
     private static readonly LoopDivider Divider = new();
     private const double EndOfLineOhms = 4_700;
+    private static readonly TimeSpan BouncePeriod = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan BounceWidth = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Buttons released, zone loops at their end-of-line resistance.</summary>
     public void Rest()
@@ -90,14 +92,18 @@ public sealed class SimAlarmDevices(CommunityPlan plan, CommunityWiring wiring, 
     public async Task ChatterAsync(ButtonWire button, int pulses, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(button);
+
+        // Pulses of 2 ms every 10 ms that have just happened: they go out in one write, each edge with its time, so
+        // however late this busy process gets to send them they stay 2 ms long, as on a real contact.
+        var start = Bridge.Now - (BouncePeriod * pulses);
+        var train = new List<(bool High, DateTimeOffset At)>(pulses * 2);
         for (var i = 0; i < pulses; i++)
         {
-            Bridge.SetLevel(Id, button.Pin, false);
-            await Hold(TimeSpan.FromMilliseconds(2), ct).ConfigureAwait(false);
-            Bridge.SetLevel(Id, button.Pin, true);
-            await Hold(TimeSpan.FromMilliseconds(8), ct).ConfigureAwait(false);
+            train.Add((false, start + (BouncePeriod * i)));
+            train.Add((true, start + (BouncePeriod * i) + BounceWidth));
         }
 
+        Bridge.Pulses(Id, button.Pin, train);
         await Hold(Settle, ct).ConfigureAwait(false);
     }
 

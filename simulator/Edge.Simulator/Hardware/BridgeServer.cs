@@ -16,11 +16,13 @@ public sealed class BridgeServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, CommunityPins> _communities = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
+    private readonly TimeProvider _time;
     private long _garbage;
 
-    private BridgeServer(TcpListener listener)
+    private BridgeServer(TcpListener listener, TimeProvider time)
     {
         _listener = listener;
+        _time = time;
         _accept = Task.Run(() => Network.AcceptLoop.RunAsync(_listener, ServeAsync, _stop.Token));
     }
 
@@ -28,56 +30,91 @@ public sealed class BridgeServer : IAsyncDisposable
 
     public Uri Endpoint => new($"tcp://127.0.0.1:{Port}");
 
+    /// <summary>The hardware's clock: the time its changes carry.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
     /// <summary>Lines from gateways that were not valid messages.</summary>
     public long Garbage => Interlocked.Read(ref _garbage);
 
     /// <summary>Raised when a gateway writes an output: community, pin, level.</summary>
     public event Action<string, int, bool>? OutputWritten;
 
-    public static BridgeServer Start(int port = 0)
+    /// <param name="time">The hardware's clock: every level and reading carries the time it changed on it.</param>
+    public static BridgeServer Start(int port = 0, TimeProvider? time = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start();
-        return new BridgeServer(listener);
+        return new BridgeServer(listener, time ?? TimeProvider.System);
     }
 
-    /// <summary>Sets an input level of a community; pushed at once when it changed.</summary>
+    /// <summary>Sets an input level of a community, changed now; pushed at once, with that time, when it changed.</summary>
     public void SetLevel(string community, int pin, bool high)
     {
         var pins = Pins(community);
-        if (pins.Levels.TryGetValue(pin, out var old) && old == high)
+        if (pins.Levels.TryGetValue(pin, out var old) && old.High == high)
         {
             return;
         }
 
-        pins.Levels[pin] = high;
-        pins.Push(new BridgeMessage(BridgeMessageKind.Level, pin, high ? 1 : 0));
+        var at = _time.GetUtcNow();
+        pins.Levels[pin] = (high, at);
+        pins.Push(new BridgeMessage(BridgeMessageKind.Level, pin, high ? 1 : 0, At: at));
     }
 
     /// <summary>
-    /// A Wiegand reader sends a frame: each bit a low pulse on D1 (a 1) or D0 (a 0). The pulses go out in one write, so
-    /// the bits arrive well inside the 25 ms gap that ends a frame however loaded the machine is.
+    /// A train of level changes on one pin that happen on the hardware at the times given (contact bounce, a pulse):
+    /// they go out in one write, each with its own time, so however late this process gets to send them, the gateway
+    /// judges them by when they happened, as the kernel's timestamps on a real GPIO edge let it.
+    /// </summary>
+    public void Pulses(string community, int pin, IReadOnlyList<(bool High, DateTimeOffset At)> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        var pins = Pins(community);
+        pins.Levels[pin] = changes[^1];
+        pins.PushAll(changes.Select(c => new BridgeMessage(BridgeMessageKind.Level, pin, c.High ? 1 : 0, At: c.At)));
+    }
+
+    /// <summary>
+    /// A Wiegand reader has just sent a frame, its last bit now: each bit a low pulse (50 µs) on D1 (a 1) or D0 (a 0),
+    /// bits 2 ms apart as readers send them. The pulses go out in one write, each edge with its time, so the frame is
+    /// never cut by how late this process gets to send it.
     /// </summary>
     public void Wiegand(string community, int d0, int d1, IReadOnlyList<bool> bits)
     {
         ArgumentNullException.ThrowIfNull(bits);
-        var frame = new List<byte>(bits.Count * 24);
-        foreach (var bit in bits)
+        var start = _time.GetUtcNow() - (BitInterval * Math.Max(0, bits.Count - 1));
+        var edges = new List<BridgeMessage>(bits.Count * 2);
+        for (var i = 0; i < bits.Count; i++)
         {
-            var pin = bit ? d1 : d0;
-            frame.AddRange(BridgeProtocol.Encode(new BridgeMessage(BridgeMessageKind.Level, pin, 0)));
-            frame.AddRange(BridgeProtocol.Encode(new BridgeMessage(BridgeMessageKind.Level, pin, 1)));
+            var pin = bits[i] ? d1 : d0;
+            var at = start + (BitInterval * i);
+            edges.Add(new BridgeMessage(BridgeMessageKind.Level, pin, 0, At: at));
+            edges.Add(new BridgeMessage(BridgeMessageKind.Level, pin, 1, At: at + PulseWidth));
         }
 
-        Pins(community).PushRaw(frame.ToArray());
+        var pins = Pins(community);
+        pins.Levels[d0] = (true, start + (BitInterval * bits.Count));
+        pins.Levels[d1] = (true, start + (BitInterval * bits.Count));
+        pins.PushAll(edges);
     }
+
+    /// <summary>The time between a Wiegand frame's bits (readers send them 1-2 ms apart).</summary>
+    public static readonly TimeSpan BitInterval = TimeSpan.FromMilliseconds(2);
+
+    private static readonly TimeSpan PulseWidth = TimeSpan.FromTicks(500);
 
     /// <summary>Sets an ADC reading of a community; pushed at once.</summary>
     public void SetAdc(string community, int channel, int counts)
     {
         var pins = Pins(community);
-        pins.Adc[channel] = counts;
-        pins.Push(new BridgeMessage(BridgeMessageKind.Adc, channel, counts));
+        var at = _time.GetUtcNow();
+        pins.Adc[channel] = (counts, at);
+        pins.Push(new BridgeMessage(BridgeMessageKind.Adc, channel, counts, At: at));
     }
 
     /// <summary>The last level a gateway wrote to an output, or null.</summary>
@@ -135,7 +172,7 @@ public sealed class BridgeServer : IAsyncDisposable
 
                     community = m.Text!;
                     pins = Pins(community);
-                    pins.Attach(stream);
+                    pins.Attach(stream, m.Value);
                 }
                 else if (m.Kind == BridgeMessageKind.Out && pins is not null)
                 {
@@ -179,9 +216,11 @@ public sealed class BridgeServer : IAsyncDisposable
     {
         private readonly Lock _lock = new();
 
-        public ConcurrentDictionary<int, bool> Levels { get; } = new();
+        /// <summary>Each input's level and when it last changed.</summary>
+        public ConcurrentDictionary<int, (bool High, DateTimeOffset At)> Levels { get; } = new();
 
-        public ConcurrentDictionary<int, int> Adc { get; } = new();
+        /// <summary>Each ADC channel's reading and when it last changed.</summary>
+        public ConcurrentDictionary<int, (int Counts, DateTimeOffset At)> Adc { get; } = new();
 
         public ConcurrentDictionary<int, bool> Outputs { get; } = new();
 
@@ -191,21 +230,25 @@ public sealed class BridgeServer : IAsyncDisposable
 
         public bool Unplugged { get => _unplugged; set => _unplugged = value; }
 
-        /// <summary>A gateway connected: it gets the whole state first, then READY.</summary>
-        public void Attach(Stream stream)
+        /// <summary>The connected gateway's protocol version: version 1 gets no times.</summary>
+        private int _version = BridgeProtocol.Version;
+
+        /// <summary>A gateway connected: it gets the whole state first, each with when it last changed, then READY.</summary>
+        public void Attach(Stream stream, int version)
         {
             lock (_lock)
             {
                 Stream?.Dispose();
                 Stream = stream;
-                foreach (var (pin, high) in Levels)
+                _version = version;
+                foreach (var (pin, level) in Levels)
                 {
-                    Write(stream, new BridgeMessage(BridgeMessageKind.Level, pin, high ? 1 : 0));
+                    Write(stream, new BridgeMessage(BridgeMessageKind.Level, pin, level.High ? 1 : 0, At: level.At));
                 }
 
-                foreach (var (channel, counts) in Adc)
+                foreach (var (channel, reading) in Adc)
                 {
-                    Write(stream, new BridgeMessage(BridgeMessageKind.Adc, channel, counts));
+                    Write(stream, new BridgeMessage(BridgeMessageKind.Adc, channel, reading.Counts, At: reading.At));
                 }
 
                 Write(stream, new BridgeMessage(BridgeMessageKind.Ready));
@@ -223,7 +266,16 @@ public sealed class BridgeServer : IAsyncDisposable
             }
         }
 
-        public void Push(BridgeMessage message) => PushRaw(BridgeProtocol.Encode(message));
+        public void Push(BridgeMessage message) => PushAll([message]);
+
+        /// <summary>Messages in one write: they reach the gateway together.</summary>
+        public void PushAll(IEnumerable<BridgeMessage> messages)
+        {
+            lock (_lock)
+            {
+                PushRaw(messages.SelectMany(m => BridgeProtocol.Encode(ForPeer(m))).ToArray());
+            }
+        }
 
         public void PushRaw(byte[] bytes)
         {
@@ -243,7 +295,10 @@ public sealed class BridgeServer : IAsyncDisposable
             }
         }
 
-        private static void Write(Stream stream, BridgeMessage message) =>
-            stream.Write(BridgeProtocol.Encode(message));
+        private void Write(Stream stream, BridgeMessage message) =>
+            stream.Write(BridgeProtocol.Encode(ForPeer(message)));
+
+        /// <summary>The message as the connected gateway reads it: without its time for a version 1 peer.</summary>
+        private BridgeMessage ForPeer(BridgeMessage message) => _version >= 2 ? message : message with { At = null };
     }
 }

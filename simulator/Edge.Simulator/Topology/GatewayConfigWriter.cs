@@ -92,9 +92,6 @@ public static class GatewayConfigWriter
         var reader = Device(r.Reader, cameras: false);
         reader["D0"] = r.D0;
         reader["D1"] = r.D1;
-        // A frame's pulses reach the gateway over the bridge's TCP connection, and in the all-in-one district on a
-        // machine that 312 gateways share: a scheduling stall must not cut a card in two. Real wires keep 25 ms.
-        reader["FrameGap"] = "00:00:00.100";
         reader["Door"] = door.Door.Id;
         return reader;
     }

@@ -77,3 +77,81 @@ public sealed class WiegandReaderAdapterTests : IAsyncLifetime
         _privacy.Dispose();
     }
 }
+
+/// <summary>A Wiegand reader whose bits reach the gateway late: frames are told apart by when the bits came.</summary>
+public sealed class WiegandLateInputTests : IAsyncLifetime
+{
+    private const int D0 = 20, D1 = 21;
+    private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero));
+    private readonly MemoryGpioDriver _pins = new();
+    private readonly RecordingSink _sink = new();
+    private readonly CardPrivacy _privacy = new(Secret);
+    private GpioController _gpio = null!;
+    private WiegandReaderAdapter _reader = null!;
+    private DateTimeOffset? _knownUntil;
+
+    public async ValueTask InitializeAsync()
+    {
+        _gpio = new GpioController(_pins);
+        var inputs = new Edge.Gateway.Hardware.InputClock(_time, () => _knownUntil ?? _time.GetUtcNow());
+        _reader = new WiegandReaderAdapter(new WiegandReaderOptions { Id = "reader-001", D0 = D0, D1 = D1 }, _gpio, _sink, _privacy, _time, inputs);
+        await _reader.StartAsync(CancellationToken.None);
+    }
+
+    /// <summary>Bits as a reader sent them, 2 ms apart from <paramref name="start"/>, handed to the gateway now.</summary>
+    private void Deliver(IEnumerable<bool> bits, DateTimeOffset start)
+    {
+        var at = start;
+        foreach (var bit in bits)
+        {
+            var pin = bit ? D1 : D0;
+            _pins.Set(pin, false, at);
+            _pins.Set(pin, true, at + TimeSpan.FromTicks(500));
+            at += TimeSpan.FromMilliseconds(2);
+        }
+    }
+
+    [Fact]
+    public async Task A_frame_whose_second_half_is_read_after_a_stall_is_one_card()
+    {
+        var bits = WiegandDecoder.Encode(WiegandFormat.H10301, 18, 12345);
+        var start = _time.GetUtcNow();
+        _knownUntil = start + TimeSpan.FromMilliseconds(24);
+        Deliver(bits.Take(13), start);
+
+        // The gateway stalls 100 ms before it reads the rest: on the clock the frame looks over, on the lines it is not.
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Deliver(bits.Skip(13), start + TimeSpan.FromMilliseconds(26));
+        _knownUntil = null;
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+
+        await Eventually.True(() => !_sink.Drafts.IsEmpty, "the card");
+        var card = Assert.Single(_sink.Drafts);
+        Assert.Equal(EventTypes.AccessCard, card.Type);
+        Assert.Equal(0, _reader.InvalidFrames);
+    }
+
+    [Fact]
+    public async Task Two_frames_read_together_are_two_cards_when_their_bits_came_apart()
+    {
+        var first = WiegandDecoder.Encode(WiegandFormat.H10301, 18, 1);
+        var second = WiegandDecoder.Encode(WiegandFormat.H10301, 18, 2);
+        var start = _time.GetUtcNow() - TimeSpan.FromSeconds(1);
+
+        Deliver(first, start);
+        Deliver(second, start + TimeSpan.FromMilliseconds(500));
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+
+        await Eventually.True(() => _sink.Drafts.Count == 2, "two cards");
+        Assert.Equal([_privacy.Hash("H10301", 18, 1), _privacy.Hash("H10301", 18, 2)], _sink.Drafts.Select(d => (string?)d.Data!["card"]!["hash"]));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.StopAsync(CancellationToken.None);
+        _reader.Dispose();
+        _gpio.Dispose();
+        _privacy.Dispose();
+    }
+}

@@ -109,3 +109,75 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
         _gpio.Dispose();
     }
 }
+
+/// <summary>The button adapter when its inputs reach it late: edges judged on when they happened, decisions on what is known.</summary>
+public sealed class AlarmButtonLateInputTests : IAsyncLifetime
+{
+    private const int Pin = 17;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero));
+    private readonly MemoryGpioDriver _pins = new();
+    private readonly RecordingSink _sink = new();
+    private GpioController _gpio = null!;
+    private AlarmButtonAdapter _adapter = null!;
+    private DateTimeOffset? _knownUntil;
+
+    public async ValueTask InitializeAsync()
+    {
+        _gpio = new GpioController(_pins);
+        var inputs = new Edge.Gateway.Hardware.InputClock(_time, () => _knownUntil ?? _time.GetUtcNow());
+        _adapter = new AlarmButtonAdapter([new AlarmButtonOptions { Id = "btn-gate", Pin = Pin }], _gpio, _sink, _time, NullLogger<AlarmButtonAdapter>.Instance, inputs);
+        await _adapter.StartAsync(CancellationToken.None);
+    }
+
+    private async Task EdgeAsync(bool high, DateTimeOffset at)
+    {
+        var taken = _adapter.EdgesTaken;
+        _pins.Set(Pin, high, at);
+        await Eventually.True(() => _adapter.EdgesTaken > taken, "the edge taken");
+    }
+
+    [Fact]
+    public async Task A_bounce_whose_end_reaches_the_gateway_late_is_still_a_bounce()
+    {
+        // The contact closes for 5 ms; the gateway reads the closing, then stalls 200 ms before it reads the opening.
+        var bounced = _time.GetUtcNow();
+        _knownUntil = bounced;
+        await EdgeAsync(high: false, bounced);
+        for (var i = 0; i < 10; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(20));
+            await Task.Yield();
+        }
+
+        await EdgeAsync(high: true, bounced + TimeSpan.FromMilliseconds(5));
+        _knownUntil = null;
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+
+        // A real press afterwards is the only alarm, dated when it happened.
+        var pressed = _time.GetUtcNow();
+        await EdgeAsync(high: false, pressed);
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        await Eventually.True(() => !_sink.Drafts.IsEmpty, "the real press");
+        var only = Assert.Single(_sink.Drafts);
+        Assert.Equal((EventTypes.AlarmPanic, EventState.Active, pressed), (only.Type, only.State, only.OccurredAt));
+    }
+
+    [Fact]
+    public async Task A_press_read_late_is_dated_when_it_happened_not_when_it_was_read()
+    {
+        var pressed = _time.GetUtcNow() - TimeSpan.FromMilliseconds(300);
+
+        await EdgeAsync(high: false, pressed);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        await Eventually.True(() => !_sink.Drafts.IsEmpty, "the press");
+        Assert.Equal(pressed, _sink.Drafts.Single().OccurredAt);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _adapter.StopAsync(CancellationToken.None);
+        _adapter.Dispose();
+        _gpio.Dispose();
+    }
+}

@@ -5,7 +5,11 @@ namespace Edge.Tests.Hardware;
 
 public sealed class BridgeProtocolTests
 {
-    public static TheoryData<string> Valid => new() { "HELLO 1 c001", "LEVEL 17 0", "LEVEL 1023 1", "ADC 3 512", "ADC 0 65535", "OUT 22 1", "PING", "PONG" };
+    public static TheoryData<string> Valid => new()
+    {
+        "HELLO 1 c001", "HELLO 2 c001", "LEVEL 17 0", "LEVEL 1023 1", "LEVEL 17 0 1764612000123456", "ADC 3 512", "ADC 0 65535",
+        "ADC 3 512 1764612000123456", "OUT 22 1", "PING", "PONG",
+    };
 
     [Theory]
     [MemberData(nameof(Valid))]
@@ -30,7 +34,24 @@ public sealed class BridgeProtocolTests
     [InlineData("HELLO x c001")]
     [InlineData("PING now")]
     [InlineData("OUT 1e3 1")]
+    [InlineData("OUT 22 1 1764612000123456")]
+    [InlineData("LEVEL 17 0 -5")]
+    [InlineData("LEVEL 17 0 99999999999999999999")]
+    [InlineData("LEVEL 17 0 1764612000123456 1")]
     public void Malformed_lines_are_not_messages(string line) => Assert.False(BridgeProtocol.TryParse(line, out _));
+
+    [Fact]
+    public void A_change_carries_when_it_happened_to_the_microsecond()
+    {
+        var at = new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero).AddTicks(1234560);
+
+        var line = BridgeProtocol.Format(new BridgeMessage(BridgeMessageKind.Level, 17, 0, At: at));
+
+        Assert.True(BridgeProtocol.TryParse(line, out var message));
+        Assert.Equal((BridgeMessageKind.Level, 17, 0, (DateTimeOffset?)at), (message.Kind, message.Number, message.Value, message.At));
+        Assert.True(BridgeProtocol.TryParse("LEVEL 17 0", out var untimed));
+        Assert.Null(untimed.At);
+    }
 
     [Fact]
     public void Generated_garbage_never_throws_and_is_never_a_message_it_does_not_print_back()

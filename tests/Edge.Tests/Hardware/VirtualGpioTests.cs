@@ -22,6 +22,37 @@ public sealed class VirtualGpioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pulse_train_reaches_the_callbacks_with_the_times_it_happened()
+    {
+        using var gpio = new GpioController(new VirtualGpioDriver(Client));
+        gpio.OpenPin(5, PinMode.InputPullUp);
+        var edges = new ConcurrentQueue<(PinEventTypes Type, DateTimeOffset? At)>();
+        gpio.RegisterCallbackForPinValueChangedEvent(5, PinEventTypes.Falling | PinEventTypes.Rising,
+            (_, e) => edges.Enqueue((e.ChangeType, (e as Edge.Gateway.Hardware.TimedPinValueChangedEventArgs)?.At)));
+        var now = Server.Now;
+        var start = now.AddTicks(-(now.Ticks % 10)); // the wire carries microseconds
+
+        Server.Pulses("c001", 5, [(false, start), (true, start.AddMilliseconds(2)), (false, start.AddMilliseconds(10)), (true, start.AddMilliseconds(12))]);
+
+        await Eventually.True(() => edges.Count == 4, "four edges");
+        Assert.Equal(
+            [(PinEventTypes.Falling, start), (PinEventTypes.Rising, start.AddMilliseconds(2)), (PinEventTypes.Falling, start.AddMilliseconds(10)), (PinEventTypes.Rising, start.AddMilliseconds(12))],
+            edges.Select(e => (e.Type, e.At!.Value)));
+    }
+
+    [Fact]
+    public async Task A_change_dated_ahead_of_the_gateways_clock_is_not_believed()
+    {
+        var garbage = Client.Garbage;
+        var ahead = ((DateTimeOffset.UtcNow.AddMinutes(5) - DateTimeOffset.UnixEpoch).Ticks / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        Server.SendRaw("c001", System.Text.Encoding.ASCII.GetBytes($"LEVEL 5 0 {ahead}\n"));
+
+        await Eventually.True(() => Client.Garbage > garbage, "counted as garbage");
+        Assert.True(Client.Level(5));
+    }
+
+    [Fact]
     public async Task An_edge_in_the_simulator_reaches_a_gpio_controller_callback_and_read()
     {
         using var gpio = new GpioController(new VirtualGpioDriver(Client));

@@ -15,14 +15,17 @@ public sealed class MemoryGpioDriver : GpioDriver
     private readonly ConcurrentDictionary<int, PinMode> _modes = new();
     private readonly PinCallbacks _callbacks = new();
 
-    /// <summary>Sets an input's level; a change runs the callbacks registered for its direction.</summary>
-    public void Set(int pin, bool high)
+    /// <summary>
+    /// Sets an input's level; a change runs the callbacks registered for its direction, with the time it happened when
+    /// <paramref name="at"/> is given (as the kernel and the simulator's bridge stamp edges).
+    /// </summary>
+    public void Set(int pin, bool high, DateTimeOffset? at = null)
     {
         var was = Level(pin);
         _levels[pin] = high;
         if (was != high)
         {
-            _callbacks.Raise(this, pin, high);
+            _callbacks.Raise(this, pin, high, at);
         }
     }
 

@@ -24,7 +24,15 @@ public sealed partial class BridgeClient : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _sendLock = new();
     private volatile Stream? _stream;
+    private volatile Socket? _socket;
+    private volatile LineReader? _reader;
     private volatile bool _ready;
+    private long _dispatching;
+    private long _lastInputTicks;
+    /// <summary>When the hardware was last seen before this connection (or the client made): no change it reports is older.</summary>
+    private DateTimeOffset _lastSeen;
+    /// <summary>How far ahead of this clock a change's time may be (two clocks on one machine, or NTP-synchronised).</summary>
+    private static readonly TimeSpan FutureTolerance = TimeSpan.FromSeconds(1);
     private Task? _loop;
     private long _garbage;
     private string? _lastFailure;
@@ -32,6 +40,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
     public BridgeClient(Uri endpoint, string community, TimeProvider time, ILogger<BridgeClient> log)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(time);
         if (endpoint.Scheme is not ("tcp" or "unix"))
         {
             throw new ArgumentException($"bridge endpoint '{endpoint}' must be tcp://host:port or unix:///path", nameof(endpoint));
@@ -41,13 +50,14 @@ public sealed partial class BridgeClient : IAsyncDisposable
         _community = community;
         _time = time;
         _log = log;
+        _lastSeen = time.GetUtcNow();
     }
 
-    /// <summary>An input pin changed level (true = high), as pushed by the simulator.</summary>
-    public event Action<int, bool>? LevelChanged;
+    /// <summary>An input pin changed level (true = high) at the time given, as pushed by the simulator.</summary>
+    public event Action<int, bool, DateTimeOffset>? LevelChanged;
 
-    /// <summary>An ADC channel has a new reading.</summary>
-    public event Action<int, int>? AdcChanged;
+    /// <summary>An ADC channel has a new reading, taken at the time given.</summary>
+    public event Action<int, int, DateTimeOffset>? AdcChanged;
 
     /// <summary>The bridge connected (true) or was lost (false).</summary>
     public event Action<bool>? ConnectionChanged;
@@ -60,6 +70,32 @@ public sealed partial class BridgeClient : IAsyncDisposable
 
     /// <summary>The last level pushed for a pin, or null when the simulator never sent one.</summary>
     public bool? Level(int pin) => _levels.TryGetValue(pin, out var v) ? v : null;
+
+    /// <summary>
+    /// The time up to which the hardware's changes are known here: now, when everything the simulator sent has been
+    /// handed on; the time of the last change handed on (never later than now) while more is still being read or handed
+    /// on (this process was slow to read it). Adapters decide on this time, so a stall on the gateway's side never stretches a bounce into a
+    /// press or splits a card frame: a level is not taken to have held while changes that may undo it wait unread.
+    /// </summary>
+    public DateTimeOffset InputsKnownUntil()
+    {
+        var last = new DateTimeOffset(Interlocked.Read(ref _lastInputTicks), TimeSpan.Zero);
+        var busy = Interlocked.Read(ref _dispatching) > 0 || _reader is { Buffered: true } || (_socket is { } socket && Available(socket) > 0);
+        var now = _time.GetUtcNow();
+        return busy && last < now ? last : now;
+    }
+
+    private static int Available(Socket socket)
+    {
+        try
+        {
+            return socket.Available;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return 0;
+        }
+    }
 
     /// <summary>The last reading of an ADC channel, or null.</summary>
     public int? Adc(int channel) => _adc.TryGetValue(channel, out var v) ? v : null;
@@ -107,6 +143,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
                 var stream = new NetworkStream(socket, ownsSocket: false);
                 await using var streamDisposal = stream.ConfigureAwait(false);
                 _stream = stream;
+                _socket = socket;
                 Send(new BridgeMessage(BridgeMessageKind.Hello, Text: _community));
                 foreach (var (pin, high) in _outputs)
                 {
@@ -137,7 +174,10 @@ public sealed partial class BridgeClient : IAsyncDisposable
             }
             finally
             {
+                _lastSeen = _time.GetUtcNow();
                 _stream = null;
+                _socket = null;
+                _reader = null;
                 if (_ready)
                 {
                     _ready = false;
@@ -186,45 +226,89 @@ public sealed partial class BridgeClient : IAsyncDisposable
     private async Task ReadAsync(Stream stream, Action ready, CancellationToken ct)
     {
         var reader = new LineReader(stream, BridgeProtocol.MaxLineLength);
+        _reader = reader;
         while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
         {
-            if (!BridgeProtocol.TryParse(line, out var m))
+            Interlocked.Increment(ref _dispatching);
+            try
             {
-                Interlocked.Increment(ref _garbage);
-                continue;
+                Dispatch(line, ready);
             }
-
-            switch (m.Kind)
+            finally
             {
-                case BridgeMessageKind.Level:
-                    var high = m.Value == 1;
-                    var before = _levels.TryGetValue(m.Number, out var old) ? old : (bool?)null;
-                    _levels[m.Number] = high;
-                    // The first report of a pin counts as a change too (its level was unknown); later reports only when
-                    // they differ, so the full resend after a reconnect raises nothing for pins that did not change.
-                    if (before != high)
-                    {
-                        LevelChanged?.Invoke(m.Number, high);
-                    }
-
-                    break;
-                case BridgeMessageKind.Adc:
-                    _adc[m.Number] = m.Value;
-                    AdcChanged?.Invoke(m.Number, m.Value);
-                    break;
-                case BridgeMessageKind.Ping:
-                    Send(new BridgeMessage(BridgeMessageKind.Pong));
-                    break;
-                case BridgeMessageKind.Ready when !_ready:
-                    ready();
-                    break;
-                default:
-                    Interlocked.Increment(ref _garbage);
-                    break;
+                Interlocked.Decrement(ref _dispatching);
             }
         }
 
         Interlocked.Add(ref _garbage, reader.Discarded);
+    }
+
+    private void Dispatch(string line, Action ready)
+    {
+        if (!BridgeProtocol.TryParse(line, out var m))
+        {
+            Interlocked.Increment(ref _garbage);
+            return;
+        }
+
+        // A version 1 peer sends no times: the change is taken as happening when it is read. A time the hardware cannot
+        // have (ahead of this clock, or before the hardware was last seen) is not believed.
+        var now = _time.GetUtcNow();
+        var at = m.At ?? now;
+        if (at > now + FutureTolerance)
+        {
+            Interlocked.Increment(ref _garbage);
+            return;
+        }
+
+        at = at < _lastSeen ? _lastSeen : at;
+
+        switch (m.Kind)
+        {
+            case BridgeMessageKind.Level:
+                var high = m.Value == 1;
+                var before = _levels.TryGetValue(m.Number, out var old) ? old : (bool?)null;
+                _levels[m.Number] = high;
+                // The first report of a pin counts as a change too (its level was unknown); later reports only when
+                // they differ, so the full resend after a reconnect raises nothing for pins that did not change.
+                Known(at);
+                if (before != high)
+                {
+                    LevelChanged?.Invoke(m.Number, high, at);
+                }
+
+                break;
+            case BridgeMessageKind.Adc:
+                _adc[m.Number] = m.Value;
+                Known(at);
+                AdcChanged?.Invoke(m.Number, m.Value, at);
+                break;
+            case BridgeMessageKind.Ping:
+                Send(new BridgeMessage(BridgeMessageKind.Pong));
+                break;
+            case BridgeMessageKind.Ready when !_ready:
+                ready();
+                break;
+            default:
+                Interlocked.Increment(ref _garbage);
+                break;
+        }
+    }
+
+    private void Known(DateTimeOffset at)
+    {
+        var ticks = at.UtcTicks;
+        var seen = Interlocked.Read(ref _lastInputTicks);
+        while (ticks > seen)
+        {
+            var was = Interlocked.CompareExchange(ref _lastInputTicks, ticks, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
     }
 
     public async ValueTask DisposeAsync()

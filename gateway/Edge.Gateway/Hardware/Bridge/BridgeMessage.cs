@@ -28,5 +28,8 @@ public enum BridgeMessageKind
     Ready,
 }
 
-/// <summary>One line of the bridge protocol. <see cref="Number"/> is the pin or channel, <see cref="Value"/> the level (0/1) or counts.</summary>
-public readonly record struct BridgeMessage(BridgeMessageKind Kind, int Number = 0, int Value = 0, string? Text = null);
+/// <summary>
+/// One line of the bridge protocol. <see cref="Number"/> is the pin or channel, <see cref="Value"/> the level (0/1) or
+/// counts, <see cref="At"/> when a level or reading changed on the hardware (absent from version 1 peers).
+/// </summary>
+public readonly record struct BridgeMessage(BridgeMessageKind Kind, int Number = 0, int Value = 0, string? Text = null, DateTimeOffset? At = null);

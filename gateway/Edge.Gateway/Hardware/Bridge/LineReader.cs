@@ -15,6 +15,9 @@ public sealed class LineReader(Stream stream, int maxLine)
     private int _length;
     private bool _discarding;
 
+    /// <summary>True while bytes read from the stream wait to be returned as lines.</summary>
+    public bool Buffered => Volatile.Read(ref _start) < Volatile.Read(ref _end);
+
     /// <summary>Lines that were too long (or not ASCII text) and were dropped.</summary>
     public long Discarded { get; private set; }
 
@@ -61,11 +64,14 @@ public sealed class LineReader(Stream stream, int maxLine)
             }
 
             _start = 0;
-            _end = await stream.ReadAsync(_buffer, ct).ConfigureAwait(false);
-            if (_end == 0)
+            _end = 0;
+            var read = await stream.ReadAsync(_buffer, ct).ConfigureAwait(false);
+            if (read == 0)
             {
                 return null;
             }
+
+            _end = read;
         }
     }
 }

@@ -76,7 +76,7 @@ public sealed class VirtualGpioDriver : GpioDriver
     protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) =>
         _callbacks.Remove(pinNumber, callback);
 
-    private void OnLevelChanged(int pin, bool high) => _callbacks.Raise(this, pin, high);
+    private void OnLevelChanged(int pin, bool high, DateTimeOffset at) => _callbacks.Raise(this, pin, high, at);
 
     protected override void Dispose(bool disposing)
     {
