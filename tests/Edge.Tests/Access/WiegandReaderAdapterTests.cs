@@ -19,13 +19,15 @@ public sealed class WiegandReaderAdapterTests : IAsyncLifetime
     private readonly RecordingSink _sink = new();
     private readonly CardPrivacy _privacy = new(Secret);
     private GpioController _gpio = null!;
+    private DateTimeOffset? _knownUntil;
     private WiegandReaderAdapter _reader = null!;
 
     public async ValueTask InitializeAsync()
     {
         _gpio = new GpioController(_pins);
+        var inputs = new Edge.Gateway.Hardware.InputClock(_time, () => _knownUntil ?? _time.GetUtcNow());
         _reader = new WiegandReaderAdapter(new WiegandReaderOptions { Id = "reader-001", D0 = D0, D1 = D1, Door = "door-001", FrameGap = TimeSpan.FromMilliseconds(25) },
-            _gpio, _sink, _privacy, _time);
+            _gpio, _sink, _privacy, _time, inputs);
         await _reader.StartAsync(CancellationToken.None);
     }
 
@@ -67,36 +69,6 @@ public sealed class WiegandReaderAdapterTests : IAsyncLifetime
         await Eventually.True(() => _reader.InvalidFrames == 2, "two bad frames");
         await Eventually.True(() => !_sink.Drafts.IsEmpty, "a fault");
         Assert.All(_sink.Drafts, d => Assert.Equal(EventTypes.DeviceFault, d.Type));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _reader.StopAsync(CancellationToken.None);
-        _reader.Dispose();
-        _gpio.Dispose();
-        _privacy.Dispose();
-    }
-}
-
-/// <summary>A Wiegand reader whose bits reach the gateway late: frames are told apart by when the bits came.</summary>
-public sealed class WiegandLateInputTests : IAsyncLifetime
-{
-    private const int D0 = 20, D1 = 21;
-    private static readonly byte[] Secret = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero));
-    private readonly MemoryGpioDriver _pins = new();
-    private readonly RecordingSink _sink = new();
-    private readonly CardPrivacy _privacy = new(Secret);
-    private GpioController _gpio = null!;
-    private WiegandReaderAdapter _reader = null!;
-    private DateTimeOffset? _knownUntil;
-
-    public async ValueTask InitializeAsync()
-    {
-        _gpio = new GpioController(_pins);
-        var inputs = new Edge.Gateway.Hardware.InputClock(_time, () => _knownUntil ?? _time.GetUtcNow());
-        _reader = new WiegandReaderAdapter(new WiegandReaderOptions { Id = "reader-001", D0 = D0, D1 = D1 }, _gpio, _sink, _privacy, _time, inputs);
-        await _reader.StartAsync(CancellationToken.None);
     }
 
     /// <summary>Bits as a reader sent them, 2 ms apart from <paramref name="start"/>, handed to the gateway now.</summary>

@@ -19,6 +19,7 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
     private readonly MemoryGpioDriver _pins = new();
     private readonly RecordingSink _sink = new();
     private GpioController _gpio = null!;
+    private DateTimeOffset? _knownUntil;
     private AlarmButtonAdapter _adapter = null!;
 
     public async ValueTask InitializeAsync()
@@ -29,7 +30,8 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
             Id = "btn-gate", Name = "Gate column", Pin = Pin, Location = new Location("gate", null, "0", "north gate"),
             DuressAfter = TimeSpan.FromMilliseconds(400), StuckAfter = TimeSpan.FromSeconds(1),
         };
-        _adapter = new AlarmButtonAdapter([button], _gpio, _sink, _time, NullLogger<AlarmButtonAdapter>.Instance);
+        var inputs = new Edge.Gateway.Hardware.InputClock(_time, () => _knownUntil ?? _time.GetUtcNow());
+        _adapter = new AlarmButtonAdapter([button], _gpio, _sink, _time, NullLogger<AlarmButtonAdapter>.Instance, inputs);
         await _adapter.StartAsync(CancellationToken.None);
     }
 
@@ -100,33 +102,6 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
             [EventTypes.AlarmPanic, EventTypes.AlarmDuress, EventTypes.DeviceFault, EventTypes.AlarmDuress, EventTypes.AlarmPanic],
             _sink.Drafts.Select(d => d.Type));
         Assert.Equal(1, (double)_sink.Drafts.Single(d => d.Type == EventTypes.DeviceFault).Data!["heldS"]!);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _adapter.StopAsync(CancellationToken.None);
-        _adapter.Dispose();
-        _gpio.Dispose();
-    }
-}
-
-/// <summary>The button adapter when its inputs reach it late: edges judged on when they happened, decisions on what is known.</summary>
-public sealed class AlarmButtonLateInputTests : IAsyncLifetime
-{
-    private const int Pin = 17;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero));
-    private readonly MemoryGpioDriver _pins = new();
-    private readonly RecordingSink _sink = new();
-    private GpioController _gpio = null!;
-    private AlarmButtonAdapter _adapter = null!;
-    private DateTimeOffset? _knownUntil;
-
-    public async ValueTask InitializeAsync()
-    {
-        _gpio = new GpioController(_pins);
-        var inputs = new Edge.Gateway.Hardware.InputClock(_time, () => _knownUntil ?? _time.GetUtcNow());
-        _adapter = new AlarmButtonAdapter([new AlarmButtonOptions { Id = "btn-gate", Pin = Pin }], _gpio, _sink, _time, NullLogger<AlarmButtonAdapter>.Instance, inputs);
-        await _adapter.StartAsync(CancellationToken.None);
     }
 
     private async Task EdgeAsync(bool high, DateTimeOffset at)
