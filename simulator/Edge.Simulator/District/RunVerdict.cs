@@ -80,7 +80,7 @@ internal static class RunVerdict
             fleet?.Mode ?? "external",
             new DeviceCounts(district.Sum(c => c.Cameras.Count), district.Sum(c => c.UnitDoors.Count), district.Sum(c => c.AccessControls.Count),
                 district.Sum(c => c.AlarmButtons.Count), district.Sum(c => c.Zones.Count)),
-            new EventTotals(total.Generated, total.Delivered, total.Lost, total.Duplicates, total.Unexpected, categories),
+            new EventTotals(total.Generated, total.Delivered, total.Lost, total.Duplicates, total.Unexpected, categories, truth.FirstUnexpected()),
             new SequenceCheck(committedTotal, received, missing, seqDuplicates, probe.Malformed),
             truth.Latency(),
             truth.LatencyByType(),

@@ -20,6 +20,10 @@ public static class Summary
         var detected = r.Gateways.OfflineDetectedMaxS is { } d ? $"; the station saw a killed gateway offline within {d:0.###} s" : "";
         Line($"  gateways     {r.Gateways.Total} ({r.GatewayMode}), {r.Gateways.Online} online at the end; {r.Gateways.Kills} killed, {r.Gateways.Crashes} crashed, {r.Gateways.Restarts} restarted{detected}");
         Line($"  events       the simulator caused {r.Events.Generated}, the station received {r.Events.Delivered}, lost {r.Events.Lost}, duplicates {r.Events.Duplicates}, unexpected {r.Events.Unexpected}");
+        if (r.Events.FirstUnexpected.Count > 0)
+        {
+            Line($"    unexpected {string.Join("; ", r.Events.FirstUnexpected)}");
+        }
         foreach (var (category, c) in r.Events.ByCategory)
         {
             var latency = r.LatencyMs.TryGetValue(category, out var l) && l.Count > 0

@@ -39,7 +39,8 @@ public sealed record RunReport(
 public sealed record DeviceCounts(int Cameras, int UnitDoors, int AccessControls, int AlarmButtons, int Zones);
 
 /// <summary>The ground truth: events the simulator caused, and what the station made of them.</summary>
-public sealed record EventTotals(long Generated, long Delivered, long Lost, long Duplicates, long Unexpected, IReadOnlyDictionary<string, CategoryCounts> ByCategory);
+public sealed record EventTotals(long Generated, long Delivered, long Lost, long Duplicates, long Unexpected, IReadOnlyDictionary<string, CategoryCounts> ByCategory,
+    IReadOnlyList<string> FirstUnexpected);
 
 /// <summary>
 /// The gateways' own numbering: every seq a gateway committed (including the background load) against what the

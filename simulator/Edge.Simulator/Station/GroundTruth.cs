@@ -16,6 +16,7 @@ public sealed class GroundTruth
     private readonly SortedDictionary<string, CategoryTally> _tallies = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LongHistogram> _latency = [];
     private readonly Dictionary<string, LongHistogram> _latencyByType = [];
+    private readonly List<string> _unexpected = [];
     private long _openCount;
 
     /// <summary>Raised for every met expectation: category and latency, on the probe's receiving thread.</summary>
@@ -62,6 +63,11 @@ public sealed class GroundTruth
             if (!_open.TryGetValue(new Key(e.Community, e.Device.Id, e.Type, e.State), out var queue) || !queue.TryDequeue(out var causedAt))
             {
                 tally.Unexpected++;
+                if (_unexpected.Count < MaxUnexpectedNamed)
+                {
+                    _unexpected.Add($"{e.Community} {e.Device.Id} {e.Type}{(e.State is { } st ? " " + st.ToString().ToLowerInvariant() : "")} (occurred {e.OccurredAt:HH:mm:ss.fff})");
+                }
+
                 return;
             }
 
@@ -73,6 +79,17 @@ public sealed class GroundTruth
         }
 
         Met?.Invoke(category, latency);
+    }
+
+    private const int MaxUnexpectedNamed = 10;
+
+    /// <summary>The first events that arrived although nothing caused them, named: what to look at first.</summary>
+    public IReadOnlyList<string> FirstUnexpected()
+    {
+        lock (_lock)
+        {
+            return [.. _unexpected];
+        }
     }
 
     /// <summary>Expected events that have not arrived (yet).</summary>

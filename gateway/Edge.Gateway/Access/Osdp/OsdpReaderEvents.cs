@@ -82,9 +82,9 @@ internal sealed class OsdpReaderEvents
         return true;
     }
 
-    /// <summary>The door's timers (unlock window, held open), checked after every exchange.</summary>
-    public Task TickAsync(OsdpCapabilities capabilities, CancellationToken ct) =>
-        _door is null ? Task.CompletedTask : DoorAsync(_door.Tick(_time.GetUtcNow()), capabilities, ct);
+    /// <summary>The door's timers (unlock window, held open), checked after every exchange up to <paramref name="knownUntil"/>, the reader's last reply.</summary>
+    public Task TickAsync(OsdpCapabilities capabilities, DateTimeOffset knownUntil, CancellationToken ct) =>
+        _door is null ? Task.CompletedTask : DoorAsync(_door.Tick(knownUntil), capabilities, ct);
 
     private async Task CardAsync(WiegandRead read, DateTimeOffset now, CancellationToken ct)
     {

@@ -33,6 +33,7 @@ public sealed partial class OsdpReaderLink
     private int _sequence = -1;
     private OsdpSecureChannel? _channel;
     private OsdpCapabilities _capabilities = OsdpCapabilities.None;
+    private DateTimeOffset _lastReplyAt;
     private long _badReplies;
     private long _retries;
 
@@ -153,7 +154,9 @@ public sealed partial class OsdpReaderLink
             }
 
             await HandleAsync(reply, ct).ConfigureAwait(false);
-            await _events.TickAsync(_capabilities, ct).ConfigureAwait(false);
+            // The reader's inputs are known up to its last reply: a door is not held open while a poll that would
+            // report it closed has not been answered (a slow line, a stalled gateway).
+            await _events.TickAsync(_capabilities, _lastReplyAt, ct).ConfigureAwait(false);
 
             if (_outputs.IsEmpty)
             {
@@ -298,6 +301,7 @@ public sealed partial class OsdpReaderLink
     private async Task ValidReplyAsync(CancellationToken ct)
     {
         Interlocked.Exchange(ref _lastValid, _time.GetTimestamp());
+        _lastReplyAt = _time.GetUtcNow();
         if (_online == false)
         {
             await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceOnline, Priority.High, _options.Device, null, _time.GetUtcNow(),
