@@ -207,7 +207,10 @@ public static class DistrictRun
         var cpuAtScenario = process.TotalProcessorTime;
         var gatewayCpuAtScenario = fleet?.GatewayCpu();
         clock.Restart();
-        await scenario.RunAsync(context, settings.Duration > TimeSpan.Zero ? settings.Duration : Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
+        await scenario.RunAsync(context, settings.Duration > TimeSpan.Zero ? settings.Duration : Timeout.InfiniteTimeSpan, ct,
+            underWay => o.WriteLine(underWay == 0
+                ? $"Scenario time up after {clock.WallElapsed.TotalSeconds:0.0} s"
+                : $"Scenario time up after {clock.WallElapsed.TotalSeconds:0.0} s; letting the {underWay} acts under way finish (none is cut off halfway: a camera's motion takes up to 16 s)")).ConfigureAwait(false);
 
         var scenarioTime = clock.WallElapsed;
         process.Refresh();

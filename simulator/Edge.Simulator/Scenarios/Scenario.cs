@@ -25,8 +25,13 @@ public sealed record Scenario(
     IReadOnlyList<Func<IScenarioActivity>> Activities,
     double LoadPerGateway = 0)
 {
-    /// <summary>Runs every activity until <paramref name="duration"/> of real time has passed, then waits for the acts under way to finish.</summary>
-    public async Task RunAsync(ScenarioContext context, TimeSpan duration, CancellationToken ct)
+    /// <summary>
+    /// Runs every activity until <paramref name="duration"/> of real time has passed, then waits for the acts under way
+    /// to finish (a camera's motion holds it up to 16 s, an unplugged camera 45 s): no act is cut off in the middle,
+    /// which would leave the station an event without its end. <paramref name="onTimeUp"/> hears how many are still under
+    /// way when the time is up.
+    /// </summary>
+    public async Task RunAsync(ScenarioContext context, TimeSpan duration, CancellationToken ct, Action<int>? onTimeUp = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         using var timeUp = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -42,6 +47,7 @@ public sealed record Scenario(
         {
         }
 
+        onTimeUp?.Invoke(context.ActsUnderWay);
         await context.ActsFinishedAsync().ConfigureAwait(false);
     }
 

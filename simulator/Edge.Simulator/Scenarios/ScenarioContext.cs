@@ -108,4 +108,7 @@ public sealed class ScenarioContext
 
     /// <summary>Waits for every act under way.</summary>
     public Task ActsFinishedAsync() => Task.WhenAll(_acts.Keys.ToList());
+
+    /// <summary>Acts under way (a door being used, a camera's motion, a board unplugged).</summary>
+    public int ActsUnderWay => _acts.Count;
 }
