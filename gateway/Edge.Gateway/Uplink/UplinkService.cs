@@ -130,12 +130,19 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
 
     private string ClientIdForLog => _clientOptions.ClientId;
 
-    /// <summary>Connects; returns the send window for this connection, or 0 when the connect failed.</summary>
+    /// <summary>
+    /// Connects; returns the send window for this connection, or 0 when the connect failed. Every attempt is bounded by
+    /// its own timeout, whatever token the caller passes (MQTTnet applies its own only to a token that cannot be
+    /// cancelled, and a TCP connect into a partition would otherwise sit on the kernel's backoff): <c>ConnectTimeout</c>,
+    /// or <c>AlarmReconnectMaxDelay</c> while an alarm waits, even one committed during the attempt. A fresh attempt
+    /// then sends a fresh SYN, so an alarm goes out within that delay of the link's return.
+    /// </summary>
     private async Task<int> ConnectAsync(IMqttClient client, CancellationToken ct)
     {
+        using var attempt = new ConnectAttempt(_options.ConnectTimeout, _options.AlarmReconnectMaxDelay, _store, _time, ct);
         try
         {
-            var result = await client.ConnectAsync(_clientOptions.Create(_startedAt, _time.GetUtcNow()), ct).ConfigureAwait(false);
+            var result = await client.ConnectAsync(_clientOptions.Create(_startedAt, _time.GetUtcNow()), attempt.Token).ConfigureAwait(false);
             if (result.ResultCode == MqttClientConnectResultCode.Success)
             {
                 _lastFailure = null;
@@ -147,6 +154,10 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (Exception) when (attempt.Why is { } why)
+        {
+            ReportFailure(why);
         }
         catch (Exception ex)
         {
@@ -193,7 +204,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
             return "stopping";
         }
 
-        using var session = new UplinkSession(client, _messages, _store, _writer, State, window, _failures, _time, _log);
+        using var session = new UplinkSession(client, _messages, _store, _writer, State, window, _failures, _options.ConnectTimeout, _time, _log);
         return await session.RunAsync(lost, StopGrace, stoppingToken).ConfigureAwait(false);
     }
 

@@ -12,9 +12,11 @@ namespace Edge.Gateway.Uplink;
 /// and oldest first within a lane, and hands each PUBACK to the writer. An event leaves the outbox only after its
 /// PUBACK; whatever is unacknowledged when the connection drops is sent again by the next session.
 /// </summary>
+/// <param name="pubAckTimeout">The longest wait for a PUBACK: past it the link is taken for dead and the session ends
+/// (MQTTnet would otherwise wait for the keepalive to notice), and what was not acknowledged is sent again.</param>
 internal sealed partial class UplinkSession(
     IMqttClient client, MessageFactory messages, OutboxStore store, OutboxWriter writer, UplinkState state, int maxInFlight,
-    ConcurrentDictionary<long, int> failures, TimeProvider time, ILogger log) : IDisposable
+    ConcurrentDictionary<long, int> failures, TimeSpan pubAckTimeout, TimeProvider time, ILogger log) : IDisposable
 {
     /// <summary>A record that fails this many times while the connection stays up is dead-lettered.</summary>
     private const int MaxClientFailures = 3;
@@ -26,12 +28,18 @@ internal sealed partial class UplinkSession(
     private readonly long[] _cursors = new long[4];
     private readonly Queue<OutboxRecord>[] _readAhead = [new(), new(), new(), new()];
     private readonly TaskCompletionSource<string> _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Cancelled with <see cref="_broken"/>, so a loop waiting for a free slot hears of it.</summary>
+    private readonly CancellationTokenSource _breaking = new();
     private readonly LogLimiter _deadLetterLog = new(time, TimeSpan.FromSeconds(10));
+    private static readonly TimeSpan ProgressCheck = TimeSpan.FromSeconds(1);
+    private int _inFlight;
+    private long _lastProgress;
 
     /// <summary>Sends until the connection is lost or <paramref name="stopping"/>; returns why it ended.</summary>
     public async Task<string> RunAsync(Task<string> lost, TimeSpan stopGrace, CancellationToken stopping)
     {
         using var abort = new CancellationTokenSource();
+        using var progress = time.CreateTimer(_ => CheckProgress(), null, ProgressCheck, ProgressCheck);
         string reason;
         try
         {
@@ -65,10 +73,34 @@ internal sealed partial class UplinkSession(
         return reason;
     }
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _breaking.Dispose();
+    }
+
+    /// <summary>Ends the session for <paramref name="reason"/> (the first reason given stands).</summary>
+    private void Break(string reason)
+    {
+        if (!_broken.TrySetResult(reason))
+        {
+            return;
+        }
+
+        try
+        {
+            _breaking.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is over already (a last progress check).
+        }
+    }
 
     private async Task<string> SendLoopAsync(Task<string> lost, CancellationToken abort, CancellationToken stopping)
     {
+        using var waitingSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, _breaking.Token);
+        var waiting = waitingSource.Token;
         while (true)
         {
             if (lost.IsCompleted)
@@ -81,7 +113,16 @@ internal sealed partial class UplinkSession(
                 return await _broken.Task.ConfigureAwait(false);
             }
 
-            await _slots.WaitAsync(stopping).ConfigureAwait(false);
+            try
+            {
+                await _slots.WaitAsync(waiting).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                // Every slot is taken by a publish that will not be acknowledged: the link is dead.
+                return await _broken.Task.ConfigureAwait(false);
+            }
+
             writer.Committed.TryRead(out _);
             var batch = NextBatch(_slots.CurrentCount + 1);
             if (batch.Count == 0)
@@ -158,9 +199,15 @@ internal sealed partial class UplinkSession(
 
     private async Task PublishAsync(OutboxRecord record, CancellationToken abort)
     {
+        if (Interlocked.Increment(ref _inFlight) == 1)
+        {
+            Interlocked.Exchange(ref _lastProgress, time.GetTimestamp());
+        }
+
         try
         {
             var result = await client.PublishAsync(messages.Event(record, time.GetUtcNow()), abort).ConfigureAwait(false);
+            Interlocked.Exchange(ref _lastProgress, time.GetTimestamp());
             failures.TryRemove(record.Seq, out _);
             if (PubAckReasons.IsDelivered(result.ReasonCode))
             {
@@ -171,7 +218,7 @@ internal sealed partial class UplinkSession(
             }
             else if (PubAckReasons.IsTransient(result.ReasonCode))
             {
-                _broken.TrySetResult($"broker answered {result.ReasonCode} for seq {record.Seq}");
+                Break($"broker answered {result.ReasonCode} for seq {record.Seq}");
             }
             else
             {
@@ -181,7 +228,7 @@ internal sealed partial class UplinkSession(
         catch (Exception ex) when (abort.IsCancellationRequested || !client.IsConnected || IsConnectionFailure(ex))
         {
             // The connection went (the client may not know yet): the record stays in the outbox for the next session.
-            _broken.TrySetResult($"connection failed while sending seq {record.Seq}: {ex.Message}");
+            Break($"connection failed while sending seq {record.Seq}: {ex.Message}");
         }
         catch (Exception ex)
         {
@@ -193,12 +240,25 @@ internal sealed partial class UplinkSession(
             }
             else
             {
-                _broken.TrySetResult($"publish of seq {record.Seq} failed: {ex.Message}");
+                Break($"publish of seq {record.Seq} failed: {ex.Message}");
             }
         }
         finally
         {
+            Interlocked.Decrement(ref _inFlight);
             _slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// The link is dead when publishes wait and no PUBACK has come for <c>pubAckTimeout</c>: checked once a second,
+    /// rather than a timer per publish.
+    /// </summary>
+    private void CheckProgress()
+    {
+        if (Volatile.Read(ref _inFlight) > 0 && time.GetElapsedTime(Interlocked.Read(ref _lastProgress)) > pubAckTimeout)
+        {
+            Break($"no PUBACK within {pubAckTimeout.TotalSeconds:0.#} s while {Volatile.Read(ref _inFlight)} publishes waited: the link is taken for dead");
         }
     }
 

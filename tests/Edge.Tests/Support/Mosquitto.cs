@@ -13,13 +13,17 @@ public sealed class Mosquitto : IDisposable
     public const string SkipReason = "mosquitto is not installed (apt-get install mosquitto; .ci/run installs it)";
 
     private readonly string _config;
+    private readonly string _host;
+    private readonly string? _namespace;
     private Process? _process;
 
-    private Mosquitto(string config, int port, string directory)
+    private Mosquitto(string config, int port, string directory, string host, string? netns)
     {
         _config = config;
         Port = port;
         Directory = directory;
+        _host = host;
+        _namespace = netns;
     }
 
     /// <summary>The broker binary, or null when it is not installed. Debian puts it in /usr/sbin, often not on PATH.</summary>
@@ -31,16 +35,19 @@ public sealed class Mosquitto : IDisposable
 
     public string Directory { get; }
 
-    public string Uri => $"mqtt://127.0.0.1:{Port}";
+    public string Uri => $"mqtt://{_host}:{Port}";
 
-    /// <summary>Starts a broker; <paramref name="extraConfig"/> is appended to the generated configuration.</summary>
-    public static async Task<Mosquitto> StartAsync(string directory, string extraConfig = "", bool anonymous = true)
+    /// <summary>
+    /// Starts a broker; <paramref name="extraConfig"/> is appended to the generated configuration. In a network namespace
+    /// (<paramref name="netns"/>) it listens on every address there, and is reached at <paramref name="host"/>.
+    /// </summary>
+    public static async Task<Mosquitto> StartAsync(string directory, string extraConfig = "", bool anonymous = true, string host = "127.0.0.1", string? netns = null)
     {
         Assert.SkipWhen(Binary is null, SkipReason);
-        var port = StationBroker.FreePort();
+        var port = netns is null ? StationBroker.FreePort() : 1883;
         var config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
-            listener {port} 127.0.0.1
+            listener {port} {(netns is null ? host : "0.0.0.0")}
             allow_anonymous {(anonymous ? "true" : "false")}
             user root
             persistence true
@@ -53,7 +60,7 @@ public sealed class Mosquitto : IDisposable
             log_type notice
             {extraConfig}
             """);
-        var broker = new Mosquitto(config, port, directory);
+        var broker = new Mosquitto(config, port, directory, host, netns);
         await broker.StartProcessAsync();
         return broker;
     }
@@ -89,10 +96,16 @@ public sealed class Mosquitto : IDisposable
 
     private async Task StartProcessAsync()
     {
-        _process = Process.Start(new ProcessStartInfo(Binary!, $"-c {_config}") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })
-                   ?? throw new InvalidOperationException("mosquitto did not start");
+        // `ip netns exec` execs the broker, so the process is the broker itself, in its namespace.
+        var start = _namespace is null
+            ? new ProcessStartInfo(Binary!, $"-c {_config}")
+            : new ProcessStartInfo(NetworkPartition.Ip, $"netns exec {_namespace} {Binary} -c {_config}");
+        start.UseShellExecute = false;
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        _process = Process.Start(start) ?? throw new InvalidOperationException("mosquitto did not start");
         var deadline = Stopwatch.StartNew();
-        while (!await AcceptsAsync(Port))
+        while (!await AcceptsAsync(_host, Port))
         {
             if (_process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(10))
             {
@@ -104,15 +117,16 @@ public sealed class Mosquitto : IDisposable
         }
     }
 
-    private static async Task<bool> AcceptsAsync(int port)
+    private static async Task<bool> AcceptsAsync(string host, int port)
     {
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
+            using var connect = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync(host, port, connect.Token);
             return true;
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
             return false;
         }
