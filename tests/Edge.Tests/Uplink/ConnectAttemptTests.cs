@@ -1,6 +1,5 @@
-using Edge.Contracts.Events;
-using Edge.Gateway.Outbox;
 using Edge.Gateway.Uplink;
+using Edge.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Tests.Uplink;
@@ -11,14 +10,7 @@ public sealed class ConnectAttemptTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan AlarmDelay = TimeSpan.FromSeconds(2);
     private readonly FakeTimeProvider _time = new();
-    private readonly Outbox _outbox = new();
-
-    private sealed class Outbox : IOutboxPressure
-    {
-        public long Alarms { get; set; }
-
-        public long Pending(Priority priority) => priority == Priority.Critical ? Alarms : 0;
-    }
+    private readonly WaitingAlarms _outbox = new();
 
     [Fact]
     public void Without_an_alarm_an_attempt_gets_the_connect_timeout_and_then_says_so()

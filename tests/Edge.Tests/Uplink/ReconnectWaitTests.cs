@@ -1,5 +1,3 @@
-using Edge.Contracts.Events;
-using Edge.Gateway.Outbox;
 using Edge.Gateway.Uplink;
 using Edge.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -11,14 +9,7 @@ public sealed class ReconnectWaitTests
 {
     private static readonly TimeSpan AlarmMaxDelay = TimeSpan.FromMilliseconds(300);
     private readonly FakeTimeProvider _time = new();
-    private readonly Outbox _outbox = new();
-
-    private sealed class Outbox : IOutboxPressure
-    {
-        public long Alarms { get; set; }
-
-        public long Pending(Priority priority) => priority == Priority.Critical ? Alarms : 0;
-    }
+    private readonly WaitingAlarms _outbox = new();
 
     [Fact]
     public async Task An_alarm_that_arrives_during_a_long_backoff_ends_the_wait_after_at_most_one_slice()
