@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Topics;
@@ -8,20 +10,41 @@ namespace Edge.Gateway.Outbox;
 /// <summary>
 /// Makes the contract's event of a draft as the outbox commits it: its id (UUIDv7 of the time it was observed), its
 /// seq, the community and gateway, its payload and its topic. Timestamps are kept to the millisecond the contract
-/// carries, so the event returned to the adapter equals the one published. Used only by the writer's loop.
+/// carries, so the event returned to the adapter equals the one published. Used only by the writer's loop, so one
+/// JSON writer and buffer serve every event.
 /// </summary>
-internal sealed class EventFactory(string community, string gateway)
+internal sealed class EventFactory : IDisposable
 {
     /// <summary>Topics made once per device and category: a gateway has a fixed set of devices, bounded in case it has not.</summary>
     private const int MaxCachedTopics = 100_000;
+    private readonly string _community;
+    private readonly string _gateway;
     private readonly Dictionary<(string Category, string Device), string> _topics = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _json;
+
+    public EventFactory(string community, string gateway)
+    {
+        _community = community;
+        _gateway = gateway;
+        _json = new Utf8JsonWriter(_buffer);
+    }
 
     public MadeEvent Make(EventDraft draft, long seq, DateTimeOffset observedAt)
     {
         var observed = ToMilliseconds(observedAt);
-        var e = new EdgeEvent(Guid.CreateVersion7(observed), seq, draft.Type, draft.Priority, community, gateway, draft.Device,
+        var e = new EdgeEvent(Guid.CreateVersion7(observed), seq, draft.Type, draft.Priority, _community, _gateway, draft.Device,
             draft.State, ToMilliseconds(draft.OccurredAt), observed, draft.Data);
-        return new MadeEvent(e, Payloads.Encode(e), TopicOf(e));
+        return new MadeEvent(e, Encode(e), TopicOf(e));
+    }
+
+    private byte[] Encode(EdgeEvent e)
+    {
+        _buffer.ResetWrittenCount();
+        _json.Reset(_buffer);
+        Payloads.Encode(e, _json);
+        _json.Flush();
+        return _buffer.WrittenSpan.ToArray();
     }
 
     private string TopicOf(EdgeEvent e)
@@ -38,6 +61,8 @@ internal sealed class EventFactory(string community, string gateway)
 
         return topic;
     }
+
+    public void Dispose() => _json.Dispose();
 
     private static DateTimeOffset ToMilliseconds(DateTimeOffset t) =>
         DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());

@@ -67,13 +67,18 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     /// <summary>Hands the writer an outcome of a sent event; completes when it is committed.</summary>
     internal Task ReportAsync(Outcome outcome)
     {
-        if (!_outcomes.Writer.TryWrite(outcome))
+        ArgumentNullException.ThrowIfNull(outcome);
+        var awaited = outcome with { Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        if (!_outcomes.Writer.TryWrite(awaited))
         {
-            outcome.Committed.TrySetCanceled();
+            awaited.Committed.TrySetCanceled();
         }
 
-        return outcome.Committed.Task;
+        return awaited.Committed.Task;
     }
+
+    /// <summary>Hands the writer an outcome nobody waits for (a delivery, an expiry): it is committed with the next batch.</summary>
+    internal void Report(Outcome outcome) => _outcomes.Writer.TryWrite(outcome);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,6 +93,14 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
                 {
                     await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
                     continue;
+                }
+
+                if (intakes.Count == 0 && outcomes.Count < _batchSize && outcomes.TrueForAll(o => o.Kind == OutcomeKind.Delivered))
+                {
+                    // Only deliveries, which nobody waits for: let more gather, so one transaction removes many. A new
+                    // event or any other outcome ends the wait at once.
+                    await LingerAsync(stoppingToken).ConfigureAwait(false);
+                    GatherMore(intakes, outcomes);
                 }
 
                 CommitBatch(intakes, outcomes);
@@ -129,6 +142,32 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
             CommitBatch(intakes, outcomes);
         }
         while (intakes.Count + outcomes.Count > 0);
+    }
+
+    /// <summary>How long deliveries may wait to be removed together: a lost removal costs only a duplicate.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+
+    private async Task LingerAsync(CancellationToken ct)
+    {
+        _intakeWait ??= _intake.Reader.WaitToReadAsync(ct).AsTask();
+        var done = await Task.WhenAny(_intakeWait, Task.Delay(Linger, _time, ct)).ConfigureAwait(false);
+        if (done == _intakeWait)
+        {
+            _intakeWait = null;
+        }
+    }
+
+    private void GatherMore(List<Intake> intakes, List<Outcome> outcomes)
+    {
+        while (outcomes.Count < _batchSize && _outcomes.Reader.TryRead(out var c))
+        {
+            outcomes.Add(c);
+        }
+
+        while (intakes.Count < _batchSize && _intake.Reader.TryRead(out var i))
+        {
+            intakes.Add(i);
+        }
     }
 
     private void Gather(List<Intake> intakes, List<Outcome> outcomes)
@@ -190,7 +229,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
 
             foreach (var c in outcomes)
             {
-                c.Committed.TrySetException(ex);
+                c.Committed?.TrySetException(ex);
             }
 
             return;
@@ -198,7 +237,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
 
         foreach (var c in outcomes)
         {
-            c.Committed.TrySetResult();
+            c.Committed?.TrySetResult();
         }
 
         var stored = false;
@@ -217,6 +256,12 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         {
             _committed.Writer.TryWrite(true);
         }
+    }
+
+    public override void Dispose()
+    {
+        _events.Dispose();
+        base.Dispose();
     }
 
     private static void Validate(EventDraft draft)

@@ -19,5 +19,6 @@ internal enum OutcomeKind
 /// <summary>An outcome for the writer to commit.</summary>
 internal sealed record Outcome(OutcomeKind Kind, long Seq, DateTimeOffset At, int ReasonCode = 0, string? Reason = null)
 {
-    public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completed once the outcome is committed, for whoever waits for it; none for the many that nobody waits for.</summary>
+    public TaskCompletionSource? Committed { get; init; }
 }

@@ -27,10 +27,10 @@ internal sealed class MessageFactory(MqttProtocolVersion version)
         if (V5)
         {
             builder
-                .WithUserProperty(UserProperties.Id, Utf8(record.Id.ToString()))
-                .WithUserProperty(UserProperties.Type, Utf8(record.Type))
-                .WithUserProperty(UserProperties.Priority, Utf8(record.Priority.ToWire()))
-                .WithUserProperty(UserProperties.Seq, Utf8(record.Seq.ToString(CultureInfo.InvariantCulture)));
+                .WithUserProperty(UserProperties.Id, Utf8(record.Id))
+                .WithUserProperty(UserProperties.Type, Cached(record.Type))
+                .WithUserProperty(UserProperties.Priority, Cached(record.Priority.ToWire()))
+                .WithUserProperty(UserProperties.Seq, Utf8(record.Seq));
             if (record.ExpiresAt is { } expires)
             {
                 // The broker may drop it once stale: what is left of its life, at least one second.
@@ -94,4 +94,39 @@ internal sealed class MessageFactory(MqttProtocolVersion version)
     }
 
     private static ReadOnlyMemory<byte> Utf8(string value) => Encoding.UTF8.GetBytes(value);
+
+    /// <summary>An id as its 36 UTF-8 characters, written straight into the bytes sent.</summary>
+    private static ReadOnlyMemory<byte> Utf8(Guid id)
+    {
+        var bytes = new byte[36];
+        id.TryFormat(bytes, out _);
+        return bytes;
+    }
+
+    private static ReadOnlyMemory<byte> Utf8(long number)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        number.TryFormat(digits, out var length, provider: CultureInfo.InvariantCulture);
+        return digits[..length].ToArray();
+    }
+
+    /// <summary>
+    /// Event types and priority names, encoded once: a gateway sends a few dozen of them, millions of times. Never read
+    /// after it is sent, so one array serves every message.
+    /// </summary>
+    private ReadOnlyMemory<byte> Cached(string value)
+    {
+        if (!_encoded.TryGetValue(value, out var bytes))
+        {
+            bytes = Encoding.UTF8.GetBytes(value);
+            if (_encoded.Count < 1024)
+            {
+                _encoded[value] = bytes;
+            }
+        }
+
+        return bytes;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _encoded = new(StringComparer.Ordinal);
 }

@@ -167,7 +167,7 @@ internal sealed partial class UplinkSession(
                 var r = queue.Dequeue();
                 if (MessageFactory.IsExpired(r, now))
                 {
-                    _ = writer.ReportAsync(new Outcome(OutcomeKind.Expired, r.Seq, now));
+                    writer.Report(new Outcome(OutcomeKind.Expired, r.Seq, now));
                 }
                 else
                 {
@@ -213,7 +213,7 @@ internal sealed partial class UplinkSession(
             {
                 // Not awaited: the slot is free once the broker has acknowledged. The session's end waits for the
                 // removals through a barrier, so the next session does not send these again.
-                _ = writer.ReportAsync(new Outcome(OutcomeKind.Delivered, record.Seq, time.GetUtcNow()));
+                writer.Report(new Outcome(OutcomeKind.Delivered, record.Seq, time.GetUtcNow()));
                 state.OnDelivered(record.Id, record.Seq);
             }
             else if (PubAckReasons.IsTransient(result.ReasonCode))
@@ -278,7 +278,7 @@ internal sealed partial class UplinkSession(
             LogDeadLetter(record.Type, record.Seq, reason, suppressed);
         }
 
-        _ = writer.ReportAsync(new Outcome(OutcomeKind.DeadLetter, record.Seq, time.GetUtcNow(), code, reason));
+        writer.Report(new Outcome(OutcomeKind.DeadLetter, record.Seq, time.GetUtcNow(), code, reason));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker refused {Type} seq {Seq}: {Reason}; moved to dead letters ({Suppressed} similar lines suppressed)")]

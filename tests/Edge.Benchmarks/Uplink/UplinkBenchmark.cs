@@ -152,8 +152,7 @@ internal static class UplinkBenchmark
         await counter.ConnectAsync(broker, topic).ConfigureAwait(false);
         using var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"bench-raw-{run}").Build()).ConfigureAwait(false);
-        var payload = new byte[420];
-        Array.Fill(payload, (byte)'x');
+
         using var window = new SemaphoreSlim(options.Window);
         var start = Stopwatch.GetTimestamp();
         var pending = new List<Task>(options.Events);
@@ -162,7 +161,7 @@ internal static class UplinkBenchmark
         {
             await pace.WaitAsync(i).ConfigureAwait(false);
             await window.WaitAsync().ConfigureAwait(false);
-            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(RawPayload(i))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithUserProperty("id", Encoding.UTF8.GetBytes(Guid.CreateVersion7().ToString()))
                 .WithUserProperty("type", "device.test"u8.ToArray())
@@ -177,6 +176,18 @@ internal static class UplinkBenchmark
         await WaitForAsync(counter, options.Events).ConfigureAwait(false);
         await client.DisconnectAsync().ConfigureAwait(false);
         return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0);
+    }
+
+    /// <summary>A raw message's payload: JSON with its seq, padded to the size of an event's (420 bytes).</summary>
+    private static byte[] RawPayload(long seq)
+    {
+        var head = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"seq\":{seq},\"pad\":\""));
+        var payload = new byte[420];
+        Array.Fill(payload, (byte)'x');
+        head.CopyTo(payload, 0);
+        payload[^2] = (byte)'"';
+        payload[^1] = (byte)'}';
+        return payload;
     }
 
     /// <summary>When events are missing, says whether they are still in the gateway or were lost beyond it.</summary>
