@@ -88,9 +88,15 @@ public sealed partial class AccessControllerAdapter : BackgroundService
         var device = meaning.Type == EventTypes.DeviceTamper || door is null ? c.Options.Device : door.Device;
         var when = at ?? _time.GetUtcNow();
         var data = new JsonObject { ["controller"] = c.Options.Id, ["code"] = $"{access.Major}/{access.Minor}" };
+        // One type for `door` in every event: the door's device id; the controller's own number for it is doorNumber.
+        if (door is not null)
+        {
+            data["door"] = door.Id;
+        }
+
         if (access.DoorNo is { } doorNo)
         {
-            data["door"] = doorNo;
+            data["doorNumber"] = doorNo;
         }
 
         if (meaning.Reason is { } reason)

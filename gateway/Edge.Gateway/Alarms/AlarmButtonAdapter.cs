@@ -167,6 +167,16 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
                 break;
             case ButtonSignalKind.Released:
                 var held = Math.Round((signal.At - button.PressedAt).TotalMilliseconds);
+                if (button.Stuck)
+                {
+                    // The button held past its limit is free again: the fault ends with the press.
+                    button.Stuck = false;
+                    var freed = Data(button);
+                    freed["fault"] = "button-held";
+                    freed["heldS"] = Math.Round((signal.At - button.PressedAt).TotalSeconds);
+                    yield return new EventDraft(EventTypes.DeviceFault, Priority.High, device, EventState.Restored, signal.At, freed);
+                }
+
                 if (button.DuressActive)
                 {
                     button.DuressActive = false;
@@ -180,10 +190,11 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
                 yield return new EventDraft(EventTypes.AlarmDuress, Priority.Critical, device, EventState.Active, signal.At, Data(button));
                 break;
             case ButtonSignalKind.Stuck:
+                button.Stuck = true;
                 var fault = Data(button);
                 fault["fault"] = "button-held";
                 fault["heldS"] = Math.Round((signal.At - button.PressedAt).TotalSeconds);
-                yield return new EventDraft(EventTypes.DeviceFault, Priority.High, device, null, signal.At, fault);
+                yield return new EventDraft(EventTypes.DeviceFault, Priority.High, device, EventState.Active, signal.At, fault);
                 break;
         }
     }
@@ -212,5 +223,8 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
         public DateTimeOffset PressedAt { get; set; }
 
         public bool DuressActive { get; set; }
+
+        /// <summary>Held past its limit (a <c>button-held</c> fault) until it is released.</summary>
+        public bool Stuck { get; set; }
     }
 }

@@ -114,14 +114,21 @@ public sealed partial class ZoneAdapter : BackgroundService
             {
                 zone.Faulted = true;
                 LogBadReading(zone.Options.Id, zone.Options.Channel);
-                await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, null, now,
+                await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, EventState.Active, now,
                     new JsonObject { ["fault"] = "adc-reading", ["channel"] = zone.Options.Channel }), ct).ConfigureAwait(false);
             }
 
             return;
         }
 
-        zone.Faulted = false;
+        if (zone.Faulted)
+        {
+            // The ADC reads again: the fault ends before the reading is judged.
+            zone.Faulted = false;
+            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, EventState.Restored, now,
+                new JsonObject { ["fault"] = "adc-reading", ["channel"] = zone.Options.Channel }), ct).ConfigureAwait(false);
+        }
+
         var before = zone.Classifier.State;
         if (zone.Classifier.Read(ohms, now) is not { } after)
         {

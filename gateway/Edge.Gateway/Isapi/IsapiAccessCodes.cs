@@ -7,8 +7,9 @@ public sealed record AccessMeaning(string Type, EventState? State, Priority Prio
 
 /// <summary>
 /// Hikvision access controller event codes (major, minor) mapped to the contract. Major 5 is an event, major 1 an
-/// alarm. Codes not listed are counted by the caller and not forwarded: an unknown code is never guessed into an
-/// alarm or a grant.
+/// alarm, whose end has a minor code of its own (0x404 the controller's case opened, 0x405 closed again; 0x406 and
+/// 0x407 a reader taken off the wall and put back). Codes not listed are counted by the caller and not forwarded: an
+/// unknown code is never guessed into an alarm or a grant.
 /// </summary>
 public static class IsapiAccessCodes
 {
@@ -27,8 +28,10 @@ public static class IsapiAccessCodes
         [(5, 0x16)] = new(EventTypes.DoorClosed, null, Priority.Low),
         [(5, 0x17)] = new(EventTypes.DoorForced, EventState.Active, Priority.Critical),
         [(5, 0x18)] = new(EventTypes.DoorHeldOpen, EventState.Active, Priority.High),
-        [(1, 0x404)] = new(EventTypes.DeviceTamper, null, Priority.High, "controller-opened"),
-        [(1, 0x409)] = new(EventTypes.DeviceTamper, null, Priority.High, "reader-removed"),
+        [(1, 0x404)] = new(EventTypes.DeviceTamper, EventState.Active, Priority.High, "controller-opened"),
+        [(1, 0x405)] = new(EventTypes.DeviceTamper, EventState.Restored, Priority.High, "controller-opened"),
+        [(1, 0x406)] = new(EventTypes.DeviceTamper, EventState.Active, Priority.High, "reader-removed"),
+        [(1, 0x407)] = new(EventTypes.DeviceTamper, EventState.Restored, Priority.High, "reader-removed"),
     };
 
     public static AccessMeaning? Of(int major, int minor) => Codes.GetValueOrDefault((major, minor));

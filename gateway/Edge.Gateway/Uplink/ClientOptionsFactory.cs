@@ -52,6 +52,12 @@ internal sealed class ClientOptionsFactory
             .WithWillPayload(Payloads.Encode(will))
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (_uplink.MqttVersion == MQTTnet.Formatter.MqttProtocolVersion.V500)
+        {
+            // The will is a status like any other: the same content type and payload format.
+            builder.WithWillContentType(MessageFactory.JsonContentType).WithWillPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData);
+        }
+
         if (_uplink.Username is { } user)
         {
             builder.WithCredentials(user, _uplink.Password);

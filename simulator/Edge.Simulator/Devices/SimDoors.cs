@@ -182,7 +182,7 @@ public sealed class SimDoors : SimDevices
 
     /// <summary>
     /// An OSDP reader is unplugged for a while (device.offline after the 8 s OSDP allows, device.online on its return),
-    /// and its case opened on the way back (device.tamper).
+    /// and its case opened on the way back (device.tamper), closed again a few seconds later (restored).
     /// </summary>
     public async Task UnplugReaderAsync(OsdpDoorWire door, int reader, TimeSpan hold, CancellationToken ct)
     {
@@ -193,11 +193,12 @@ public sealed class SimDoors : SimDevices
         sim.Silent = true;
         await Hold(hold, ct).ConfigureAwait(false);
         Truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceOnline, null, Now);
-        Truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceTamper, null, Now);
+        Truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceTamper, EventState.Active, Now);
         sim.Tamper = true;
         sim.Silent = false;
         // The gateway retries with backoff (up to 5 s) before the reader answers again.
         await Hold(TimeSpan.FromSeconds(6), ct).ConfigureAwait(false);
+        Truth.Expect(Id, wire.Reader.Id, EventTypes.DeviceTamper, EventState.Restored, Now);
         sim.Tamper = false;
         await Hold(Settle, ct).ConfigureAwait(false);
     }

@@ -9,7 +9,8 @@ namespace Edge.Simulator.Devices;
 /// POLL with the oldest waiting report: a card read (osdp_RAW or osdp_FMT), keypad keys, an input change (osdp_ISTATR),
 /// a tamper or power change (osdp_LSTATR), or an ACK. It follows the LED and buzzer commands it gets. Sequence 0
 /// starts it afresh (the secure channel too); a repeated sequence number gets the last reply again, as OSDP requires.
-/// It can fall silent or put noise on the line.
+/// It can fall silent or put noise on the line, and misbehave as readers in the field do: refuse every command with a
+/// NAK, require the secure channel, refuse the LED and buzzer, or spoil the MAC of its secure replies.
 /// </summary>
 public sealed class SimOsdpReader
 {
@@ -25,6 +26,8 @@ public sealed class SimOsdpReader
     private bool _tamper;
     private bool _powerFailed;
     private long _answered;
+    private long _received;
+    private long _refused;
     private long _inputStatusAnswered;
 
     public SimOsdpReader(byte address, byte[]? key)
@@ -60,6 +63,24 @@ public sealed class SimOsdpReader
 
     /// <summary>Bytes of noise sent before each reply (a noisy RS-485 line).</summary>
     public int NoiseBytes { get; set; }
+
+    /// <summary>Every command sent to the reader's address and taken off the line, answered or not: the line's cost of this reader.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Every command is answered with an osdp_NAK of this error code (a reader that refuses everything); null: none.</summary>
+    public byte? RefuseWith { get; set; }
+
+    /// <summary>The reader takes nothing but osdp_ID, osdp_CAP and the handshake in the clear (NAK 0x06 otherwise).</summary>
+    public bool RequireSecureChannel { get; set; }
+
+    /// <summary>The reader has neither LED nor buzzer it lets the panel drive: osdp_LED and osdp_BUZ get NAK 0x03.</summary>
+    public bool RefuseOutputs { get; set; }
+
+    /// <summary>The MAC of every secure reply is wrong (a broken secure implementation, or a reader in the middle).</summary>
+    public bool SpoilMacs { get; set; }
+
+    /// <summary>Commands answered with an osdp_NAK.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Commands answered.</summary>
     public long Answered => Interlocked.Read(ref _answered);
@@ -161,6 +182,7 @@ public sealed class SimOsdpReader
     {
         ArgumentNullException.ThrowIfNull(command);
         byte[] reply;
+        Interlocked.Increment(ref _received);
         lock (_lock)
         {
             if (Silent)
@@ -186,6 +208,11 @@ public sealed class SimOsdpReader
                 }
 
                 reply = OsdpCodec.Encode(packet);
+                if (packet.Code == OsdpReply.Nak)
+                {
+                    Interlocked.Increment(ref _refused);
+                }
+
                 _lastSequence = command.Sequence;
                 _lastReply = reply;
             }
@@ -206,6 +233,17 @@ public sealed class SimOsdpReader
     private OsdpPacket? Answer(OsdpPacket command)
     {
         OsdpPacket Reply(byte code, byte[] data) => new(Address, true, command.Sequence, code, data);
+        if (RefuseWith is { } refusal)
+        {
+            return Reply(OsdpReply.Nak, [refusal]);
+        }
+
+        if (RequireSecureChannel && command.SecurityBlock is null
+            && command.Code is not (OsdpCommand.Id or OsdpCommand.Cap or OsdpCommand.Challenge or OsdpCommand.ServerCryptogram))
+        {
+            return Reply(OsdpReply.Nak, [OsdpNak.SecureChannelRequired]);
+        }
+
         switch (command.Code)
         {
             case OsdpCommand.Challenge:
@@ -239,13 +277,20 @@ public sealed class SimOsdpReader
             OsdpCommand.KeySet => Reply(OsdpReply.Nak, [0x05]),
             OsdpCommand.InputStatus => InputsAsTheyAre(),
             OsdpCommand.LocalStatus => Reply(OsdpReply.LocalStatus, [(byte)(_tamper ? 1 : 0), (byte)(_powerFailed ? 1 : 0)]),
+            OsdpCommand.Led or OsdpCommand.Buzzer when RefuseOutputs => Reply(OsdpReply.Nak, [OsdpNak.UnknownCommand]),
             OsdpCommand.Led when plain.Data.Length >= 14 => Follow(() => Led = (plain.Data.Span[12], plain.Data.Span[11] != 0)),
             OsdpCommand.Buzzer when plain.Data.Length >= 5 => Follow(() => Buzzing = plain.Data.Span[1] == 2),
             OsdpCommand.Led or OsdpCommand.Buzzer => Reply(OsdpReply.Nak, [0x02]),
             OsdpCommand.Poll when _reports.TryDequeue(out var report) => Reply(report.Code, report.Data),
             _ => Reply(OsdpReply.Ack, []),
         };
-        return command.SecurityBlock is not null ? _channel!.ProtectReply(answer) : answer;
+        if (command.SecurityBlock is null)
+        {
+            return answer;
+        }
+
+        var secured = _channel!.ProtectReply(answer);
+        return SpoilMacs && secured.Mac is { } mac ? secured with { Mac = mac.ToArray().Select(b => (byte)~b).ToArray() } : secured;
 
         // The answer tells the inputs as they are now, so the changes still waiting to be reported are old news: a
         // reader reports a change since its last report, not a history the control panel would replay out of order.

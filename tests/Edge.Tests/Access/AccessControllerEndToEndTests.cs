@@ -78,6 +78,28 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_controller_opened_and_a_reader_taken_off_the_wall_are_tampers_each_restored_when_it_ends()
+    {
+        var sim = _isapi.Add("c001", "ctl-03", "admin", "secret-1");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        using var gw = Gateway(Controller("ctl-03"));
+        await gw.StartAsync(default);
+
+        sim.Send(1, 0x404, door: 0);
+        sim.Send(1, 0x406, door: 0);
+        sim.Send(1, 0x407, door: 0);
+        sim.Send(1, 0x405, door: 0);
+        await Eventually.True(() => station.Messages.Count >= 4, "four tamper events at the station");
+
+        var events = Events(station).OrderBy(e => e.Seq).ToList();
+        Assert.Equal(
+            [("controller-opened", EventState.Active), ("reader-removed", EventState.Active), ("reader-removed", EventState.Restored), ("controller-opened", EventState.Restored)],
+            events.Select(e => ((string?)e.Data!["reason"], e.State!.Value)));
+        Assert.All(events, e => Assert.Equal((EventTypes.DeviceTamper, "ctl-03"), (e.Type, e.Device.Id)));
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Garbage_and_unknown_codes_are_counted_and_the_next_valid_event_still_arrives()
     {
         var sim = _isapi.Add("c001", "ctl-02", "admin", "secret-1");

@@ -80,11 +80,15 @@ public sealed class OsdpControlPanelTests
         await Eventually.True(() => sink.Drafts.Count == 1, "the card");
         reader.Tamper = true;
         await Eventually.True(() => sink.Drafts.Count == 2, "the tamper");
+        reader.Tamper = false;
+        await Eventually.True(() => sink.Drafts.Count == 3, "the case closed again");
 
         var card = sink.Drafts.First();
         Assert.Equal((EventTypes.AccessCard, "reader-001"), (card.Type, card.Device.Id));
         Assert.Equal(privacy.Hash("H10301", 18, 12345), (string?)card.Data!["card"]!["hash"]);
-        Assert.Equal(EventTypes.DeviceTamper, sink.Drafts.Last().Type);
+        Assert.Equal(
+            [(EventTypes.DeviceTamper, (EventState?)EventState.Active), (EventTypes.DeviceTamper, EventState.Restored)],
+            sink.Drafts.Skip(1).Select(d => (d.Type, d.State)));
         Assert.True(rig.Link.Capabilities is { Led: true, Buzzer: true, SecureChannel: true, Inputs: 4 });
     }
 
@@ -120,7 +124,114 @@ public sealed class OsdpControlPanelTests
         Assert.False(rig.Link.Secure);
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.AccessCard);
         var fault = Assert.Single(sink.Drafts, d => d.Type == EventTypes.DeviceFault);
-        Assert.Equal("secure-channel-refused", (string?)fault.Data!["fault"]);
+        Assert.Equal(("secure-channel-refused", EventState.Active), ((string?)fault.Data!["fault"], fault.State));
+        Assert.Equal(["secure-channel-refused"], rig.Link.Faults);
+    }
+
+    [Fact]
+    public async Task Readers_that_refuse_the_panel_cost_their_line_a_few_commands_each_are_reported_once_and_the_good_reader_beside_them_is_read()
+    {
+        await using var rig = Rig.Tcp();
+        var good = rig.Line.Add(1, Key);
+        var refusesAll = rig.Line.Add(2, Key);
+        refusesAll.RefuseWith = OsdpNak.UnknownCommand;
+        var requiresSecure = rig.Line.Add(3, Key);
+        requiresSecure.RequireSecureChannel = true;
+        var otherKey = rig.Line.Add(4, Enumerable.Range(50, 16).Select(i => (byte)i).ToArray());
+        var spoilsMacs = rig.Line.Add(5, Key);
+        spoilsMacs.SpoilMacs = true;
+        var damaged = rig.Line.Add(6, Key);
+        damaged.RefuseWith = OsdpNak.CheckCharacter;
+        var options = new[]
+        {
+            rig.Options(1, KeyHex, "reader-001"), rig.Options(2, KeyHex, "reader-002"), rig.Options(3, scbk: null, "reader-003"),
+            rig.Options(4, KeyHex, "reader-004"), rig.Options(5, KeyHex, "reader-005"), rig.Options(6, KeyHex, "reader-006"),
+        };
+        foreach (var o in options)
+        {
+            o.PollInterval = TimeSpan.FromMilliseconds(20);
+        }
+
+        var panel = await rig.StartAsync(options);
+        var sink = rig.Sink;
+        good.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 1, 101));
+
+        // The good reader polled every 20 ms: at least 4 s of the line, whatever the machine's load.
+        await Eventually.True(() => good.Received >= 200, "200 polls to the good reader");
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.AccessCard), "the good reader's card");
+
+        // Before, each of these was sent its refused command again at once: thousands of commands a second.
+        var bad = new[] { refusesAll, requiresSecure, otherKey, spoilsMacs, damaged };
+        var links = panel.Readers.Skip(1).ToList();
+        foreach (var (reader, link) in bad.Zip(links))
+        {
+            // A session costs at most ID, CAP, the two handshake commands and one more (4 sends of a damaged ID)...
+            Assert.InRange(reader.Received, 1, 5 * link.Sessions);
+            // ...and sessions that never became usable come ever more slowly, to one every 2.5-5 s.
+            Assert.InRange(reader.Received, 1, good.Received / 5);
+        }
+
+        string? Fault(string device) => (string?)Assert.Single(sink.Drafts, d => d.Type == EventTypes.DeviceFault && d.Device.Id == device).Data!["fault"];
+        Assert.Equal("command-refused", Fault("reader-002"));
+        Assert.Equal("secure-channel-required", Fault("reader-003"));
+        Assert.Equal("secure-channel-refused", Fault("reader-004"));
+        Assert.Equal("secure-channel-refused", Fault("reader-005"));
+        Assert.Equal("command-refused", Fault("reader-006"));
+        var refusedId = sink.Drafts.First(d => d.Device.Id == "reader-002").Data!;
+        Assert.Equal(("osdp_ID", "unknown-command"), ((string?)refusedId["command"], (string?)refusedId["nak"]));
+        Assert.Equal("check-character", (string?)sink.Drafts.First(d => d.Device.Id == "reader-006").Data!["nak"]);
+        Assert.All(sink.Drafts.Where(d => d.Type == EventTypes.DeviceFault), d => Assert.Equal(EventState.Active, d.State));
+        // They all answer: none of them is offline, and nothing they said was taken for a card.
+        Assert.DoesNotContain(sink.Drafts, d => d.Type is EventTypes.DeviceOffline or EventTypes.DeviceOnline);
+        Assert.Equal("reader-001", Assert.Single(sink.Drafts, d => d.Type == EventTypes.AccessCard).Device.Id);
+    }
+
+    [Fact]
+    public async Task A_reader_that_requires_the_secure_channel_the_panel_has_no_key_for_is_reported_and_restored_once_it_takes_the_clear()
+    {
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Key);
+        reader.RequireSecureChannel = true;
+        var sink = rig.Sink;
+        await rig.StartAsync(rig.Options(1, scbk: null));
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.DeviceFault), "reported");
+        await Eventually.True(() => rig.Link.Sessions >= 3, "sessions tried again");
+
+        reader.RequireSecureChannel = false;
+        reader.Present(WiegandDecoder.Encode(WiegandFormat.H10301, 7, 77));
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.AccessCard), "read in the clear");
+
+        Assert.Equal(
+            [(EventTypes.DeviceFault, (EventState?)EventState.Active), (EventTypes.DeviceFault, EventState.Restored), (EventTypes.AccessCard, null)],
+            sink.Drafts.Select(d => (d.Type, d.State)));
+        Assert.All(sink.Drafts.Take(2), d => Assert.Equal("secure-channel-required", (string?)d.Data!["fault"]));
+        Assert.Empty(rig.Link.Faults);
+    }
+
+    [Fact]
+    public async Task A_reader_that_refuses_its_LED_and_buzzer_is_reported_once_for_each_and_not_asked_again_in_the_session()
+    {
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Key);
+        reader.RefuseOutputs = true;
+        var sink = rig.Sink;
+        var options = rig.Options(1, KeyHex);
+        options.DoorContactInput = 0;
+        await rig.StartAsync(options);
+        await Eventually.True(() => rig.Link.Secure && reader.InputStatusAnswered > 0, "secure channel up and the inputs read");
+
+        for (var i = 1; i <= 2; i++)
+        {
+            reader.SetInput(0, true);
+            await Eventually.True(() => sink.Drafts.Count(d => d is { Type: EventTypes.DoorForced, State: EventState.Active }) == i, "forced");
+            reader.SetInput(0, false);
+            await Eventually.True(() => sink.Drafts.Count(d => d.Type == EventTypes.DoorClosed) == i, "closed");
+        }
+
+        var refused = sink.Drafts.Where(d => d.Type == EventTypes.DeviceFault).Select(d => ((string?)d.Data!["fault"], (string?)d.Data["command"], d.State));
+        Assert.Equal([("command-refused", "osdp_LED", (EventState?)EventState.Active), ("command-refused", "osdp_BUZ", EventState.Active)], refused);
+        Assert.Equal(2, reader.Refused);
+        Assert.Equal(1, rig.Link.Sessions);
     }
 
     [Fact]
@@ -137,12 +248,15 @@ public sealed class OsdpControlPanelTests
         reader.PresentFormatted("0012345678");
         reader.PowerFailed = true;
         await Eventually.True(() => sink.Drafts.Count == 3, "two cards and the power fault");
+        reader.PowerFailed = false;
+        await Eventually.True(() => sink.Drafts.Count == 4, "the power back");
 
         Assert.False(rig.Link.Secure);
         var drafts = sink.Drafts.ToList();
         Assert.Equal(privacy.Hash("H10301", 7, 77), (string?)drafts[0].Data!["card"]!["hash"]);
         Assert.Equal(privacy.Hash(CardEvents.TextFormat, null, "0012345678"), (string?)drafts[1].Data!["card"]!["hash"]);
-        Assert.Equal("power", (string?)drafts[2].Data!["fault"]);
+        Assert.Equal(("power", EventState.Active), ((string?)drafts[2].Data!["fault"], drafts[2].State));
+        Assert.Equal(("power", EventState.Restored), ((string?)drafts[3].Data!["fault"], drafts[3].State));
         Assert.Equal(5, rig.Link.Keys);
         Assert.DoesNotContain(drafts, d => d.Data!.ToJsonString().Contains("1234", StringComparison.Ordinal) || d.Data.ToJsonString().Contains("12345678", StringComparison.Ordinal));
     }

@@ -85,7 +85,7 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_press_held_past_the_duress_time_adds_duress_and_past_the_stuck_time_a_fault()
+    public async Task A_press_held_past_the_duress_time_adds_duress_and_past_the_stuck_time_a_fault_that_ends_with_the_release()
     {
         await ContactAsync(pressed: true);
         _time.Advance(TimeSpan.FromMilliseconds(399));
@@ -96,12 +96,16 @@ public sealed class AlarmButtonAdapterTests : IAsyncLifetime
         await Eventually.True(() => _sink.Drafts.Any(d => d.Type == EventTypes.DeviceFault), "stuck at 1 s");
         await ContactAsync(pressed: false);
         _time.Advance(TimeSpan.FromMilliseconds(30));
-        await Eventually.True(() => _sink.Drafts.Count(d => d.State == EventState.Restored) == 2, "both restored");
+        await Eventually.True(() => _sink.Drafts.Count(d => d.State == EventState.Restored) == 3, "the fault and both alarms restored");
 
         Assert.Equal(
-            [EventTypes.AlarmPanic, EventTypes.AlarmDuress, EventTypes.DeviceFault, EventTypes.AlarmDuress, EventTypes.AlarmPanic],
-            _sink.Drafts.Select(d => d.Type));
-        Assert.Equal(1, (double)_sink.Drafts.Single(d => d.Type == EventTypes.DeviceFault).Data!["heldS"]!);
+        [
+            (EventTypes.AlarmPanic, EventState.Active), (EventTypes.AlarmDuress, EventState.Active), (EventTypes.DeviceFault, EventState.Active),
+            (EventTypes.DeviceFault, EventState.Restored), (EventTypes.AlarmDuress, EventState.Restored), (EventTypes.AlarmPanic, EventState.Restored),
+        ],
+            _sink.Drafts.Select(d => (d.Type, d.State!.Value)));
+        var faults = _sink.Drafts.Where(d => d.Type == EventTypes.DeviceFault).Select(d => ((string?)d.Data!["fault"], (double)d.Data["heldS"]!));
+        Assert.Equal([("button-held", 1), ("button-held", 1)], faults);
     }
 
     private async Task EdgeAsync(bool high, DateTimeOffset at)

@@ -129,7 +129,7 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_garbage_adc_reading_from_the_simulator_is_a_fault_not_an_alarm()
+    public async Task A_garbage_adc_reading_from_the_simulator_is_a_fault_not_an_alarm_and_ends_when_it_reads_again()
     {
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
         using var gw = Gateway();
@@ -139,8 +139,10 @@ public sealed class AlarmsEndToEndTests : IAsyncLifetime
         _hardware.SetAdc("c001", 0, 50_000);
 
         await Eventually.True(() => station.On("/events/device/zone-fence").Any(), "a fault for the zone");
-        var fault = Payloads.DecodeEvent(station.On("/events/device/zone-fence").First().Payload.ToArray());
-        Assert.Equal(EventTypes.DeviceFault, fault.Type);
+        _hardware.SetAdc("c001", 0, new LoopDivider().Counts(4_700));
+        await Eventually.True(() => station.On("/events/device/zone-fence").Count() == 2, "the fault ended");
+        var faults = station.On("/events/device/zone-fence").Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).ToList();
+        Assert.Equal([(EventTypes.DeviceFault, EventState.Active), (EventTypes.DeviceFault, EventState.Restored)], faults.Select(f => (f.Type, f.State!.Value)));
         Assert.Empty(station.On("/events/alarm/zone-fence"));
         await gw.StopAsync(default);
     }

@@ -166,7 +166,7 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failing_adc_is_one_fault_per_episode_and_never_an_alarm()
+    public async Task A_failing_adc_is_one_fault_per_episode_restored_when_it_reads_again_and_never_an_alarm()
     {
         _broken = true;
         await SamplesAsync(10);
@@ -174,9 +174,10 @@ public sealed class ZoneAdapterTests : IAsyncLifetime
         await SamplesAsync(2);
         _broken = true;
         await SamplesAsync(2);
-        await Eventually.True(() => _sink.Drafts.Count == 2, "two fault episodes");
+        await Eventually.True(() => _sink.Drafts.Count == 3, "two fault episodes, the first ended");
 
-        Assert.All(_sink.Drafts, d => Assert.Equal(EventTypes.DeviceFault, d.Type));
+        Assert.All(_sink.Drafts, d => Assert.Equal((EventTypes.DeviceFault, "adc-reading"), (d.Type, (string?)d.Data!["fault"])));
+        Assert.Equal([EventState.Active, EventState.Restored, EventState.Active], _sink.Drafts.Select(d => d.State!.Value));
         Assert.Equal(12, _adapter.BadReadings);
     }
 

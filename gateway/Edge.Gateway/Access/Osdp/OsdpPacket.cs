@@ -42,6 +42,69 @@ public static class OsdpCommand
     public const byte KeySet = 0x75;
     public const byte Challenge = 0x76;
     public const byte ServerCryptogram = 0x77;
+
+    /// <summary>The specification's name of a command (<c>osdp_LED</c>), or its code in hex.</summary>
+    public static string Name(byte code) => code switch
+    {
+        Poll => "osdp_POLL",
+        Id => "osdp_ID",
+        Cap => "osdp_CAP",
+        LocalStatus => "osdp_LSTAT",
+        InputStatus => "osdp_ISTAT",
+        OutputStatus => "osdp_OSTAT",
+        Output => "osdp_OUT",
+        Led => "osdp_LED",
+        Buzzer => "osdp_BUZ",
+        Text => "osdp_TEXT",
+        ComSet => "osdp_COMSET",
+        KeySet => "osdp_KEYSET",
+        Challenge => "osdp_CHLNG",
+        ServerCryptogram => "osdp_SCRYPT",
+        _ => $"0x{code:X2}",
+    };
+}
+
+/// <summary>The error codes of an osdp_NAK (OSDP 2.2, its first data byte): why the reader did not act on a command.</summary>
+public static class OsdpNak
+{
+    /// <summary>The command's CRC or checksum was wrong: it was damaged on the line and may be sent again.</summary>
+    public const byte CheckCharacter = 0x01;
+
+    /// <summary>The command's length was wrong for its code.</summary>
+    public const byte CommandLength = 0x02;
+
+    /// <summary>The reader does not know or implement the command.</summary>
+    public const byte UnknownCommand = 0x03;
+
+    /// <summary>The sequence number was not the one the reader expected: the session is out of step.</summary>
+    public const byte Sequence = 0x04;
+
+    /// <summary>The reader does not support the security block it received (no secure channel, or not that key).</summary>
+    public const byte SecurityUnsupported = 0x05;
+
+    /// <summary>The reader takes this command only over the secure channel.</summary>
+    public const byte SecureChannelRequired = 0x06;
+
+    /// <summary>The reader cannot process the command's record (a value out of its range, a biometric type or format).</summary>
+    public const byte CannotProcess = 0x09;
+
+    /// <summary>The error code of a NAK reply; 0 when it carries none.</summary>
+    public static byte Of(OsdpPacket nak) => nak is { Code: OsdpReply.Nak, Data.Length: > 0 } ? nak.Data.Span[0] : (byte)0;
+
+    /// <summary>A short name for an error code, as the contract reports it.</summary>
+    public static string Name(byte code) => code switch
+    {
+        CheckCharacter => "check-character",
+        CommandLength => "command-length",
+        UnknownCommand => "unknown-command",
+        Sequence => "sequence",
+        SecurityUnsupported => "security-unsupported",
+        SecureChannelRequired => "secure-channel-required",
+        0x07 => "biometric-type",
+        0x08 => "biometric-format",
+        CannotProcess => "cannot-process",
+        _ => $"0x{code:X2}",
+    };
 }
 
 /// <summary>Reply codes a peripheral device sends (OSDP 2.2).</summary>

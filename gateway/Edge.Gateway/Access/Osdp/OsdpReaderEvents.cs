@@ -7,9 +7,9 @@ namespace Edge.Gateway.Access.Osdp;
 /// <summary>
 /// What one reader's reports mean for the contract (the session that fetches them is <see cref="OsdpReaderLink"/>'s):
 /// card reads (osdp_RAW, osdp_FMT) become <c>access.card</c>; keypad keys are counted, never sent (a PIN is the
-/// resident's); a tamper or power report (osdp_LSTATR) becomes <c>device.tamper</c> or a <c>device.fault</c>; input
-/// reports (osdp_ISTATR) drive the door's <see cref="DoorStateMachine"/>, and while the door is forced or held open the
-/// reader flashes red and sounds, when it can.
+/// resident's); a tamper or power report (osdp_LSTATR) becomes <c>device.tamper</c> or a <c>device.fault</c>, active
+/// when it begins and restored when it ends; input reports (osdp_ISTATR) drive the door's <see cref="DoorStateMachine"/>,
+/// and while the door is forced or held open the reader flashes red and sounds, when it can.
 /// </summary>
 internal sealed class OsdpReaderEvents
 {
@@ -94,23 +94,26 @@ internal sealed class OsdpReaderEvents
         await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
     }
 
+    /// <summary>osdp_LSTATR: the case and the power supply, each raised when it goes wrong and restored when it is right again.</summary>
     private async Task LocalStatusAsync(bool tamper, bool powerFailed, DateTimeOffset now, CancellationToken ct)
     {
-        if (tamper && !_tamper)
+        if (tamper != _tamper)
         {
-            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceTamper, Priority.High, _options.Device, null, now,
+            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceTamper, Priority.High, _options.Device, Condition(tamper), now,
                 new JsonObject { ["via"] = "osdp" }), ct).ConfigureAwait(false);
         }
 
-        if (powerFailed && !_powerFailed)
+        if (powerFailed != _powerFailed)
         {
-            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, _options.Device, null, now,
-                new JsonObject { ["fault"] = "power" }), ct).ConfigureAwait(false);
+            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, _options.Device, Condition(powerFailed), now,
+                new JsonObject { ["fault"] = "power", ["via"] = "osdp" }), ct).ConfigureAwait(false);
         }
 
         _tamper = tamper;
         _powerFailed = powerFailed;
     }
+
+    private static EventState Condition(bool active) => active ? EventState.Active : EventState.Restored;
 
     /// <summary>
     /// The reader's inputs: the first report ever only tells how the door is (no event, but the alarm kept over a restart

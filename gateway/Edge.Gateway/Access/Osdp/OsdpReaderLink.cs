@@ -12,13 +12,23 @@ namespace Edge.Gateway.Access.Osdp;
 /// The control panel's session with one reader on a line: ID and CAP at the start of every session (the first command
 /// with sequence 0, so the reader starts afresh), the secure channel when it has a key (commissioning a new reader with
 /// osdp_KEYSET when allowed), the door's inputs (osdp_ISTAT) when a door is wired to the reader, then a POLL every poll
-/// interval. A command without a valid reply is sent again with the same sequence number; a reader without a valid reply
-/// for <see cref="OsdpReaderOptions.OfflineAfter"/> is <c>device.offline</c>, and <c>device.online</c> once it answers
-/// again. What the replies mean is <see cref="OsdpReaderEvents"/>'.
+/// interval. A command without a reply is sent again with the same sequence number, each attempt costing the line one
+/// reply timeout; a reader without a valid reply for <see cref="OsdpReaderOptions.OfflineAfter"/> is
+/// <c>device.offline</c>, and <c>device.online</c> once it answers again. A NAK is answered by its meaning, never by
+/// an immediate resend (see <see cref="SendAsync"/>); a session that never became usable is followed by a backoff that
+/// grows to 5 s, so a reader that refuses everything costs its line a few commands every 5 s. What keeps a session
+/// from working is reported once (<see cref="OsdpSessionFaults"/>); what the replies mean is
+/// <see cref="OsdpReaderEvents"/>'.
 /// </summary>
 public sealed partial class OsdpReaderLink
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Sends of one command the reader got damaged (NAK, check character), a poll interval apart, before the session ends.</summary>
+    private const int MaxResends = 3;
+
+    /// <summary>BUSY replies to one command, a poll interval apart, before the session ends.</summary>
+    private const int MaxBusy = 25;
     private readonly OsdpReaderOptions _options;
     private readonly OsdpLine _line;
     private readonly IEventSink _sink;
@@ -26,9 +36,12 @@ public sealed partial class OsdpReaderLink
     private readonly ILogger _log;
     private readonly LogLimiter _limiter;
     private readonly OsdpReaderEvents _events;
+    private readonly OsdpSessionFaults _faults;
     private readonly ConcurrentQueue<(byte Code, byte[] Data)> _outputs = new();
+    /// <summary>Output commands the reader refused in this session: not sent again before the next one.</summary>
+    private readonly HashSet<byte> _refusedOutputs = [];
     private bool? _online;
-    private bool _refused;
+    private bool _usable;
     private long _lastValid;
     private int _sequence = -1;
     private OsdpSecureChannel? _channel;
@@ -50,6 +63,7 @@ public sealed partial class OsdpReaderLink
         _limiter = new LogLimiter(time, TimeSpan.FromSeconds(30));
         _lastValid = time.GetTimestamp();
         _events = new OsdpReaderEvents(options, sink, privacy, time, Send, cursors);
+        _faults = new OsdpSessionFaults(options, sink, time, log, _limiter);
     }
 
     public string Id => _options.Id;
@@ -59,6 +73,14 @@ public sealed partial class OsdpReaderLink
 
     /// <summary>Commands that got no valid reply in time and were sent again.</summary>
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Sessions started (ID and CAP sent with sequence 0).</summary>
+    public long Sessions => Interlocked.Read(ref _sessions);
+
+    private long _sessions;
+
+    /// <summary>The faults that keep the session from working now (<c>secure-channel-refused</c>, <c>command-refused:osdp_LED</c>, ...).</summary>
+    public IReadOnlyCollection<string> Faults => _faults.Active;
 
     /// <summary>Keypad keys received (they are not sent anywhere: a PIN is the resident's).</summary>
     public long Keys => _events.Keys;
@@ -80,7 +102,11 @@ public sealed partial class OsdpReaderLink
     /// </summary>
     public void Send(byte code, byte[] data) => _outputs.Enqueue((code, data));
 
-    /// <summary>Serves the reader until <paramref name="ct"/>: sessions one after another, with a backoff between them.</summary>
+    /// <summary>
+    /// Serves the reader until <paramref name="ct"/>: sessions one after another, with a backoff between them that is
+    /// reset only by a session that became usable (a POLL answered), so a reader that refuses the session is asked less
+    /// and less often, up to every 5 s.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
         var backoff = new Common.Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), new Random());
@@ -89,7 +115,6 @@ public sealed partial class OsdpReaderLink
             try
             {
                 await RunSessionAsync(ct).ConfigureAwait(false);
-                backoff.Reset();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -98,6 +123,11 @@ public sealed partial class OsdpReaderLink
             catch (IOException ex)
             {
                 Problem(ex.Message);
+            }
+
+            if (_usable)
+            {
+                backoff.Reset();
             }
 
             Secure = false;
@@ -113,11 +143,14 @@ public sealed partial class OsdpReaderLink
         }
     }
 
-    /// <summary>One session: ID, CAP, the secure channel if keyed, the door's inputs, then polling until the reader falls silent.</summary>
+    /// <summary>One session: ID, CAP, the secure channel if keyed, the door's inputs, then polling until the reader falls silent or refuses.</summary>
     private async Task RunSessionAsync(CancellationToken ct)
     {
         _sequence = -1;
         _channel = null;
+        _usable = false;
+        _refusedOutputs.Clear();
+        Interlocked.Increment(ref _sessions);
         if (await ExchangeAsync(OsdpCommand.Id, [0x00], ct).ConfigureAwait(false) is not { Code: OsdpReply.PdId }
             || await ExchangeAsync(OsdpCommand.Cap, [0x00], ct).ConfigureAwait(false) is not { Code: OsdpReply.PdCap } cap)
         {
@@ -129,28 +162,41 @@ public sealed partial class OsdpReaderLink
         {
             if (_options is { Scbk: not null, UseInstallKey: true } && await SetKeyAsync(key, ct).ConfigureAwait(false))
             {
-                // The next session opens the channel with the reader's new key.
+                // The next session opens the channel with the reader's new key, at once.
+                _usable = true;
                 return;
             }
 
-            await RefusedAsync(ct).ConfigureAwait(false);
+            // The reader answers but cannot prove it holds the key: nothing it says is believed. It is not offline: it
+            // is there, and may be a swapped reader.
+            await _faults.RaiseAsync(OsdpSessionFaults.SecureChannelRefused, "secure channel refused: wrong key, or a reader that does not support it", ct).ConfigureAwait(false);
             return;
         }
 
-        _refused = false;
         Secure = _channel is not null;
-        if (_events.WatchesDoor && await ExchangeAsync(OsdpCommand.InputStatus, [], ct).ConfigureAwait(false) is { } status)
+        // A reader that refuses osdp_ISTAT is reported (command-refused) and still read for cards.
+        if (_events.WatchesDoor && await ExchangeAsync(OsdpCommand.InputStatus, [], ct).ConfigureAwait(false) is { Code: not OsdpReply.Nak } status)
         {
             await HandleAsync(status, ct).ConfigureAwait(false);
         }
 
         while (!ct.IsCancellationRequested)
         {
-            var (code, data) = _outputs.TryDequeue(out var output) ? output : (OsdpCommand.Poll, []);
+            var (code, data) = NextCommand();
             var reply = await ExchangeAsync(code, data, ct).ConfigureAwait(false);
-            if (reply is null)
+            if (reply is null || (reply.Code == OsdpReply.Nak && code == OsdpCommand.Poll))
             {
                 return;
+            }
+
+            if (reply.Code == OsdpReply.Nak)
+            {
+                _refusedOutputs.Add(code);
+            }
+            else if (!_usable)
+            {
+                _usable = true;
+                await _faults.SessionUsableAsync(ct).ConfigureAwait(false);
             }
 
             await HandleAsync(reply, ct).ConfigureAwait(false);
@@ -165,19 +211,18 @@ public sealed partial class OsdpReaderLink
         }
     }
 
-    /// <summary>
-    /// The reader answers but cannot prove it holds the key: nothing it says is believed, and the station hears of it
-    /// once (it is not offline: it is there, and may be a swapped reader).
-    /// </summary>
-    private async Task RefusedAsync(CancellationToken ct)
+    /// <summary>The next output queued that the reader has not refused in this session, else a POLL.</summary>
+    private (byte Code, byte[] Data) NextCommand()
     {
-        Problem("secure channel refused: wrong key, or a reader that does not support it");
-        if (!_refused)
+        while (_outputs.TryDequeue(out var output))
         {
-            _refused = true;
-            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, _options.Device, null, _time.GetUtcNow(),
-                new JsonObject { ["fault"] = "secure-channel-refused" }), ct).ConfigureAwait(false);
+            if (!_refusedOutputs.Contains(output.Code))
+            {
+                return output;
+            }
         }
+
+        return (OsdpCommand.Poll, []);
     }
 
     /// <summary>
@@ -236,43 +281,98 @@ public sealed partial class OsdpReaderLink
     /// <summary>The first command of a session has sequence 0 (the reader resets); then 1, 2, 3, 1, ...</summary>
     private int NextSequence() => _sequence = _sequence switch { -1 => 0, 3 => 1, _ => _sequence + 1 };
 
+    /// <summary>
+    /// Sends a command until the reader answers it. No reply: the same command again (the same sequence number, so a
+    /// reader that did act on it repeats its reply), each attempt costing the line one reply timeout, until the reader is
+    /// offline. A reply is answered by what it means, never by an immediate resend:
+    /// <list type="bullet">
+    /// <item>BUSY, or a NAK for a command damaged on the line: the same command after a poll interval, a few times
+    /// (then the session ends, and a command never taken is reported as refused).</item>
+    /// <item>A NAK for a command the reader does not take (unknown, wrong length, cannot process): reported once and
+    /// returned; the caller decides whether the session goes on without it.</item>
+    /// <item>A NAK for the sequence number or the secure channel, or a reply whose MAC does not verify: the session is
+    /// out of step and ends; a reader that requires the secure channel the panel has no key for is reported.</item>
+    /// </list>
+    /// Null ends the session.
+    /// </summary>
     /// <param name="nakAnswers">A NAK is the reader's answer, not a failed exchange: it refuses a key (CHLNG, KEYSET).</param>
     private async Task<OsdpPacket?> SendAsync(OsdpPacket command, OsdpSecureChannel? channel, CancellationToken ct, bool nakAnswers = false)
     {
+        var resends = 0;
+        var busy = 0;
         while (!ct.IsCancellationRequested)
         {
             var packet = await _line.TransactAsync(command, ReplyTimeout, ct).ConfigureAwait(false);
-            var reply = packet is null || channel is null ? packet : channel.OpenReply(packet);
-            if (nakAnswers && reply is { Code: OsdpReply.Nak })
+            if (packet is null)
             {
-                await ValidReplyAsync(ct).ConfigureAwait(false);
-                return reply;
+                Interlocked.Increment(ref _retries);
+                await CheckOfflineAsync(ct).ConfigureAwait(false);
+                if (_online == false)
+                {
+                    return null;
+                }
+
+                continue;
             }
 
-            if (reply is { Code: OsdpReply.Busy })
+            var reply = channel is null ? packet : channel.OpenReply(packet);
+            if (reply is null)
             {
-                // The reader is there but cannot act yet: the same command again after a poll interval.
-                await ValidReplyAsync(ct).ConfigureAwait(false);
+                Interlocked.Increment(ref _badReplies);
+                var why = $"a reply to {OsdpCommand.Name(command.Code)} whose MAC does not verify: the secure channel starts again";
+                if (_usable)
+                {
+                    Problem(why);
+                }
+                else
+                {
+                    // Never a usable session: the reader cannot prove it holds the key, as a refused handshake.
+                    await _faults.RaiseAsync(OsdpSessionFaults.SecureChannelRefused, why, ct).ConfigureAwait(false);
+                }
+
+                return null;
+            }
+
+            await ValidReplyAsync(ct).ConfigureAwait(false);
+            if (reply.Code == OsdpReply.Busy)
+            {
+                if (++busy > MaxBusy)
+                {
+                    Problem($"busy for {MaxBusy} polls on {OsdpCommand.Name(command.Code)}: the session starts again");
+                    return null;
+                }
+
                 await Task.Delay(_options.PollInterval, _time, ct).ConfigureAwait(false);
                 continue;
             }
 
-            if (reply is not null && reply.Code != OsdpReply.Nak)
+            if (reply.Code != OsdpReply.Nak || nakAnswers)
             {
-                await ValidReplyAsync(ct).ConfigureAwait(false);
+                await _faults.CommandTakenAsync(command.Code, ct).ConfigureAwait(false);
                 return reply;
             }
 
-            if (packet is not null)
+            Interlocked.Increment(ref _badReplies);
+            var nak = OsdpNak.Of(reply);
+            switch (nak)
             {
-                Interlocked.Increment(ref _badReplies);
-            }
-
-            Interlocked.Increment(ref _retries);
-            await CheckOfflineAsync(ct).ConfigureAwait(false);
-            if (_online == false)
-            {
-                return null;
+                case OsdpNak.CheckCharacter when ++resends <= MaxResends:
+                    await Task.Delay(_options.PollInterval, _time, ct).ConfigureAwait(false);
+                    continue;
+                case OsdpNak.CheckCharacter:
+                    // Never taken however often it is sent: the reader refuses it, whatever it says.
+                    await _faults.CommandRefusedAsync(command.Code, nak, ct).ConfigureAwait(false);
+                    return null;
+                case OsdpNak.SecureChannelRequired or OsdpNak.SecurityUnsupported when channel is null && Key() is null:
+                    await _faults.RaiseAsync(OsdpSessionFaults.SecureChannelRequired,
+                        $"the reader requires the secure channel ({OsdpCommand.Name(command.Code)} refused) and no key is configured (Scbk)", ct).ConfigureAwait(false);
+                    return null;
+                case OsdpNak.Sequence or OsdpNak.SecureChannelRequired or OsdpNak.SecurityUnsupported:
+                    Problem($"{OsdpCommand.Name(command.Code)} refused ({OsdpNak.Name(nak)}): the session starts again");
+                    return null;
+                default:
+                    await _faults.CommandRefusedAsync(command.Code, nak, ct).ConfigureAwait(false);
+                    return reply;
             }
         }
 
