@@ -99,13 +99,19 @@ public sealed class SimCameras : SimDevices
     {
         ArgumentNullException.ThrowIfNull(camera);
         var sim = Device(camera);
+        var subscribed = sim is SimOnvifCamera onvif ? onvif.Subscriptions : 0;
         Truth.Expect(Id, camera.Camera.Id, EventTypes.DeviceOffline, null, Now);
         sim.Silent = true;
         await Hold(hold, ct).ConfigureAwait(false);
         Truth.Expect(Id, camera.Camera.Id, EventTypes.DeviceOnline, null, Now);
         sim.Silent = false;
-        // The gateway reconnects with backoff before it hears the camera again.
+        // The gateway reconnects with backoff before it hears the camera again. An ONVIF camera's pull point only has
+        // what happens after it is made, so the camera is not used again before the gateway has subscribed anew.
         await Hold(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        if (sim is SimOnvifCamera)
+        {
+            await OnvifResubscribedAsync(new Dictionary<string, int> { [camera.Camera.Id] = subscribed }, TimeSpan.FromSeconds(50), ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>How many pull-point subscriptions each ONVIF camera has had: taken before a gateway restarts.</summary>

@@ -63,6 +63,9 @@ public static class OnvifEvents
     /// (<c>RuleEngine/TamperDetector/Tamper</c>, the image problems <c>VideoSource/GlobalSceneChange</c>,
     /// <c>ImageTooBlurry</c>, <c>ImageTooDark</c>, <c>ImageTooBright</c>), video loss (<c>VideoSource/SignalLoss</c>),
     /// intrusion (<c>RuleEngine/FieldDetector/ObjectsInside</c>) and line crossing (<c>RuleEngine/LineDetector/Crossed</c>, a pulse).
+    /// A property's <c>Initialized</c> message (the first a subscription gets, and after SetSynchronizationPoint) is its
+    /// state then and is taken like a change: a condition the gateway held that has ended meanwhile is restored, one
+    /// already held is not raised twice. <c>Deleted</c> ends the condition.
     /// </summary>
     public static CameraSignal? Signal(OnvifNotification notification)
     {
@@ -90,6 +93,12 @@ public static class OnvifEvents
         if (type == EventTypes.CameraLineCrossing)
         {
             return new CameraSignal(type, true);
+        }
+
+        if (notification.Operation == "Deleted")
+        {
+            // The property is gone (a rule removed): whatever it held has ended.
+            return new CameraSignal(type, false);
         }
 
         foreach (var name in new[] { "State", "IsMotion", "IsTamper", "IsInside", "Value" })

@@ -34,13 +34,17 @@ public static class OnvifSoap
     private static readonly XmlReaderSettings Safe = new() { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = MaxResponseBytes };
 
     /// <summary>An envelope for <paramref name="action"/> to <paramref name="to"/>, signed in with a fresh UsernameToken.</summary>
-    public static XDocument Envelope(string action, Uri to, XElement body, string user, string password, DateTimeOffset now, ReadOnlySpan<byte> nonce = default)
+    public static XDocument Envelope(string action, Uri to, XElement body, string user, string password, DateTimeOffset now, ReadOnlySpan<byte> nonce = default) =>
+        Envelope(action, to, body, UsernameToken(user, password, now, nonce));
+
+    /// <summary>An envelope for <paramref name="action"/> to <paramref name="to"/>; without <paramref name="security"/> for the calls a device answers before authentication.</summary>
+    public static XDocument Envelope(string action, Uri to, XElement body, XElement? security)
     {
         ArgumentNullException.ThrowIfNull(to);
         return new XDocument(new XElement(S + "Envelope",
             new XAttribute(XNamespace.Xmlns + "s", S), new XAttribute(XNamespace.Xmlns + "wsa", Wsa),
             new XElement(S + "Header",
-                UsernameToken(user, password, now, nonce),
+                security,
                 new XElement(Wsa + "Action", new XAttribute(S + "mustUnderstand", "1"), action),
                 new XElement(Wsa + "MessageID", "urn:uuid:" + Guid.NewGuid()),
                 new XElement(Wsa + "To", new XAttribute(S + "mustUnderstand", "1"), to.ToString())),
