@@ -67,10 +67,11 @@ internal static class OnvifEventService
 
     private static XElement Subscribe(SimOnvifCamera camera, Uri root, XElement request)
     {
-        var n = camera.NewSubscription(Life(request.Element(Tev + "InitialTerminationTime")?.Value));
+        var life = Life(request.Element(Tev + "InitialTerminationTime")?.Value);
+        var n = camera.NewSubscription(life);
         return new XElement(Tev + "CreatePullPointSubscriptionResponse",
             new XElement(Tev + "SubscriptionReference", new XElement(Wsa + "Address", new Uri(root, $"{SubscriptionPath}{n}").ToString())),
-            new XElement(Wsnt + "CurrentTime", Time(camera.Now)),
+            new XElement(Wsnt + "CurrentTime", Time(camera.TerminatesAt - life)),
             new XElement(Wsnt + "TerminationTime", Time(camera.TerminatesAt)));
     }
 

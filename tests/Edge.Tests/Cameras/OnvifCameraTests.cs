@@ -1,4 +1,5 @@
 using System.Text;
+using System.Xml.Linq;
 using Edge.Contracts.Events;
 using Edge.Gateway.Cameras;
 using Edge.Gateway.Cameras.Onvif;
@@ -179,6 +180,91 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         Assert.Equal(0, camera.Subscriptions);
         Assert.DoesNotContain(sink.Drafts, d => d.Type == EventTypes.CameraMotion);
         await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(-10)]
+    public async Task A_camera_whose_clock_is_minutes_off_is_subscribed_with_tokens_dated_on_its_clock(int minutes)
+    {
+        var camera = _devices.AddOnvifCamera("c001", "cam-015", "admin", "pw-15");
+        camera.ClockOffset = TimeSpan.FromMinutes(minutes);
+        var (adapter, sink, source) = Adapter("cam-015", "pw-15");
+        using var _ = adapter;
+        using var __ = source;
+        await adapter.StartAsync(CancellationToken.None);
+
+        await Eventually.True(() => camera.Subscriptions == 1, "subscribed");
+        camera.Send(EventTypes.CameraTamper, active: true);
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.CameraTamper), "the tamper");
+
+        // Dated on the gateway's clock, every token would be minutes outside the camera's 30 s window.
+        Assert.Equal(0, camera.StaleTokens);
+        Assert.InRange(source.ClockOffset, TimeSpan.FromMinutes(minutes) - OnvifClock.Tolerance, TimeSpan.FromMinutes(minutes) + OnvifClock.Tolerance);
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_camera_without_GetServices_is_found_with_GetCapabilities()
+    {
+        var camera = _devices.AddOnvifCamera("c001", "cam-016", "admin", "pw-16");
+        camera.LacksGetServices = true;
+        var (adapter, sink, source) = Adapter("cam-016", "pw-16");
+        using var _ = adapter;
+        using var __ = source;
+        await adapter.StartAsync(CancellationToken.None);
+
+        await Eventually.True(() => camera.Subscriptions == 1, "subscribed");
+        camera.Send(EventTypes.CameraVideoLoss, active: true);
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.CameraVideoLoss), "video loss");
+        var uri = await source.SnapshotUriAsync(TestContext.Current.CancellationToken);
+        Assert.EndsWith("/onvif/snapshot.jpg", uri.AbsolutePath, StringComparison.Ordinal);
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_condition_the_camera_holds_at_subscription_comes_from_Initialized_once_and_older_changes_never_arrive()
+    {
+        var camera = _devices.AddOnvifCamera("c001", "cam-017", "admin", "pw-17");
+        camera.Send(EventTypes.CameraMotion, active: true);
+        camera.Send(EventTypes.CameraMotion, active: false);
+        camera.Send(EventTypes.CameraTamper, active: true);
+        var (adapter, sink, source) = Adapter("cam-017", "pw-17", silenceSeconds: 10);
+        using var _ = adapter;
+        using var __ = source;
+        await adapter.StartAsync(CancellationToken.None);
+        await Eventually.True(() => sink.Drafts.Any(d => d.Type == EventTypes.CameraTamper), "the tamper held at subscription");
+
+        // A new subscription says the tamper again (Initialized): it is not raised twice.
+        camera.FaultNextPull = true;
+        await Eventually.True(() => camera.Subscriptions == 2, "subscribed again");
+        camera.Send(EventTypes.CameraTamper, active: false);
+        await Eventually.True(() => sink.Drafts.Count(d => d.Type == EventTypes.CameraTamper) == 2, "the tamper restored");
+
+        Assert.Equal([(EventTypes.CameraTamper, EventState.Active), (EventTypes.CameraTamper, EventState.Restored)], sink.Drafts.Select(d => (d.Type, d.State!.Value)));
+        await adapter.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void The_cameras_clock_is_read_from_GetSystemDateAndTime_and_small_offsets_are_none()
+    {
+        static XElement Response(int hour, int minute, int second) => XElement.Parse(
+            "<tds:GetSystemDateAndTimeResponse xmlns:tds=\"http://www.onvif.org/ver10/device/wsdl\" xmlns:tt=\"http://www.onvif.org/ver10/schema\"><tds:SystemDateAndTime>" +
+            "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings><tt:UTCDateTime>" +
+            $"<tt:Time><tt:Hour>{hour}</tt:Hour><tt:Minute>{minute}</tt:Minute><tt:Second>{second}</tt:Second></tt:Time>" +
+            "<tt:Date><tt:Year>2026</tt:Year><tt:Month>12</tt:Month><tt:Day>1</tt:Day></tt:Date></tt:UTCDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        var clock = new OnvifClock(time);
+        var sent = time.GetUtcNow();
+
+        Assert.True(clock.Update(Response(8, 7, 30), sent, sent + TimeSpan.FromMilliseconds(20)));
+        Assert.Equal(TimeSpan.FromSeconds(7 * 60 + 30.49), clock.Offset);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 8, 7, 30, 490, TimeSpan.Zero), clock.Now);
+        Assert.True(clock.Update(Response(8, 0, 1), sent, sent));
+        Assert.Equal(TimeSpan.Zero, clock.Offset);
+        Assert.False(clock.Update(Response(25, 0, 0), sent, sent));
+        Assert.False(clock.Update(XElement.Parse("<x/>"), sent, sent));
+        Assert.Equal(TimeSpan.Zero, clock.Offset);
     }
 
     [Fact]
