@@ -227,16 +227,29 @@ public static class DistrictRun
         WaitAsync(() => checks.Truth.Open == 0 && RunVerdict.SequenceComplete(fleet, probe, district) && (checks.Snapshots.Missing == 0 || checks.Supervision.Kills > 0),
             DrainTimeout, CancellationToken.None);
 
-    /// <summary>Stops the fleet; what each gateway committed, read after it stopped.</summary>
+    /// <summary>
+    /// Stops the fleet; what each gateway committed, read after it stopped. Gateways that run elsewhere are not stopped:
+    /// what each committed is what a heartbeat sent after the scenario says (an older one would leave out the last
+    /// events), and the station is given the time to receive every seq up to it.
+    /// </summary>
     private static async Task<Dictionary<string, long?>> StopGatewaysAsync(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district)
     {
         if (fleet is not null)
         {
             await fleet.StopAsync().ConfigureAwait(false);
+            return RunVerdict.Committed(fleet, probe, district, DateTimeOffset.MinValue);
         }
 
-        return RunVerdict.Committed(fleet, probe, district);
+        var after = DateTimeOffset.UtcNow;
+        await WaitAsync(() => RunVerdict.Committed(null, probe, district, after).Values.All(v => v is not null), ExternalHeartbeatWait, CancellationToken.None).ConfigureAwait(false);
+        var committed = RunVerdict.Committed(null, probe, district, after);
+        await WaitAsync(() => district.All(c => committed[c.Id] is not { } last || probe.HasAll(c.Id, GatewayFleet.GatewayId, last)), DrainTimeout, CancellationToken.None)
+            .ConfigureAwait(false);
+        return committed;
     }
+
+    /// <summary>How long gateways that run elsewhere have to send a heartbeat after the scenario (theirs default to 15 s).</summary>
+    private static readonly TimeSpan ExternalHeartbeatWait = TimeSpan.FromSeconds(35);
 
     private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
     {

@@ -13,9 +13,14 @@ internal static class RunVerdict
     public static bool SequenceComplete(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district) =>
         fleet is null || district.All(c => fleet.Committed(c.Id) is not { } last || probe.HasAll(c.Id, GatewayFleet.GatewayId, last));
 
-    /// <summary>Committed seqs per gateway: from the fleet, or from the last heartbeat when the gateways run elsewhere.</summary>
-    public static Dictionary<string, long?> Committed(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district) =>
-        district.ToDictionary(c => c.Id, c => fleet?.Committed(c.Id) ?? probe.LastHeartbeat(c.Id, GatewayFleet.GatewayId)?.LastSeq);
+    /// <summary>
+    /// Committed seqs per gateway: from the fleet, or, when the gateways run elsewhere, from a heartbeat sent at or after
+    /// <paramref name="after"/> (null, unknown, until one came).
+    /// </summary>
+    public static Dictionary<string, long?> Committed(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district, DateTimeOffset after) =>
+        district.ToDictionary(c => c.Id, c => fleet is not null
+            ? fleet.Committed(c.Id)
+            : probe.LastHeartbeat(c.Id, GatewayFleet.GatewayId) is { } heartbeat && heartbeat.At >= after ? heartbeat.LastSeq : null);
 
     public static RunReport Build(
         RunSettings settings, Scenario scenario, SimClock clock, DateTimeOffset startedAt, IReadOnlyList<CommunityPlan> district, string broker,

@@ -156,6 +156,12 @@ public sealed class HardwareModeTests : IDisposable
         Assert.Equal((2L, 2L, 0L), ((long)json["snapshots"]!["expected"]!, (long)json["snapshots"]!["received"]!, (long)json["snapshots"]!["bad"]!));
         Assert.Equal(0, (long)json["events"]!["lost"]!);
         Assert.Equal(2, (int)json["gateways"]!["online"]!);
+
+        // What the gateways committed comes from a heartbeat sent after the scenario, and all of it is at the station.
+        var sequence = json["sequence"]!;
+        Assert.NotNull(sequence["committed"]);
+        Assert.Equal(0, (long)sequence["missing"]!);
+        Assert.Equal((long)sequence["received"]!, (long)sequence["committed"]!);
     }
 
     public void Dispose() => _dir.Dispose();
