@@ -5,6 +5,7 @@ using Edge.Contracts.Topics;
 using System.Buffers;
 using Edge.Gateway.Uplink;
 using Edge.Tests.Support;
+using MQTTnet;
 
 namespace Edge.Tests.Faults;
 
@@ -31,9 +32,25 @@ public sealed class MosquittoTlsAclTests : IDisposable
             keyfile {key}
             require_certificate true
             use_identity_as_username true
+            use_username_as_clientid true
             acl_file {RepoFiles.Path("deploy/mosquitto/edge-acl")}
             """, anonymous: false);
     }
+
+    /// <summary>A raw MQTT 5 client with the certificate of <paramref name="cn"/>, connected as <paramref name="clientId"/>.</summary>
+    private async Task<MQTTnet.IMqttClient> ClientAsync(Mosquitto broker, string cn, string clientId)
+    {
+        var (cert, key) = _certs.Client(cn);
+        var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId(clientId)
+            .WithTlsOptions(t => t.UseTls().WithClientCertificates([TlsFiles.LoadClient(cert, key)]).WithCertificateValidationHandler(_ => true))
+            .Build());
+        return client;
+    }
+
+    private static MQTTnet.MqttApplicationMessage Message(string topic) =>
+        new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload("{}"u8.ToArray())
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
 
     private Edge.Gateway.Hosting.GatewayInstance Gateway(Mosquitto broker, string community, string cn, string? caFile = null)
     {
@@ -82,6 +99,10 @@ public sealed class MosquittoTlsAclTests : IDisposable
     [InlineData("edge/v1/c002/gw1/events/alarm/btn-1", false)]
     [InlineData("edge/v1/c001/gw10/status", false)]
     [InlineData("edge/v1/c001/gw1x/heartbeat", false)]
+    [InlineData("edge/v1/c001/gw1/media/0190f3a0-0000-7000-8000-000000000001", true)]
+    [InlineData("edge/v1/c001/gw1/results", true)]
+    [InlineData("edge/v1/c001/gw1/commands/door.open", false)]
+    [InlineData("edge/v1/c002/gw1/commands/door.open", false)]
     [InlineData("other/topic", false)]
     public async Task The_deployed_acl_confines_a_gateway_certificate_to_its_own_topics(string topic, bool allowed)
     {
@@ -96,6 +117,49 @@ public sealed class MosquittoTlsAclTests : IDisposable
             .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
         Assert.Equal(allowed ? MQTTnet.MqttClientPublishReasonCode.NoMatchingSubscribers : MQTTnet.MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+    }
+
+    [Fact]
+    public async Task Only_the_desk_writes_commands_and_each_gateway_reads_only_its_own()
+    {
+        using var broker = await StartBrokerAsync();
+        using var desk = await ClientAsync(broker, "station-app", "desk");
+        using var probe = await ClientAsync(broker, "station-probe", "probe");
+        using var own = await ClientAsync(broker, "c001/gw1", "edge-c001-gw1");
+        using var other = await ClientAsync(broker, "c002/gw1", "edge-c002-gw1");
+        var ownGot = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var otherGot = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        own.ApplicationMessageReceivedAsync += e => { ownGot.Enqueue(e.ApplicationMessage.Topic); return Task.CompletedTask; };
+        other.ApplicationMessageReceivedAsync += e => { otherGot.Enqueue(e.ApplicationMessage.Topic); return Task.CompletedTask; };
+        await own.SubscribeAsync("edge/v1/c001/gw1/commands/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        await other.SubscribeAsync("edge/v1/c001/gw1/commands/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        await other.SubscribeAsync("edge/v1/c002/gw1/commands/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var fromProbe = await probe.PublishAsync(Message("edge/v1/c001/gw1/commands/door.open"));
+        await desk.PublishAsync(Message("edge/v1/c001/gw1/commands/alarm.acknowledge"));
+        await desk.PublishAsync(Message("edge/v1/c002/gw1/commands/alarm.acknowledge"));
+
+        // One publisher's messages reach a subscriber in order: once c002 has its own, it would have had c001's before it.
+        await Eventually.True(() => otherGot.Contains("edge/v1/c002/gw1/commands/alarm.acknowledge"), "c002's own command");
+        await Eventually.True(() => ownGot.Contains("edge/v1/c001/gw1/commands/alarm.acknowledge"), "c001's command");
+        Assert.Equal(MQTTnet.MqttClientPublishReasonCode.NotAuthorized, fromProbe.ReasonCode);
+        Assert.Equal(["edge/v1/c002/gw1/commands/alarm.acknowledge"], otherGot);
+        Assert.Equal(["edge/v1/c001/gw1/commands/alarm.acknowledge"], ownGot);
+    }
+
+    [Fact]
+    public async Task A_gateway_certificate_cannot_take_over_another_gateways_client_id()
+    {
+        using var broker = await StartBrokerAsync();
+        using var victim = await ClientAsync(broker, "c001/gw1", "edge-c001-gw1");
+
+        // Before use_username_as_clientid the broker took the session over: the victim was disconnected and its will fired.
+        using var intruder = await ClientAsync(broker, "c002/gw1", "edge-c001-gw1");
+
+        // The broker handles the intruder's CONNECT before its CONNACK: a victim dropped by it could not get this PUBACK.
+        var result = await victim.PublishAsync(Message("edge/v1/c001/gw1/status"));
+        Assert.Equal(MQTTnet.MqttClientPublishReasonCode.NoMatchingSubscribers, result.ReasonCode);
+        Assert.True(victim.IsConnected && intruder.IsConnected);
     }
 
     [Fact]
