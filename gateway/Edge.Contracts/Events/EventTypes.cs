@@ -38,6 +38,9 @@ public static class EventTypes
     public const string DeviceTamper = "device.tamper";
     public const string DeviceFault = "device.fault";
 
+    /// <summary>What a device shows the people in front of it changed: an alarm column took the police's step (data.state).</summary>
+    public const string DeviceIndicator = "device.indicator";
+
     /// <summary>A test event that proves the path from gateway to station (commissioning, periodic test, load tests).</summary>
     public const string DeviceTest = "device.test";
 }

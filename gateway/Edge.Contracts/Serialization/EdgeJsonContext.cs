@@ -12,4 +12,7 @@ namespace Edge.Contracts.Serialization;
 [JsonSerializable(typeof(EdgeEvent))]
 [JsonSerializable(typeof(GatewayStatus))]
 [JsonSerializable(typeof(Heartbeat))]
+[JsonSerializable(typeof(Commands.StationCommand))]
+[JsonSerializable(typeof(Commands.CommandResult))]
+[JsonSerializable(typeof(Commands.CommandJws.Header))]
 public sealed partial class EdgeJsonContext : JsonSerializerContext;

@@ -23,6 +23,15 @@ public static class Payloads
     public static GatewayStatus DecodeStatus(ReadOnlySpan<byte> utf8) =>
         JsonSerializer.Deserialize(utf8, EdgeJsonContext.Default.GatewayStatus) ?? throw new JsonException("null status");
 
+    public static byte[] Encode(Commands.CommandResult value) => JsonSerializer.SerializeToUtf8Bytes(value, EdgeJsonContext.Default.CommandResult);
+
+    /// <summary>Decodes a command's payload (the JWS payload); throws <see cref="JsonException"/> on anything that is not one.</summary>
+    public static Commands.StationCommand DecodeCommand(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize(utf8, EdgeJsonContext.Default.StationCommand) ?? throw new JsonException("null command");
+
+    public static Commands.CommandResult DecodeResult(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize(utf8, EdgeJsonContext.Default.CommandResult) ?? throw new JsonException("null result");
+
     public static Heartbeat DecodeHeartbeat(ReadOnlySpan<byte> utf8) =>
         JsonSerializer.Deserialize(utf8, EdgeJsonContext.Default.Heartbeat) ?? throw new JsonException("null heartbeat");
 }

@@ -57,6 +57,15 @@ public static class Topic
     public static string Media(string community, string gateway, Guid eventId) =>
         $"{GatewayRoot(community, gateway)}/media/{eventId:D}";
 
+    /// <summary>A command of <paramref name="type"/> to one gateway (only the station's desk may publish it).</summary>
+    public static string Command(string community, string gateway, string type) => $"{GatewayRoot(community, gateway)}/commands/{type}";
+
+    /// <summary>What a gateway subscribes to: every command to it.</summary>
+    public static string Commands(string community, string gateway) => $"{GatewayRoot(community, gateway)}/commands/+";
+
+    /// <summary>A gateway's answers to commands (QoS 1, not retained).</summary>
+    public static string Results(string community, string gateway) => $"{GatewayRoot(community, gateway)}/results";
+
     /// <summary>Splits a topic of the contract into its parts; false when the topic is not of the v1 tree.</summary>
     public static bool TryParse(string topic, out TopicParts parts)
     {

@@ -6,7 +6,9 @@ namespace Edge.Gateway.Alarms;
 
 /// <summary>
 /// Drives the LEDs of the alarm columns: blinking from a press until the station broker accepts the alarm, then
-/// steady, and a short flash while the uplink is down, so the guard knows whether the alarm is out.
+/// steady; a slow blink once the police took it, a double flash while officers are on their way, back to rest when it
+/// is resolved; and a short flash while the uplink is down, so the guard knows whether the alarm is out and whether
+/// help is coming.
 /// </summary>
 public sealed class ColumnFeedbackService : BackgroundService
 {
@@ -40,6 +42,26 @@ public sealed class ColumnFeedbackService : BackgroundService
         if (!uplink.Connected)
         {
             Update(c => c.Indicator.Uplink(false, _time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>
+    /// The station's step for alarm <paramref name="alarm"/> (acknowledged, dispatched, or <see cref="ColumnState.Idle"/>
+    /// when resolved): the button whose column shows it, or null when no column of this gateway raised that alarm.
+    /// </summary>
+    public string? Step(Guid alarm, ColumnState step)
+    {
+        lock (_lock)
+        {
+            foreach (var (id, column) in _columns)
+            {
+                if (column.Indicator.Step(alarm, step, _time.GetUtcNow()))
+                {
+                    return id;
+                }
+            }
+
+            return null;
         }
     }
 

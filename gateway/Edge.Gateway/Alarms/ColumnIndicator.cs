@@ -2,11 +2,18 @@ namespace Edge.Gateway.Alarms;
 
 /// <summary>
 /// The logic of one alarm column's LED: which state it is in and whether the LED is lit at a given time. Pure: the
-/// caller feeds it alarms, deliveries and uplink changes with their time, and asks for the LED level.
+/// caller feeds it alarms, deliveries, the station's steps (acknowledged, dispatched, resolved) and uplink changes
+/// with their time, and asks for the LED level.
 /// </summary>
 public sealed class ColumnIndicator(TimeSpan showDelivered)
 {
+    /// <summary>How long the column shows the police's last step when no resolve comes.</summary>
+    public static readonly TimeSpan ShowSteps = TimeSpan.FromMinutes(30);
+
     private static readonly TimeSpan FastBlink = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan SlowBlink = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Flash = TimeSpan.FromMilliseconds(150);
+    private const int RememberedAlarms = 64;
     private static readonly TimeSpan FaultPeriod = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FaultFlash = TimeSpan.FromMilliseconds(100);
     /// <summary>
@@ -18,6 +25,8 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
     private readonly HashSet<Guid> _pending = [];
     private readonly HashSet<Guid> _early = [];
     private readonly Queue<Guid> _earlyOrder = new();
+    /// <summary>The alarms this column raised, most recent last: the station's steps name one of them.</summary>
+    private readonly List<Guid> _alarms = [];
     private DateTimeOffset _since;
     private bool _uplinkUp = true;
 
@@ -28,12 +37,53 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
     {
         if (_early.Remove(eventId))
         {
+            Remember(eventId);
             Enter(_pending.Count == 0 ? ColumnState.Delivered : ColumnState.Sending, at);
             return;
         }
 
         _pending.Add(eventId);
+        Remember(eventId);
         Enter(ColumnState.Sending, at);
+    }
+
+    /// <summary>True when this column raised the alarm <paramref name="eventId"/> (among its last 64).</summary>
+    public bool Holds(Guid eventId) => _alarms.Contains(eventId);
+
+    /// <summary>
+    /// The station's step for one of this column's alarms: <see cref="ColumnState.Acknowledged"/>,
+    /// <see cref="ColumnState.Dispatched"/>, or <see cref="ColumnState.Idle"/> when it is resolved (the column rests,
+    /// or goes on sending another alarm still pending). False when the column does not hold that alarm.
+    /// </summary>
+    public bool Step(Guid eventId, ColumnState step, DateTimeOffset at)
+    {
+        if (!Holds(eventId) || step is not (ColumnState.Acknowledged or ColumnState.Dispatched or ColumnState.Idle))
+        {
+            return false;
+        }
+
+        // The station has it, whatever the PUBACK said.
+        _pending.Remove(eventId);
+        if (step == ColumnState.Idle)
+        {
+            _alarms.Remove(eventId);
+            Enter(_pending.Count > 0 ? ColumnState.Sending : _uplinkUp ? ColumnState.Idle : ColumnState.UplinkDown, at);
+        }
+        else
+        {
+            Enter(step, at);
+        }
+
+        return true;
+    }
+
+    private void Remember(Guid eventId)
+    {
+        _alarms.Add(eventId);
+        if (_alarms.Count > RememberedAlarms)
+        {
+            _alarms.RemoveAt(0);
+        }
     }
 
     /// <summary>The broker accepted an event; relevant when it is one of this column's.</summary>
@@ -72,7 +122,8 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
     /// <summary>Whether the LED is lit at <paramref name="now"/> (also moves Delivered back to rest when it has been shown).</summary>
     public bool LedAt(DateTimeOffset now)
     {
-        if (State == ColumnState.Delivered && now - _since >= showDelivered)
+        if ((State == ColumnState.Delivered && now - _since >= showDelivered)
+            || (State is ColumnState.Acknowledged or ColumnState.Dispatched && now - _since >= ShowSteps))
         {
             Enter(_uplinkUp ? ColumnState.Idle : ColumnState.UplinkDown, now);
         }
@@ -82,6 +133,8 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
         {
             ColumnState.Sending => (long)(elapsed / FastBlink) % 2 == 0,
             ColumnState.Delivered => true,
+            ColumnState.Acknowledged => (long)(elapsed / SlowBlink) % 2 == 0,
+            ColumnState.Dispatched => elapsed.Ticks % TimeSpan.TicksPerSecond is var t && (t < Flash.Ticks || (t >= 2 * Flash.Ticks && t < 3 * Flash.Ticks)),
             ColumnState.UplinkDown => elapsed.Ticks % FaultPeriod.Ticks < FaultFlash.Ticks,
             _ => false,
         };

@@ -1,8 +1,8 @@
 namespace Edge.Gateway.Alarms;
 
 /// <summary>
-/// What an alarm column shows the guard. The order is the order of progress of an alarm; a later issue adds
-/// <c>Acknowledged</c> (police received) after <see cref="Delivered"/>.
+/// What an alarm column shows the guard, in the order of an alarm's progress: sent, at the station, taken by the
+/// police, officers on their way. Each has an LED pattern a person can tell from the others.
 /// </summary>
 public enum ColumnState
 {
@@ -17,4 +17,10 @@ public enum ColumnState
 
     /// <summary>The station broker accepted the alarm (PUBACK): steady on for a while.</summary>
     Delivered,
+
+    /// <summary>The police took the alarm (<c>alarm.acknowledge</c>): slow blink, once a second.</summary>
+    Acknowledged,
+
+    /// <summary>Officers are on their way (<c>alarm.dispatch</c>): a double flash every second, until resolved.</summary>
+    Dispatched,
 }

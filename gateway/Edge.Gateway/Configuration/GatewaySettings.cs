@@ -2,6 +2,7 @@ using Edge.Contracts.Events;
 using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Cameras;
+using Edge.Gateway.Commands;
 using Edge.Gateway.Hardware;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.TestEvents;
@@ -19,8 +20,12 @@ public sealed record GatewaySettings(
     HardwareOptions? Hardware = null,
     AlarmOptions? Alarms = null,
     AccessOptions? Access = null,
-    CameraOptions? Cameras = null)
+    CameraOptions? Cameras = null,
+    CommandOptions? Commands = null)
 {
+    /// <summary>The station's command keys, none (commands off) when none were given.</summary>
+    public CommandOptions CommandsOrDefault => Commands ?? new CommandOptions();
+
     /// <summary>The cameras, none when none were given.</summary>
     public CameraOptions CamerasOrDefault => Cameras ?? new CameraOptions();
 
@@ -71,6 +76,7 @@ public sealed record GatewaySettings(
         AlarmOptionsValidator.Validate(AlarmsOrDefault, HardwareOrDefault, check.Section(AlarmOptions.Section), keys);
         AccessOptionsValidator.Validate(AccessOrDefault, check.Section(AccessOptions.Section), keys, HardwareOrDefault.Gpio);
         CameraOptionsValidator.Validate(CamerasOrDefault, check.Section(CameraOptions.Section), keys);
+        CommandOptionsValidator.Validate(CommandsOrDefault, check.Section(CommandOptions.Section));
         return check.Errors;
     }
 

@@ -1,6 +1,7 @@
 using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Cameras;
+using Edge.Gateway.Commands;
 using Edge.Gateway.Hardware;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.TestEvents;
@@ -30,6 +31,7 @@ public static class SettingsBinder
         [AlarmOptions.Section] = typeof(AlarmOptions),
         [AccessOptions.Section] = typeof(AccessOptions),
         [CameraOptions.Section] = typeof(CameraOptions),
+        [CommandOptions.Section] = typeof(CommandOptions),
     };
 
     /// <summary>Reads the settings; throws <see cref="OptionsValidationException"/> naming every key that cannot be read.</summary>
@@ -58,7 +60,8 @@ public static class SettingsBinder
             Read<HardwareOptions>(configuration, HardwareOptions.Section, errors),
             Read<AlarmOptions>(configuration, AlarmOptions.Section, errors),
             Read<AccessOptions>(configuration, AccessOptions.Section, errors),
-            Read<CameraOptions>(configuration, CameraOptions.Section, errors));
+            Read<CameraOptions>(configuration, CameraOptions.Section, errors),
+            Read<CommandOptions>(configuration, CommandOptions.Section, errors));
 
         // The binder quietly leaves out a list element it cannot read (an enum it does not know, a number that is not
         // one): a device would be missing without a word. Each element is read again on its own to name the key.
@@ -69,6 +72,7 @@ public static class SettingsBinder
         Elements<GpioDoorOptions>(configuration, AccessOptions.Section + ":Doors", errors);
         Elements<OsdpReaderOptions>(configuration, AccessOptions.Section + ":OsdpReaders", errors);
         Elements<CameraDeviceOptions>(configuration, CameraOptions.Section + ":Devices", errors);
+        Elements<StationKeyOptions>(configuration, CommandOptions.Section + ":StationKeys", errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors.Concat(settings.Validate()));

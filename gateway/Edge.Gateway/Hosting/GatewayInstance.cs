@@ -1,6 +1,7 @@
 using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Cameras;
+using Edge.Gateway.Commands;
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Events;
 using Edge.Gateway.Hardware;
@@ -21,6 +22,7 @@ namespace Edge.Gateway.Hosting;
 public sealed class GatewayInstance : IHostedService, IDisposable
 {
     private readonly BackgroundService[] _pipeline;
+    private readonly CommandLedger? _ledger;
     private readonly IGatewayFeature[] _features;
     private readonly List<BackgroundService> _sources = [];
     private int _started;
@@ -45,6 +47,22 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         HeartbeatService = new HeartbeatService(settings.Gateway, settings.Uplink, store, UplinkService, time,
             () => CamerasFeature.Counters, () => AccessFeature.LogCounters);
         _pipeline = [Writer, UplinkService, HeartbeatService];
+
+        // The station's commands, when the gateway holds a station key: verified, then applied by the feature they are for.
+        if (settings.CommandsOrDefault.StationKeys.Count > 0)
+        {
+            _ledger = new CommandLedger(OutboxPath(settings.Gateway), time);
+            var verifier = new CommandVerifier(settings.Gateway.Community, settings.Gateway.Id, settings.CommandsOrDefault.LoadKeys(), _ledger, time);
+            var handlers = new List<ICommandHandler>();
+            if (AlarmsFeature.Columns is { } columns)
+            {
+                handlers.Add(new AlarmColumnCommands(columns, Events, settings.AlarmsOrDefault.Buttons.ToDictionary(b => b.Id, b => b.Device, StringComparer.Ordinal), time));
+            }
+
+            CommandService = new CommandService(settings.Gateway.Community, settings.Gateway.Id, verifier, handlers, UplinkService, time, loggers.CreateLogger<CommandService>());
+            UplinkService.Commands = CommandService;
+            _pipeline = [.. _pipeline, CommandService];
+        }
 
         // The devices on the simulator's bridge are offline together when it is lost.
         if (GatewayHardware.Bridge is { } bridge)
@@ -106,6 +124,9 @@ public sealed class GatewayInstance : IHostedService, IDisposable
     /// <summary>Cameras and their snapshots.</summary>
     public CamerasFeature CamerasFeature { get; }
 
+    /// <summary>The station's commands, when <c>Edge:Commands:StationKeys</c> holds a key.</summary>
+    public CommandService? CommandService { get; }
+
     /// <summary>The test-event generator, when <c>Edge:TestEvents:Rate</c> is above 0.</summary>
     public TestEventSource? TestEventSource { get; }
 
@@ -156,6 +177,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         }
 
         GatewayHardware.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _ledger?.Dispose();
         Store.Dispose();
     }
 }

@@ -281,6 +281,7 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
                 seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL, topic TEXT NOT NULL, id TEXT NOT NULL,
                 type TEXT NOT NULL, payload BLOB NOT NULL, reason_code INTEGER NOT NULL, reason TEXT NOT NULL,
                 dead_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, keep_until INTEGER NOT NULL) WITHOUT ROWID;
             """;
     }
 }

@@ -44,6 +44,19 @@ internal sealed class MessageFactory(MqttProtocolVersion version)
     public MqttApplicationMessage Status(GatewayStatus status) =>
         Json(Topic.Status(status.Community, status.Gateway), Payloads.Encode(status)).WithRetainFlag().Build();
 
+    /// <summary>A command's result (QoS 1, not retained), with the command's correlation data on MQTT 5 when it had some.</summary>
+    public MqttApplicationMessage Result(Contracts.Commands.CommandResult result, byte[]? correlation)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var builder = Json(Topic.Results(result.Community, result.Gateway), Payloads.Encode(result));
+        if (V5 && correlation is { Length: > 0 })
+        {
+            builder.WithCorrelationData(correlation);
+        }
+
+        return builder.Build();
+    }
+
     public MqttApplicationMessage Heartbeat(Heartbeat heartbeat, TimeSpan interval)
     {
         var builder = Json(Topic.Heartbeat(heartbeat.Community, heartbeat.Gateway), Payloads.Encode(heartbeat));

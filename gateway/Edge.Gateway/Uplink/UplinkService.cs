@@ -18,7 +18,7 @@ namespace Edge.Gateway.Uplink;
 /// The connection to the station broker: its own reconnect loop (never from inside <c>DisconnectedAsync</c>), a
 /// CONNACK check, the retained status, and one <see cref="UplinkSession"/> per connection that drains the outbox.
 /// </summary>
-public sealed partial class UplinkService : BackgroundService, ISnapshotPublisher
+public sealed partial class UplinkService : BackgroundService, ISnapshotPublisher, Commands.IResultPublisher
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan SessionThatCounts = TimeSpan.FromSeconds(5);
@@ -56,6 +56,12 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         _startedAt = time.GetUtcNow();
     }
 
+    /// <summary>
+    /// Where the station's commands go: when set (before the start), every connection subscribes to the gateway's
+    /// commands topic and hands each message there, without waiting.
+    /// </summary>
+    public Commands.ICommandInbox? Commands { get; set; }
+
     /// <summary>Connection state and delivery notifications.</summary>
     public UplinkState State { get; }
 
@@ -73,6 +79,12 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
             {
                 // Only signal here: the loop below reconnects.
                 lost.TrySetResult(e.ReasonString ?? e.Exception?.Message ?? e.Reason.ToString());
+                return Task.CompletedTask;
+            };
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                var m = e.ApplicationMessage;
+                Commands?.Offer(m.Topic[(m.Topic.LastIndexOf('/') + 1)..], System.Buffers.BuffersExtensions.ToArray(m.Payload), m.CorrelationData);
                 return Task.CompletedTask;
             };
 
@@ -204,9 +216,37 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
             return "stopping";
         }
 
+        if (Commands is not null)
+        {
+            await SubscribeCommandsAsync(client, stoppingToken).ConfigureAwait(false);
+        }
+
         using var session = new UplinkSession(client, _messages, _store, _writer, State, window, _failures, _options.ConnectTimeout, _time, _log);
         return await session.RunAsync(lost, StopGrace, stoppingToken).ConfigureAwait(false);
     }
+
+    /// <summary>Subscribes to the gateway's commands (QoS 1); a broker that refuses (its ACL) is logged, and events still flow.</summary>
+    private async Task SubscribeCommandsAsync(IMqttClient client, CancellationToken ct)
+    {
+        var filter = Topic.Commands(_gateway.Community, _gateway.Id);
+        try
+        {
+            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct)
+                .ConfigureAwait(false);
+            if (result.Items.FirstOrDefault()?.ResultCode is { } code && (int)code >= 0x80)
+            {
+                LogCommandsRefused(filter, code.ToString());
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCommandsRefused(filter, ex.Message);
+        }
+    }
+
+    /// <summary>Publishes a command's result when connected (QoS 1); false when there is no connection or the broker refused it.</summary>
+    public Task<bool> PublishResultAsync(Contracts.Commands.CommandResult result, byte[]? correlation, CancellationToken ct) =>
+        TryPublishAsync(_messages.Result(result, correlation), ct);
 
     /// <summary>Publishes a heartbeat when connected; false when there is no connection to publish on.</summary>
     public Task<bool> PublishHeartbeatAsync(Heartbeat heartbeat, CancellationToken ct)
@@ -312,6 +352,9 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Still cannot connect to {Broker}: {Reason}")]
     private partial void LogConnectRetry(string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused the subscription to {Filter} ({Reason}): the station's commands cannot reach this gateway")]
+    private partial void LogCommandsRefused(string filter, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the offline status ({Status}): {Reason}")]
     private partial void LogOfflineFailed(string status, string reason);

@@ -29,6 +29,52 @@ public sealed class ColumnIndicatorTests
     }
 
     [Fact]
+    public void The_police_steps_each_have_a_pattern_of_their_own_until_the_alarm_is_resolved()
+    {
+        var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
+        var alarm = Guid.CreateVersion7();
+        column.Raised(alarm, T0);
+        column.Delivered(alarm, Ms(100));
+
+        Assert.False(column.Step(Guid.CreateVersion7(), ColumnState.Acknowledged, Ms(1000)));
+        Assert.True(column.Step(alarm, ColumnState.Acknowledged, Ms(1000)));
+        // Acknowledged: a slow blink, 500 ms on, 500 ms off.
+        var acknowledged = Enumerable.Range(0, 8).Select(i => column.LedAt(Ms(1000 + (i * 250)))).ToList();
+        Assert.True(column.Step(alarm, ColumnState.Dispatched, Ms(3000)));
+        // Dispatched: two 150 ms flashes every second.
+        var dispatched = Enumerable.Range(0, 10).Select(i => column.LedAt(Ms(3000 + (i * 100) + 50))).ToList();
+        Assert.True(column.Step(alarm, ColumnState.Idle, Ms(5000)));
+
+        Assert.Equal([true, true, false, false, true, true, false, false], acknowledged);
+        Assert.Equal([true, false, false, true, false, false, false, false, false, false], dispatched);
+        Assert.Equal(ColumnState.Idle, column.State);
+        Assert.False(column.LedAt(Ms(5100)));
+        Assert.False(column.Holds(alarm));
+    }
+
+    [Fact]
+    public void A_step_the_station_never_ends_rests_after_half_an_hour_and_a_new_press_sends_again()
+    {
+        var column = new ColumnIndicator(TimeSpan.FromSeconds(30));
+        var first = Guid.CreateVersion7();
+        column.Raised(first, T0);
+        Assert.True(column.Step(first, ColumnState.Acknowledged, Ms(10)));
+
+        // The station has it: acknowledged even before the PUBACK came.
+        Assert.Equal(ColumnState.Acknowledged, column.State);
+        column.LedAt(T0 + ColumnIndicator.ShowSteps - TimeSpan.FromSeconds(1));
+        Assert.Equal(ColumnState.Acknowledged, column.State);
+        column.LedAt(T0 + ColumnIndicator.ShowSteps + TimeSpan.FromSeconds(1));
+        Assert.Equal(ColumnState.Idle, column.State);
+
+        var second = Guid.CreateVersion7();
+        column.Raised(second, T0 + TimeSpan.FromHours(1));
+        Assert.Equal(ColumnState.Sending, column.State);
+        Assert.True(column.Step(first, ColumnState.Idle, T0 + TimeSpan.FromHours(1.1)));
+        Assert.Equal(ColumnState.Sending, column.State);
+    }
+
+    [Fact]
     public void A_delivery_reported_before_its_alarm_was_raised_still_turns_the_column_steady()
     {
         // The broker's PUBACK can beat the adapter's continuation after the commit (seen under load in CI).

@@ -1,0 +1,27 @@
+namespace Edge.Contracts.Commands;
+
+/// <summary>The commands the station sends a gateway, on <c>edge/v1/{community}/{gateway}/commands/{type}</c>.</summary>
+public static class CommandTypes
+{
+    /// <summary>The police took the alarm (<c>data.alarm</c>: its event id): the alarm column says so.</summary>
+    public const string AlarmAcknowledge = "alarm.acknowledge";
+
+    /// <summary>Officers are on their way to the alarm (<c>data.alarm</c>).</summary>
+    public const string AlarmDispatch = "alarm.dispatch";
+
+    /// <summary>The alarm is dealt with (<c>data.alarm</c>): the column goes back to rest.</summary>
+    public const string AlarmResolve = "alarm.resolve";
+
+    /// <summary>Every type a gateway of this version takes; any other is refused as unknown.</summary>
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { AlarmAcknowledge, AlarmDispatch, AlarmResolve };
+}
+
+/// <summary>What became of a command, in its result on <c>edge/v1/{community}/{gateway}/results</c>.</summary>
+public static class CommandOutcomes
+{
+    public const string Applied = "applied";
+    public const string Refused = "refused";
+    public const string Expired = "expired";
+    public const string Replayed = "replayed";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,141 @@
+using System.Threading.Channels;
+using Edge.Contracts.Commands;
+using Edge.Gateway.Common;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Commands;
+
+/// <summary>
+/// Takes the station's commands off the MQTT client's thread (a bounded queue: a flood of commands never stalls the
+/// uplink), checks each with the <see cref="CommandVerifier"/>, hands the verified ones to the feature that applies
+/// them, and answers every one on the results topic: applied, refused, expired, replayed or failed, with the reason.
+/// Refusals are logged, at most one line per 10 s.
+/// </summary>
+public sealed partial class CommandService : BackgroundService, ICommandInbox
+{
+    /// <summary>Commands waiting to be checked; more are answered as refused at once.</summary>
+    public const int Queue = 256;
+
+    private readonly string _community;
+    private readonly string _gateway;
+    private readonly CommandVerifier _verifier;
+    private readonly Dictionary<string, ICommandHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly IResultPublisher _results;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly LogLimiter _limiter;
+    private readonly Channel<(string Type, byte[] Payload, byte[]? Correlation)> _inbox =
+        Channel.CreateBounded<(string, byte[], byte[]?)>(new BoundedChannelOptions(Queue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private long _received;
+    private long _applied;
+    private long _refused;
+    private long _unanswered;
+
+    public CommandService(string community, string gateway, CommandVerifier verifier, IEnumerable<ICommandHandler> handlers, IResultPublisher results, TimeProvider time, ILogger<CommandService> log)
+    {
+        ArgumentNullException.ThrowIfNull(handlers);
+        _community = community;
+        _gateway = gateway;
+        _verifier = verifier;
+        _results = results;
+        _time = time;
+        _log = log;
+        _limiter = new LogLimiter(time, TimeSpan.FromSeconds(10));
+        foreach (var handler in handlers)
+        {
+            foreach (var type in handler.Types)
+            {
+                _handlers[type] = handler;
+            }
+        }
+    }
+
+    /// <summary>Messages that came on the commands topic.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Commands applied.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
+
+    /// <summary>Commands not applied: refused, expired, replayed or failed.</summary>
+    public long NotApplied => Interlocked.Read(ref _refused);
+
+    /// <summary>Results that could not be published (no connection at that moment).</summary>
+    public long Unanswered => Interlocked.Read(ref _unanswered);
+
+    public void Offer(string topicType, byte[] payload, byte[]? correlation)
+    {
+        Interlocked.Increment(ref _received);
+        if (!_inbox.Writer.TryWrite((topicType, payload, correlation)))
+        {
+            // Answered from the client's thread without waiting: the publish is queued by MQTTnet.
+            _ = AnswerAsync(new CommandCheck(null, CommandOutcomes.Refused, $"over {Queue} commands waiting"), correlation, CancellationToken.None);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var (type, payload, correlation) in _inbox.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                var check = _verifier.Check(type, payload);
+                if (!check.Accepted)
+                {
+                    await AnswerAsync(check, correlation, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var command = check.Command!;
+                CommandEffect effect;
+                try
+                {
+                    effect = _handlers.TryGetValue(command.Type, out var handler)
+                        ? await handler.ApplyAsync(command, stoppingToken).ConfigureAwait(false)
+                        : new CommandEffect(false, $"nothing on this gateway takes {command.Type}");
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    effect = new CommandEffect(false, ex.Message);
+                }
+
+                await AnswerAsync(new CommandCheck(command, effect.Applied ? CommandOutcomes.Applied : CommandOutcomes.Failed, effect.Reason ?? ""), correlation, stoppingToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task AnswerAsync(CommandCheck check, byte[]? correlation, CancellationToken ct)
+    {
+        var outcome = check.Refusal ?? CommandOutcomes.Applied;
+        if (outcome == CommandOutcomes.Applied)
+        {
+            Interlocked.Increment(ref _applied);
+            LogApplied(check.Command!.Type, check.Command.Id, check.Command.Issuer);
+        }
+        else
+        {
+            Interlocked.Increment(ref _refused);
+            if (_limiter.TryEnter(out var held))
+            {
+                LogNotApplied(check.Command?.Type ?? "(unreadable)", outcome, check.Reason, held);
+            }
+        }
+
+        var result = new CommandResult(check.Command?.Id, check.Command?.Type, outcome, string.IsNullOrEmpty(check.Reason) ? null : check.Reason,
+            _community, _gateway, _time.GetUtcNow());
+        if (!await _results.PublishResultAsync(result, correlation, ct).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _unanswered);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {Type} {Id} from {Issuer} applied")]
+    private partial void LogApplied(string type, Guid id, string issuer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Type} not applied ({Outcome}): {Reason} ({Held} similar lines held back)")]
+    private partial void LogNotApplied(string type, string outcome, string reason, long held);
+}

@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Edge.Contracts.Commands;
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Alarms;
+using Edge.Gateway.Commands;
+using Edge.Gateway.Hardware;
+using Edge.Simulator.Broker;
+using Edge.Simulator.Hardware;
+using Edge.Tests.Support;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Tests.Commands;
+
+/// <summary>
+/// The loop closed: a guard presses the column's button in the simulator, the alarm reaches the station, the station
+/// signs the police's steps and sends them, and the column shows each; every command is answered on the results topic.
+/// </summary>
+public sealed class CommandsEndToEndTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private readonly ECDsa _station = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private StationBroker _broker = null!;
+    private BridgeServer _hardware = null!;
+    private volatile bool _gatewaySubscribed;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broker = await StationBroker.StartAsync();
+        _broker.Server.ClientSubscribedTopicAsync += e =>
+        {
+            _gatewaySubscribed |= e.TopicFilter.Topic == Topic.Commands("c001", "gw1");
+            return Task.CompletedTask;
+        };
+        _hardware = BridgeServer.Start();
+        _hardware.SetLevel("c001", 17, true);
+    }
+
+    private Edge.Gateway.Hosting.GatewayInstance Gateway() => TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw")) with
+    {
+        Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = _hardware.Endpoint.ToString() },
+        Alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = "Guard room", Pin = 17, LedPin = 27 }] },
+        Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = "station-2026", PublicKey = _station.ExportSubjectPublicKeyInfoPem() }] },
+    });
+
+    private byte[] Sign(string type, Guid alarm, DateTimeOffset? issuedAt = null)
+    {
+        var at = issuedAt ?? DateTimeOffset.UtcNow;
+        var command = new StationCommand(Guid.CreateVersion7(), type, "c001", "gw1", "desk-1", at, at.AddSeconds(30), new JsonObject { ["alarm"] = alarm.ToString() });
+        return Encoding.ASCII.GetBytes(CommandJws.Sign(command, "station-2026", _station));
+    }
+
+    private static Task SendAsync(IMqttClient desk, string type, byte[] signed, byte[] correlation) =>
+        desk.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", type)).WithPayload(signed)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(Topic.Results("c001", "gw1")).WithCorrelationData(correlation).Build());
+
+    [Fact]
+    public async Task The_police_steps_reach_the_alarm_column_and_every_command_is_answered()
+    {
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri));
+        using var desk = new MqttClientFactory().CreateMqttClient();
+        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("desk-1").Build());
+        using var gw = Gateway();
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && gw.UplinkService.State.Connected && _gatewaySubscribed, "bridge, uplink and commands up");
+
+        _hardware.SetLevel("c001", 17, false);
+        await Eventually.True(() => station.On("/events/alarm/btn-guardroom").Any(), "the alarm at the station");
+        var alarm = Payloads.DecodeEvent(station.On("/events/alarm/btn-guardroom").First().Payload.ToArray()).Id;
+        var columns = gw.AlarmsFeature.Columns!;
+
+        var acknowledge = Sign(CommandTypes.AlarmAcknowledge, alarm);
+        await SendAsync(desk, CommandTypes.AlarmAcknowledge, acknowledge, [1]);
+        await Eventually.True(() => columns.StateOf("btn-guardroom") == ColumnState.Acknowledged, "the column shows the police took it");
+        await SendAsync(desk, CommandTypes.AlarmDispatch, Sign(CommandTypes.AlarmDispatch, alarm), [2]);
+        await Eventually.True(() => columns.StateOf("btn-guardroom") == ColumnState.Dispatched, "officers on their way");
+        await SendAsync(desk, CommandTypes.AlarmResolve, Sign(CommandTypes.AlarmResolve, alarm), [3]);
+        await Eventually.True(() => columns.StateOf("btn-guardroom") == ColumnState.Idle, "resolved");
+
+        // Captured and sent again, forged, stale: none changes the column, each is answered.
+        await SendAsync(desk, CommandTypes.AlarmAcknowledge, acknowledge, [4]);
+        using var forger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var forged = CommandJws.Sign(new StationCommand(Guid.CreateVersion7(), CommandTypes.AlarmAcknowledge, "c001", "gw1", "desk-1", DateTimeOffset.UtcNow,
+            DateTimeOffset.UtcNow.AddSeconds(30), new JsonObject { ["alarm"] = alarm.ToString() }), "station-2026", forger);
+        await SendAsync(desk, CommandTypes.AlarmAcknowledge, Encoding.ASCII.GetBytes(forged), [5]);
+        await SendAsync(desk, CommandTypes.AlarmAcknowledge, Sign(CommandTypes.AlarmAcknowledge, alarm, DateTimeOffset.UtcNow.AddMinutes(-5)), [6]);
+        await SendAsync(desk, CommandTypes.AlarmAcknowledge, "{not a command"u8.ToArray(), [7]);
+        await Eventually.True(() => station.On("/results").Count() == 7, "seven results");
+
+        var results = station.On("/results").ToDictionary(m => m.CorrelationData[0], m => Payloads.DecodeResult(m.Payload.ToArray()));
+        Assert.Equal(
+            [CommandOutcomes.Applied, CommandOutcomes.Applied, CommandOutcomes.Applied, CommandOutcomes.Replayed, CommandOutcomes.Refused, CommandOutcomes.Expired, CommandOutcomes.Refused],
+            Enumerable.Range(1, 7).Select(i => results[(byte)i].Outcome));
+        Assert.Equal(results[1].CommandId, results[4].CommandId);
+        Assert.All(results.Values, r => Assert.Equal(("c001", "gw1"), (r.Community, r.Gateway)));
+        Assert.Equal(ColumnState.Idle, columns.StateOf("btn-guardroom"));
+        Assert.Equal((7, 3), (gw.CommandService!.Received, gw.CommandService.Applied));
+
+        // Each change of the column is an event of its button, as the guard saw it.
+        await Eventually.True(() => station.On("/events/device/btn-guardroom").Count() == 3, "three indicator events");
+        var shown = station.On("/events/device/btn-guardroom").Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).OrderBy(e => e.Seq).ToList();
+        Assert.All(shown, e => Assert.Equal((EventTypes.DeviceIndicator, alarm.ToString()), (e.Type, (string?)e.Data!["alarm"])));
+        Assert.Equal(["acknowledged", "dispatched", "resolved"], shown.Select(e => (string?)e.Data!["state"]));
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_gateway_without_a_station_key_does_not_subscribe_to_commands()
+    {
+        var settings = TestGateway.Settings(_broker.Uri, _dir.Combine("gw-nokey"));
+        using var gw = TestGateway.Create(settings);
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.UplinkService.State.Connected, "connected");
+
+        Assert.Null(gw.CommandService);
+        Assert.False(_gatewaySubscribed);
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public void A_station_key_that_is_not_a_p256_public_key_stops_the_start_with_its_key_named()
+    {
+        using var rsa = RSA.Create(2048);
+        var settings = TestGateway.Settings(_broker.Uri, _dir.Combine("gw-badkey")) with
+        {
+            Commands = new CommandOptions
+            {
+                StationKeys =
+                [
+                    new StationKeyOptions { Id = "k1", PublicKey = "-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----" },
+                    new StationKeyOptions { Id = "k1", PublicKey = rsa.ExportSubjectPublicKeyInfoPem() },
+                    new StationKeyOptions { Id = "k 3" },
+                ],
+            },
+        };
+
+        var errors = settings.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith("Edge:Commands:StationKeys:0:PublicKey is not an ECDSA P-256 public key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Edge:Commands:StationKeys:1:Id 'k1' is given twice", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Edge:Commands:StationKeys:1:PublicKey is not an ECDSA P-256 public key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Edge:Commands:StationKeys:2:Id 'k 3' must be", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Edge:Commands:StationKeys:2:PublicKey give the key", StringComparison.Ordinal));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _station.Dispose();
+        await _hardware.DisposeAsync();
+        await _broker.DisposeAsync();
+        _dir.Dispose();
+    }
+}
