@@ -98,6 +98,9 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
             Enumerable.Range(1, 7).Select(i => results[(byte)i].Outcome));
         Assert.Equal(results[1].CommandId, results[4].CommandId);
         Assert.All(results.Values, r => Assert.Equal(("c001", "gw1"), (r.Community, r.Gateway)));
+        Assert.All(station.On("/results"), m => Schemas.AssertValid(Schemas.Result, m.Payload.ToArray()));
+        Schemas.AssertValid(Schemas.Command, CommandJws.FromBase64Url(Encoding.ASCII.GetString(acknowledge).Split('.')[1]));
+        Schemas.AssertValid(Schemas.Event, station.On("/events/device/btn-guardroom").First().Payload.ToArray());
         Assert.Equal(ColumnState.Idle, columns.StateOf("btn-guardroom"));
         Assert.Equal((7, 3), (gw.CommandService!.Received, gw.CommandService.Applied));
 

@@ -12,6 +12,10 @@ public static class Schemas
 
     public static JsonSchema Heartbeat { get; } = Load("heartbeat.schema.json");
 
+    public static JsonSchema Command { get; } = Load("command.schema.json");
+
+    public static JsonSchema Result { get; } = Load("result.schema.json");
+
     private static JsonSchema Load(string name) =>
         JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Schemas", name)));
 
