@@ -20,6 +20,7 @@ public sealed class ColumnFeedbackService : BackgroundService
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Column> _columns;
     private PeriodicTimer? _timer;
+    private bool _started;
 
     public ColumnFeedbackService(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, AlarmButtonAdapter adapter, UplinkState uplink, TimeSpan showDelivered, TimeProvider time)
     {
@@ -77,7 +78,23 @@ public sealed class ColumnFeedbackService : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _timer ??= new PeriodicTimer(Refresh, _time);
+        lock (_lock)
+        {
+            _started = true;
+        }
+
         return base.StartAsync(cancellationToken);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Deliveries and commands may still come while the gateway stops; the GPIO is closed after this.
+        lock (_lock)
+        {
+            _started = false;
+        }
+
+        return base.StopAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -86,17 +103,11 @@ public sealed class ColumnFeedbackService : BackgroundService
         {
             while (await _timer!.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var now = _time.GetUtcNow();
                 lock (_lock)
                 {
                     foreach (var column in _columns.Values)
                     {
-                        var lit = column.Indicator.LedAt(now);
-                        if (lit != column.Lit)
-                        {
-                            column.Lit = lit;
-                            _gpio.Write(column.Pin, lit ? PinValue.High : PinValue.Low);
-                        }
+                        Show(column);
                     }
                 }
             }
@@ -115,8 +126,25 @@ public sealed class ColumnFeedbackService : BackgroundService
                 if (only is null || id == only)
                 {
                     change(column);
+                    Show(column);
                 }
             }
+        }
+    }
+
+    /// <summary>Sets the LED as the column's state says now: on every refresh, and at once when the state changes.</summary>
+    private void Show(Column column)
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        var lit = column.Indicator.LedAt(_time.GetUtcNow());
+        if (lit != column.Lit)
+        {
+            column.Lit = lit;
+            _gpio.Write(column.Pin, lit ? PinValue.High : PinValue.Low);
         }
     }
 

@@ -133,7 +133,8 @@ public sealed class ColumnIndicator(TimeSpan showDelivered)
         {
             ColumnState.Sending => (long)(elapsed / FastBlink) % 2 == 0,
             ColumnState.Delivered => true,
-            ColumnState.Acknowledged => (long)(elapsed / SlowBlink) % 2 == 0,
+            // Off first: the change from the steady "delivered" shows at once.
+            ColumnState.Acknowledged => (long)(elapsed / SlowBlink) % 2 == 1,
             ColumnState.Dispatched => elapsed.Ticks % TimeSpan.TicksPerSecond is var t && (t < Flash.Ticks || (t >= 2 * Flash.Ticks && t < 3 * Flash.Ticks)),
             ColumnState.UplinkDown => elapsed.Ticks % FaultPeriod.Ticks < FaultFlash.Ticks,
             _ => false,

@@ -38,14 +38,14 @@ public sealed class ColumnIndicatorTests
 
         Assert.False(column.Step(Guid.CreateVersion7(), ColumnState.Acknowledged, Ms(1000)));
         Assert.True(column.Step(alarm, ColumnState.Acknowledged, Ms(1000)));
-        // Acknowledged: a slow blink, 500 ms on, 500 ms off.
+        // Acknowledged: a slow blink, 500 ms off (at once: it was steady), 500 ms on.
         var acknowledged = Enumerable.Range(0, 8).Select(i => column.LedAt(Ms(1000 + (i * 250)))).ToList();
         Assert.True(column.Step(alarm, ColumnState.Dispatched, Ms(3000)));
         // Dispatched: two 150 ms flashes every second.
         var dispatched = Enumerable.Range(0, 10).Select(i => column.LedAt(Ms(3000 + (i * 100) + 50))).ToList();
         Assert.True(column.Step(alarm, ColumnState.Idle, Ms(5000)));
 
-        Assert.Equal([true, true, false, false, true, true, false, false], acknowledged);
+        Assert.Equal([false, false, true, true, false, false, true, true], acknowledged);
         Assert.Equal([true, false, false, true, false, false, false, false, false, false], dispatched);
         Assert.Equal(ColumnState.Idle, column.State);
         Assert.False(column.LedAt(Ms(5100)));

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Edge.Contracts.Commands;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Alarms;
+using Edge.Gateway.Commands;
+using Edge.Gateway.Configuration;
+using Edge.Gateway.Hardware;
+using Edge.Gateway.Hosting;
+using Edge.Gateway.Outbox;
+using Edge.Gateway.TestEvents;
+using Edge.Gateway.Uplink;
+using Edge.Simulator.Broker;
+using Edge.Simulator.Hardware;
+using HdrHistogram;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Benchmarks.Access;
+
+/// <summary>
+/// <c>edge-bench commands</c>: what the station's signed commands cost a gateway. The verifier alone (ES256 signature,
+/// checks, an in-memory ledger) on one core; then a gateway with an alarm column on the simulator's hardware bridge and
+/// the in-process broker: a press, the alarm at the station, then <c>alarm.acknowledge</c>, timed from the desk's
+/// publish to the column's LED at the simulated hardware, many times.
+/// </summary>
+internal static class CommandBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = 200;
+        if (args is ["--rounds", var r] && int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 10_000)
+        {
+            rounds = n;
+        }
+        else if (args.Length > 0)
+        {
+            Console.Error.WriteLine("usage: edge-bench commands [--rounds 1..10000]");
+            return 2;
+        }
+
+        using var station = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        Verify(station);
+        await AcknowledgeToLedAsync(station, rounds).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static StationCommand Command(string type, Guid alarm, string issuer = "bench-desk") =>
+        new(Guid.CreateVersion7(), type, "c001", "gw1", issuer, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(30), new JsonObject { ["alarm"] = alarm.ToString() });
+
+    private sealed class MemoryLedger : ICommandLedger
+    {
+        private readonly HashSet<Guid> _taken = [];
+
+        public bool TryTake(Guid id, DateTimeOffset keepUntil) => _taken.Add(id);
+    }
+
+    private static void Verify(ECDsa station)
+    {
+        const int count = 5_000;
+        var signed = Enumerable.Range(0, count).Select(_ => Encoding.ASCII.GetBytes(CommandJws.Sign(Command(CommandTypes.AlarmAcknowledge, Guid.CreateVersion7()), "k", station))).ToList();
+        using var key = ECDsa.Create(station.ExportParameters(false));
+        var verifier = new CommandVerifier("c001", "gw1", new Dictionary<string, ECDsa> { ["k"] = key }, new MemoryLedger(), TimeProvider.System);
+        foreach (var s in signed.Take(500))
+        {
+            verifier.Check(CommandTypes.AlarmAcknowledge, s);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var accepted = signed.Skip(500).Count(s => verifier.Check(CommandTypes.AlarmAcknowledge, s).Accepted);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"verify: {accepted} of {count - 500} signed commands accepted, {seconds / (count - 500) * 1e6:0} µs each ({(count - 500) / seconds:0} a second on one core)"));
+    }
+
+    private static async Task AcknowledgeToLedAsync(ECDsa station, int rounds)
+    {
+        await using var broker = await StationBroker.StartAsync().ConfigureAwait(false);
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        broker.Server.ClientSubscribedTopicAsync += e =>
+        {
+            if (e.TopicFilter.Topic == Topic.Commands("c001", "gw1"))
+            {
+                subscribed.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        await using var hardware = BridgeServer.Start();
+        hardware.SetLevel("c001", 17, true);
+        var led = new LedWatch(hardware);
+        var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-commands");
+        Directory.CreateDirectory(dir);
+        var settings = new GatewaySettings(
+            new GatewayOptions { Community = "c001", Id = "gw1", DataDirectory = dir },
+            new OutboxOptions(),
+            new UplinkOptions { Broker = broker.Uri },
+            new TestEventOptions(),
+            new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = hardware.Endpoint.ToString() },
+            new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-1", Pin = 17, LedPin = 27 }] },
+            Commands: new CommandOptions { StationKeys = [new StationKeyOptions { Id = "k", PublicKey = station.ExportSubjectPublicKeyInfoPem() }] });
+        using var gateway = GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        var alarms = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
+        var restores = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
+        using var desk = new MqttClientFactory().CreateMqttClient();
+        desk.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic.Contains("/events/alarm/", StringComparison.Ordinal))
+            {
+                var alarm = Payloads.DecodeEvent(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+                (alarm.State == Edge.Contracts.Events.EventState.Active ? alarms : restores).Writer.TryWrite(alarm.Id);
+            }
+
+            return Task.CompletedTask;
+        };
+        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("bench-desk").Build()).ConfigureAwait(false);
+        await desk.SubscribeAsync("edge/v1/c001/gw1/events/#", MqttQualityOfServiceLevel.AtLeastOnce).ConfigureAwait(false);
+        await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await LedWatch.WaitAsync(() => gateway.GatewayHardware.Bridge!.Connected && gateway.UplinkService.State.Connected).ConfigureAwait(false);
+        try
+        {
+            var latency = new LongHistogram(TimeStamp.Seconds(10), 3);
+            for (var i = 0; i < rounds; i++)
+            {
+                // A press and its release; the column blinks, then shows steady once the broker has the alarm.
+                hardware.SetLevel("c001", 17, false);
+                var alarm = await alarms.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                hardware.SetLevel("c001", 17, true);
+                await LedWatch.WaitAsync(() => gateway.AlarmsFeature.Columns!.StateOf("btn-1") == ColumnState.Delivered && hardware.Output("c001", 27) == true).ConfigureAwait(false);
+
+                // The police take it: the LED goes off at once (the slow blink starts dark).
+                var message = new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", CommandTypes.AlarmAcknowledge))
+                    .WithPayload(CommandJws.Sign(Command(CommandTypes.AlarmAcknowledge, alarm), "k", station)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                var off = led.NextOff();
+                var sent = Stopwatch.GetTimestamp();
+                await desk.PublishAsync(message).ConfigureAwait(false);
+                var at = await off.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                latency.RecordValue((at - sent) * 1_000_000 / Stopwatch.Frequency);
+
+                var resolve = new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", CommandTypes.AlarmResolve))
+                    .WithPayload(CommandJws.Sign(Command(CommandTypes.AlarmResolve, alarm), "k", station)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                await desk.PublishAsync(resolve).ConfigureAwait(false);
+                await LedWatch.WaitAsync(() => gateway.AlarmsFeature.Columns!.StateOf("btn-1") == ColumnState.Idle).ConfigureAwait(false);
+                await restores.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"acknowledge -> column LED: {rounds} alarms, p50 {latency.GetValueAtPercentile(50) / 1000.0:0.0} ms, p99 {latency.GetValueAtPercentile(99) / 1000.0:0.0} ms, max {latency.GetMaxValue() / 1000.0:0.0} ms (desk publish to the LED's write at the simulated hardware; in-process broker)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"commands: {gateway.CommandService!.Received} received, {gateway.CommandService.Applied} applied, {gateway.CommandService.NotApplied} not applied"));
+        }
+        finally
+        {
+            await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await desk.DisconnectAsync().ConfigureAwait(false);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The column's LED as the simulated hardware sees it written.</summary>
+    private sealed class LedWatch
+    {
+        private TaskCompletionSource<long>? _off;
+
+        public LedWatch(BridgeServer hardware) => hardware.OutputWritten += (community, pin, level) =>
+        {
+            if (community == "c001" && pin == 27 && !level)
+            {
+                Interlocked.Exchange(ref _off, null)?.TrySetResult(Stopwatch.GetTimestamp());
+            }
+        };
+
+        /// <summary>When the LED is next written off.</summary>
+        public Task<long> NextOff()
+        {
+            var off = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _off, off);
+            return off.Task;
+        }
+
+        public static async Task WaitAsync(Func<bool> condition)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!condition())
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    throw new TimeoutException("the column did not get there in 30 s");
+                }
+
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+        }
+    }
+}
