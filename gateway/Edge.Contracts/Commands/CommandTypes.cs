@@ -12,8 +12,14 @@ public static class CommandTypes
     /// <summary>The alarm is dealt with (<c>data.alarm</c>): the column goes back to rest.</summary>
     public const string AlarmResolve = "alarm.resolve";
 
+    /// <summary>Open a unit door for arriving officers (<c>data.door</c>: its device id); a life of at most 10 s.</summary>
+    public const string DoorOpen = "door.open";
+
     /// <summary>Every type a gateway of this version takes; any other is refused as unknown.</summary>
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { AlarmAcknowledge, AlarmDispatch, AlarmResolve };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { AlarmAcknowledge, AlarmDispatch, AlarmResolve, DoorOpen };
+
+    /// <summary>The longest life a command of <paramref name="type"/> may ask for: a door must never open late.</summary>
+    public static TimeSpan MaxLifetime(string type) => type == DoorOpen ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(60);
 }
 
 /// <summary>What became of a command, in its result on <c>edge/v1/{community}/{gateway}/results</c>.</summary>

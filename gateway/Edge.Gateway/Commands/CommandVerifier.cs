@@ -17,7 +17,7 @@ public sealed record CommandCheck(StationCommand? Command, string? Refusal, stri
 /// Decides whether a command may be applied, in this order: at most <see cref="MaxBytes"/>; a compact JWS signed ES256
 /// by a station key the gateway holds (by key id, so keys rotate without downtime); a payload that reads as a
 /// command of the topic's type, known to this gateway, for this community and gateway, from a named issuer; a life
-/// of at most <see cref="MaxLifetime"/>; issued no more than <see cref="FutureSkew"/> ahead of the gateway's clock
+/// of at most <see cref="CommandTypes.MaxLifetime"/> (60 s, 10 s for <c>door.open</c>); issued no more than <see cref="FutureSkew"/> ahead of the gateway's clock
 /// (refused) and no more than <see cref="PastSkew"/> behind it, and not past its expiry (expired); and never taken
 /// before (replayed, from the <see cref="ICommandLedger"/>, which outlives a restart). Pure but for the ledger.
 /// </summary>
@@ -32,8 +32,6 @@ public sealed class CommandVerifier(string community, string gateway, IReadOnlyD
     /// <summary>How long after it was issued a command may still be applied, whatever its expiry (SIA DC-09: 40 s).</summary>
     public static readonly TimeSpan PastSkew = TimeSpan.FromSeconds(40);
 
-    /// <summary>The longest life a command may ask for.</summary>
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromSeconds(60);
 
     /// <param name="topicType">The last segment of the topic the message came on.</param>
     public CommandCheck Check(string topicType, ReadOnlySpan<byte> payload)
@@ -95,9 +93,10 @@ public sealed class CommandVerifier(string community, string gateway, IReadOnlyD
         }
 
         var life = command.ExpiresAt - command.IssuedAt;
-        if (life <= TimeSpan.Zero || life > MaxLifetime)
+        var longest = CommandTypes.MaxLifetime(command.Type);
+        if (life <= TimeSpan.Zero || life > longest)
         {
-            return Refused(command, $"a life of {life.TotalSeconds:0.#} s: it must be over 0 and at most {MaxLifetime.TotalSeconds:0} s");
+            return Refused(command, $"a life of {life.TotalSeconds:0.#} s: a {command.Type} must live over 0 and at most {longest.TotalSeconds:0} s");
         }
 
         var now = time.GetUtcNow();

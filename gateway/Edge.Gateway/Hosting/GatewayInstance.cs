@@ -59,6 +59,11 @@ public sealed class GatewayInstance : IHostedService, IDisposable
                 handlers.Add(new AlarmColumnCommands(columns, Events, settings.AlarmsOrDefault.Buttons.ToDictionary(b => b.Id, b => b.Device, StringComparer.Ordinal), time));
             }
 
+            if (AccessFeature.Controllers is not null)
+            {
+                handlers.Add(new AccessDoorCommands(settings.AccessOrDefault, AccessFeature.Controllers));
+            }
+
             CommandService = new CommandService(settings.Gateway.Community, settings.Gateway.Id, verifier, handlers, UplinkService, time, loggers.CreateLogger<CommandService>());
             UplinkService.Commands = CommandService;
             _pipeline = [.. _pipeline, CommandService];

@@ -6,10 +6,12 @@ using Edge.Contracts.Commands;
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Topics;
+using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Commands;
 using Edge.Gateway.Hardware;
 using Edge.Simulator.Broker;
+using Edge.Simulator.Devices;
 using Edge.Simulator.Hardware;
 using Edge.Tests.Support;
 using MQTTnet;
@@ -109,6 +111,51 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
         var shown = station.On("/events/device/btn-guardroom").Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).OrderBy(e => e.Seq).ToList();
         Assert.All(shown, e => Assert.Equal((EventTypes.DeviceIndicator, alarm.ToString()), (e.Type, (string?)e.Data!["alarm"])));
         Assert.Equal(["acknowledged", "dispatched", "resolved"], shown.Select(e => (string?)e.Data!["state"]));
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Door_open_opens_a_controllers_door_for_at_most_a_ten_second_command_and_nothing_else()
+    {
+        await using var isapi = await HttpDeviceServer.StartAsync();
+        var controller = isapi.Add("c001", "ctl-01", "admin", "secret-1");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.Results("c001", "gw1"));
+        using var desk = new MqttClientFactory().CreateMqttClient();
+        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("desk-2").Build());
+        using var gw = TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw-doors")) with
+        {
+            Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = _hardware.Endpoint.ToString() },
+            Access = new AccessOptions
+            {
+                CardSecret = Convert.ToBase64String(new byte[32]),
+                Controllers = [new AccessControllerOptions { Id = "ctl-01", Url = isapi.Url("c001", "ctl-01").ToString(), User = "admin", Password = "secret-1",
+                    Doors = [new AccessDoorOptions { Number = 2, Id = "door-unit-3" }] }],
+                Doors = [new GpioDoorOptions { Id = "door-gate", ContactPin = 22 }],
+            },
+            Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = "station-2026", PublicKey = _station.ExportSubjectPublicKeyInfoPem() }] },
+        });
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.UplinkService.State.Connected && _gatewaySubscribed, "uplink and commands up");
+
+        byte[] Open(string door, int lifeSeconds)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var command = new StationCommand(Guid.CreateVersion7(), CommandTypes.DoorOpen, "c001", "gw1", "desk-2", now, now.AddSeconds(lifeSeconds), new JsonObject { ["door"] = door });
+            return Encoding.ASCII.GetBytes(CommandJws.Sign(command, "station-2026", _station));
+        }
+
+        await SendAsync(desk, CommandTypes.DoorOpen, Open("door-unit-3", 10), [1]);
+        await SendAsync(desk, CommandTypes.DoorOpen, Open("door-unit-3", 30), [2]);
+        await SendAsync(desk, CommandTypes.DoorOpen, Open("door-gate", 10), [3]);
+        await SendAsync(desk, CommandTypes.DoorOpen, Open("door-nowhere", 10), [4]);
+        await Eventually.True(() => station.Messages.Count == 4, "four results");
+
+        var results = station.Messages.ToDictionary(m => m.CorrelationData[0], m => Payloads.DecodeResult(m.Payload.ToArray()));
+        Assert.Equal([CommandOutcomes.Applied, CommandOutcomes.Refused, CommandOutcomes.Failed, CommandOutcomes.Failed], Enumerable.Range(1, 4).Select(i => results[(byte)i].Outcome));
+        Assert.Contains("at most 10 s", results[2].Reason, StringComparison.Ordinal);
+        Assert.Contains("no lock output", results[3].Reason, StringComparison.Ordinal);
+        Assert.Contains("no door door-nowhere", results[4].Reason, StringComparison.Ordinal);
+        Assert.Equal([2], controller.RemoteOpens);
         await gw.StopAsync(default);
     }
 
