@@ -15,8 +15,11 @@ public static class CommandTypes
     /// <summary>Open a unit door for arriving officers (<c>data.door</c>: its device id); a life of at most 10 s.</summary>
     public const string DoorOpen = "door.open";
 
+    /// <summary>A picture from a camera (<c>data.camera</c>: its device id), on the media topic of the command's id.</summary>
+    public const string CameraSnapshot = "camera.snapshot";
+
     /// <summary>Every type a gateway of this version takes; any other is refused as unknown.</summary>
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { AlarmAcknowledge, AlarmDispatch, AlarmResolve, DoorOpen };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { AlarmAcknowledge, AlarmDispatch, AlarmResolve, DoorOpen, CameraSnapshot };
 
     /// <summary>The longest life a command of <paramref name="type"/> may ask for: a door must never open late.</summary>
     public static TimeSpan MaxLifetime(string type) => type == DoorOpen ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(60);

@@ -95,6 +95,26 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
         return result;
     }
 
+    /// <summary>
+    /// A snapshot asked for by the station (<c>camera.snapshot</c>): taken like an event's and published on the media
+    /// topic of <paramref name="linkId"/>, the command's id. False when the gateway has no such camera or the queue is full.
+    /// </summary>
+    public bool Ask(Guid linkId, string camera)
+    {
+        if (!_cameras.Has(camera))
+        {
+            return false;
+        }
+
+        if (_requests.Writer.TryWrite(new Request(linkId, camera)))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
+
     /// <summary>The linked cameras this gateway has, for an event that begins an alarm, a forced door or a camera tamper.</summary>
     private IReadOnlyList<string> CamerasFor(EventDraft draft)
     {

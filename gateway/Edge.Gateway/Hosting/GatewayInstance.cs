@@ -64,6 +64,11 @@ public sealed class GatewayInstance : IHostedService, IDisposable
                 handlers.Add(new AccessDoorCommands(settings.AccessOrDefault, AccessFeature.Controllers));
             }
 
+            if (CamerasFeature.Snapshots is { } snapshots)
+            {
+                handlers.Add(new CameraSnapshotCommands(snapshots, settings.Gateway.Community, settings.Gateway.Id));
+            }
+
             CommandService = new CommandService(settings.Gateway.Community, settings.Gateway.Id, verifier, handlers, UplinkService, time, loggers.CreateLogger<CommandService>());
             UplinkService.Commands = CommandService;
             _pipeline = [.. _pipeline, CommandService];

@@ -8,6 +8,7 @@ using Edge.Contracts.Serialization;
 using Edge.Contracts.Topics;
 using Edge.Gateway.Access;
 using Edge.Gateway.Alarms;
+using Edge.Gateway.Cameras;
 using Edge.Gateway.Commands;
 using Edge.Gateway.Hardware;
 using Edge.Simulator.Broker;
@@ -156,6 +157,38 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
         Assert.Contains("no lock output", results[3].Reason, StringComparison.Ordinal);
         Assert.Contains("no door door-nowhere", results[4].Reason, StringComparison.Ordinal);
         Assert.Equal([2], controller.RemoteOpens);
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Camera_snapshot_publishes_the_cameras_picture_on_the_media_topic_of_the_command()
+    {
+        await using var devices = await HttpDeviceServer.StartAsync();
+        var camera = devices.AddCamera("c001", "cam-gate", "admin", "pw");
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri));
+        using var desk = new MqttClientFactory().CreateMqttClient();
+        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("desk-3").Build());
+        using var gw = TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw-camera")) with
+        {
+            Cameras = new CameraOptions { Devices = [new CameraDeviceOptions { Id = "cam-gate", Protocol = CameraProtocol.Isapi, Url = devices.Url("c001", "cam-gate").ToString(), User = "admin", Password = "pw" }] },
+            Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = "station-2026", PublicKey = _station.ExportSubjectPublicKeyInfoPem() }] },
+        });
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.UplinkService.State.Connected && _gatewaySubscribed, "uplink and commands up");
+
+        StationCommand Ask(string cameraId) => new(Guid.CreateVersion7(), CommandTypes.CameraSnapshot, "c001", "gw1", "desk-3", DateTimeOffset.UtcNow,
+            DateTimeOffset.UtcNow.AddSeconds(30), new JsonObject { ["camera"] = cameraId });
+        var asked = Ask("cam-gate");
+        await SendAsync(desk, CommandTypes.CameraSnapshot, Encoding.ASCII.GetBytes(CommandJws.Sign(asked, "station-2026", _station)), [1]);
+        await SendAsync(desk, CommandTypes.CameraSnapshot, Encoding.ASCII.GetBytes(CommandJws.Sign(Ask("cam-nowhere"), "station-2026", _station)), [2]);
+        await Eventually.True(() => station.On("/results").Count() == 2 && station.On($"/media/{asked.Id:D}").Any(), "two results and the picture");
+
+        var results = station.On("/results").ToDictionary(m => m.CorrelationData[0], m => Payloads.DecodeResult(m.Payload.ToArray()));
+        Assert.Equal((CommandOutcomes.Applied, CommandOutcomes.Failed), (results[1].Outcome, results[2].Outcome));
+        var picture = station.On($"/media/{asked.Id:D}").Single();
+        Assert.Equal([0xFF, 0xD8, 0xFF], picture.Payload.ToArray()[..3]);
+        Assert.Equal("cam-gate", RecordingSubscriber.Property(picture, "camera"));
+        Assert.Equal(1, camera.Snapshots);
         await gw.StopAsync(default);
     }
 
