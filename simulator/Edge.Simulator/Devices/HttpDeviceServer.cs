@@ -193,8 +193,16 @@ public sealed class HttpDeviceServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        _listener.Close();
+        // Close alone: on Linux, Close after Stop looks its endpoint up again, and binds the port anew when Stop has
+        // already released it (another test's listener may hold it by then: "Address already in use").
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
+
         await _accept.ConfigureAwait(false);
         _stop.Dispose();
     }
