@@ -10,12 +10,16 @@ namespace Edge.Gateway.Commands;
 /// Takes the station's commands off the MQTT client's thread (a bounded queue: a flood of commands never stalls the
 /// uplink), checks each with the <see cref="CommandVerifier"/>, hands the verified ones to the feature that applies
 /// them, and answers every one on the results topic: applied, refused, expired, replayed or failed, with the reason.
-/// Refusals are logged, at most one line per 10 s.
+/// A result that finds no connection (the link dropped right after the command) waits, up to <see cref="HeldResults"/>
+/// of them, and goes out when the uplink is back. Refusals are logged, at most one line per 10 s.
 /// </summary>
 public sealed partial class CommandService : BackgroundService, ICommandInbox
 {
     /// <summary>Commands waiting to be checked; more are answered as refused at once.</summary>
     public const int Queue = 256;
+
+    /// <summary>Results held while the uplink is down; past this the oldest is given up and counted.</summary>
+    public const int HeldResults = 1024;
 
     private readonly string _community;
     private readonly string _gateway;
@@ -31,10 +35,23 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
     private long _applied;
     private long _refused;
     private long _unanswered;
+    private readonly Lock _heldLock = new();
+    private readonly Queue<(CommandResult Result, byte[]? Correlation)> _held = new();
+    private readonly Channel<bool> _reconnected = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public CommandService(string community, string gateway, CommandVerifier verifier, IEnumerable<ICommandHandler> handlers, IResultPublisher results, TimeProvider time, ILogger<CommandService> log)
+    /// <param name="uplink">When the uplink comes back, the results held meanwhile go out.</param>
+    public CommandService(string community, string gateway, CommandVerifier verifier, IEnumerable<ICommandHandler> handlers, IResultPublisher results,
+        Uplink.UplinkState uplink, TimeProvider time, ILogger<CommandService> log)
     {
         ArgumentNullException.ThrowIfNull(handlers);
+        ArgumentNullException.ThrowIfNull(uplink);
+        uplink.ConnectionChanged += up =>
+        {
+            if (up)
+            {
+                _reconnected.Writer.TryWrite(true);
+            }
+        };
         _community = community;
         _gateway = gateway;
         _verifier = verifier;
@@ -60,8 +77,20 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
     /// <summary>Commands not applied: refused, expired, replayed or failed.</summary>
     public long NotApplied => Interlocked.Read(ref _refused);
 
-    /// <summary>Results that could not be published (no connection at that moment).</summary>
+    /// <summary>Results given up: more than <see cref="HeldResults"/> waited for the uplink.</summary>
     public long Unanswered => Interlocked.Read(ref _unanswered);
+
+    /// <summary>Results waiting for the uplink.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (_heldLock)
+            {
+                return _held.Count;
+            }
+        }
+    }
 
     public void Offer(string topicType, byte[] payload, byte[]? correlation)
     {
@@ -73,7 +102,44 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(TakeAsync(stoppingToken), ResendAsync(stoppingToken));
+
+    /// <summary>Each time the uplink is back, the results held meanwhile, oldest first, until one fails again.</summary>
+    private async Task ResendAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var signal in _reconnected.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    (CommandResult Result, byte[]? Correlation) next;
+                    lock (_heldLock)
+                    {
+                        if (!_held.TryPeek(out next))
+                        {
+                            break;
+                        }
+                    }
+
+                    if (!await _results.PublishResultAsync(next.Result, next.Correlation, ct).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    lock (_heldLock)
+                    {
+                        _held.TryDequeue(out _);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task TakeAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -127,9 +193,34 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
 
         var result = new CommandResult(check.Command?.Id, check.Command?.Type, outcome, string.IsNullOrEmpty(check.Reason) ? null : check.Reason,
             _community, _gateway, _time.GetUtcNow());
-        if (!await _results.PublishResultAsync(result, correlation, ct).ConfigureAwait(false))
+        bool waiting;
+        lock (_heldLock)
         {
-            Interlocked.Increment(ref _unanswered);
+            waiting = _held.Count > 0;
+        }
+
+        // Behind results already waiting, a new one waits too: the desk gets them in order.
+        if (waiting || !await _results.PublishResultAsync(result, correlation, ct).ConfigureAwait(false))
+        {
+            Hold(result, correlation);
+            if (waiting)
+            {
+                // Maybe the uplink is back already: try the queue again.
+                _reconnected.Writer.TryWrite(true);
+            }
+        }
+    }
+
+    private void Hold(CommandResult result, byte[]? correlation)
+    {
+        lock (_heldLock)
+        {
+            _held.Enqueue((result, correlation));
+            if (_held.Count > HeldResults)
+            {
+                _held.Dequeue();
+                Interlocked.Increment(ref _unanswered);
+            }
         }
     }
 
