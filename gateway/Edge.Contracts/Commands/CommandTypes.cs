@@ -18,8 +18,11 @@ public static class CommandTypes
     /// <summary>A picture from a camera (<c>data.camera</c>: its device id), on the media topic of the command's id.</summary>
     public const string CameraSnapshot = "camera.snapshot";
 
+    /// <summary>Every dead-lettered event back in its lane with its seq, sent again highest lane first (no data).</summary>
+    public const string DeadLettersReplay = "deadletters.replay";
+
     /// <summary>Every type a gateway of this version takes; any other is refused as unknown.</summary>
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { AlarmAcknowledge, AlarmDispatch, AlarmResolve, DoorOpen, CameraSnapshot };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { AlarmAcknowledge, AlarmDispatch, AlarmResolve, DoorOpen, CameraSnapshot, DeadLettersReplay };
 
     /// <summary>The longest life a command of <paramref name="type"/> may ask for: a door must never open late.</summary>
     public static TimeSpan MaxLifetime(string type) => type == DoorOpen ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(60);

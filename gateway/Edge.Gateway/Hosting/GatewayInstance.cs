@@ -53,7 +53,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         {
             _ledger = new CommandLedger(OutboxPath(settings.Gateway), time);
             var verifier = new CommandVerifier(settings.Gateway.Community, settings.Gateway.Id, settings.CommandsOrDefault.LoadKeys(), _ledger, time);
-            var handlers = new List<ICommandHandler>();
+            var handlers = new List<ICommandHandler> { new DeadLetterCommands(Writer) };
             if (AlarmsFeature.Columns is { } columns)
             {
                 handlers.Add(new AlarmColumnCommands(columns, Events, settings.AlarmsOrDefault.Buttons.ToDictionary(b => b.Id, b => b.Device, StringComparer.Ordinal), time));

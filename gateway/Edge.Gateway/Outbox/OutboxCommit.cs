@@ -31,7 +31,7 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
     public IReadOnlyList<SubmitResult> Commit(IReadOnlyList<Outcome> outcomes, IReadOnlyList<Intake> intakes, EventFactory events)
     {
         PrepareCommands();
-        UseSync(intakes.Count > 0 || outcomes.Any(c => c.Kind == OutcomeKind.DeadLetter) ? _options.Durability : OutboxDurability.Normal);
+        UseSync(intakes.Count > 0 || outcomes.Any(c => c.Kind is OutcomeKind.DeadLetter or OutcomeKind.ReplayDeadLetters) ? _options.Durability : OutboxDurability.Normal);
         var before = _counters.Capture();
         var results = new SubmitResult[intakes.Count];
         using var tx = _write.BeginTransaction();
@@ -51,6 +51,12 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
 
             WriteCounters(before);
             tx.Commit();
+            if (outcomes.Any(c => c.Kind == OutcomeKind.ReplayDeadLetters))
+            {
+                // Only now can the uplink read them: it starts its lanes again from the beginning.
+                _counters.Rewound();
+            }
+
             return results;
         }
         catch
@@ -66,6 +72,9 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
         {
             case OutcomeKind.Delivered:
             case OutcomeKind.Barrier:
+                break;
+            case OutcomeKind.ReplayDeadLetters:
+                ReplayDeadLetters(c.At);
                 break;
             case OutcomeKind.Expired:
                 if (Delete(c.Seq))
@@ -87,6 +96,31 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(c), c.Kind, "unknown outcome");
+        }
+    }
+
+    /// <summary>Moves every dead letter back to the events table with its seq and priority; the lanes' counts follow.</summary>
+    private void ReplayDeadLetters(DateTimeOffset at)
+    {
+        using var lanes = _write.CreateCommand();
+        lanes.CommandText = "SELECT priority, count(*), coalesce(sum(length(payload)), 0), max(seq) FROM dead_letters GROUP BY priority";
+        var moved = new List<(int Priority, long Count, long Bytes, long MaxSeq)>();
+        using (var reader = lanes.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                moved.Add((reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+            }
+        }
+
+        using var move = _write.CreateCommand();
+        move.CommandText = "INSERT OR IGNORE INTO events(seq, priority, topic, id, type, payload, enqueued_at, expires_at) " +
+                           "SELECT seq, priority, topic, id, type, payload, $at, NULL FROM dead_letters; DELETE FROM dead_letters;";
+        move.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        move.ExecuteNonQuery();
+        foreach (var (priority, count, bytes, maxSeq) in moved)
+        {
+            _counters.Replayed(priority, count, bytes, maxSeq);
         }
     }
 

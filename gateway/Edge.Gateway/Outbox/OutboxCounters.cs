@@ -120,6 +120,24 @@ internal sealed class OutboxCounters
         }
     }
 
+    /// <summary>Dead-lettered events back in <paramref name="priority"/>'s lane, the highest seq among them <paramref name="maxSeq"/>.</summary>
+    public void Replayed(int priority, long count, long bytes, long maxSeq)
+    {
+        lock (_lock)
+        {
+            _waiting[priority] += count;
+            _bytes += bytes;
+            _laneLastSeq[priority] = Math.Max(_laneLastSeq[priority], maxSeq);
+        }
+    }
+
+    /// <summary>Bumped after a commit that put events back below the lanes' read positions: readers start their lanes again.</summary>
+    public long Rewinds => Interlocked.Read(ref _rewinds);
+
+    private long _rewinds;
+
+    public void Rewound() => Interlocked.Increment(ref _rewinds);
+
     public void Evicted() => Interlocked.Increment(ref _evictions);
 
     public void DeadLettered() => Interlocked.Increment(ref _deadLetters);

@@ -163,6 +163,9 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
     /// <summary>The highest seq ever committed to a lane (0 when none since the outbox was opened or loaded).</summary>
     public long LaneLastSeq(Priority priority) => _counters.LaneLastSeq(priority);
 
+    /// <summary>How many times events were put back below the lanes' read positions (dead letters replayed).</summary>
+    public long Rewinds => _counters.Rewinds;
+
     /// <summary>Commits the outcomes and new events of one batch in one transaction (<see cref="OutboxCommit.Commit"/>); the writer's loop only.</summary>
     internal IReadOnlyList<SubmitResult> Commit(IReadOnlyList<Outcome> outcomes, IReadOnlyList<Intake> intakes, EventFactory events) =>
         _commit.Commit(outcomes, intakes, events);
@@ -225,6 +228,17 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
             }
 
             return position is { } at ? new SourceCursor(key, at, state) : null;
+        }
+    }
+
+    /// <summary>How many events are dead-lettered now.</summary>
+    public int DeadLetterCount()
+    {
+        lock (_readLock)
+        {
+            using var cmd = _read.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM dead_letters";
+            return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 

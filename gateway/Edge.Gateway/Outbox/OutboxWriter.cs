@@ -80,6 +80,17 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     /// <summary>Hands the writer an outcome nobody waits for (a delivery, an expiry): it is committed with the next batch.</summary>
     internal void Report(Outcome outcome) => _outcomes.Writer.TryWrite(outcome);
 
+    /// <summary>
+    /// Puts every dead-lettered event back in its lane, with its seq, and returns how many there were: the uplink sends
+    /// them again, highest lane first. An event in flight when its lane starts again may be sent twice.
+    /// </summary>
+    public async Task<int> ReplayDeadLettersAsync(CancellationToken ct)
+    {
+        var count = _store.DeadLetterCount();
+        await ReportAsync(new Outcome(OutcomeKind.ReplayDeadLetters, 0, _time.GetUtcNow())).WaitAsync(ct).ConfigureAwait(false);
+        return count;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var intakes = new List<Intake>(_batchSize);
@@ -252,7 +263,8 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
             intakes[n].Committed.TrySetResult(results[n]);
         }
 
-        if (stored)
+        // The uplink wakes for new events, and for dead letters put back in their lanes.
+        if (stored || outcomes.Any(c => c.Kind == OutcomeKind.ReplayDeadLetters))
         {
             _committed.Writer.TryWrite(true);
         }

@@ -14,6 +14,9 @@ internal enum OutcomeKind
 
     /// <summary>No event: once committed, every outcome handed over before it is committed too.</summary>
     Barrier,
+
+    /// <summary>No event: every dead-lettered event goes back to its lane, with its seq (the station's <c>deadletters.replay</c>).</summary>
+    ReplayDeadLetters,
 }
 
 /// <summary>An outcome for the writer to commit.</summary>

@@ -33,6 +33,8 @@ internal sealed partial class UplinkSession(
     private readonly LogLimiter _deadLetterLog = new(time, TimeSpan.FromSeconds(10));
     private static readonly TimeSpan ProgressCheck = TimeSpan.FromSeconds(1);
     private int _inFlight;
+    /// <summary>The store's rewinds this session has caught up with.</summary>
+    private long _rewinds = store.Rewinds;
     private long _lastProgress;
 
     /// <summary>Sends until the connection is lost or <paramref name="stopping"/>; returns why it ended.</summary>
@@ -152,6 +154,18 @@ internal sealed partial class UplinkSession(
     /// </summary>
     private List<OutboxRecord> NextBatch(int free)
     {
+        if (store.Rewinds != _rewinds)
+        {
+            // Events came back below the read positions (dead letters replayed): every lane starts again. Records in
+            // flight may be read and sent once more; the station drops duplicates by id.
+            _rewinds = store.Rewinds;
+            Array.Clear(_cursors);
+            foreach (var queue in _readAhead)
+            {
+                queue.Clear();
+            }
+        }
+
         var batch = new List<OutboxRecord>(free);
         var now = time.GetUtcNow();
         foreach (var priority in PriorityNames.All)

@@ -193,6 +193,50 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deadletters_replay_sends_what_the_broker_refused_again_alarms_first_once_it_takes_them()
+    {
+        var refuse = true;
+        _broker.Server.InterceptingPublishAsync += e =>
+        {
+            if (Volatile.Read(ref refuse) && e.ApplicationMessage.Topic.Contains("/events/", StringComparison.Ordinal))
+            {
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MQTTnet.Protocol.MqttPubAckReasonCode.NotAuthorized;
+            }
+
+            return Task.CompletedTask;
+        };
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri));
+        using var desk = new MqttClientFactory().CreateMqttClient();
+        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("desk-4").Build());
+        using var gw = TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw-dead")) with
+        {
+            Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = "station-2026", PublicKey = _station.ExportSubjectPublicKeyInfoPem() }] },
+        });
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.UplinkService.State.Connected && _gatewaySubscribed, "uplink and commands up");
+
+        var low = await gw.SubmitAsync(TestGateway.Draft(EventTypes.DeviceTest, Priority.Low, "dev-1"));
+        var alarm = await gw.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
+        await Eventually.True(() => gw.Store.DeadLetters().Count == 2, "both refused and dead-lettered");
+
+        Volatile.Write(ref refuse, false);
+        var now = DateTimeOffset.UtcNow;
+        var replay = new StationCommand(Guid.CreateVersion7(), CommandTypes.DeadLettersReplay, "c001", "gw1", "desk-4", now, now.AddSeconds(30));
+        await SendAsync(desk, CommandTypes.DeadLettersReplay, Encoding.ASCII.GetBytes(CommandJws.Sign(replay, "station-2026", _station)), [1]);
+        await Eventually.True(() => station.On("/events/device/dev-1").Any() && station.On("/events/alarm/btn-1").Any() && station.On("/results").Any(), "both at the station, and the result");
+
+        var result = Payloads.DecodeResult(station.On("/results").Single().Payload.ToArray());
+        Assert.Equal((CommandOutcomes.Applied, "2 dead-lettered events back in the outbox"), (result.Outcome, result.Reason));
+        var arrived = station.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)).Select(m => Payloads.DecodeEvent(m.Payload.ToArray())).ToList();
+        Assert.Equal([alarm.Id, low.Id], arrived.Select(e => e.Id));
+        Assert.Equal([alarm.Seq, low.Seq], arrived.Select(e => e.Seq));
+        Assert.Empty(gw.Store.DeadLetters());
+        await Eventually.True(() => gw.Store.Stats().Queue.Total == 0, "the outbox empty");
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
     public async Task A_gateway_without_a_station_key_does_not_subscribe_to_commands()
     {
         var settings = TestGateway.Settings(_broker.Uri, _dir.Combine("gw-nokey"));
