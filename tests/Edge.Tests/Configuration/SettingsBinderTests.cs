@@ -42,12 +42,39 @@ public sealed class SettingsBinderTests
     [InlineData("Edge:Alarms:Zones:0:Location:Buildng", "Edge:Alarms:Zones:0:Location:Buildng is not a setting")]
     [InlineData("Edge:Outbox:MaxByte", "Edge:Outbox:MaxByte is not a setting")]
     [InlineData("Edge:Alarm:Buttons:0:Pin", "Edge:Alarm is not a section")]
+    [InlineData("Edge:Commands:StationKeys:0:PublicKeyFil", "Edge:Commands:StationKeys:0:PublicKeyFil is not a setting")]
+    [InlineData("Edge:Command:StationKeys:0:Id", "Edge:Command is not a section")]
     [InlineData("Edge:Alarms:Buttons:first:Pin", "Edge:Alarms:Buttons:first is not a list index")]
     public void A_key_that_names_nothing_is_refused_with_its_full_path(string key, string message)
     {
         var failures = Failures((key, "1"));
 
         Assert.Contains(failures, f => f.StartsWith(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_station_key_in_a_file_is_read_and_a_missing_file_is_named()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var file = Path.Combine(Path.GetTempPath(), $"edge-binder-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(file, key.ExportSubjectPublicKeyInfoPem());
+        try
+        {
+            IReadOnlyList<string> Problems(string path)
+            {
+                var values = new Dictionary<string, string?>(Minimal) { ["Edge:Commands:StationKeys:0:Id"] = "station-2026", ["Edge:Commands:StationKeys:0:PublicKeyFile"] = path };
+                var settings = SettingsBinder.Bind(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+                Assert.Equal(path, settings.CommandsOrDefault.StationKeys.Single().PublicKeyFile);
+                return settings.Validate();
+            }
+
+            Assert.Empty(Problems(file));
+            Assert.Contains(Problems(file + ".missing"), f => f.StartsWith("Edge:Commands:StationKeys:0:PublicKeyFile", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
