@@ -27,7 +27,8 @@ namespace Edge.Benchmarks.Access;
 /// <c>edge-bench commands</c>: what the station's signed commands cost a gateway. The verifier alone (ES256 signature,
 /// checks, an in-memory ledger) on one core; then a gateway with an alarm column on the simulator's hardware bridge and
 /// the in-process broker: a press, the alarm at the station, then <c>alarm.acknowledge</c>, timed from the desk's
-/// publish to the column's LED at the simulated hardware, many times.
+/// publish to the column's LED at the simulated hardware, many times; then a flood of commands while the uplink carries
+/// 2,000 events a second, answered per second.
 /// </summary>
 internal static class CommandBenchmark
 {
@@ -47,6 +48,7 @@ internal static class CommandBenchmark
         using var station = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         Verify(station);
         await AcknowledgeToLedAsync(station, rounds).ConfigureAwait(false);
+        await UnderLoadAsync(station).ConfigureAwait(false);
         return 0;
     }
 
@@ -154,6 +156,85 @@ internal static class CommandBenchmark
                 $"acknowledge -> column LED: {rounds} alarms, p50 {latency.GetValueAtPercentile(50) / 1000.0:0.0} ms, p99 {latency.GetValueAtPercentile(99) / 1000.0:0.0} ms, max {latency.GetMaxValue() / 1000.0:0.0} ms (desk publish to the LED's write at the simulated hardware; in-process broker)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"commands: {gateway.CommandService!.Received} received, {gateway.CommandService.Applied} applied, {gateway.CommandService.NotApplied} not applied"));
+        }
+        finally
+        {
+            await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await desk.DisconnectAsync().ConfigureAwait(false);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+/// 5,000 commands, at most 200 unanswered at a time, while the gateway's uplink carries 2,000 background events a
+/// second: results per second.
+/// Each is verified, its id committed to the ledger, and applied (an acknowledgement no column shows).
+/// </summary>
+    private static async Task UnderLoadAsync(ECDsa station)
+    {
+        const int commands = 5_000;
+        await using var broker = await StationBroker.StartAsync().ConfigureAwait(false);
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        broker.Server.ClientSubscribedTopicAsync += e =>
+        {
+            if (e.TopicFilter.Topic == Topic.Commands("c001", "gw1"))
+            {
+                subscribed.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        await using var hardware = BridgeServer.Start();
+        hardware.SetLevel("c001", 17, true);
+        var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-commands-load");
+        Directory.CreateDirectory(dir);
+        var settings = new GatewaySettings(
+            new GatewayOptions { Community = "c001", Id = "gw1", DataDirectory = dir },
+            new OutboxOptions(),
+            new UplinkOptions { Broker = broker.Uri },
+            new TestEventOptions { Rate = 2_000 },
+            new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = hardware.Endpoint.ToString() },
+            new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-1", Pin = 17, LedPin = 27 }] },
+            Commands: new CommandOptions { StationKeys = [new StationKeyOptions { Id = "k", PublicKey = station.ExportSubjectPublicKeyInfoPem() }] });
+        using var gateway = GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        var results = 0;
+        var lastResult = 0L;
+        using var desk = new MqttClientFactory().CreateMqttClient();
+        desk.ApplicationMessageReceivedAsync += _ =>
+        {
+            Interlocked.Increment(ref results);
+            Interlocked.Exchange(ref lastResult, Stopwatch.GetTimestamp());
+            return Task.CompletedTask;
+        };
+        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("bench-desk-load").Build()).ConfigureAwait(false);
+        await desk.SubscribeAsync(Topic.Results("c001", "gw1"), MqttQualityOfServiceLevel.AtMostOnce).ConfigureAwait(false);
+        await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            var signed = Enumerable.Range(0, commands).Select(_ => Encoding.ASCII.GetBytes(CommandJws.Sign(Command(CommandTypes.AlarmAcknowledge, Guid.CreateVersion7()), "k", station))).ToList();
+            var eventsBefore = gateway.Store.LastSeq;
+            var started = Stopwatch.GetTimestamp();
+            var sent = 0;
+            foreach (var payload in signed)
+            {
+                // The desk keeps at most 200 commands unanswered: the gateway's queue (256) refuses more at once.
+                while (sent - Volatile.Read(ref results) >= 200)
+                {
+                    await Task.Yield();
+                }
+
+                sent++;
+                await desk.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", CommandTypes.AlarmAcknowledge)).WithPayload(payload)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()).ConfigureAwait(false);
+            }
+
+            await LedWatch.WaitAsync(() => Volatile.Read(ref results) >= commands).ConfigureAwait(false);
+            var seconds = (Interlocked.Read(ref lastResult) - started) / (double)Stopwatch.Frequency;
+            var events = (gateway.Store.LastSeq - eventsBefore) / seconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"under load: {commands} commands, at most 200 unanswered, {results} answered in {seconds:0.00} s = {commands / seconds:0} a second, while the gateway committed {events:0} background events a second ({gateway.CommandService!.Applied} applied, {gateway.CommandService.NotApplied} not)"));
         }
         finally
         {
