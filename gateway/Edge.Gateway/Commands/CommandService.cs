@@ -129,7 +129,11 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
 
                     lock (_heldLock)
                     {
-                        _held.TryDequeue(out _);
+                        // Unless the queue overflowed meanwhile and gave this one up already.
+                        if (_held.TryPeek(out var head) && ReferenceEquals(head.Result, next.Result))
+                        {
+                            _held.Dequeue();
+                        }
                     }
                 }
             }
@@ -145,7 +149,17 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
         {
             await foreach (var (type, payload, correlation) in _inbox.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                var check = _verifier.Check(type, payload);
+                CommandCheck check;
+                try
+                {
+                    check = _verifier.Check(type, payload);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Whatever a command holds, it never stops the service: it is refused and answered.
+                    check = new CommandCheck(null, CommandOutcomes.Refused, $"the command could not be checked: {ex.Message}");
+                }
+
                 if (!check.Accepted)
                 {
                     await AnswerAsync(check, correlation, stoppingToken).ConfigureAwait(false);
