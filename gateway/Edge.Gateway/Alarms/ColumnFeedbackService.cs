@@ -58,6 +58,7 @@ public sealed class ColumnFeedbackService : BackgroundService
             {
                 if (column.Indicator.Step(alarm, step, _time.GetUtcNow()))
                 {
+                    Show(column);
                     return id;
                 }
             }
@@ -125,8 +126,13 @@ public sealed class ColumnFeedbackService : BackgroundService
             {
                 if (only is null || id == only)
                 {
+                    // Every delivery of every event comes here: the LED is written only when the column's state moves.
+                    var before = column.Indicator.State;
                     change(column);
-                    Show(column);
+                    if (column.Indicator.State != before)
+                    {
+                        Show(column);
+                    }
                 }
             }
         }
