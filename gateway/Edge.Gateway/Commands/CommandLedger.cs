@@ -27,8 +27,8 @@ public sealed class CommandLedger : ICommandLedger, IDisposable
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = outboxPath, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
         _db.Open();
         using var setup = _db.CreateCommand();
-        setup.CommandText = "PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL; " +
-                            "CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, keep_until INTEGER NOT NULL) WITHOUT ROWID;";
+        // The table is the outbox's own (its schema, made when the outbox is opened, before this).
+        setup.CommandText = "PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL;";
         setup.ExecuteNonQuery();
     }
 

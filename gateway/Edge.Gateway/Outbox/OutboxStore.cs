@@ -236,9 +236,7 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
     {
         lock (_readLock)
         {
-            using var cmd = _read.CreateCommand();
-            cmd.CommandText = "SELECT count(*) FROM dead_letters";
-            return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return (int)(long)Scalar(_read, "SELECT count(*) FROM dead_letters")!;
         }
     }
 
