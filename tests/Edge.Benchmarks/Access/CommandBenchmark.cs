@@ -82,165 +82,172 @@ internal static class CommandBenchmark
 
     private static async Task AcknowledgeToLedAsync(ECDsa station, int rounds)
     {
-        await using var broker = await StationBroker.StartAsync().ConfigureAwait(false);
-        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        broker.Server.ClientSubscribedTopicAsync += e =>
-        {
-            if (e.TopicFilter.Topic == Topic.Commands("c001", "gw1"))
-            {
-                subscribed.TrySetResult();
-            }
-
-            return Task.CompletedTask;
-        };
-        await using var hardware = BridgeServer.Start();
-        hardware.SetLevel("c001", 17, true);
-        var led = new LedWatch(hardware);
-        var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-commands");
-        Directory.CreateDirectory(dir);
-        var settings = new GatewaySettings(
-            new GatewayOptions { Community = "c001", Id = "gw1", DataDirectory = dir },
-            new OutboxOptions(),
-            new UplinkOptions { Broker = broker.Uri },
-            new TestEventOptions(),
-            new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = hardware.Endpoint.ToString() },
-            new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-1", Pin = 17, LedPin = 27 }] },
-            Commands: new CommandOptions { StationKeys = [new StationKeyOptions { Id = "k", PublicKey = station.ExportSubjectPublicKeyInfoPem() }] });
-        using var gateway = GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        await using var rig = await Rig.CreateAsync(station, "commands", testEventRate: 0).ConfigureAwait(false);
+        var led = new LedWatch(rig.Hardware);
         var alarms = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
         var restores = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
-        using var desk = new MqttClientFactory().CreateMqttClient();
-        desk.ApplicationMessageReceivedAsync += e =>
+        using var desk = await rig.DeskAsync("bench-desk", "edge/v1/c001/gw1/events/#", e =>
         {
             if (e.ApplicationMessage.Topic.Contains("/events/alarm/", StringComparison.Ordinal))
             {
                 var alarm = Payloads.DecodeEvent(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
                 (alarm.State == Edge.Contracts.Events.EventState.Active ? alarms : restores).Writer.TryWrite(alarm.Id);
             }
-
-            return Task.CompletedTask;
-        };
-        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("bench-desk").Build()).ConfigureAwait(false);
-        await desk.SubscribeAsync("edge/v1/c001/gw1/events/#", MqttQualityOfServiceLevel.AtLeastOnce).ConfigureAwait(false);
-        await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        await LedWatch.WaitAsync(() => gateway.GatewayHardware.Bridge!.Connected && gateway.UplinkService.State.Connected).ConfigureAwait(false);
-        try
+        }).ConfigureAwait(false);
+        await rig.StartAsync().ConfigureAwait(false);
+        var gateway = rig.Gateway;
+        var hardware = rig.Hardware;
+        var latency = new LongHistogram(TimeStamp.Seconds(10), 3);
+        for (var i = 0; i < rounds; i++)
         {
-            var latency = new LongHistogram(TimeStamp.Seconds(10), 3);
-            for (var i = 0; i < rounds; i++)
-            {
-                // A press and its release; the column blinks, then shows steady once the broker has the alarm.
-                hardware.SetLevel("c001", 17, false);
-                var alarm = await alarms.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-                hardware.SetLevel("c001", 17, true);
-                await LedWatch.WaitAsync(() => gateway.AlarmsFeature.Columns!.StateOf("btn-1") == ColumnState.Delivered && hardware.Output("c001", 27) == true).ConfigureAwait(false);
+            // A press and its release; the column blinks, then shows steady once the broker has the alarm.
+            hardware.SetLevel("c001", 17, false);
+            var alarm = await alarms.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            hardware.SetLevel("c001", 17, true);
+            await LedWatch.WaitAsync(() => gateway.AlarmsFeature.Columns!.StateOf("btn-1") == ColumnState.Delivered && hardware.Output("c001", 27) == true).ConfigureAwait(false);
 
-                // The police take it: the LED goes off at once (the slow blink starts dark).
-                var message = new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", CommandTypes.AlarmAcknowledge))
-                    .WithPayload(CommandJws.Sign(Command(CommandTypes.AlarmAcknowledge, alarm), "k", station)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-                var off = led.NextOff();
-                var sent = Stopwatch.GetTimestamp();
-                await desk.PublishAsync(message).ConfigureAwait(false);
-                var at = await off.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-                latency.RecordValue((at - sent) * 1_000_000 / Stopwatch.Frequency);
+            // The police take it: the LED goes off at once (the slow blink starts dark).
+            var message = Rig.CommandMessage(CommandTypes.AlarmAcknowledge, CommandJws.Sign(Command(CommandTypes.AlarmAcknowledge, alarm), "k", station));
+            var off = led.NextOff();
+            var sent = Stopwatch.GetTimestamp();
+            await desk.PublishAsync(message).ConfigureAwait(false);
+            var at = await off.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            latency.RecordValue((at - sent) * 1_000_000 / Stopwatch.Frequency);
 
-                var resolve = new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", CommandTypes.AlarmResolve))
-                    .WithPayload(CommandJws.Sign(Command(CommandTypes.AlarmResolve, alarm), "k", station)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-                await desk.PublishAsync(resolve).ConfigureAwait(false);
-                await LedWatch.WaitAsync(() => gateway.AlarmsFeature.Columns!.StateOf("btn-1") == ColumnState.Idle).ConfigureAwait(false);
-                await restores.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"acknowledge -> column LED: {rounds} alarms, p50 {latency.GetValueAtPercentile(50) / 1000.0:0.0} ms, p99 {latency.GetValueAtPercentile(99) / 1000.0:0.0} ms, max {latency.GetMaxValue() / 1000.0:0.0} ms (desk publish to the LED's write at the simulated hardware; in-process broker)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"commands: {gateway.CommandService!.Received} received, {gateway.CommandService.Applied} applied, {gateway.CommandService.NotApplied} not applied"));
+            await desk.PublishAsync(Rig.CommandMessage(CommandTypes.AlarmResolve, CommandJws.Sign(Command(CommandTypes.AlarmResolve, alarm), "k", station))).ConfigureAwait(false);
+            await LedWatch.WaitAsync(() => gateway.AlarmsFeature.Columns!.StateOf("btn-1") == ColumnState.Idle).ConfigureAwait(false);
+            await restores.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         }
-        finally
-        {
-            await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await desk.DisconnectAsync().ConfigureAwait(false);
-            Directory.Delete(dir, recursive: true);
-        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"acknowledge -> column LED: {rounds} alarms, p50 {latency.GetValueAtPercentile(50) / 1000.0:0.0} ms, p99 {latency.GetValueAtPercentile(99) / 1000.0:0.0} ms, max {latency.GetMaxValue() / 1000.0:0.0} ms (desk publish to the LED's write at the simulated hardware; in-process broker)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"commands: {gateway.CommandService!.Received} received, {gateway.CommandService.Applied} applied, {gateway.CommandService.NotApplied} not applied"));
     }
 
     /// <summary>
-/// 5,000 commands, at most 200 unanswered at a time, while the gateway's uplink carries 2,000 background events a
-/// second: results per second.
-/// Each is verified, its id committed to the ledger, and applied (an acknowledgement no column shows).
-/// </summary>
+    /// 5,000 commands, at most 200 unanswered at a time, while the gateway's uplink carries 2,000 background events a
+    /// second: results per second. Each is verified, its id committed to the ledger, and applied (an acknowledgement
+    /// no column shows).
+    /// </summary>
     private static async Task UnderLoadAsync(ECDsa station)
     {
         const int commands = 5_000;
-        await using var broker = await StationBroker.StartAsync().ConfigureAwait(false);
-        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        broker.Server.ClientSubscribedTopicAsync += e =>
-        {
-            if (e.TopicFilter.Topic == Topic.Commands("c001", "gw1"))
-            {
-                subscribed.TrySetResult();
-            }
-
-            return Task.CompletedTask;
-        };
-        await using var hardware = BridgeServer.Start();
-        hardware.SetLevel("c001", 17, true);
-        var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-commands-load");
-        Directory.CreateDirectory(dir);
-        var settings = new GatewaySettings(
-            new GatewayOptions { Community = "c001", Id = "gw1", DataDirectory = dir },
-            new OutboxOptions(),
-            new UplinkOptions { Broker = broker.Uri },
-            new TestEventOptions { Rate = 2_000 },
-            new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = hardware.Endpoint.ToString() },
-            new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-1", Pin = 17, LedPin = 27 }] },
-            Commands: new CommandOptions { StationKeys = [new StationKeyOptions { Id = "k", PublicKey = station.ExportSubjectPublicKeyInfoPem() }] });
-        using var gateway = GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        await using var rig = await Rig.CreateAsync(station, "commands-load", testEventRate: 2_000).ConfigureAwait(false);
         var results = 0;
         var lastResult = 0L;
-        using var desk = new MqttClientFactory().CreateMqttClient();
-        desk.ApplicationMessageReceivedAsync += _ =>
+        using var desk = await rig.DeskAsync("bench-desk-load", Topic.Results("c001", "gw1"), _ =>
         {
             Interlocked.Increment(ref results);
             Interlocked.Exchange(ref lastResult, Stopwatch.GetTimestamp());
-            return Task.CompletedTask;
-        };
-        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("bench-desk-load").Build()).ConfigureAwait(false);
-        await desk.SubscribeAsync(Topic.Results("c001", "gw1"), MqttQualityOfServiceLevel.AtMostOnce).ConfigureAwait(false);
-        await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        try
+        }).ConfigureAwait(false);
+        await rig.StartAsync().ConfigureAwait(false);
+        var gateway = rig.Gateway;
+        await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        var signed = Enumerable.Range(0, commands).Select(_ => CommandJws.Sign(Command(CommandTypes.AlarmAcknowledge, Guid.CreateVersion7()), "k", station)).ToList();
+        var eventsBefore = gateway.Store.LastSeq;
+        var started = Stopwatch.GetTimestamp();
+        var sent = 0;
+        foreach (var payload in signed)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-            var signed = Enumerable.Range(0, commands).Select(_ => Encoding.ASCII.GetBytes(CommandJws.Sign(Command(CommandTypes.AlarmAcknowledge, Guid.CreateVersion7()), "k", station))).ToList();
-            var eventsBefore = gateway.Store.LastSeq;
-            var started = Stopwatch.GetTimestamp();
-            var sent = 0;
-            foreach (var payload in signed)
+            // The desk keeps at most 200 commands unanswered: the gateway's queue (256) refuses more at once.
+            while (sent - Volatile.Read(ref results) >= 200)
             {
-                // The desk keeps at most 200 commands unanswered: the gateway's queue (256) refuses more at once.
-                while (sent - Volatile.Read(ref results) >= 200)
-                {
-                    await Task.Yield();
-                }
-
-                sent++;
-                await desk.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", CommandTypes.AlarmAcknowledge)).WithPayload(payload)
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()).ConfigureAwait(false);
+                await Task.Yield();
             }
 
-            await LedWatch.WaitAsync(() => Volatile.Read(ref results) >= commands).ConfigureAwait(false);
-            var seconds = (Interlocked.Read(ref lastResult) - started) / (double)Stopwatch.Frequency;
-            var events = (gateway.Store.LastSeq - eventsBefore) / seconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"under load: {commands} commands, at most 200 unanswered, {results} answered in {seconds:0.00} s = {commands / seconds:0} a second, while the gateway committed {events:0} background events a second ({gateway.CommandService!.Applied} applied, {gateway.CommandService.NotApplied} not)"));
+            sent++;
+            await desk.PublishAsync(Rig.CommandMessage(CommandTypes.AlarmAcknowledge, payload)).ConfigureAwait(false);
         }
-        finally
+
+        await LedWatch.WaitAsync(() => Volatile.Read(ref results) >= commands).ConfigureAwait(false);
+        var seconds = (Interlocked.Read(ref lastResult) - started) / (double)Stopwatch.Frequency;
+        var events = (gateway.Store.LastSeq - eventsBefore) / seconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"under load: {commands} commands, at most 200 unanswered, {results} answered in {seconds:0.00} s = {commands / seconds:0} a second, while the gateway committed {events:0} background events a second ({gateway.CommandService!.Applied} applied, {gateway.CommandService.NotApplied} not)"));
+    }
+
+    /// <summary>
+    /// A gateway with one alarm column (button 17, LED 27) on the simulator's hardware bridge, the in-process broker,
+    /// and the station's key; started once the desk is listening, and ready when it has subscribed to its commands.
+    /// </summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly StationBroker _broker;
+        private readonly string _dir;
+        private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private Rig(StationBroker broker, BridgeServer hardware, string dir, GatewayInstance gateway)
         {
-            await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await desk.DisconnectAsync().ConfigureAwait(false);
-            Directory.Delete(dir, recursive: true);
+            _broker = broker;
+            Hardware = hardware;
+            _dir = dir;
+            Gateway = gateway;
+            broker.Server.ClientSubscribedTopicAsync += e =>
+            {
+                if (e.TopicFilter.Topic == Topic.Commands("c001", "gw1"))
+                {
+                    _subscribed.TrySetResult();
+                }
+
+                return Task.CompletedTask;
+            };
+        }
+
+        public BridgeServer Hardware { get; }
+
+        public GatewayInstance Gateway { get; }
+
+        public static async Task<Rig> CreateAsync(ECDsa station, string run, double testEventRate)
+        {
+            var broker = await StationBroker.StartAsync().ConfigureAwait(false);
+            var hardware = BridgeServer.Start();
+            hardware.SetLevel("c001", 17, true);
+            var dir = Path.Combine(Path.GetTempPath(), $"edge-bench-{Environment.ProcessId}-{run}");
+            Directory.CreateDirectory(dir);
+            var settings = new GatewaySettings(
+                new GatewayOptions { Community = "c001", Id = "gw1", DataDirectory = dir },
+                new OutboxOptions(),
+                new UplinkOptions { Broker = broker.Uri },
+                new TestEventOptions { Rate = testEventRate },
+                new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = hardware.Endpoint.ToString() },
+                new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-1", Pin = 17, LedPin = 27 }] },
+                Commands: new CommandOptions { StationKeys = [new StationKeyOptions { Id = "k", PublicKey = station.ExportSubjectPublicKeyInfoPem() }] });
+            return new Rig(broker, hardware, dir, GatewayInstance.Create(settings, NullLoggerFactory.Instance, TimeProvider.System));
+        }
+
+        /// <summary>A desk client subscribed to <paramref name="filter"/>, each message handed to <paramref name="received"/>.</summary>
+        public async Task<IMqttClient> DeskAsync(string clientId, string filter, Action<MqttApplicationMessageReceivedEventArgs> received)
+        {
+            var desk = new MqttClientFactory().CreateMqttClient();
+            desk.ApplicationMessageReceivedAsync += e =>
+            {
+                received(e);
+                return Task.CompletedTask;
+            };
+            await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId(clientId).Build()).ConfigureAwait(false);
+            await desk.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce).ConfigureAwait(false);
+            return desk;
+        }
+
+        public async Task StartAsync()
+        {
+            await Gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            await _subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await LedWatch.WaitAsync(() => Gateway.GatewayHardware.Bridge!.Connected && Gateway.UplinkService.State.Connected).ConfigureAwait(false);
+        }
+
+        public static MqttApplicationMessage CommandMessage(string type, string signed) =>
+            new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", type)).WithPayload(signed)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            Gateway.Dispose();
+            await Hardware.DisposeAsync().ConfigureAwait(false);
+            await _broker.DisposeAsync().ConfigureAwait(false);
+            Directory.Delete(_dir, recursive: true);
         }
     }
 

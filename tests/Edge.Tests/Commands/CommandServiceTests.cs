@@ -14,19 +14,6 @@ public sealed class CommandServiceTests : IDisposable
 {
     private readonly ECDsa _station = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    private sealed class Ledger : ICommandLedger
-    {
-        private readonly HashSet<Guid> _taken = [];
-
-        public bool TryTake(Guid id, DateTimeOffset keepUntil)
-        {
-            lock (_taken)
-            {
-                return _taken.Add(id);
-            }
-        }
-    }
-
     /// <summary>An uplink that is up or down: results published while up, refused while down.</summary>
     private sealed class Link : IResultPublisher
     {
@@ -74,7 +61,7 @@ public sealed class CommandServiceTests : IDisposable
         var uplink = new UplinkState();
         var applier = new Applier();
         using var key = ECDsa.Create(_station.ExportParameters(false));
-        var verifier = new CommandVerifier("c001", "gw1", new Dictionary<string, ECDsa> { ["k"] = key }, new Ledger(), TimeProvider.System);
+        var verifier = new CommandVerifier("c001", "gw1", new Dictionary<string, ECDsa> { ["k"] = key }, new MemoryCommandLedger(), TimeProvider.System);
         using var service = new CommandService("c001", "gw1", verifier, [applier], link, uplink, TimeProvider.System, NullLogger<CommandService>.Instance);
         await service.StartAsync(CancellationToken.None);
 

@@ -16,15 +16,8 @@ public sealed class CommandVerifierTests : IDisposable
     private readonly ECDsa _station = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ECDsa _forger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly FakeTimeProvider _time = new(Now);
-    private readonly MemoryLedger _ledger = new();
+    private readonly MemoryCommandLedger _ledger = new();
     private readonly TempDirectory _dir = new();
-
-    private sealed class MemoryLedger : ICommandLedger
-    {
-        private readonly HashSet<Guid> _taken = [];
-
-        public bool TryTake(Guid id, DateTimeOffset keepUntil) => _taken.Add(id);
-    }
 
     private CommandVerifier Verifier(ICommandLedger? ledger = null)
     {
