@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Edge.Gateway.Outbox;
 
+// Over 300 lines: one write transaction (new events, deliveries, dead letters and their replay, evictions, counters) on the one write connection, whose prepared commands all its parts share.
 /// <summary>
 /// The outbox's write side, used only by the writer's loop: one transaction per call, with its prepared statements on
 /// the write connection, the durability each commit needs, and the counters it changes (put back if it fails).

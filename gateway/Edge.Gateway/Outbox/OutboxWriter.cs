@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Outbox;
 
+// Over 300 lines: the single loop that owns the database's writes: intake, outcomes, lingering and the drain at stop share its channels and waits.
 /// <summary>
 /// The single writer of the outbox: takes submitted events from a bounded intake channel and outcomes from the
 /// uplink, and commits whatever has gathered in one transaction (group commit), so durability costs one fsync per

@@ -3,6 +3,7 @@ using Edge.Gateway.Access.Osdp;
 
 namespace Edge.Simulator.Devices;
 
+// Over 300 lines: one reader's protocol state (sequence, secure channel, reports, outputs, its misbehaviours) under one lock, as a real reader answers one command at a time.
 /// <summary>
 /// A simulated OSDP reader (a peripheral device at one address on a <see cref="SimOsdpLine"/>): answers ID and CAP
 /// (four inputs, LED, buzzer, secure channel when it has a key), takes part in the secure channel, and answers each

@@ -11,6 +11,7 @@ using Serilog.Extensions.Logging;
 
 namespace Edge.Simulator.District;
 
+// Over 300 lines: a run's steps in their order (broker, devices, gateways, scenario, drain, stop, verdict), each a named method, with the waits between them.
 /// <summary>
 /// <c>edge-sim run</c> and <c>edge-sim hardware</c>: the station broker (in-process or external), the communities'
 /// simulated hardware, a gateway per community (in-process, processes, or elsewhere), a station probe with the ground

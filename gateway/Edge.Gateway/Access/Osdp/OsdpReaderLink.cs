@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Access.Osdp;
 
-// Over 300 lines: one reader's session is one state machine (sequence number, secure channel, resends, offline) whose parts share its fields.
+// Over 300 lines: one reader's session is one state machine (sequence number, secure channel, resends, NAKs by their meaning, backoff, offline) whose parts share its fields; its reports and its faults are already classes of their own.
 /// <summary>
 /// The control panel's session with one reader on a line: ID and CAP at the start of every session (the first command
 /// with sequence 0, so the reader starts afresh), the secure channel when it has a key (commissioning a new reader with
