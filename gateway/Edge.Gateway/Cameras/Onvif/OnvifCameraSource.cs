@@ -137,11 +137,7 @@ public sealed class OnvifCameraSource : ICameraSource
                     new XAttribute(XNamespace.Xmlns + "tns1", Tns1), OnvifEvents.TopicFilter)),
                 new XElement(Tev + "InitialTerminationTime", Duration(_life))),
             Tev + "CreatePullPointSubscriptionResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        var address = response.Element(Tev + "SubscriptionReference")?.Element(Wsa + "Address")?.Value.Trim();
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            throw new XmlException("no subscription address in CreatePullPointSubscriptionResponse");
-        }
+        var uri = HttpAddress(response.Element(Tev + "SubscriptionReference")?.Element(Wsa + "Address")?.Value, "subscription address in CreatePullPointSubscriptionResponse");
 
         Interlocked.Increment(ref _subscriptions);
         return (uri, _time.GetUtcNow() + _life);
@@ -191,10 +187,7 @@ public sealed class OnvifCameraSource : ICameraSource
             ?? throw new XmlException("no media profile");
         var snapshot = await _session.CallAsync(media, "http://www.onvif.org/ver10/media/wsdl/GetSnapshotUri",
             new XElement(Trt + "GetSnapshotUri", new XElement(Trt + "ProfileToken", token)), Trt + "GetSnapshotUriResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        var uri = snapshot.Element(Trt + "MediaUri")?.Element(Tt + "Uri")?.Value.Trim();
-        return Uri.TryCreate(uri, UriKind.Absolute, out var result) && result.Scheme is "http" or "https"
-            ? result
-            : throw new XmlException("no snapshot URI");
+        return HttpAddress(snapshot.Element(Trt + "MediaUri")?.Element(Tt + "Uri")?.Value, "snapshot URI");
     }
 
     /// <summary>The camera's HTTP client (digest credentials), for its snapshots.</summary>

@@ -116,11 +116,8 @@ internal sealed partial class OnvifSession : IDisposable
                 var services = await CallAsync(_device, "http://www.onvif.org/ver10/device/wsdl/GetServices",
                     new XElement(Tds + "GetServices", new XElement(Tds + "IncludeCapability", "false")), Tds + "GetServicesResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
                 var ns = category == "Events" ? Tev : Trt;
-                var address = services.Elements(Tds + "Service").FirstOrDefault(e => e.Element(Tds + "Namespace")?.Value.Trim() == ns.NamespaceName)
-                    ?.Element(Tds + "XAddr")?.Value.Trim();
-                return Uri.TryCreate(address, UriKind.Absolute, out var service) && service.Scheme is "http" or "https"
-                    ? service
-                    : throw new XmlException($"no {category} service address in GetServices");
+                return HttpAddress(services.Elements(Tds + "Service").FirstOrDefault(e => e.Element(Tds + "Namespace")?.Value.Trim() == ns.NamespaceName)
+                    ?.Element(Tds + "XAddr")?.Value, $"{category} service address in GetServices");
             }
             catch (OnvifFaultException ex) when (!ex.Code.EndsWith("NotAuthorized", StringComparison.Ordinal))
             {
@@ -132,10 +129,7 @@ internal sealed partial class OnvifSession : IDisposable
 
         var response = await CallAsync(_device, "http://www.onvif.org/ver10/device/wsdl/GetCapabilities",
             new XElement(Tds + "GetCapabilities", new XElement(Tds + "Category", category)), Tds + "GetCapabilitiesResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        var xaddr = response.Descendants(Tt + category).Elements(Tt + "XAddr").FirstOrDefault()?.Value.Trim();
-        return Uri.TryCreate(xaddr, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new XmlException($"no {category} service address in GetCapabilities");
+        return HttpAddress(response.Descendants(Tt + category).Elements(Tt + "XAddr").FirstOrDefault()?.Value, $"{category} service address in GetCapabilities");
     }
 
     /// <param name="authenticate">False for the one call a camera answers before authentication (its clock).</param>

@@ -94,6 +94,15 @@ public static class OnvifSoap
         return first;
     }
 
+    /// <summary>
+    /// An address a device gave (a service, a subscription, a snapshot URI): absolute, http or https; otherwise an
+    /// <see cref="XmlException"/> saying which one is missing.
+    /// </summary>
+    public static Uri HttpAddress(string? text, string what) =>
+        Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new XmlException($"no {what}");
+
     /// <summary>An ISO 8601 duration for ONVIF (PT10S).</summary>
     public static string Duration(TimeSpan span) => XmlConvert.ToString(span);
 }
