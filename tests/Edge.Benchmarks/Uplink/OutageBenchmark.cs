@@ -119,7 +119,8 @@ internal static class OutageBenchmark
             Volatile.Write(ref stationListening, true);
 
             var wait = Stopwatch.StartNew();
-            while (!station.HasAll(atOutage + 1, backlog) && wait.Elapsed < DrainTimeout)
+            station.Await(atOutage + 1, backlog);
+            while (!station.HasAll && wait.Elapsed < DrainTimeout)
             {
                 await Task.Delay(20).ConfigureAwait(false);
             }
@@ -158,6 +159,9 @@ internal static class OutageBenchmark
         private readonly bool[] _alarm = new bool[capacity + 1];
         private readonly Lock _lock = new();
         private long _back = long.MaxValue;
+        private long _awaitedFrom;
+        private long _awaitedLast = -1;
+        private long _stillMissing;
 
         public void Alarm(long seq) => _alarm[seq] = true;
 
@@ -196,22 +200,32 @@ internal static class OutageBenchmark
                 }
 
                 _at[seq] = now;
+                if (seq >= _awaitedFrom && seq <= _awaitedLast)
+                {
+                    _stillMissing--;
+                }
             }
         }
 
-        public bool HasAll(long from, long last)
+        /// <summary>From now on, counts down the seqs <paramref name="from"/>..<paramref name="last"/> not yet arrived (counted once here).</summary>
+        public void Await(long from, long last)
         {
             lock (_lock)
             {
-                for (var s = from; s <= last; s++)
-                {
-                    if (_at[s] == 0)
-                    {
-                        return false;
-                    }
-                }
+                (_awaitedFrom, _awaitedLast) = (from, last);
+                _stillMissing = Range(from, last).Count(s => _at[s] == 0);
+            }
+        }
 
-                return true;
+        /// <summary>True once every awaited seq has arrived: a count, not a scan, so the arrivals are not held up.</summary>
+        public bool HasAll
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _stillMissing == 0;
+                }
             }
         }
 
