@@ -89,6 +89,7 @@ internal static class RunVerdict
             new SequenceCheck(committedTotal, received, missing, seqDuplicates, probe.Malformed),
             truth.Latency(),
             truth.LatencyByType(),
+            truth.LatencyFromGateway(),
             new GatewayHealth(district.Count, online, supervision.OfflineDetectedMaxS, supervision.Kills, supervision.Undetected, fleet?.Crashes ?? 0, fleet?.Restarts ?? 0),
             backlog.Report(),
             snapshots,

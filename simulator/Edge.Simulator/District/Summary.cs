@@ -30,6 +30,11 @@ public static class Summary
                 ? $"; from the physical act to the station p50 {l.P50:0.0} ms, p99 {l.P99:0.0} ms, max {l.Max:0.0} ms"
                 : "";
             Line($"    {category,-10} {c.Generated} caused, {c.Delivered} received, lost {c.Lost}{latency}");
+            if (r.LatencyFromGatewayMs.TryGetValue(category, out var g) && g.Count > 0)
+            {
+                Line($"      of which from the gateway's observation (outbox, uplink, broker) p50 {g.P50:0.0} ms, p99 {g.P99:0.0} ms, max {g.Max:0.0} ms");
+            }
+
             foreach (var (type, t) in r.LatencyByTypeMs.Where(t => t.Key.StartsWith(category + ".", StringComparison.Ordinal)))
             {
                 Line($"      {type,-16} {t.Count} received, p50 {t.P50:0.0} ms, p99 {t.P99:0.0} ms, max {t.Max:0.0} ms");

@@ -23,6 +23,7 @@ public sealed record RunReport(
     SequenceCheck Sequence,
     IReadOnlyDictionary<string, LatencySummary> LatencyMs,
     IReadOnlyDictionary<string, LatencySummary> LatencyByTypeMs,
+    IReadOnlyDictionary<string, LatencySummary> LatencyFromGatewayMs,
     GatewayHealth Gateways,
     BacklogReport? Outage,
     Station.SnapshotCounts Snapshots,

@@ -16,6 +16,7 @@ public sealed class GroundTruth
     private readonly SortedDictionary<string, CategoryTally> _tallies = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LongHistogram> _latency = [];
     private readonly Dictionary<string, LongHistogram> _latencyByType = [];
+    private readonly Dictionary<string, LongHistogram> _fromGateway = [];
     private readonly List<string> _unexpected = [];
     private long _openCount;
 
@@ -76,6 +77,7 @@ public sealed class GroundTruth
             latency = message.ReceivedAt - causedAt;
             Record(_latency, category, latency);
             Record(_latencyByType, e.Type, latency);
+            Record(_fromGateway, category, message.ReceivedAt - e.ObservedAt);
         }
 
         Met?.Invoke(category, latency);
@@ -136,6 +138,12 @@ public sealed class GroundTruth
 
     /// <summary>Latency from the physical act to the station, per event type (a zone's dwell time is not a button's debounce).</summary>
     public IReadOnlyDictionary<string, LatencySummary> LatencyByType() => Summaries(_latencyByType);
+
+    /// <summary>
+    /// The part of the latency after the gateway observed the event (its <c>observedAt</c>: outbox, uplink, broker),
+    /// per category: the rest is the device's own time (debounce, dwell) and the gateway's reading of it.
+    /// </summary>
+    public IReadOnlyDictionary<string, LatencySummary> LatencyFromGateway() => Summaries(_fromGateway);
 
     private Dictionary<string, LatencySummary> Summaries(Dictionary<string, LongHistogram> histograms)
     {

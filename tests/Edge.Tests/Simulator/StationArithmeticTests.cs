@@ -10,20 +10,21 @@ public sealed class StationArithmeticTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
 
-    private static ProbeMessage Arrival(string type, EventState? state, double atMs, string device = "btn-1", long seq = 1, bool duplicate = false, Guid? id = null, Priority priority = Priority.Critical, DateTimeOffset? occurred = null, string community = "c001")
+    private static ProbeMessage Arrival(string type, EventState? state, double atMs, string device = "btn-1", long seq = 1, bool duplicate = false, Guid? id = null, Priority priority = Priority.Critical, DateTimeOffset? occurred = null, string community = "c001", DateTimeOffset? observed = null)
     {
         var e = new EdgeEvent(id ?? Guid.NewGuid(), seq, type, priority, community, "gw1", new DeviceRef(device, "alarm-button"), state,
-            occurred ?? T0, occurred ?? T0, null);
+            occurred ?? T0, observed ?? occurred ?? T0, null);
         return new ProbeMessage(new TopicParts(community, "gw1", TopicKind.Event, e.Category, device), T0.AddMilliseconds(atMs), Event: e, Duplicate: duplicate);
     }
 
     [Fact]
-    public void An_expected_event_that_arrives_is_delivered_with_its_latency_from_the_act()
+    public void An_expected_event_that_arrives_is_delivered_with_its_latency_from_the_act_and_from_the_gateway()
     {
         var truth = new GroundTruth();
         truth.Expect("c001", "btn-1", EventTypes.AlarmPanic, EventState.Active, T0);
 
-        truth.Observe(Arrival(EventTypes.AlarmPanic, EventState.Active, atMs: 40));
+        // Debounced for 30 ms at the gateway, then 10 ms through the outbox, the uplink and the broker.
+        truth.Observe(Arrival(EventTypes.AlarmPanic, EventState.Active, atMs: 40, observed: T0.AddMilliseconds(30)));
 
         var alarm = truth.Categories()[EventCategory.Alarm];
         Assert.Equal(new CategoryCounts(1, 1, 0, 0, 0), alarm);
@@ -32,6 +33,7 @@ public sealed class StationArithmeticTests
         Assert.Equal(1, latency.Count);
         Assert.InRange(latency.Max, 39.9, 40.1);
         Assert.InRange(truth.LatencyByType()[EventTypes.AlarmPanic].P50, 39.9, 40.1);
+        Assert.InRange(truth.LatencyFromGateway()[EventCategory.Alarm].Max, 9.9, 10.1);
     }
 
     [Fact]
