@@ -20,11 +20,16 @@ public sealed class SimCommunity : IDisposable
     /// <summary>Door and camera acts under way, but those at access controllers' doors (counted apart: they go on through a killing).</summary>
     private int _deviceActs;
     private int _controllerActs;
+    private readonly BridgeServer _bridge;
+    private long _actsWhileAway;
+    private int _awayNoted;
 
     public SimCommunity(CommunityPlan plan, BridgeServer bridge, GroundTruth truth, SimClock clock, HttpDeviceServer? http = null, SimOsdpLine? osdp = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(bridge);
         Plan = plan;
+        _bridge = bridge;
         Wiring = CommunityWiring.Of(plan);
         Alarms = new SimAlarmDevices(plan, Wiring, bridge, truth, clock);
         Doors = new SimDoors(plan, Wiring, bridge, truth, clock, http, osdp);
@@ -47,6 +52,39 @@ public sealed class SimCommunity : IDisposable
     /// <summary>Cameras: motion, blinding, unplugging.</summary>
     public SimCameras Cameras { get; }
 
+    /// <summary>
+    /// True when the community's gateway can see its hardware (<see cref="BridgeServer.GatewayPresent"/>). While it is
+    /// away (killed, restarting, run elsewhere and stopped) no act starts but those at access controllers' doors, whose
+    /// events wait in the controllers' logs: an act nobody could see is not a loss.
+    /// </summary>
+    public bool GatewayPresent => _bridge.GatewayPresent(Id);
+
+    /// <summary>Acts not performed because the gateway was away.</summary>
+    public long ActsWhileAway => Interlocked.Read(ref _actsWhileAway);
+
+    /// <summary>
+    /// Whether an act may start as far as the gateway's presence goes (acts at access controllers' doors always may).
+    /// <paramref name="firstWhileAway"/> is true for the first act an absence stops, for the caller to note.
+    /// </summary>
+    public bool AllowsAct(bool controller, out bool firstWhileAway)
+    {
+        firstWhileAway = false;
+        if (controller)
+        {
+            return true;
+        }
+
+        if (GatewayPresent)
+        {
+            Volatile.Write(ref _awayNoted, 0);
+            return true;
+        }
+
+        Interlocked.Increment(ref _actsWhileAway);
+        firstWhileAway = Interlocked.Exchange(ref _awayNoted, 1) == 0;
+        return false;
+    }
+
     /// <summary>Every wired device at rest: before any gateway connects.</summary>
     public void Rest()
     {
@@ -64,6 +102,12 @@ public sealed class SimCommunity : IDisposable
     {
         if (!await _busy.WaitAsync(wait, ct).ConfigureAwait(false))
         {
+            return null;
+        }
+
+        if (!GatewayPresent)
+        {
+            _busy.Release();
             return null;
         }
 
@@ -102,7 +146,7 @@ public sealed class SimCommunity : IDisposable
 
     private Lease? Reserve(string device, bool controller)
     {
-        bool Stopped() => _traffic == DeviceTraffic.Stopped || (_traffic == DeviceTraffic.ControllersOnly && !controller);
+        bool Stopped() => _traffic == DeviceTraffic.Stopped || (!controller && (_traffic == DeviceTraffic.ControllersOnly || !GatewayPresent));
         var gate = _gates[device];
         if (Stopped() || !gate.Wait(0))
         {

@@ -123,6 +123,20 @@ public sealed class BridgeServer : IAsyncDisposable
     /// <summary>True while a gateway is connected for the community.</summary>
     public bool IsConnected(string community) => Pins(community).Stream is not null;
 
+    /// <summary>How long a gateway that came back after an absence is given to read the state, reconnect its uplink and subscribe to its cameras again before acts count on it.</summary>
+    public static readonly TimeSpan ReturnSettle = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// True when the community's gateway can see its hardware: connected, and, when it came back after an absence (a
+    /// gateway killed or restarted elsewhere), connected for <see cref="ReturnSettle"/>. An act while it is away
+    /// cannot reach the station and is not the gateway's to report.
+    /// </summary>
+    public bool GatewayPresent(string community)
+    {
+        var pins = Pins(community);
+        return pins.AttachedAt is { } at && (pins.Attaches == 1 || _time.GetUtcNow() - at >= ReturnSettle);
+    }
+
     /// <summary>Drops the connection of a community (a cut cable between gateway and hardware).</summary>
     public void Disconnect(string community) => Pins(community).Stream?.Dispose();
 
@@ -172,7 +186,7 @@ public sealed class BridgeServer : IAsyncDisposable
 
                     community = m.Text!;
                     pins = Pins(community);
-                    pins.Attach(stream, m.Value);
+                    pins.Attach(stream, m.Value, _time.GetUtcNow());
                 }
                 else if (m.Kind == BridgeMessageKind.Out && pins is not null)
                 {
@@ -226,6 +240,12 @@ public sealed class BridgeServer : IAsyncDisposable
 
         public Stream? Stream { get; private set; }
 
+        /// <summary>When the connected gateway attached; null while none is connected.</summary>
+        public DateTimeOffset? AttachedAt { get; private set; }
+
+        /// <summary>How many times a gateway has attached.</summary>
+        public int Attaches { get; private set; }
+
         private volatile bool _unplugged;
 
         public bool Unplugged { get => _unplugged; set => _unplugged = value; }
@@ -234,12 +254,14 @@ public sealed class BridgeServer : IAsyncDisposable
         private int _version = BridgeProtocol.Version;
 
         /// <summary>A gateway connected: it gets the whole state first, each with when it last changed, then READY.</summary>
-        public void Attach(Stream stream, int version)
+        public void Attach(Stream stream, int version, DateTimeOffset at)
         {
             lock (_lock)
             {
                 Stream?.Dispose();
                 Stream = stream;
+                AttachedAt = at;
+                Attaches++;
                 _version = version;
                 foreach (var (pin, level) in Levels)
                 {
@@ -262,6 +284,7 @@ public sealed class BridgeServer : IAsyncDisposable
                 if (Stream == stream)
                 {
                     Stream = null;
+                    AttachedAt = null;
                 }
             }
         }
@@ -290,6 +313,7 @@ public sealed class BridgeServer : IAsyncDisposable
                     catch (Exception ex) when (ex is IOException or ObjectDisposedException)
                     {
                         Stream = null;
+                        AttachedAt = null;
                     }
                 }
             }

@@ -72,6 +72,11 @@ public sealed class ScenarioContext
     {
         ArgumentNullException.ThrowIfNull(community);
         ArgumentNullException.ThrowIfNull(act);
+        if (!Allowed(community, controller: false))
+        {
+            return false;
+        }
+
         var lease = await community.ReserveAsync(wait, ct, traffic).ConfigureAwait(false);
         return lease is not null && Run(lease, act);
     }
@@ -80,6 +85,11 @@ public sealed class ScenarioContext
     public bool TryDoorAct(SimCommunity community, Topology.DoorWire door, Func<CancellationToken, Task> act)
     {
         ArgumentNullException.ThrowIfNull(community);
+        if (!Allowed(community, door is Topology.ControllerWire))
+        {
+            return false;
+        }
+
         var lease = community.ReserveDoor(door);
         return lease is not null && Run(lease, act);
     }
@@ -88,8 +98,29 @@ public sealed class ScenarioContext
     public bool TryCameraAct(SimCommunity community, Topology.CameraWire camera, Func<CancellationToken, Task> act)
     {
         ArgumentNullException.ThrowIfNull(community);
+        if (!Allowed(community, controller: false))
+        {
+            return false;
+        }
+
         var lease = community.ReserveCamera(camera);
         return lease is not null && Run(lease, act);
+    }
+
+    /// <summary>False when the community's gateway is away (see <see cref="SimCommunity.GatewayPresent"/>); the first such act of an absence is noted.</summary>
+    private bool Allowed(SimCommunity community, bool controller)
+    {
+        if (community.AllowsAct(controller, out var first))
+        {
+            return true;
+        }
+
+        if (first)
+        {
+            Note($"{community.Id}'s gateway is not on the hardware bridge: acts at its alarm devices, readers, GPIO doors and cameras wait until it is back (its access controllers' doors go on, their logs keep the events)");
+        }
+
+        return false;
     }
 
     private bool Run(IDisposable lease, Func<CancellationToken, Task> act)
