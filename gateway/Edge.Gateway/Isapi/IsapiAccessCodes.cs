@@ -6,8 +6,9 @@ namespace Edge.Gateway.Isapi;
 public sealed record AccessMeaning(string Type, EventState? State, Priority Priority, string? Reason = null);
 
 /// <summary>
-/// Hikvision access controller event codes (major, minor) mapped to the contract. Major 5 is an event, major 1 an
-/// alarm, whose end has a minor code of its own (0x404 the controller's case opened, 0x405 closed again; 0x406 and
+/// Hikvision access controller event codes (major, minor) mapped to the contract. Major 5 is an event, major 3 an
+/// operation (0x400: the remote control opened a door, as a <c>door.open</c> command asks), major 1 an alarm, whose
+/// end has a minor code of its own (0x404 the controller's case opened, 0x405 closed again; 0x406 and
 /// 0x407 a reader taken off the wall and put back). Codes not listed are counted by the caller and not forwarded: an
 /// unknown code is never guessed into an alarm or a grant.
 /// </summary>
@@ -18,6 +19,7 @@ public static class IsapiAccessCodes
         [(5, 0x01)] = new(EventTypes.AccessGranted, null, Priority.Normal),
         [(5, 0x02)] = new(EventTypes.AccessGranted, null, Priority.Normal),
         [(5, 0x4B)] = new(EventTypes.AccessGranted, null, Priority.Normal),
+        [(3, 0x400)] = new(EventTypes.AccessGranted, null, Priority.Normal, "remote"),
         [(5, 0x03)] = new(EventTypes.AccessDenied, null, Priority.Normal, "wrong-pin"),
         [(5, 0x06)] = new(EventTypes.AccessDenied, null, Priority.Normal, "no-permission"),
         [(5, 0x07)] = new(EventTypes.AccessDenied, null, Priority.Normal, "outside-schedule"),

@@ -158,7 +158,7 @@ public sealed class HttpDeviceServer : IAsyncDisposable
                 if (sim is SimController controller && http.Request.HttpMethod == "PUT" && rest.StartsWith("ISAPI/AccessControl/RemoteControl/door/", StringComparison.Ordinal)
                     && int.TryParse(rest[(rest.LastIndexOf('/') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var door))
                 {
-                    controller.RemoteOpens.Enqueue(door);
+                    controller.RemoteOpen(door);
                     http.Response.ContentType = "application/xml";
                     await http.Response.OutputStream.WriteAsync("<ResponseStatus><statusCode>1</statusCode><statusString>OK</statusString></ResponseStatus>"u8.ToArray(), ct).ConfigureAwait(false);
                     return;

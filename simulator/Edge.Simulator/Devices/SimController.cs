@@ -23,6 +23,20 @@ public sealed class SimController(string user, string password) : SimIsapiDevice
 
     public ConcurrentQueue<int> RemoteOpens { get; } = new();
 
+    /// <summary>Raised when the remote control opens a door (its number), before the controller logs and sends it.</summary>
+    public event Action<int>? RemoteOpened;
+
+    /// <summary>
+    /// The remote control opened a door (<c>PUT ISAPI/AccessControl/RemoteControl/door/{n}</c>): the lock is released and
+    /// the controller logs it as Hikvision does, an operation (major 3) "remote: open door" (minor 0x400).
+    /// </summary>
+    public void RemoteOpen(int door)
+    {
+        RemoteOpened?.Invoke(door);
+        RemoteOpens.Enqueue(door);
+        Send(3, 0x400, door);
+    }
+
     /// <summary>
     /// True: events that happen while no gateway reads the alert stream are only logged (what most controllers do).
     /// False (the default): they wait for the next reader, as on firmware that retransmits.

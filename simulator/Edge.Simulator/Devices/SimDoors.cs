@@ -28,7 +28,16 @@ public sealed class SimDoors : SimDevices
         _facility = CommunityWiring.CardFacility(Id);
         foreach (var c in wiring.Controllers)
         {
-            http?.Add(Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(Id));
+            if (http?.Add(Id, c.Id, CommunityWiring.ControllerUser, CommunityWiring.ControllerPassword(Id)) is SimController controller)
+            {
+                var door = c.Door.Id;
+                controller.RemoteOpened += _ =>
+                {
+                    // The controller logs a remote opening: the station must see it as access granted at that door.
+                    Truth.Expect(Id, door, EventTypes.AccessGranted, null, Now);
+                    RemoteOpened?.Invoke(door, Now);
+                };
+            }
         }
 
         foreach (var r in wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
@@ -41,6 +50,9 @@ public sealed class SimDoors : SimDevices
             _osdpReaders[r.Reader.Id] = osdp.Add((byte)r.Address, CommunityWiring.OsdpKey(Id, r.Reader.Id));
         }
     }
+
+    /// <summary>Raised when an access controller's remote control opened a door (its device id), with when.</summary>
+    public event Action<string, DateTimeOffset>? RemoteOpened;
 
     /// <summary>True when the door's devices are simulated in this run (controllers need the HTTP server, OSDP doors a line).</summary>
     public bool Simulated(DoorWire door) => door switch
