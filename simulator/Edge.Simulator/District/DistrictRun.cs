@@ -54,7 +54,9 @@ public static class DistrictRun
             using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
                 .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
             using var loggers = new SerilogLoggerFactory(gatewayLog);
-            var fleet = MakeFleet(settings, scenario, district, devices, brokerUri, dataRoot, checks.Supervision, journal, loggers, run.Time);
+            var desk = await StartDeskAsync(settings, scenario, devices, checks, brokerUri, run.Time, ct).ConfigureAwait(false);
+            await using var deskScope = Scope(desk);
+            var fleet = MakeFleet(settings, scenario, district, devices, brokerUri, dataRoot, checks.Supervision, journal, loggers, run.Time, desk?.StationKey);
             await using var fleetScope = Scope(fleet);
             var station = StationControlFor(broker, probe, fleet, scenario);
 
@@ -69,8 +71,9 @@ public static class DistrictRun
                     var status = settings.Verbosity == Verbosity.Quiet ? Task.CompletedTask : view.StatusLoopAsync(clock, probe, checks, district.Count, live.Token);
                     try
                     {
-                        played = await PlayAsync(run, clock, devices, fleet, station, checks, journal, probe, district.Count, ct).ConfigureAwait(false);
-                        await DrainAsync(fleet, probe, district, checks).ConfigureAwait(false);
+                        played = await PlayAsync(run, clock, devices, fleet, station, checks, journal, probe, district.Count, desk, ct).ConfigureAwait(false);
+                        await DrainAsync(fleet, probe, district, checks, desk).ConfigureAwait(false);
+                        desk?.Doors.Finish();
                     }
                     finally
                     {
@@ -83,7 +86,7 @@ public static class DistrictRun
                 view.Mute();
                 var committed = await StopGatewaysAsync(fleet, probe, district).ConfigureAwait(false);
                 var report = run.Report(clock, district, broker is null ? brokerUri.ToString() : "in-process", fleet, probe, checks, journal,
-                    committed, online, played, memoryPerCommunity);
+                    committed, online, played, memoryPerCommunity, desk?.Check.Counts());
                 ok = report.Ok;
                 return ok ? 0 : 1;
             }
@@ -144,10 +147,47 @@ public static class DistrictRun
         ThreadPool.SetMinThreads(Math.Max(workers, 32 + (communities / 4)), io);
     }
 
-    private static GatewayFleet? MakeFleet(RunSettings settings, Scenario scenario, IReadOnlyList<CommunityPlan> district, DistrictDevices devices, Uri broker,
-        string dataRoot, Supervision supervision, Journal journal, Microsoft.Extensions.Logging.ILoggerFactory loggers, TimeProvider time)
+    /// <summary>
+    /// The police desk of a scenario that answers alarms, connected to the station broker: its key is made for the run,
+    /// so only the simulator's own gateways can know it. It watches the columns' LEDs and the controllers' locks.
+    /// </summary>
+    private static async Task<PoliceDesk?> StartDeskAsync(RunSettings settings, Scenario scenario, DistrictDevices devices, StationChecks checks, Uri broker,
+        TimeProvider time, CancellationToken ct)
     {
-        var fleetSettings = new FleetSettings(broker, devices.Endpoints, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway);
+        if (!scenario.Desk)
+        {
+            return null;
+        }
+
+        if (settings.Gateways == GatewayMode.External)
+        {
+            throw new RunStartException($"the {scenario.Name} scenario signs commands with a key made for the run, which only the simulator's own gateways are configured with: use edge-sim run");
+        }
+
+        var desk = new PoliceDesk(time, checks.Truth, checks.Snapshots, new ColumnLeds(devices.Bridge));
+        foreach (var community in devices.Communities)
+        {
+            community.Doors.RemoteOpened += (door, at) => desk.Doors.Opened(community.Id, door, at);
+        }
+
+        using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        connect.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            await desk.StartAsync(broker, connect.Token).ConfigureAwait(false);
+            return desk;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException && !ct.IsCancellationRequested)
+        {
+            await desk.DisposeAsync().ConfigureAwait(false);
+            throw new RunStartException($"the police desk cannot reach the broker at {broker}: {ex.Message}");
+        }
+    }
+
+    private static GatewayFleet? MakeFleet(RunSettings settings, Scenario scenario, IReadOnlyList<CommunityPlan> district, DistrictDevices devices, Uri broker,
+        string dataRoot, Supervision supervision, Journal journal, Microsoft.Extensions.Logging.ILoggerFactory loggers, TimeProvider time, StationKey? stationKey)
+    {
+        var fleetSettings = new FleetSettings(broker, devices.Endpoints, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway, stationKey);
         return settings.Gateways switch
         {
             GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),
@@ -194,7 +234,7 @@ public static class DistrictRun
 
     /// <summary>Plays the scenario with the status line running; how long it took and what it cost.</summary>
     private static async Task<RunContext.Played> PlayAsync(RunContext run, SimClock clock, DistrictDevices devices, GatewayFleet? fleet, StationControl station, StationChecks checks,
-        Journal journal, StationProbe probe, int communities, CancellationToken ct)
+        Journal journal, StationProbe probe, int communities, PoliceDesk? desk, CancellationToken ct)
     {
         var (settings, scenario, o) = (run.Settings, run.Scenario, run.Output);
         o.WriteLine($"Scenario {scenario.Name}: {scenario.Summary}");
@@ -202,7 +242,7 @@ public static class DistrictRun
             ? $"Running {settings.Duration.TotalSeconds:0.#} s at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} (Ctrl+C stops early); {probe.Online}/{communities} gateways online"
             : $"Running at speed {clock.Speed:0.##} from {clock.StartOfDay:hh\\:mm} until Ctrl+C; {probe.Online}/{communities} gateways online");
         var context = new ScenarioContext(clock, (settings.Duration > TimeSpan.Zero ? settings.Duration : TimeSpan.FromDays(1)) * clock.Speed,
-            devices.Communities, fleet, station, checks.Backlog, journal, settings.Seed);
+            devices.Communities, fleet, station, checks.Backlog, journal, settings.Seed, desk);
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuAtScenario = process.TotalProcessorTime;
@@ -224,8 +264,9 @@ public static class DistrictRun
     }
 
     /// <summary>Waits, at most <see cref="DrainTimeout"/>, until the station has every event caused and every seq committed (and the snapshots, unless a gateway was killed holding some).</summary>
-    private static Task DrainAsync(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district, StationChecks checks) =>
-        WaitAsync(() => checks.Truth.Open == 0 && RunVerdict.SequenceComplete(fleet, probe, district) && (checks.Snapshots.Missing == 0 || checks.Supervision.Kills > 0),
+    private static Task DrainAsync(GatewayFleet? fleet, StationProbe probe, IReadOnlyList<CommunityPlan> district, StationChecks checks, PoliceDesk? desk) =>
+        WaitAsync(() => checks.Truth.Open == 0 && RunVerdict.SequenceComplete(fleet, probe, district) && (checks.Snapshots.Missing == 0 || checks.Supervision.Kills > 0)
+                        && (desk is null || desk.Check.Counts().Unanswered == 0),
             DrainTimeout, CancellationToken.None);
 
     /// <summary>

@@ -28,7 +28,7 @@ internal sealed class RunContext(RunSettings settings, Scenario scenario, TextWr
 
     /// <summary>Builds the report, prints the summary and writes the report files asked for.</summary>
     public RunReport Report(SimClock clock, IReadOnlyList<CommunityPlan> district, string broker, GatewayFleet? fleet, StationProbe probe, StationChecks checks,
-        Journal journal, Dictionary<string, long?> committed, int online, Played played, double? memoryPerCommunity)
+        Journal journal, Dictionary<string, long?> committed, int online, Played played, double? memoryPerCommunity, CommandCounts? commands)
     {
         _process.Refresh();
         var cpu = (_process.TotalProcessorTime - _cpuAtStart).TotalSeconds;
@@ -36,7 +36,7 @@ internal sealed class RunContext(RunSettings settings, Scenario scenario, TextWr
         var report = RunVerdict.Build(Settings, Scenario, clock, StartedAt, district, broker, fleet, probe, checks.Truth, checks.Timeline, checks.Supervision,
             checks.Backlog, checks.Snapshots.Counts(), journal, committed, online, played.Time,
             new Resources(Environment.ProcessorCount, Math.Round(cpu, 1), cpuPercent, Math.Round(_process.PeakWorkingSet64 / 1048576.0, 1), memoryPerCommunity,
-                played.GatewayCpuPercent));
+                played.GatewayCpuPercent), commands);
         Summary.Print(report, clock, Output);
         if (Settings.ReportPath is { } path)
         {

@@ -25,7 +25,8 @@ internal static class RunVerdict
     public static RunReport Build(
         RunSettings settings, Scenario scenario, SimClock clock, DateTimeOffset startedAt, IReadOnlyList<CommunityPlan> district, string broker,
         GatewayFleet? fleet, StationProbe probe, GroundTruth truth, Timeline timeline, Supervision supervision, BacklogTracker backlog,
-        SnapshotCounts snapshots, Journal journal, Dictionary<string, long?> committed, int online, TimeSpan scenarioTime, Resources resources)
+        SnapshotCounts snapshots, Journal journal, Dictionary<string, long?> committed, int online, TimeSpan scenarioTime, Resources resources,
+        CommandCounts? commands = null)
     {
         var categories = truth.Categories();
         var total = truth.Total();
@@ -80,6 +81,11 @@ internal static class RunVerdict
             problems.Add($"{supervision.Undetected} killed gateways were never seen offline by the station");
         }
 
+        if (commands is not null)
+        {
+            CommandProblems(commands, problems);
+        }
+
         return new RunReport(
             scenario.Name, settings.Seed, clock.Speed, startedAt, Math.Round(scenarioTime.TotalSeconds, 1), district.Count, broker,
             fleet?.Mode ?? "external",
@@ -96,6 +102,31 @@ internal static class RunVerdict
             resources,
             journal.Entries,
             timeline.Points(),
+            commands,
             problems);
+    }
+
+    /// <summary>What the police desk's commands and the attacker's say about the run.</summary>
+    private static void CommandProblems(CommandCounts c, List<string> problems)
+    {
+        if (c.BadApplied > 0)
+        {
+            problems.Add($"{c.BadApplied} bad commands were applied");
+        }
+
+        if (c.Unanswered > 0)
+        {
+            problems.Add($"{c.Unanswered} commands were never answered");
+        }
+
+        if (c.AlarmsAcknowledged < c.AlarmsRaised)
+        {
+            problems.Add($"{c.AlarmsRaised - c.AlarmsAcknowledged} of {c.AlarmsRaised} alarms the desk answered were not acknowledged at their gateway");
+        }
+
+        if (c.FirstProblems.Count > 0)
+        {
+            problems.Add($"commands: {string.Join("; ", c.FirstProblems)}");
+        }
     }
 }

@@ -53,6 +53,12 @@ public static class Summary
             Line($"  snapshots    {s.Expected} announced, {s.Received} received, missing {s.Missing}, bad {s.Bad}; from the event to its first snapshot p50 {s.FirstSnapshotMs.P50:0.0} ms, p99 {s.FirstSnapshotMs.P99:0.0} ms, max {s.FirstSnapshotMs.Max:0.0} ms");
         }
 
+        if (r.Commands is { } k)
+        {
+            Line($"  commands     sent {k.Sent}: applied {k.Applied}, refused {k.Refused}, expired {k.Expired}, replayed {k.Replayed}, failed {k.Failed}; unanswered {k.Unanswered}, answered otherwise than due {k.WrongOutcome}, bad ones applied {k.BadApplied}");
+            Line($"               alarms acknowledged {k.AlarmsAcknowledged} of {k.AlarmsRaised}; from a command sent to its effect at the hardware (LED, lock) p50 {k.EffectMs.P50:0.0} ms, p99 {k.EffectMs.P99:0.0} ms, max {k.EffectMs.Max:0.0} ms ({k.EffectMs.Count})");
+        }
+
         var perCommunity = r.Resources.MemoryPerCommunityMb is { } m ? string.Create(CultureInfo.InvariantCulture, $", {m:0.00} MB per community with its gateway") : "";
         Line($"  cost         {r.Resources.CpuS:0.0} CPU s ({r.Resources.CpuPercent:0.#}% of {r.Resources.Cores} cores), peak working set {r.Resources.PeakWorkingSetMb:0} MB{perCommunity}");
         if (r.Resources.GatewayCpuPercentOfCore is { } gatewayCpu)

@@ -7,7 +7,10 @@ using Edge.Simulator.Topology;
 namespace Edge.Simulator.Gateways;
 
 /// <summary>What every gateway of a run is configured with beyond its community's devices.</summary>
-public sealed record FleetSettings(Uri Broker, DeviceEndpoints Devices, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate);
+public sealed record FleetSettings(Uri Broker, DeviceEndpoints Devices, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate, StationKey? StationKey = null);
+
+/// <summary>A station key the gateways verify commands with: its id and the public key, PEM.</summary>
+public sealed record StationKey(string Id, string PublicKeyPem);
 
 /// <summary>
 /// The gateways of a run, one per community, each behind its own <see cref="UplinkWire"/> to the station broker.
@@ -140,6 +143,11 @@ public abstract class GatewayFleet : IAsyncDisposable
         edge["Uplink"]!["HeartbeatInterval"] = Settings.HeartbeatInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         edge["Uplink"]!["ReconnectMaxDelay"] = "00:00:05";
         edge["TestEvents"] = new JsonObject { ["Rate"] = Settings.TestEventRate };
+        if (Settings.StationKey is { } key)
+        {
+            edge["Commands"] = new JsonObject { ["StationKeys"] = new JsonArray(new JsonObject { ["Id"] = key.Id, ["PublicKey"] = key.PublicKeyPem }) };
+        }
+
         return config;
     }
 

@@ -30,6 +30,7 @@ public sealed record RunReport(
     Resources Resources,
     IReadOnlyList<JournalEntry> Incidents,
     IReadOnlyList<TimelinePoint> Timeline,
+    Station.CommandCounts? Commands,
     IReadOnlyList<string> Problems)
 {
     /// <summary>True when nothing was lost, nothing phantom arrived, and every killed gateway was seen offline.</summary>

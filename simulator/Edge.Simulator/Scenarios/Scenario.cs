@@ -15,7 +15,8 @@ public interface IScenarioActivity
 
 /// <summary>
 /// A named, documented, repeatable script: its activities, the simulated time of day it starts at, its default time
-/// acceleration, and the background load (device.test events per gateway per second) it wants, if any.
+/// acceleration, the background load (device.test events per gateway per second) it wants, if any, and whether the
+/// police desk answers the alarms (its gateways are then configured with the desk's signing key).
 /// </summary>
 public sealed record Scenario(
     string Name,
@@ -23,7 +24,8 @@ public sealed record Scenario(
     TimeSpan StartOfDay,
     double DefaultSpeed,
     IReadOnlyList<Func<IScenarioActivity>> Activities,
-    double LoadPerGateway = 0)
+    double LoadPerGateway = 0,
+    bool Desk = false)
 {
     /// <summary>
     /// Runs every activity until <paramref name="duration"/> of real time has passed, then waits for the acts under way

@@ -22,6 +22,8 @@ public static class ScenarioCatalog
             TimeSpan.FromHours(14), 1, [() => new AlarmLife(), () => new DoorLife(), () => new CameraLife(), () => new Faults()]),
         new("fuzz", "devices send bad data: garbage on the bridge and contact bounce, with real presses in between",
             TimeSpan.FromHours(14), 1, [() => new Fuzz()]),
+        new("response", "the police desk answers the alarm columns: acknowledges (most within a minute), dispatches, opens doors, asks for pictures, resolves; an attacker sends bad commands",
+            TimeSpan.FromHours(22), 10, [() => new Response(), () => new Attacker()], Desk: true),
     ];
 
     public static IEnumerable<string> Names => All.Select(s => s.Name);

@@ -15,13 +15,14 @@ public sealed class ScenarioContext
     private readonly ConcurrentDictionary<Task, byte> _acts;
     private readonly Journal _journal;
 
-    public ScenarioContext(SimClock clock, TimeSpan duration, IReadOnlyList<SimCommunity> communities, GatewayFleet? gateways, StationControl station, BacklogTracker backlog, Journal journal, int seed)
-        : this(clock, duration, communities, gateways, station, backlog, journal, seed, new Random(seed), new ConcurrentDictionary<Task, byte>())
+    public ScenarioContext(SimClock clock, TimeSpan duration, IReadOnlyList<SimCommunity> communities, GatewayFleet? gateways, StationControl station, BacklogTracker backlog, Journal journal, int seed, PoliceDesk? desk = null)
+        : this(clock, duration, communities, gateways, station, backlog, journal, seed, new Random(seed), new ConcurrentDictionary<Task, byte>(), desk)
     {
     }
 
-    private ScenarioContext(SimClock clock, TimeSpan duration, IReadOnlyList<SimCommunity> communities, GatewayFleet? gateways, StationControl station, BacklogTracker backlog, Journal journal, int seed, Random random, ConcurrentDictionary<Task, byte> acts)
+    private ScenarioContext(SimClock clock, TimeSpan duration, IReadOnlyList<SimCommunity> communities, GatewayFleet? gateways, StationControl station, BacklogTracker backlog, Journal journal, int seed, Random random, ConcurrentDictionary<Task, byte> acts, PoliceDesk? desk)
     {
+        Desk = desk;
         Clock = clock;
         Duration = duration;
         Backlog = backlog;
@@ -49,6 +50,9 @@ public sealed class ScenarioContext
 
     public StationControl Station { get; }
 
+    /// <summary>The simulated police desk, in scenarios that answer alarms (<see cref="Scenario.Desk"/>).</summary>
+    public PoliceDesk? Desk { get; }
+
     public int Seed { get; }
 
     /// <summary>This activity's random stream.</summary>
@@ -56,7 +60,7 @@ public sealed class ScenarioContext
 
     /// <summary>The context for the activity at <paramref name="index"/>: the same run, its own random stream.</summary>
     internal ScenarioContext ForActivity(int index) =>
-        new(Clock, Duration, Communities, Gateways, Station, Backlog, _journal, Seed, new Random((Seed * 7919) + index), _acts);
+        new(Clock, Duration, Communities, Gateways, Station, Backlog, _journal, Seed, new Random((Seed * 7919) + index), _acts, Desk);
 
     /// <summary>Notes a notable moment (a broker stopped, a gateway killed) in the console and the report.</summary>
     public void Note(string text) => _journal.Note(text);

@@ -52,6 +52,23 @@ public sealed class SnapshotCheck
         }
     }
 
+    /// <summary>
+    /// A <c>camera.snapshot</c> command asked <paramref name="camera"/> for a picture: it comes on
+    /// <c>media/{commandId}</c> and is checked like an event's.
+    /// </summary>
+    public void ExpectCommanded(Guid commandId, string camera, DateTimeOffset sent)
+    {
+        lock (_lock)
+        {
+            _expected[commandId] = new Expected(sent, new HashSet<string>(StringComparer.Ordinal) { camera });
+            _expectedCount++;
+            if (_early.Remove(commandId, out var early))
+            {
+                early.ForEach(Match);
+            }
+        }
+    }
+
     private void Match(ProbeMessage message)
     {
         var snapshot = message.Snapshot!;

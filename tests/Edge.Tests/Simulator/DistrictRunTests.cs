@@ -47,6 +47,28 @@ public sealed class DistrictRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_police_desk_answers_every_column_alarm_the_columns_follow_and_no_bad_command_applies()
+    {
+        var (code, report, output) = await RunAsync(new RunSettings { Communities = 4, Scenario = "response", Duration = TimeSpan.FromSeconds(15) });
+
+        Assert.True(code == 0, output);
+        var commands = report["commands"]!;
+        var raised = (long)commands["alarmsRaised"]!;
+        Assert.True(raised > 0, output);
+        Assert.Equal(raised, (long)commands["alarmsAcknowledged"]!);
+        Assert.Equal((0L, 0L, 0L), ((long)commands["badApplied"]!, (long)commands["unanswered"]!, (long)commands["wrongOutcome"]!));
+        Assert.Empty(commands["firstProblems"]!.AsArray());
+        // The attacker's commands: captured ones replayed, stale ones expired, the rest refused.
+        Assert.True((long)commands["replayed"]! > 0, output);
+        Assert.True((long)commands["expired"]! > 0, output);
+        Assert.True((long)commands["refused"]! > 0, output);
+        Assert.True((long)commands["effectMs"]!["count"]! > 0, output);
+        // Acknowledged, dispatched, resolved: each a change of the column the station heard of.
+        Assert.Equal(3 * raised, (long)report["latencyByTypeMs"]!["device.indicator"]!["count"]!);
+        Assert.Equal(0, (long)report["events"]!["lost"]!);
+    }
+
+    [Fact]
     public async Task An_outage_loses_nothing_and_the_backlog_drains_alarms_first()
     {
         var (code, report, output) = await RunAsync(new RunSettings { Communities = 3, Scenario = "outage", Duration = TimeSpan.FromSeconds(10) });
