@@ -72,9 +72,10 @@ public sealed class ColumnLeds
 
     /// <summary>
     /// Null when the LED showed <paramref name="shows"/> from <paramref name="from"/> to <paramref name="to"/> (the
-    /// first 100 ms left to the change itself), else what it showed instead. Acknowledged: lit spells of 300-1,200 ms
-    /// (500 nominal). Dispatched: lit spells of at most 300 ms (150 nominal) with a dark spell of 400 ms or more between
-    /// pairs (550 nominal). Resolved: dark, and nothing lit after.
+    /// first 100 ms left to the change itself), else what it showed instead, judged by the typical (median) spell, as a
+    /// person would. Acknowledged: lit 350-900 ms (500 nominal). Dispatched: lit at most 300 ms (150 nominal), with a dark
+    /// spell of 400 ms or more between pairs (550 nominal); a fast blink (250/250, sending) is neither. Resolved: dark,
+    /// and nothing lit after.
     /// </summary>
     public string? Check(string community, int pin, ColumnShows shows, DateTimeOffset from, DateTimeOffset to)
     {
@@ -102,14 +103,21 @@ public sealed class ColumnLeds
             $"{writes.Count} writes, lit {Spells(lit)}, dark {Spells(dark)}");
         return shows switch
         {
-            ColumnShows.Acknowledged when lit.Count == 0 || lit.Any(ms => ms is < 300 or > 1200) => $"not a slow blink: {Shown()}",
-            ColumnShows.Dispatched when lit.Count < 2 || lit.Any(ms => ms > 300) || !dark.Any(ms => ms >= 400) => $"not a double flash: {Shown()}",
+            ColumnShows.Acknowledged when lit.Count == 0 || Median(lit) is < 350 or > 900 => $"not a slow blink: {Shown()}",
+            ColumnShows.Dispatched when lit.Count < 2 || Median(lit) > 300 || !dark.Any(ms => ms >= 400) => $"not a double flash: {Shown()}",
             ColumnShows.Resolved when writes.Any(w => w.On) || litAtEnd => $"not dark: {Shown()}{(litAtEnd ? ", lit at the end" : "")}",
             _ => null,
         };
     }
 
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The typical spell: a gateway whose timer stalls once (a busy machine) stretches one spell, not the pattern.</summary>
+    private static double Median(List<double> ms)
+    {
+        var sorted = ms.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
 
     private static string Spells(List<double> ms) => ms.Count == 0 ? "none" : string.Join("/", ms.Take(6).Select(m => m.ToString("0", CultureInfo.InvariantCulture))) + " ms";
 }

@@ -53,15 +53,17 @@ public sealed class ResponseCheckTests
 
     [Theory]
     [InlineData(ColumnShows.Acknowledged, new[] { 500, 500, 500, 500, 500, 500 }, true)]
+    [InlineData(ColumnShows.Acknowledged, new[] { 265, 500, 500, 500, 500, 500 }, true)]
     [InlineData(ColumnShows.Acknowledged, new[] { 150, 150, 150, 550, 150, 150, 150, 550 }, false)]
     [InlineData(ColumnShows.Acknowledged, new[] { 250, 250, 250, 250, 250, 250 }, false)]
     [InlineData(ColumnShows.Dispatched, new[] { 150, 150, 150, 550, 150, 150, 150, 550 }, true)]
+    [InlineData(ColumnShows.Dispatched, new[] { 464, 150, 150, 550, 150, 150, 150, 550 }, true)]
     [InlineData(ColumnShows.Dispatched, new[] { 500, 500, 500, 500, 500, 500 }, false)]
     [InlineData(ColumnShows.Dispatched, new[] { 250, 250, 250, 250, 250, 250 }, false)]
     [InlineData(ColumnShows.Resolved, new[] { 500, 500, 500, 500 }, false)]
     public void A_column_LED_is_judged_by_how_long_it_stays_lit_and_dark(ColumnShows shows, int[] spells, bool follows)
     {
-        // The pattern starts lit 200 ms after the step and toggles after each spell.
+        // The pattern starts lit 200 ms after the step and toggles after each spell; one stretched spell is a stalled timer.
         var leds = new ColumnLeds();
         var at = T0.AddMilliseconds(200);
         var on = true;
