@@ -52,10 +52,15 @@ public sealed class MosquittoTlsAclTests : IDisposable
         new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload("{}"u8.ToArray())
             .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
 
-    private Edge.Gateway.Hosting.GatewayInstance Gateway(Mosquitto broker, string community, string cn, string? caFile = null)
+    private Edge.Gateway.Hosting.GatewayInstance Gateway(Mosquitto broker, string community, string cn, string? caFile = null, Edge.Gateway.Commands.CommandOptions? commands = null)
     {
         var (cert, key) = _certs.Client(cn);
         var settings = TestGateway.Settings($"mqtts://127.0.0.1:{broker.Port}", _dir.Combine($"gw-{community}"), community);
+        if (commands is not null)
+        {
+            settings = settings with { Commands = commands };
+        }
+
         settings.Uplink.CaFile = caFile ?? _certs.CaFile;
         settings.Uplink.CertificateFile = cert;
         settings.Uplink.KeyFile = key;
@@ -145,6 +150,56 @@ public sealed class MosquittoTlsAclTests : IDisposable
         Assert.Equal(MQTTnet.MqttClientPublishReasonCode.NotAuthorized, fromProbe.ReasonCode);
         Assert.Equal(["edge/v1/c002/gw1/commands/alarm.acknowledge"], otherGot);
         Assert.Equal(["edge/v1/c001/gw1/commands/alarm.acknowledge"], ownGot);
+    }
+
+    [Fact]
+    public async Task A_signed_command_from_the_desk_is_answered_through_the_deployed_acl_and_its_replay_is_refused()
+    {
+        using var broker = await StartBrokerAsync();
+        using var stationKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var gw = Gateway(broker, "c001", "c001/gw1", commands: new Edge.Gateway.Commands.CommandOptions
+        {
+            StationKeys = [new Edge.Gateway.Commands.StationKeyOptions { Id = "station-2026", PublicKey = stationKey.ExportSubjectPublicKeyInfoPem() }],
+        });
+        await gw.StartAsync(default);
+        using var desk = await ClientAsync(broker, "station-app", "station-app");
+        var results = new System.Collections.Concurrent.ConcurrentQueue<Edge.Contracts.Commands.CommandResult>();
+        desk.ApplicationMessageReceivedAsync += e =>
+        {
+            results.Enqueue(Payloads.DecodeResult(e.ApplicationMessage.Payload.ToArray()));
+            return Task.CompletedTask;
+        };
+        await desk.SubscribeAsync(Topic.Results("c001", "gw1"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        byte[] Signed(out Guid id)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var command = new Edge.Contracts.Commands.StationCommand(Guid.CreateVersion7(), Edge.Contracts.Commands.CommandTypes.DeadLettersReplay,
+                "c001", "gw1", "desk-1", now, now.AddSeconds(30));
+            id = command.Id;
+            return System.Text.Encoding.ASCII.GetBytes(Edge.Contracts.Commands.CommandJws.Sign(command, "station-2026", stationKey));
+        }
+
+        MQTTnet.MqttApplicationMessage Command(byte[] signed) =>
+            new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", Edge.Contracts.Commands.CommandTypes.DeadLettersReplay))
+                .WithPayload(signed).WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+        // The gateway subscribes once connected: until a command is answered, one sent before that found nobody.
+        await Eventually.True(async () =>
+        {
+            await desk.PublishAsync(Command(Signed(out _)));
+            await Task.Delay(200);
+            return !results.IsEmpty;
+        }, "the gateway answering commands");
+
+        var signed = Signed(out var id);
+        await desk.PublishAsync(Command(signed));
+        await Eventually.True(() => results.Any(r => r.CommandId == id), "the command answered");
+        await desk.PublishAsync(Command(signed));
+        await Eventually.True(() => results.Count(r => r.CommandId == id) == 2, "the replay answered");
+
+        var answers = results.Where(r => r.CommandId == id).Select(r => r.Outcome).ToList();
+        Assert.Equal([Edge.Contracts.Commands.CommandOutcomes.Applied, Edge.Contracts.Commands.CommandOutcomes.Replayed], answers);
+        await gw.StopAsync(default);
     }
 
     [Fact]
