@@ -1,3 +1,5 @@
+using Edge.Contracts.Commands;
+using Edge.Contracts.Serialization;
 using Microsoft.Data.Sqlite;
 
 namespace Edge.Gateway.Commands;
@@ -10,11 +12,34 @@ public interface ICommandLedger
 }
 
 /// <summary>
+/// Results that found no connection, kept until the uplink can send them, oldest first, within a bound.
+/// </summary>
+public interface IHeldResults
+{
+    /// <summary>Keeps a result; returns how many of the oldest were given up to stay within <paramref name="bound"/>.</summary>
+    int Hold(CommandResult result, byte[]? correlation, int bound);
+
+    /// <summary>The oldest result held, or null when none is.</summary>
+    HeldResult? Oldest();
+
+    /// <summary>Forgets a result once it is sent (nothing when it was given up meanwhile).</summary>
+    void Release(long key);
+
+    /// <summary>How many results are held.</summary>
+    int Count { get; }
+}
+
+/// <summary>A held result, with the key it is released by and the correlation data of its command.</summary>
+public sealed record HeldResult(long Key, CommandResult Result, byte[]? Correlation);
+
+/// <summary>
 /// The ledger in the outbox database (table <c>commands</c>), on a connection of its own, each id committed with
 /// <c>synchronous=FULL</c> before the command is applied: a command captured from the wire and published again is
 /// refused as replayed, also after a restart or a power cut. Ids are forgotten once their command has expired.
+/// Results that find the link down are held in the same database (table <c>held_results</c>), so a result of a
+/// command applied just before the link dropped reaches the station after a restart too.
 /// </summary>
-public sealed class CommandLedger : ICommandLedger, IDisposable
+public sealed class CommandLedger : ICommandLedger, IHeldResults, IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly TimeProvider _time;
@@ -50,6 +75,76 @@ public sealed class CommandLedger : ICommandLedger, IDisposable
             take.Parameters.AddWithValue("$id", id.ToString("D"));
             take.Parameters.AddWithValue("$keep", keepUntil.ToUnixTimeMilliseconds());
             return take.ExecuteNonQuery() == 1;
+        }
+    }
+
+    public int Hold(CommandResult result, byte[]? correlation, int bound)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        lock (_lock)
+        {
+            using var hold = _db.CreateCommand();
+            hold.CommandText = "INSERT INTO held_results(result, correlation) VALUES ($r, $c); " +
+                               "DELETE FROM held_results WHERE key NOT IN (SELECT key FROM held_results ORDER BY key DESC LIMIT $bound)";
+            hold.Parameters.AddWithValue("$r", Payloads.Encode(result));
+            hold.Parameters.AddWithValue("$c", (object?)correlation ?? DBNull.Value);
+            hold.Parameters.AddWithValue("$bound", bound);
+            // Both statements' changes: the insert's one row, then the oldest given up.
+            return hold.ExecuteNonQuery() - 1;
+        }
+    }
+
+    public HeldResult? Oldest()
+    {
+        lock (_lock)
+        {
+            while (true)
+            {
+                using var oldest = _db.CreateCommand();
+                oldest.CommandText = "SELECT key, result, correlation FROM held_results ORDER BY key LIMIT 1";
+                using var r = oldest.ExecuteReader();
+                if (!r.Read())
+                {
+                    return null;
+                }
+
+                var key = r.GetInt64(0);
+                var correlation = r.IsDBNull(2) ? null : (byte[])r[2];
+                try
+                {
+                    return new HeldResult(key, Payloads.DecodeResult((byte[])r[1]), correlation);
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // A row that does not read is no result to send: dropped, and the next one taken.
+                    r.Close();
+                    Release(key);
+                }
+            }
+        }
+    }
+
+    public void Release(long key)
+    {
+        lock (_lock)
+        {
+            using var release = _db.CreateCommand();
+            release.CommandText = "DELETE FROM held_results WHERE key = $key";
+            release.Parameters.AddWithValue("$key", key);
+            release.ExecuteNonQuery();
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                using var count = _db.CreateCommand();
+                count.CommandText = "SELECT count(*) FROM held_results";
+                return Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
     }
 

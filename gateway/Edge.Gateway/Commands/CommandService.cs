@@ -10,8 +10,9 @@ namespace Edge.Gateway.Commands;
 /// Takes the station's commands off the MQTT client's thread (a bounded queue: a flood of commands never stalls the
 /// uplink), checks each with the <see cref="CommandVerifier"/>, hands the verified ones to the feature that applies
 /// them, and answers every one on the results topic: applied, refused, expired, replayed or failed, with the reason.
-/// A result that finds no connection (the link dropped right after the command) waits, up to <see cref="HeldResults"/>
-/// of them, and goes out when the uplink is back. Refusals are logged, at most one line per 10 s.
+/// A result that finds no connection (the link dropped right after the command) is held (<see cref="IHeldResults"/>:
+/// in the outbox database, so it outlives a restart), up to <see cref="HeldResults"/> of them, and goes out when the
+/// uplink is back, oldest first. Refusals are logged, at most one line per 10 s.
 /// </summary>
 public sealed partial class CommandService : BackgroundService, ICommandInbox
 {
@@ -35,14 +36,14 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
     private long _applied;
     private long _refused;
     private long _unanswered;
-    private readonly Lock _heldLock = new();
-    private readonly Queue<(CommandResult Result, byte[]? Correlation)> _held = new();
+    private readonly IHeldResults _held;
     private readonly Channel<bool> _reconnected = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <param name="uplink">When the uplink comes back, the results held meanwhile go out.</param>
     public CommandService(string community, string gateway, CommandVerifier verifier, IEnumerable<ICommandHandler> handlers, IResultPublisher results,
-        Uplink.UplinkState uplink, TimeProvider time, ILogger<CommandService> log)
+        IHeldResults held, Uplink.UplinkState uplink, TimeProvider time, ILogger<CommandService> log)
     {
+        _held = held;
         ArgumentNullException.ThrowIfNull(handlers);
         ArgumentNullException.ThrowIfNull(uplink);
         uplink.ConnectionChanged += up =>
@@ -81,16 +82,7 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
     public long Unanswered => Interlocked.Read(ref _unanswered);
 
     /// <summary>Results waiting for the uplink.</summary>
-    public int Held
-    {
-        get
-        {
-            lock (_heldLock)
-            {
-                return _held.Count;
-            }
-        }
-    }
+    public int Held => _held.Count;
 
     public void Offer(string topicType, byte[] payload, byte[]? correlation)
     {
@@ -102,7 +94,16 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(TakeAsync(stoppingToken), ResendAsync(stoppingToken));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_held.Count > 0)
+        {
+            // Results held before a restart: they go out as soon as there is a link.
+            _reconnected.Writer.TryWrite(true);
+        }
+
+        return Task.WhenAll(TakeAsync(stoppingToken), ResendAsync(stoppingToken));
+    }
 
     /// <summary>Each time the uplink is back, the results held meanwhile, oldest first, until one fails again.</summary>
     private async Task ResendAsync(CancellationToken ct)
@@ -111,30 +112,15 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
         {
             await foreach (var signal in _reconnected.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                while (true)
+                while (_held.Oldest() is { } next)
                 {
-                    (CommandResult Result, byte[]? Correlation) next;
-                    lock (_heldLock)
-                    {
-                        if (!_held.TryPeek(out next))
-                        {
-                            break;
-                        }
-                    }
-
                     if (!await _results.PublishResultAsync(next.Result, next.Correlation, ct).ConfigureAwait(false))
                     {
                         break;
                     }
 
-                    lock (_heldLock)
-                    {
-                        // Unless the queue overflowed meanwhile and gave this one up already.
-                        if (_held.TryPeek(out var head) && ReferenceEquals(head.Result, next.Result))
-                        {
-                            _held.Dequeue();
-                        }
-                    }
+                    // Unless the bound gave it up meanwhile: then this releases nothing.
+                    _held.Release(next.Key);
                 }
             }
         }
@@ -207,33 +193,16 @@ public sealed partial class CommandService : BackgroundService, ICommandInbox
 
         var result = new CommandResult(check.Command?.Id, check.Command?.Type, outcome, string.IsNullOrEmpty(check.Reason) ? null : check.Reason,
             _community, _gateway, _time.GetUtcNow());
-        bool waiting;
-        lock (_heldLock)
-        {
-            waiting = _held.Count > 0;
-        }
+        var waiting = _held.Count > 0;
 
         // Behind results already waiting, a new one waits too: the desk gets them in order.
         if (waiting || !await _results.PublishResultAsync(result, correlation, ct).ConfigureAwait(false))
         {
-            Hold(result, correlation);
+            Interlocked.Add(ref _unanswered, _held.Hold(result, correlation, HeldResults));
             if (waiting)
             {
                 // Maybe the uplink is back already: try the queue again.
                 _reconnected.Writer.TryWrite(true);
-            }
-        }
-    }
-
-    private void Hold(CommandResult result, byte[]? correlation)
-    {
-        lock (_heldLock)
-        {
-            _held.Enqueue((result, correlation));
-            if (_held.Count > HeldResults)
-            {
-                _held.Dequeue();
-                Interlocked.Increment(ref _unanswered);
             }
         }
     }

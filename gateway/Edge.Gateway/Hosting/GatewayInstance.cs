@@ -69,7 +69,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
                 handlers.Add(new CameraSnapshotCommands(snapshots, settings.Gateway.Community, settings.Gateway.Id));
             }
 
-            CommandService = new CommandService(settings.Gateway.Community, settings.Gateway.Id, verifier, handlers, UplinkService, UplinkService.State, time, loggers.CreateLogger<CommandService>());
+            CommandService = new CommandService(settings.Gateway.Community, settings.Gateway.Id, verifier, handlers, UplinkService, _ledger, UplinkService.State, time, loggers.CreateLogger<CommandService>());
             UplinkService.Commands = CommandService;
             _pipeline = [.. _pipeline, CommandService];
         }

@@ -294,6 +294,7 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
                 type TEXT NOT NULL, payload BLOB NOT NULL, reason_code INTEGER NOT NULL, reason TEXT NOT NULL,
                 dead_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, keep_until INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS held_results(key INTEGER PRIMARY KEY AUTOINCREMENT, result BLOB NOT NULL, correlation BLOB);
             """;
     }
 }

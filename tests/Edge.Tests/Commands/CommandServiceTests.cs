@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Edge.Contracts.Commands;
 using Edge.Gateway.Commands;
+using Edge.Gateway.Outbox;
 using Edge.Gateway.Uplink;
 using Edge.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,11 +22,14 @@ public sealed class CommandServiceTests : IDisposable
 
         public ConcurrentQueue<CommandResult> Published { get; } = new();
 
+        public ConcurrentQueue<byte[]?> Correlations { get; } = new();
+
         public Task<bool> PublishResultAsync(CommandResult result, byte[]? correlation, CancellationToken ct)
         {
             if (Up)
             {
                 Published.Enqueue(result);
+                Correlations.Enqueue(correlation);
             }
 
             return Task.FromResult(Up);
@@ -54,38 +58,73 @@ public sealed class CommandServiceTests : IDisposable
         return Encoding.ASCII.GetBytes(CommandJws.Sign(command, "k", _station));
     }
 
-    [Fact]
-    public async Task Results_that_find_the_link_down_go_out_in_order_once_it_is_back()
-    {
-        var link = new Link();
-        var uplink = new UplinkState();
-        var applier = new Applier();
-        using var key = ECDsa.Create(_station.ExportParameters(false));
-        var verifier = new CommandVerifier("c001", "gw1", new Dictionary<string, ECDsa> { ["k"] = key }, new MemoryCommandLedger(), TimeProvider.System);
-        using var service = new CommandService("c001", "gw1", verifier, [applier], link, uplink, TimeProvider.System, NullLogger<CommandService>.Instance);
-        await service.StartAsync(CancellationToken.None);
+    private CommandService Service(Link link, UplinkState uplink, Applier applier, CommandLedger ledger, ECDsa key) =>
+        new("c001", "gw1", new CommandVerifier("c001", "gw1", new Dictionary<string, ECDsa> { ["k"] = key }, ledger, TimeProvider.System), [applier], link,
+            ledger, uplink, TimeProvider.System, NullLogger<CommandService>.Instance);
 
-        // Applied, then the link drops before the answers go out.
+    [Fact]
+    public async Task Results_that_find_the_link_down_are_held_in_the_outbox_and_go_out_in_order_once_it_is_back_also_after_a_restart()
+    {
+        using var dir = new TempDirectory();
+        var outbox = Path.Combine(dir.Path, "outbox.db");
+        OutboxStore.Open(outbox, "c001/gw1", new OutboxOptions()).Dispose();
+        using var key = ECDsa.Create(_station.ExportParameters(false));
+        var applier = new Applier();
         var ids = new List<Guid>();
-        for (var i = 0; i < 3; i++)
+        using (var ledger = new CommandLedger(outbox, TimeProvider.System))
+        using (var service = Service(new Link(), new UplinkState(), applier, ledger, key))
         {
-            service.Offer(CommandTypes.AlarmAcknowledge, Acknowledge(out var id), null);
-            ids.Add(id);
+            await service.StartAsync(CancellationToken.None);
+
+            // Applied, then the link drops before the answers go out; then the gateway stops.
+            for (var i = 0; i < 3; i++)
+            {
+                service.Offer(CommandTypes.AlarmAcknowledge, Acknowledge(out var id), i == 0 ? [1, 2, 3] : null);
+                ids.Add(id);
+            }
+
+            service.Offer(CommandTypes.AlarmAcknowledge, "garbage"u8.ToArray(), null);
+            await Eventually.True(() => service.Held == 4, "four results held");
+            await service.StopAsync(CancellationToken.None);
         }
 
-        service.Offer(CommandTypes.AlarmAcknowledge, "garbage"u8.ToArray(), null);
-        await Eventually.True(() => service.Held == 4, "four results held");
         Assert.Equal(3, applier.Applied);
-        Assert.Empty(link.Published);
+        var link = new Link { Up = true };
+        using (var ledger = new CommandLedger(outbox, TimeProvider.System))
+        using (var restarted = Service(link, new UplinkState(), applier, ledger, key))
+        {
+            await restarted.StartAsync(CancellationToken.None);
+            await Eventually.True(() => restarted.Held == 0, "all sent once there is a link");
 
-        link.Up = true;
-        uplink.SetConnected(true);
-        await Eventually.True(() => service.Held == 0, "all sent once the link is back");
+            Assert.Equal([.. ids.Cast<Guid?>(), null], link.Published.Select(r => r.CommandId));
+            Assert.Equal([CommandOutcomes.Applied, CommandOutcomes.Applied, CommandOutcomes.Applied, CommandOutcomes.Refused], link.Published.Select(r => r.Outcome));
+            Assert.Equal([1, 2, 3], link.Correlations.First());
+            Assert.Equal(0, restarted.Unanswered);
+            await restarted.StopAsync(CancellationToken.None);
+        }
 
-        Assert.Equal([.. ids.Cast<Guid?>(), null], link.Published.Select(r => r.CommandId));
-        Assert.Equal([CommandOutcomes.Applied, CommandOutcomes.Applied, CommandOutcomes.Applied, CommandOutcomes.Refused], link.Published.Select(r => r.Outcome));
-        Assert.Equal(0, service.Unanswered);
-        await service.StopAsync(CancellationToken.None);
+        Assert.Equal(3, applier.Applied);
+    }
+
+    [Fact]
+    public void Held_results_stay_within_their_bound_giving_up_the_oldest()
+    {
+        using var dir = new TempDirectory();
+        var outbox = Path.Combine(dir.Path, "outbox.db");
+        OutboxStore.Open(outbox, "c001/gw1", new OutboxOptions()).Dispose();
+        using var ledger = new CommandLedger(outbox, TimeProvider.System);
+        var results = Enumerable.Range(0, 5).Select(i => new CommandResult(Guid.CreateVersion7(), CommandTypes.AlarmAcknowledge, CommandOutcomes.Applied, null, "c001", "gw1",
+            DateTimeOffset.UnixEpoch.AddSeconds(i))).ToList();
+
+        Assert.Equal([0, 0, 0, 1, 1], results.Select(r => ledger.Hold(r, null, bound: 3)));
+
+        Assert.Equal(3, ledger.Count);
+        var oldest = ledger.Oldest()!;
+        Assert.Equal(results[2], oldest.Result);
+        ledger.Release(oldest.Key);
+        ledger.Release(oldest.Key);
+        Assert.Equal(results[3], ledger.Oldest()!.Result);
+        Assert.Equal(2, ledger.Count);
     }
 
     public void Dispose() => _station.Dispose();
