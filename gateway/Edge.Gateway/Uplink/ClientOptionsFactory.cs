@@ -38,14 +38,24 @@ internal sealed class ClientOptionsFactory
 
     public string ClientId => _uplink.ClientId ?? $"edge-{_gateway.Community}-{_gateway.Id}";
 
-    public MqttClientOptions Create(DateTimeOffset startedAt, DateTimeOffset now)
+    /// <summary>
+    /// How long the broker keeps a gateway's session (its commands subscription and the commands queued for it) while
+    /// it is away: twice the longest life of a command, so none that could still be applied is lost to a short
+    /// absence, and none older is kept (MQTT 5; with 3.1.1 the broker keeps the session, and the verifier refuses stale
+    /// commands as expired).
+    /// </summary>
+    public static readonly TimeSpan CommandSessionExpiry = TimeSpan.FromSeconds(120);
+
+    /// <param name="commands">True when the gateway takes commands: it then keeps its session across connections, so
+    /// commands sent while it is away wait for it (within their message expiry).</param>
+    public MqttClientOptions Create(DateTimeOffset startedAt, DateTimeOffset now, bool commands = false)
     {
         var will = new GatewayStatus(GatewayState.Offline, _gateway.Community, _gateway.Id, GatewayVersion.Text, startedAt, now, "connection-lost");
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_uplink.BrokerUri.Host, _uplink.Port)
             .WithClientId(ClientId)
             .WithProtocolVersion(_uplink.MqttVersion)
-            .WithCleanStart(true)
+            .WithCleanStart(!commands)
             .WithKeepAlivePeriod(_uplink.KeepAlive)
             .WithTimeout(_uplink.ConnectTimeout)
             .WithWillTopic(Topic.Status(_gateway.Community, _gateway.Id))
@@ -56,6 +66,10 @@ internal sealed class ClientOptionsFactory
         {
             // The will is a status like any other: the same content type and payload format.
             builder.WithWillContentType(MessageFactory.JsonContentType).WithWillPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData);
+            if (commands)
+            {
+                builder.WithSessionExpiryInterval((uint)CommandSessionExpiry.TotalSeconds);
+            }
         }
 
         if (_uplink.Username is { } user)

@@ -154,7 +154,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         using var attempt = new ConnectAttempt(_options.ConnectTimeout, _options.AlarmReconnectMaxDelay, _store, _time, ct);
         try
         {
-            var result = await client.ConnectAsync(_clientOptions.Create(_startedAt, _time.GetUtcNow()), attempt.Token).ConfigureAwait(false);
+            var result = await client.ConnectAsync(_clientOptions.Create(_startedAt, _time.GetUtcNow(), commands: Commands is not null), attempt.Token).ConfigureAwait(false);
             if (result.ResultCode == MqttClientConnectResultCode.Success)
             {
                 _lastFailure = null;

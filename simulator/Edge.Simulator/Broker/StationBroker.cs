@@ -40,6 +40,8 @@ public sealed class StationBroker : IAsyncDisposable
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
             .WithDefaultEndpointPort(port)
             .WithMaxPendingMessagesPerClient(100_000)
+            // Gateways that take commands keep their sessions: commands sent while one is away wait for it.
+            .WithPersistentSessions(true)
             .Build();
         var server = new MqttServerFactory().CreateMqttServer(options);
         await server.StartAsync().ConfigureAwait(false);

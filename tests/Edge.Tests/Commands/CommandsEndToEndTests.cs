@@ -116,6 +116,34 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_command_sent_while_the_gateway_is_away_waits_in_its_session_and_is_applied_when_it_is_back()
+    {
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.Results("c001", "gw1"));
+        using var desk = new MqttClientFactory().CreateMqttClient();
+        await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("desk-4").Build());
+        using (var away = Gateway())
+        {
+            await away.StartAsync(default);
+            await Eventually.True(() => away.UplinkService.State.Connected && _gatewaySubscribed, "uplink and commands up");
+            await away.StopAsync(default);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var command = new StationCommand(Guid.CreateVersion7(), CommandTypes.DeadLettersReplay, "c001", "gw1", "desk-4", now, now.AddSeconds(30));
+        await desk.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", CommandTypes.DeadLettersReplay))
+            .WithPayload(Encoding.ASCII.GetBytes(CommandJws.Sign(command, "station-2026", _station))).WithMessageExpiryInterval(30)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        using var back = Gateway();
+        await back.StartAsync(default);
+        await Eventually.True(() => !station.Messages.IsEmpty, "the command answered once the gateway is back");
+
+        var result = Payloads.DecodeResult(station.Messages.Single().Payload.ToArray());
+        Assert.Equal((command.Id, CommandOutcomes.Applied), (result.CommandId, result.Outcome));
+        await back.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Door_open_opens_a_controllers_door_for_at_most_a_ten_second_command_and_nothing_else()
     {
         await using var isapi = await HttpDeviceServer.StartAsync();

@@ -34,4 +34,17 @@ public sealed class ClientOptionsTests
         Assert.Equal(MqttPayloadFormatIndicator.Unspecified, options.WillPayloadFormatIndicator);
         Assert.Equal(GatewayState.Offline, Payloads.DecodeStatus(options.WillPayload).State);
     }
+
+    [Fact]
+    public void A_gateway_that_takes_commands_keeps_its_session_for_twice_a_commands_longest_life()
+    {
+        var factory = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions());
+
+        var commands = factory.Create(Started, Started, commands: true);
+        var none = factory.Create(Started, Started);
+
+        Assert.Equal((false, 120u), (commands.CleanSession, commands.SessionExpiryInterval));
+        Assert.Equal((true, 0u), (none.CleanSession, none.SessionExpiryInterval));
+        Assert.Equal(2 * Edge.Contracts.Commands.CommandTypes.MaxLifetime(Edge.Contracts.Commands.CommandTypes.AlarmAcknowledge), ClientOptionsFactory.CommandSessionExpiry);
+    }
 }
