@@ -31,6 +31,9 @@ public sealed class AccessFeature : IGatewayFeature
     /// <summary>One OSDP control panel per line the readers are on, in the order of their first reader.</summary>
     public IReadOnlyList<OsdpControlPanel> OsdpLines { get; }
 
+    /// <summary>The doors the gateway watches on GPIO, by door id (those with a lock output it can also open).</summary>
+    public IReadOnlyDictionary<string, GpioDoorAdapter> GpioDoors { get; private init; } = new Dictionary<string, GpioDoorAdapter>();
+
     /// <summary>What the controllers' event logs gave, for the heartbeat; null without controllers.</summary>
     public AccessLogCounters? LogCounters => Controllers?.LogCounters;
 
@@ -50,18 +53,20 @@ public sealed class AccessFeature : IGatewayFeature
 
         var privacy = new CardPrivacy(AccessOptionsValidator.Secret(options.CardSecret), options.RevealCardNumbers);
         List<BackgroundService> gpio = [];
+        List<GpioDoorAdapter> doors = [];
         if (options.UsesGpio)
         {
             var controller = hardware.OpenGpio();
             gpio.AddRange(options.WiegandReaders.Select(r => new WiegandReaderAdapter(r, controller, events, privacy, time, hardware.Inputs)));
-            gpio.AddRange(options.Doors.Select(d => new GpioDoorAdapter(d, controller, events, time, hardware.InputsPresent, cursors, hardware.Inputs)));
+            doors.AddRange(options.Doors.Select(d => new GpioDoorAdapter(d, controller, events, time, hardware.InputsPresent, cursors, hardware.Inputs)));
+            gpio.AddRange(doors);
         }
 
         var controllers = options.Controllers.Count == 0 ? null : new AccessControllerAdapter(options, events, privacy, time, loggers, cursors);
         var osdp = options.OsdpReaders.GroupBy(r => r.Endpoint, StringComparer.Ordinal)
             .Select(line => new OsdpControlPanel(line.ToList(), events, privacy, time, loggers.CreateLogger<OsdpControlPanel>(), cursors))
             .ToList();
-        return new AccessFeature(privacy, controllers, gpio, osdp);
+        return new AccessFeature(privacy, controllers, gpio, osdp) { GpioDoors = doors.ToDictionary(d => d.Device.Id, StringComparer.Ordinal) };
     }
 
     public void Dispose() => _privacy?.Dispose();

@@ -125,7 +125,13 @@ public sealed class GpioDoorOptions
     /// <summary>Input of the lock controller's release signal (low while released), if any.</summary>
     public int? ReleasePin { get; set; }
 
-    /// <summary>How long after a grant or a request to exit the door may open without being forced.</summary>
+    /// <summary>
+    /// Output driving the lock's release relay, if the gateway may open the door (a <c>door.open</c> command): driven
+    /// high for <see cref="UnlockFor"/>, low otherwise. Without it the gateway only watches the door.
+    /// </summary>
+    public int? LockPin { get; set; }
+
+    /// <summary>How long after a grant or a request to exit the door may open without being forced; how long a <c>door.open</c> releases the lock.</summary>
     public TimeSpan UnlockFor { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a door may stay open after a normal opening before it is held open.</summary>

@@ -58,6 +58,11 @@ public static class AccessOptionsValidator
                 keys.Line(door, nameof(d.ReleasePin), release);
             }
 
+            if (d.LockPin is { } lockPin)
+            {
+                keys.Line(door, nameof(d.LockPin), lockPin);
+            }
+
             AlarmOptionsValidator.CameraIds(door, d.Cameras);
             DoorTimes(door, d.UnlockFor, d.HeldOpenAfter);
         }

@@ -11,10 +11,13 @@ namespace Edge.Gateway.Access;
 /// the request-to-exit button unlocks it for a moment; opening it then is <c>door.opened</c>, otherwise
 /// <c>door.forced</c> (critical); a normal opening left open past its time is <c>door.held-open</c>; both restore
 /// when the door closes, before <c>door.closed</c>. The contact is read again on every edge, so a missed edge never
-/// leaves the door in the wrong state.
+/// leaves the door in the wrong state. With a lock output (<see cref="GpioDoorOptions.LockPin"/>) it also releases the
+/// lock for officers (<see cref="Release"/>); the lock controller's release signal then tells the door it may open.
 /// </summary>
 public sealed class GpioDoorAdapter : BackgroundService
 {
+    private readonly Lock _lockOutput = new();
+    private ITimer? _relock;
     private readonly GpioDoorOptions _options;
     private readonly GpioController _gpio;
     private readonly IEventSink _sink;
@@ -53,6 +56,12 @@ public sealed class GpioDoorAdapter : BackgroundService
         _door = new DoorStateMachine(options.UnlockFor, options.HeldOpenAfter);
         _resume = DoorEvents.Alarm(cursors, options.Id);
         gpio.OpenPin(options.ContactPin, PinMode.InputPullUp);
+        if (options.LockPin is { } lockPin)
+        {
+            // Locked from the start: a gateway that restarts never leaves a door released.
+            gpio.OpenPin(lockPin, PinMode.Output);
+            gpio.Write(lockPin, PinValue.Low);
+        }
 
         // The door as it is now, without an event: only changes are reported. Read before the callbacks are
         // registered (and not in the loop, which runs later), so every edge after this reading is seen. Inputs that are
@@ -67,6 +76,60 @@ public sealed class GpioDoorAdapter : BackgroundService
         {
             gpio.OpenPin(pin, PinMode.InputPullUp);
             gpio.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Falling, OnEdge);
+        }
+    }
+
+    /// <summary>The door's device.</summary>
+    public Contracts.Events.DeviceRef Device => _options.Device;
+
+    /// <summary>
+    /// Releases the lock for <see cref="GpioDoorOptions.UnlockFor"/> (again from now when it is released already);
+    /// false when the door has no lock output.
+    /// </summary>
+    public bool Release()
+    {
+        if (_options.LockPin is not { } lockPin)
+        {
+            return false;
+        }
+
+        lock (_lockOutput)
+        {
+            _gpio.Write(lockPin, PinValue.High);
+            _relock ??= _time.CreateTimer(_ => Relock(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _relock.Change(_options.UnlockFor, Timeout.InfiniteTimeSpan);
+        }
+
+        return true;
+    }
+
+    private void Relock()
+    {
+        lock (_lockOutput)
+        {
+            try
+            {
+                _gpio.Write(_options.LockPin!.Value, PinValue.Low);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The gateway stopped and its GPIO closed: the relay drops with it.
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.LockPin is not null)
+        {
+            lock (_lockOutput)
+            {
+                _relock?.Dispose();
+                _relock = null;
+            }
+
+            Relock();
         }
     }
 

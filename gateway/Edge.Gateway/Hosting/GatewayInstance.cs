@@ -59,9 +59,9 @@ public sealed class GatewayInstance : IHostedService, IDisposable
                 handlers.Add(new AlarmColumnCommands(columns, Events, settings.AlarmsOrDefault.Buttons.ToDictionary(b => b.Id, b => b.Device, StringComparer.Ordinal), time));
             }
 
-            if (AccessFeature.Controllers is not null)
+            if (settings.AccessOrDefault.Any)
             {
-                handlers.Add(new AccessDoorCommands(settings.AccessOrDefault, AccessFeature.Controllers));
+                handlers.Add(new AccessDoorCommands(settings.AccessOrDefault, AccessFeature.Controllers, AccessFeature.GpioDoors, Events, time));
             }
 
             if (CamerasFeature.Snapshots is { } snapshots)

@@ -24,6 +24,7 @@ public sealed class SimDoors : SimDevices
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(wiring);
+        ArgumentNullException.ThrowIfNull(bridge);
         _http = http;
         _facility = CommunityWiring.CardFacility(Id);
         foreach (var c in wiring.Controllers)
@@ -40,6 +41,17 @@ public sealed class SimDoors : SimDevices
             }
         }
 
+        // The GPIO doors' lock relays: while the gateway drives one, the lock is released and its controller says so on the
+        // release line (low), as a lock controller wired to the gateway does.
+        var locks = wiring.WiegandDoors.ToDictionary(d => d.LockPin);
+        bridge.OutputWritten += (community, pin, high) =>
+        {
+            if (community == Id && locks.TryGetValue(pin, out var door))
+            {
+                LockRelay(door, high);
+            }
+        };
+
         foreach (var r in wiring.OsdpDoors.SelectMany(d => d.OsdpReaders))
         {
             if (osdp is null)
@@ -51,8 +63,28 @@ public sealed class SimDoors : SimDevices
         }
     }
 
-    /// <summary>Raised when an access controller's remote control opened a door (its device id), with when.</summary>
+    /// <summary>Raised when a door's lock was released from afar (its device id), with when: a controller's remote control, a GPIO door's relay.</summary>
     public event Action<string, DateTimeOffset>? RemoteOpened;
+
+    private readonly HashSet<string> _released = [];
+
+    private void LockRelay(WiegandDoorWire door, bool released)
+    {
+        lock (_released)
+        {
+            // Only changes: the gateway writes the relay's resting level when it starts.
+            if (!(released ? _released.Add(door.Door.Id) : _released.Remove(door.Door.Id)))
+            {
+                return;
+            }
+        }
+
+        Bridge.SetLevel(Id, door.ReleasePin, !released);
+        if (released)
+        {
+            RemoteOpened?.Invoke(door.Door.Id, Now);
+        }
+    }
 
     /// <summary>True when the door's devices are simulated in this run (controllers need the HTTP server, OSDP doors a line).</summary>
     public bool Simulated(DoorWire door) => door switch

@@ -44,8 +44,11 @@ public sealed record OsdpDoorWire(DevicePlan Door, IReadOnlyList<OsdpReaderWire>
 /// <summary>A Wiegand reader on two GPIO lines.</summary>
 public sealed record WiegandReaderWire(DevicePlan Reader, int D0, int D1);
 
-/// <summary>A unit door whose contact, lock release and exit button are on the gateway's GPIO, with Wiegand readers.</summary>
-public sealed record WiegandDoorWire(DevicePlan Door, int ContactPin, int ReleasePin, int ExitPin, IReadOnlyList<WiegandReaderWire> WiegandReaders) : DoorWire(Door)
+/// <summary>
+/// A unit door whose contact, lock release signal and exit button are on the gateway's GPIO, with Wiegand readers; the
+/// gateway drives the lock's release relay on <paramref name="LockPin"/> (a door.open).
+/// </summary>
+public sealed record WiegandDoorWire(DevicePlan Door, int ContactPin, int ReleasePin, int ExitPin, IReadOnlyList<WiegandReaderWire> WiegandReaders, int LockPin) : DoorWire(Door)
 {
     public override IReadOnlyList<DevicePlan> Readers => WiegandReaders.Select(r => r.Reader).ToList();
 }
@@ -54,7 +57,8 @@ public sealed record WiegandDoorWire(DevicePlan Door, int ContactPin, int Releas
 /// How a community's devices are wired to its gateway. Alarm devices: buttons on GPIO lines from 17, column LEDs from
 /// 40, zones on the MCP3008's eight channels (zones beyond eight would need a second converter and are not wired).
 /// Unit doors, by number: doors 3, 7, 11, ... have OSDP readers on the community's RS-485 line; doors 4, 8, 12, ...
-/// have Wiegand readers and their contact, release and exit button on GPIO lines from 100; the others (1, 2, 5, 6,
+/// have Wiegand readers and their contact, release and exit button on GPIO lines from 100 (their lock relay on line 400 +
+/// the door's number); the others (1, 2, 5, 6,
 /// ...) have a network access controller. Cameras 3, 6, 9, ... speak ONVIF, the others Hikvision ISAPI. Each door's access controls (the district's 3,344) are its readers. The
 /// gateway configuration (<see cref="GatewayConfigWriter"/>) and the simulated hardware (<c>Devices/SimCommunity</c>)
 /// both follow this one mapping.
@@ -70,6 +74,9 @@ public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnl
     public const int FirstButtonPin = 17;
     public const int FirstLedPin = 40;
     public const int FirstDoorPin = 100;
+
+    /// <summary>The lock relays of the GPIO doors, by door number (door 4's at 404): outputs, apart from the inputs.</summary>
+    public const int FirstLockPin = 400;
     public const int AdcChannels = 8;
 
     /// <summary>The inputs of an OSDP door's first reader.</summary>
@@ -122,7 +129,7 @@ public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnl
                         pin += 2;
                     }
 
-                    doors.Add(new WiegandDoorWire(door, contact, release, exit, wiegand));
+                    doors.Add(new WiegandDoorWire(door, contact, release, exit, wiegand, FirstLockPin + d + 1));
                     break;
                 default:
                     doors.Add(new ControllerWire(door.Id.Replace("door-", "ctl-", StringComparison.Ordinal), door, readers));

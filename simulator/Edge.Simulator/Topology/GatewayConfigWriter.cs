@@ -102,6 +102,7 @@ public static class GatewayConfigWriter
         door["ContactPin"] = d.ContactPin;
         door["ReleasePin"] = d.ReleasePin;
         door["RequestToExitPin"] = d.ExitPin;
+        door["LockPin"] = d.LockPin;
         door["HeldOpenAfter"] = CommunityWiring.HeldOpenAfter.ToString();
         return door;
     }

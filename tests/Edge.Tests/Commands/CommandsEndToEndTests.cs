@@ -144,11 +144,12 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Door_open_opens_a_controllers_door_for_at_most_a_ten_second_command_and_nothing_else()
+    public async Task Door_open_opens_a_controllers_door_and_releases_a_gpio_doors_lock_for_at_most_a_ten_second_command_and_nothing_else()
     {
         await using var isapi = await HttpDeviceServer.StartAsync();
         var controller = isapi.Add("c001", "ctl-01", "admin", "secret-1");
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.Results("c001", "gw1"));
+        await using var events = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
         using var desk = new MqttClientFactory().CreateMqttClient();
         await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("desk-2").Build());
         using var gw = TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw-doors")) with
@@ -159,7 +160,7 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
                 CardSecret = Convert.ToBase64String(new byte[32]),
                 Controllers = [new AccessControllerOptions { Id = "ctl-01", Url = isapi.Url("c001", "ctl-01").ToString(), User = "admin", Password = "secret-1",
                     Doors = [new AccessDoorOptions { Number = 2, Id = "door-unit-3" }] }],
-                Doors = [new GpioDoorOptions { Id = "door-gate", ContactPin = 22 }],
+                Doors = [new GpioDoorOptions { Id = "door-gate", ContactPin = 22 }, new GpioDoorOptions { Id = "door-lobby", ContactPin = 23, LockPin = 24, UnlockFor = TimeSpan.FromSeconds(1) }],
             },
             Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = "station-2026", PublicKey = _station.ExportSubjectPublicKeyInfoPem() }] },
         });
@@ -177,14 +178,25 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
         await SendAsync(desk, CommandTypes.DoorOpen, Open("door-unit-3", 30), [2]);
         await SendAsync(desk, CommandTypes.DoorOpen, Open("door-gate", 10), [3]);
         await SendAsync(desk, CommandTypes.DoorOpen, Open("door-nowhere", 10), [4]);
-        await Eventually.True(() => station.Messages.Count == 4, "four results");
+        await Eventually.True(() => _hardware.Output("c001", 24) == false, "the lobby locked from the start");
+        await SendAsync(desk, CommandTypes.DoorOpen, Open("door-lobby", 10), [5]);
+        await Eventually.True(() => station.Messages.Count == 5, "five results");
 
         var results = station.Messages.ToDictionary(m => m.CorrelationData[0], m => Payloads.DecodeResult(m.Payload.ToArray()));
-        Assert.Equal([CommandOutcomes.Applied, CommandOutcomes.Refused, CommandOutcomes.Failed, CommandOutcomes.Failed], Enumerable.Range(1, 4).Select(i => results[(byte)i].Outcome));
+        Assert.Equal([CommandOutcomes.Applied, CommandOutcomes.Refused, CommandOutcomes.Failed, CommandOutcomes.Failed, CommandOutcomes.Applied],
+            Enumerable.Range(1, 5).Select(i => results[(byte)i].Outcome));
         Assert.Contains("at most 10 s", results[2].Reason, StringComparison.Ordinal);
-        Assert.Contains("no lock output", results[3].Reason, StringComparison.Ordinal);
+        Assert.Contains("no lock output (Edge:Access:Doors:0:LockPin)", results[3].Reason, StringComparison.Ordinal);
         Assert.Contains("no door door-nowhere", results[4].Reason, StringComparison.Ordinal);
         Assert.Equal([2], controller.RemoteOpens);
+
+        // The GPIO door's lock released by its output, then locked again after its UnlockFor; the station hears of it.
+        await Eventually.True(() => _hardware.Output("c001", 24) == true, "the lobby's lock released");
+        await Eventually.True(() => _hardware.Output("c001", 24) == false, "the lobby locked again");
+        await Eventually.True(() => events.On("/events/access/door-lobby").Any(), "the remote opening reported");
+        var granted = Payloads.DecodeEvent(events.On("/events/access/door-lobby").Single().Payload.ToArray());
+        Assert.Equal((EventTypes.AccessGranted, "remote"), (granted.Type, (string?)granted.Data!["reason"]));
+        Assert.Empty(events.On("/events/access/door-gate"));
         await gw.StopAsync(default);
     }
 
