@@ -12,10 +12,12 @@ namespace Edge.Gateway.Access;
 /// (<c>PUT /ISAPI/AccessControl/RemoteControl/door/{n}</c>), which opens it for the controller's own unlock time and
 /// logs it (it comes as <c>access.granted</c>, reason <c>remote</c>); a door on the gateway's GPIO by its lock output
 /// (<see cref="GpioDoorOptions.LockPin"/>) for its <c>UnlockFor</c>, reported by the gateway as the same
-/// <c>access.granted</c>. A door without a lock output the gateway drives fails, and says which key would give it one.
+/// <c>access.granted</c>; a door behind OSDP readers by the output of the reader that drives its lock
+/// (<see cref="OsdpReaderOptions.LockOutput"/>, osdp_OUT on the reader's own timer), reported the same way. A door
+/// without a lock output the gateway drives fails, and says which key would give it one.
 /// </summary>
 public sealed class AccessDoorCommands(AccessOptions options, AccessControllerAdapter? controllers, IReadOnlyDictionary<string, GpioDoorAdapter> gpioDoors,
-    IEventSink sink, TimeProvider time) : ICommandHandler
+    IReadOnlyList<Osdp.OsdpReaderLink> osdpReaders, IEventSink sink, TimeProvider time) : ICommandHandler
 {
     public IReadOnlyCollection<string> Types { get; } = [CommandTypes.DoorOpen];
 
@@ -45,13 +47,33 @@ public sealed class AccessDoorCommands(AccessOptions options, AccessControllerAd
                 return new CommandEffect(false, $"door {door} has no lock output (Edge:Access:Doors:{index}:LockPin)");
             }
 
-            await sink.SubmitAsync(new EventDraft(EventTypes.AccessGranted, Priority.Normal, gpio.Device, null, time.GetUtcNow(),
-                new JsonObject { ["door"] = door, ["reason"] = "remote", ["command"] = command.Id.ToString("D") }), ct).ConfigureAwait(false);
+            await RemoteAsync(gpio.Device, door, command, ct).ConfigureAwait(false);
             return new CommandEffect(true);
         }
 
-        return options.OsdpReaders.Any(r => r.Door == door)
-            ? new CommandEffect(false, $"door {door} is run by OSDP readers, which have no lock output here yet")
-            : new CommandEffect(false, $"no door {door} on this gateway");
+        var readers = osdpReaders.Where(r => r.Options.Door == door).ToList();
+        if (readers.Count == 0)
+        {
+            return new CommandEffect(false, $"no door {door} on this gateway");
+        }
+
+        if (readers.FirstOrDefault(r => r.Options.LockOutput is not null) is not { } driver)
+        {
+            var index = options.OsdpReaders.FindIndex(o => o.Door == door);
+            return new CommandEffect(false, $"door {door} has no lock output on its OSDP readers (Edge:Access:OsdpReaders:{index}:LockOutput)");
+        }
+
+        if (!driver.ReleaseLock())
+        {
+            return new CommandEffect(false, $"OSDP reader {driver.Id}, which drives door {door}'s lock, is offline");
+        }
+
+        await RemoteAsync(driver.Options.DoorDevice, door, command, ct).ConfigureAwait(false);
+        return new CommandEffect(true);
     }
+
+    /// <summary>The opening as the station sees every opening from afar: access granted at the door, reason remote.</summary>
+    private Task RemoteAsync(DeviceRef device, string door, StationCommand command, CancellationToken ct) =>
+        sink.SubmitAsync(new EventDraft(EventTypes.AccessGranted, Priority.Normal, device, null, time.GetUtcNow(),
+            new JsonObject { ["door"] = door, ["reason"] = "remote", ["command"] = command.Id.ToString("D") }), ct);
 }

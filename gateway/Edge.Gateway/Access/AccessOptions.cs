@@ -194,6 +194,12 @@ public sealed class OsdpReaderOptions
     /// <summary>The reader's input wired to the lock controller's release signal (active while released), if any.</summary>
     public int? ReleaseInput { get; set; }
 
+    /// <summary>
+    /// The reader's output (osdp_OUT, 0-based) driving the door's lock relay, if the gateway may open the door (a
+    /// <c>door.open</c> command): switched on for <see cref="UnlockFor"/> by the reader's own timer.
+    /// </summary>
+    public int? LockOutput { get; set; }
+
     /// <summary>How long after a release or a request to exit the door may open without being forced.</summary>
     public TimeSpan UnlockFor { get; set; } = TimeSpan.FromSeconds(5);
 

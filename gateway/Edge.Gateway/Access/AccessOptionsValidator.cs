@@ -129,6 +129,12 @@ public static class AccessOptionsValidator
 
     private static void OsdpDoor(OsdpReaderOptions r, ConfigCheck reader, DeviceKeys keys)
     {
+        if (r.LockOutput is { } output)
+        {
+            reader.Range(nameof(r.LockOutput), output, 0, 255);
+            reader.That(!string.IsNullOrEmpty(r.Door), nameof(r.Door), "(the door's device id) is required when LockOutput is set");
+        }
+
         if (r.DoorContactInput is null)
         {
             reader.That(r.RequestToExitInput is null && r.ReleaseInput is null, nameof(r.DoorContactInput), "is required when RequestToExitInput or ReleaseInput is set");

@@ -61,7 +61,8 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
             if (settings.AccessOrDefault.Any)
             {
-                handlers.Add(new AccessDoorCommands(settings.AccessOrDefault, AccessFeature.Controllers, AccessFeature.GpioDoors, Events, time));
+                handlers.Add(new AccessDoorCommands(settings.AccessOrDefault, AccessFeature.Controllers, AccessFeature.GpioDoors,
+                    [.. AccessFeature.OsdpLines.SelectMany(l => l.Readers)], Events, time));
             }
 
             if (CamerasFeature.Snapshots is { } snapshots)

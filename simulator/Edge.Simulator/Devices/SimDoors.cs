@@ -61,12 +61,46 @@ public sealed class SimDoors : SimDevices
 
             _osdpReaders[r.Reader.Id] = osdp.Add((byte)r.Address, CommunityWiring.OsdpKey(Id, r.Reader.Id));
         }
+
+        // An OSDP door's lock relay is on its first reader's output 0: switched on by the reader's timer, the lock
+        // controller says so on the release input, as for a GPIO door.
+        foreach (var door in wiring.OsdpDoors.Where(d => _osdpReaders.ContainsKey(d.OsdpReaders[0].Reader.Id)))
+        {
+            var reader = _osdpReaders[door.OsdpReaders[0].Reader.Id];
+            reader.OutputSwitched += (output, on, onFor) =>
+            {
+                if (output == CommunityWiring.LockOutput && on)
+                {
+                    _ = Task.Run(() => OsdpLockReleasedAsync(door, reader, onFor ?? TimeSpan.FromSeconds(5)));
+                }
+            };
+        }
     }
 
     /// <summary>Raised when a door's lock was released from afar (its device id), with when: a controller's remote control, a GPIO door's relay.</summary>
     public event Action<string, DateTimeOffset>? RemoteOpened;
 
     private readonly HashSet<string> _released = [];
+
+    private async Task OsdpLockReleasedAsync(OsdpDoorWire door, SimOsdpReader reader, TimeSpan onFor)
+    {
+        lock (_released)
+        {
+            if (!_released.Add(door.Door.Id))
+            {
+                return;
+            }
+        }
+
+        reader.SetInput(CommunityWiring.ReleaseInput, true);
+        RemoteOpened?.Invoke(door.Door.Id, Now);
+        await Hold(onFor, CancellationToken.None).ConfigureAwait(false);
+        reader.SetInput(CommunityWiring.ReleaseInput, false);
+        lock (_released)
+        {
+            _released.Remove(door.Door.Id);
+        }
+    }
 
     private void LockRelay(WiegandDoorWire door, bool released)
     {

@@ -151,6 +151,32 @@ public sealed class SimOsdpReader
         Report(OsdpReply.Keypad, [0, (byte)keys.Length, .. System.Text.Encoding.ASCII.GetBytes(keys)]);
     }
 
+    /// <summary>
+    /// Raised when the control panel switches an output (osdp_OUT): its number, on or off, and for how long when on by a
+    /// timer (control code 5). Raised on the line's thread, inside the reader's lock: handlers hand the work on.
+    /// </summary>
+    public event Action<int, bool, TimeSpan?>? OutputSwitched;
+
+    private void Outputs(byte[] records)
+    {
+        for (var i = 0; i + 3 < records.Length; i += 4)
+        {
+            var (output, code, tenths) = (records[i], records[i + 1], records[i + 2] | (records[i + 3] << 8));
+            switch (code)
+            {
+                case 1 or 3:
+                    OutputSwitched?.Invoke(output, false, null);
+                    break;
+                case 2 or 4:
+                    OutputSwitched?.Invoke(output, true, null);
+                    break;
+                case 5:
+                    OutputSwitched?.Invoke(output, true, TimeSpan.FromMilliseconds(100 * tenths));
+                    break;
+            }
+        }
+    }
+
     /// <summary>Input <paramref name="input"/> (0-3) becomes active or inactive: an osdp_ISTATR report of all inputs.</summary>
     public void SetInput(int input, bool active)
     {
@@ -278,7 +304,10 @@ public sealed class SimOsdpReader
             OsdpCommand.KeySet => Reply(OsdpReply.Nak, [0x05]),
             OsdpCommand.InputStatus => InputsAsTheyAre(),
             OsdpCommand.LocalStatus => Reply(OsdpReply.LocalStatus, [(byte)(_tamper ? 1 : 0), (byte)(_powerFailed ? 1 : 0)]),
-            OsdpCommand.Led or OsdpCommand.Buzzer when RefuseOutputs => Reply(OsdpReply.Nak, [OsdpNak.UnknownCommand]),
+            OsdpCommand.Led or OsdpCommand.Buzzer or OsdpCommand.Output when RefuseOutputs => Reply(OsdpReply.Nak, [OsdpNak.UnknownCommand]),
+            // osdp_OUT: records of output, control code, timer (100 ms units, LSB first).
+            OsdpCommand.Output when plain.Data.Length >= 4 && plain.Data.Length % 4 == 0 => Follow(() => Outputs(plain.Data.ToArray())),
+            OsdpCommand.Output => Reply(OsdpReply.Nak, [0x02]),
             OsdpCommand.Led when plain.Data.Length >= 14 => Follow(() => Led = (plain.Data.Span[12], plain.Data.Span[11] != 0)),
             OsdpCommand.Buzzer when plain.Data.Length >= 5 => Follow(() => Buzzing = plain.Data.Span[1] == 2),
             OsdpCommand.Led or OsdpCommand.Buzzer => Reply(OsdpReply.Nak, [0x02]),

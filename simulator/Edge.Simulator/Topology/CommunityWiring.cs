@@ -80,6 +80,9 @@ public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnl
     public const int AdcChannels = 8;
 
     /// <summary>The inputs of an OSDP door's first reader.</summary>
+    /// <summary>The output of an OSDP door's first reader that drives the door's lock relay.</summary>
+    public const int LockOutput = 0;
+
     public const int ContactInput = 0;
     public const int ReleaseInput = 1;
     public const int ExitInput = 2;

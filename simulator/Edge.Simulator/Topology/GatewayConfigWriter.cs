@@ -120,6 +120,7 @@ public static class GatewayConfigWriter
             reader["ReleaseInput"] = CommunityWiring.ReleaseInput;
             reader["RequestToExitInput"] = CommunityWiring.ExitInput;
             reader["HeldOpenAfter"] = CommunityWiring.HeldOpenAfter.ToString();
+            reader["LockOutput"] = CommunityWiring.LockOutput;
         }
 
         return reader;

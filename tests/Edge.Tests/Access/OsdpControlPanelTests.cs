@@ -346,6 +346,29 @@ public sealed class OsdpControlPanelTests
     }
 
     [Fact]
+    public async Task A_lock_release_switches_the_readers_lock_output_on_by_its_own_timer_over_the_secure_channel_and_an_offline_reader_is_not_asked()
+    {
+        await using var rig = Rig.Tcp();
+        var reader = rig.Line.Add(1, Key);
+        var switched = new System.Collections.Concurrent.ConcurrentQueue<(int Output, bool On, TimeSpan? For)>();
+        reader.OutputSwitched += (output, on, onFor) => switched.Enqueue((output, on, onFor));
+        var options = rig.Options(1, KeyHex);
+        options.LockOutput = 0;
+        options.UnlockFor = TimeSpan.FromSeconds(4);
+        await rig.StartAsync(options);
+        await Eventually.True(() => rig.Link.Secure && rig.Link.Online, "secure channel up and the reader online");
+
+        Assert.True(rig.Link.ReleaseLock());
+        await Eventually.True(() => !switched.IsEmpty, "the output switched");
+
+        // Output 0 on for 4 s (40 tenths), by the reader's timer: it relocks even if the line fails meanwhile.
+        Assert.Equal([(0, true, (TimeSpan?)TimeSpan.FromSeconds(4))], switched);
+        reader.Silent = true;
+        await Eventually.True(() => !rig.Link.Online, "the reader offline");
+        Assert.False(rig.Link.ReleaseLock());
+    }
+
+    [Fact]
     public async Task A_new_reader_with_the_install_key_is_given_its_key_and_then_read_over_the_secure_channel_with_it()
     {
         await using var rig = Rig.Tcp();

@@ -150,6 +150,15 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
         var controller = isapi.Add("c001", "ctl-01", "admin", "secret-1");
         await using var station = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.Results("c001", "gw1"));
         await using var events = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        await using var osdp = SimOsdpLine.Tcp();
+        var switched = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        osdp.Add(1, null).OutputSwitched += (output, on, _) =>
+        {
+            if (on)
+            {
+                switched.Enqueue(output);
+            }
+        };
         using var desk = new MqttClientFactory().CreateMqttClient();
         await desk.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("desk-2").Build());
         using var gw = TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw-doors")) with
@@ -161,11 +170,17 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
                 Controllers = [new AccessControllerOptions { Id = "ctl-01", Url = isapi.Url("c001", "ctl-01").ToString(), User = "admin", Password = "secret-1",
                     Doors = [new AccessDoorOptions { Number = 2, Id = "door-unit-3" }] }],
                 Doors = [new GpioDoorOptions { Id = "door-gate", ContactPin = 22 }, new GpioDoorOptions { Id = "door-lobby", ContactPin = 23, LockPin = 24, UnlockFor = TimeSpan.FromSeconds(1) }],
+                OsdpReaders =
+                [
+                    new OsdpReaderOptions { Id = "rdr-1", Endpoint = osdp.Endpoint.ToString(), Address = 1, Door = "door-osdp", LockOutput = 0 },
+                    new OsdpReaderOptions { Id = "rdr-2", Endpoint = osdp.Endpoint.ToString(), Address = 2, Door = "door-osdp-2" },
+                ],
             },
             Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = "station-2026", PublicKey = _station.ExportSubjectPublicKeyInfoPem() }] },
         });
         await gw.StartAsync(default);
-        await Eventually.True(() => gw.UplinkService.State.Connected && _gatewaySubscribed, "uplink and commands up");
+        await Eventually.True(() => gw.UplinkService.State.Connected && _gatewaySubscribed && gw.AccessFeature.OsdpLines[0].Readers[0].Online,
+            "uplink, commands and the OSDP reader up");
 
         byte[] Open(string door, int lifeSeconds)
         {
@@ -180,11 +195,17 @@ public sealed class CommandsEndToEndTests : IAsyncLifetime
         await SendAsync(desk, CommandTypes.DoorOpen, Open("door-nowhere", 10), [4]);
         await Eventually.True(() => _hardware.Output("c001", 24) == false, "the lobby locked from the start");
         await SendAsync(desk, CommandTypes.DoorOpen, Open("door-lobby", 10), [5]);
-        await Eventually.True(() => station.Messages.Count == 5, "five results");
+        await SendAsync(desk, CommandTypes.DoorOpen, Open("door-osdp", 10), [6]);
+        await SendAsync(desk, CommandTypes.DoorOpen, Open("door-osdp-2", 10), [7]);
+        await Eventually.True(() => station.Messages.Count == 7, "seven results");
 
         var results = station.Messages.ToDictionary(m => m.CorrelationData[0], m => Payloads.DecodeResult(m.Payload.ToArray()));
-        Assert.Equal([CommandOutcomes.Applied, CommandOutcomes.Refused, CommandOutcomes.Failed, CommandOutcomes.Failed, CommandOutcomes.Applied],
-            Enumerable.Range(1, 5).Select(i => results[(byte)i].Outcome));
+        Assert.Equal([CommandOutcomes.Applied, CommandOutcomes.Refused, CommandOutcomes.Failed, CommandOutcomes.Failed, CommandOutcomes.Applied, CommandOutcomes.Applied,
+                CommandOutcomes.Failed],
+            Enumerable.Range(1, 7).Select(i => results[(byte)i].Outcome));
+        Assert.Contains("(Edge:Access:OsdpReaders:1:LockOutput)", results[7].Reason, StringComparison.Ordinal);
+        await Eventually.True(() => switched.Contains(0), "the OSDP reader's lock output switched on");
+        await Eventually.True(() => events.On("/events/access/door-osdp").Any(), "the OSDP door's remote opening reported");
         Assert.Contains("at most 10 s", results[2].Reason, StringComparison.Ordinal);
         Assert.Contains("no lock output (Edge:Access:Doors:0:LockPin)", results[3].Reason, StringComparison.Ordinal);
         Assert.Contains("no door door-nowhere", results[4].Reason, StringComparison.Ordinal);

@@ -102,6 +102,32 @@ public sealed partial class OsdpReaderLink
     /// </summary>
     public void Send(byte code, byte[] data) => _outputs.Enqueue((code, data));
 
+    /// <summary>The reader answered within its <see cref="OsdpReaderOptions.OfflineAfter"/>: a command queued now reaches it.</summary>
+    public bool Online => _online == true;
+
+    /// <summary>The reader's options (its door, its lock output).</summary>
+    public OsdpReaderOptions Options => _options;
+
+    /// <summary>
+    /// Switches the reader's lock output on for <see cref="OsdpReaderOptions.UnlockFor"/>, by the reader's own timer
+    /// (osdp_OUT, control code 5: on, back to its permanent state when the timer runs out, in 100 ms units), so the lock
+    /// relocks even if the line fails meanwhile. False when the reader has no lock output or is not online.
+    /// </summary>
+    public bool ReleaseLock()
+    {
+        if (_options.LockOutput is not { } output || !Online)
+        {
+            return false;
+        }
+
+        var tenths = (ushort)Math.Clamp(Math.Ceiling(_options.UnlockFor.TotalMilliseconds / 100), 1, ushort.MaxValue);
+        Send(OsdpCommand.Output, [(byte)output, OsdpOutputTemporaryOn, (byte)(tenths & 0xFF), (byte)(tenths >> 8)]);
+        return true;
+    }
+
+    /// <summary>osdp_OUT control code: set the output on for the timer, then back to its permanent state.</summary>
+    public const byte OsdpOutputTemporaryOn = 5;
+
     /// <summary>
     /// Serves the reader until <paramref name="ct"/>: sessions one after another, with a backoff between them that is
     /// reset only by a session that became usable (a POLL answered), so a reader that refuses the session is asked less

@@ -11,7 +11,7 @@ namespace Edge.Simulator.Scenarios.Activities;
 /// <summary>
 /// The police answer the alarm columns: a resident presses a column, and the desk acknowledges the alarm after a
 /// realistic delay (most within the minute of the 1-3-5 rule, some late), dispatches officers, now and then opens a
-/// unit door for them (behind an access controller, or on the gateway's GPIO) and asks a camera for a picture, and resolves the alarm. After each step the column's LED at the
+/// unit door for them (behind an access controller, on the gateway's GPIO, behind OSDP readers) and asks a camera for a picture, and resolves the alarm. After each step the column's LED at the
 /// simulated hardware must show it (<see cref="ColumnLeds"/>), and the gateway must tell the station so
 /// (<c>device.indicator</c>). One incident at a time per community: it holds the community until it is resolved.
 /// </summary>
@@ -68,7 +68,7 @@ public sealed class Response : IScenarioActivity
         Shown(desk, community, column, ColumnShows.Acknowledged, acknowledged.Sent, acknowledged.Before);
 
         var dispatched = await StepAsync(desk, community, column, alarm, CommandTypes.AlarmDispatch).ConfigureAwait(false);
-        var doors = community.Wiring.Doors.Where(d => d is ControllerWire or WiegandDoorWire && community.Doors.Simulated(d)).ToList();
+        var doors = community.Wiring.Doors.Where(community.Doors.Simulated).ToList();
         if (random.Next(3) == 0 && doors.Count > 0)
         {
             await OpenDoorAsync(desk, community, doors[random.Next(doors.Count)]).ConfigureAwait(false);
@@ -121,14 +121,15 @@ public sealed class Response : IScenarioActivity
     }
 
     /// <summary>
-    /// Opens a unit door for the officers: its lock (a controller's, a GPIO door's relay) must be released within the
-    /// command's life, and no other. A controller logs the opening itself; a GPIO door's is the gateway's to report.
+    /// Opens a unit door for the officers: its lock (a controller's, a GPIO door's relay, an OSDP reader's output) must be
+    /// released within the command's life, and no other. A controller logs the opening itself; the others are the
+    /// gateway's to report.
     /// </summary>
     private static async Task OpenDoorAsync(PoliceDesk desk, SimCommunity community, DoorWire door)
     {
         var command = desk.Command(community.Id, CommandTypes.DoorOpen, new JsonObject { ["door"] = door.Door.Id }, TimeSpan.FromSeconds(10));
         desk.Doors.Expect(community.Id, door.Door.Id, command.IssuedAt, command.ExpiresAt);
-        if (door is WiegandDoorWire)
+        if (door is not ControllerWire)
         {
             desk.Truth.Expect(community.Id, door.Door.Id, EventTypes.AccessGranted, null, command.IssuedAt);
         }
