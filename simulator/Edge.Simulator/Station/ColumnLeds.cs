@@ -71,8 +71,8 @@ public sealed class ColumnLeds
     }
 
     /// <summary>
-    /// Null when the LED showed <paramref name="shows"/> from <paramref name="from"/> to <paramref name="to"/> (the
-    /// first 100 ms left to the change itself), else what it showed instead, judged by the typical (median) spell, as a
+    /// Null when the LED showed <paramref name="shows"/> from <paramref name="from"/> (when the step had been applied)
+    /// to <paramref name="to"/> (the first 100 ms left to the change itself), else what it showed instead, judged by the typical (median) spell, as a
     /// person would. Acknowledged: lit 350-900 ms (500 nominal). Dispatched: lit at most 300 ms (150 nominal), with a dark
     /// spell of 400 ms or more between pairs (550 nominal); a fast blink (250/250, sending) is neither. Resolved: dark,
     /// and nothing lit after.
