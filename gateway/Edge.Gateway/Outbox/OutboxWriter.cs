@@ -12,7 +12,9 @@ namespace Edge.Gateway.Outbox;
 /// <summary>
 /// The single writer of the outbox: takes submitted events from a bounded intake channel and outcomes from the
 /// uplink, and commits whatever has gathered in one transaction (group commit), so durability costs one fsync per
-/// batch rather than per event. A full intake makes submitters wait: events are never dropped at the door.
+/// batch rather than per event. A full intake makes submitters wait: events are never dropped at the door. Critical
+/// events (alarms) have an intake of their own, never full, and are committed first, in a transaction of their own:
+/// an alarm never waits behind a burst of other events handed over before it.
 /// </summary>
 public sealed partial class OutboxWriter : BackgroundService, IEventSink
 {
@@ -25,6 +27,8 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     private readonly Channel<Intake> _intake;
     private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>();
     private Task<bool>? _intakeWait;
+    private readonly Channel<Intake> _critical = Channel.CreateUnbounded<Intake>(new UnboundedChannelOptions { SingleReader = true });
+    private Task<bool>? _criticalWait;
     private Task<bool>? _outcomeWait;
     private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -47,7 +51,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     internal ChannelReader<bool> Committed => _committed.Reader;
 
     /// <summary>Events submitted but not yet committed.</summary>
-    public int IntakeDepth => _intake.Reader.Count;
+    public int IntakeDepth => _intake.Reader.Count + _critical.Reader.Count;
 
     /// <inheritdoc />
     public Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
@@ -56,12 +60,13 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         var intake = new Intake(draft, _time.GetUtcNow());
 
         // The common case, room in the intake, costs no extra state machine per event.
-        return _intake.Writer.TryWrite(intake) ? intake.Committed.Task : SubmitWhenRoomAsync(intake, cancellationToken);
+        var channel = draft.Priority == Priority.Critical ? _critical : _intake;
+        return channel.Writer.TryWrite(intake) ? intake.Committed.Task : SubmitWhenRoomAsync(channel, intake, cancellationToken);
     }
 
-    private async Task<SubmitResult> SubmitWhenRoomAsync(Intake intake, CancellationToken cancellationToken)
+    private static async Task<SubmitResult> SubmitWhenRoomAsync(Channel<Intake> channel, Intake intake, CancellationToken cancellationToken)
     {
-        await _intake.Writer.WriteAsync(intake, cancellationToken).ConfigureAwait(false);
+        await channel.Writer.WriteAsync(intake, cancellationToken).ConfigureAwait(false);
         return await intake.Committed.Task.ConfigureAwait(false);
     }
 
@@ -131,6 +136,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _intake.Writer.TryComplete();
+        _critical.Writer.TryComplete();
         _outcomes.Writer.TryComplete();
 
         // Wait for the loop on a clock of our own: a host that is already out of time must not make us skip the drain.
@@ -162,10 +168,15 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     private async Task LingerAsync(CancellationToken ct)
     {
         _intakeWait ??= _intake.Reader.WaitToReadAsync(ct).AsTask();
-        var done = await Task.WhenAny(_intakeWait, Task.Delay(Linger, _time, ct)).ConfigureAwait(false);
+        _criticalWait ??= _critical.Reader.WaitToReadAsync(ct).AsTask();
+        var done = await Task.WhenAny(_intakeWait, _criticalWait, Task.Delay(Linger, _time, ct)).ConfigureAwait(false);
         if (done == _intakeWait)
         {
             _intakeWait = null;
+        }
+        else if (done == _criticalWait)
+        {
+            _criticalWait = null;
         }
     }
 
@@ -174,6 +185,25 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         while (outcomes.Count < _batchSize && _outcomes.Reader.TryRead(out var c))
         {
             outcomes.Add(c);
+        }
+
+        TakeIntakes(intakes);
+    }
+
+    /// <summary>
+    /// Critical events waiting are taken alone, so their transaction is small and its fsync comes at once; otherwise
+    /// the other events, up to a batch.
+    /// </summary>
+    private void TakeIntakes(List<Intake> intakes)
+    {
+        while (intakes.Count < _batchSize && _critical.Reader.TryRead(out var alarm))
+        {
+            intakes.Add(alarm);
+        }
+
+        if (intakes.Count > 0 && intakes.TrueForAll(i => i.Draft.Priority == Priority.Critical))
+        {
+            return;
         }
 
         while (intakes.Count < _batchSize && _intake.Reader.TryRead(out var i))
@@ -191,21 +221,23 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
             outcomes.Add(c);
         }
 
-        while (intakes.Count < _batchSize && _intake.Reader.TryRead(out var i))
-        {
-            intakes.Add(i);
-        }
+        TakeIntakes(intakes);
     }
 
     private async Task WaitForWorkAsync(CancellationToken ct)
     {
         // One pending wait per channel at a time, kept across calls, so idle loops do not pile up waiters.
         _intakeWait ??= _intake.Reader.WaitToReadAsync(ct).AsTask();
+        _criticalWait ??= _critical.Reader.WaitToReadAsync(ct).AsTask();
         _outcomeWait ??= _outcomes.Reader.WaitToReadAsync(ct).AsTask();
-        var done = await Task.WhenAny(_intakeWait, _outcomeWait).ConfigureAwait(false);
+        var done = await Task.WhenAny(_intakeWait, _criticalWait, _outcomeWait).ConfigureAwait(false);
         if (done == _intakeWait)
         {
             _intakeWait = null;
+        }
+        else if (done == _criticalWait)
+        {
+            _criticalWait = null;
         }
         else
         {

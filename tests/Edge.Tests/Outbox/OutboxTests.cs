@@ -265,6 +265,26 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task An_alarm_handed_over_after_a_burst_is_committed_first()
+    {
+        var options = new Edge.Gateway.Outbox.OutboxOptions();
+        using var store = OutboxStore.Open(DbPath, "c001/gw1", options);
+        using var writer = new OutboxWriter(store, new Edge.Gateway.Configuration.GatewayOptions { Community = "c001", Id = "gw1" }, options,
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxWriter>.Instance);
+        var burst = Enumerable.Range(0, 3000).Select(i => writer.SubmitAsync(TestGateway.Draft(n: i))).ToList();
+        var alarm = writer.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
+
+        await writer.StartAsync(CancellationToken.None);
+        var committed = await alarm;
+        var others = await Task.WhenAll(burst);
+
+        // Seq 1: its commit did not wait for the 3,000 events handed over before it.
+        Assert.Equal(1, committed.Event!.Seq);
+        Assert.Equal(Enumerable.Range(2, 3000).Select(i => (long)i), others.Select(r => r.Event!.Seq));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Invalid_drafts_are_refused_at_submit()
     {
         await using var outbox = await OutboxHarness.StartAsync(DbPath);
