@@ -246,14 +246,22 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(500, reopened.Lane(Priority.Normal).Count);
     }
 
+    /// <summary>A store and its writer, the writer's loop not started: what is submitted waits in its intake.</summary>
+    private (OutboxStore Store, OutboxWriter Writer) UnstartedWriter()
+    {
+        var options = new Edge.Gateway.Outbox.OutboxOptions();
+        var store = OutboxStore.Open(DbPath, "c001/gw1", options);
+        return (store, new OutboxWriter(store, new Edge.Gateway.Configuration.GatewayOptions { Community = "c001", Id = "gw1" }, options,
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxWriter>.Instance));
+    }
+
     [Fact]
     public async Task A_writer_stopped_before_its_loop_ran_still_commits_what_it_was_given()
     {
         // A host may stop a BackgroundService before its loop is scheduled; the loop then never runs at all.
-        var options = new Edge.Gateway.Outbox.OutboxOptions();
-        using var store = OutboxStore.Open(DbPath, "c001/gw1", options);
-        using var writer = new OutboxWriter(store, new Edge.Gateway.Configuration.GatewayOptions { Community = "c001", Id = "gw1" }, options,
-            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxWriter>.Instance);
+        var (store, writer) = UnstartedWriter();
+        using var storeScope = store;
+        using var writerScope = writer;
         var pending = Enumerable.Range(0, 10).Select(i => writer.SubmitAsync(TestGateway.Draft(n: i))).ToList();
 
         await writer.StopAsync(CancellationToken.None);
@@ -267,10 +275,9 @@ public sealed class OutboxTests : IDisposable
     [Fact]
     public async Task An_alarm_handed_over_after_a_burst_is_committed_first()
     {
-        var options = new Edge.Gateway.Outbox.OutboxOptions();
-        using var store = OutboxStore.Open(DbPath, "c001/gw1", options);
-        using var writer = new OutboxWriter(store, new Edge.Gateway.Configuration.GatewayOptions { Community = "c001", Id = "gw1" }, options,
-            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxWriter>.Instance);
+        var (store, writer) = UnstartedWriter();
+        using var storeScope = store;
+        using var writerScope = writer;
         var burst = Enumerable.Range(0, 3000).Select(i => writer.SubmitAsync(TestGateway.Draft(n: i))).ToList();
         var alarm = writer.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
 
