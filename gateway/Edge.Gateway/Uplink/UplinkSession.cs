@@ -7,10 +7,13 @@ using MQTTnet;
 
 namespace Edge.Gateway.Uplink;
 
+// Over 300 lines: one connection's sending, whose parts (the window and its reserve for alarms, the lanes' read-ahead, the PUBACK watch, dead-lettering) share its state.
 /// <summary>
 /// One connection's worth of sending: fills a bounded window of QoS 1 publishes from the outbox, highest lane first
 /// and oldest first within a lane, and hands each PUBACK to the writer. An event leaves the outbox only after its
-/// PUBACK; whatever is unacknowledged when the connection drops is sent again by the next session.
+/// PUBACK; whatever is unacknowledged when the connection drops is sent again by the next session. A few slots of the
+/// window are kept for alarms: the other lanes fill at most <c>maxInFlight - ReservedForAlarms</c>, so an alarm never
+/// waits for a window full of motion to be acknowledged.
 /// </summary>
 /// <param name="pubAckTimeout">The longest wait for a PUBACK: past it the link is taken for dead and the session ends
 /// (MQTTnet would otherwise wait for the keepalive to notice), and what was not acknowledged is sent again.</param>
@@ -22,6 +25,16 @@ internal sealed partial class UplinkSession(
     private const int MaxClientFailures = 3;
 
     private readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
+
+    /// <summary>Slots of the window only alarms (the critical lane) may take.</summary>
+    private readonly int _reservedForAlarms = Math.Min(16, maxInFlight / 4);
+
+    /// <summary>Publishes of the other lanes in flight.</summary>
+    private int _othersInFlight;
+
+    /// <summary>Pulsed when a publish of the other lanes completes: the loop may have records it held back for the reserve.</summary>
+    private readonly System.Threading.Channels.Channel<bool> _othersFreed =
+        System.Threading.Channels.Channel.CreateBounded<bool>(new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
     /// <summary>Records read per query: one query serves many publishes.</summary>
     private const int ReadAhead = 512;
 
@@ -125,12 +138,15 @@ internal sealed partial class UplinkSession(
                 return await _broken.Task.ConfigureAwait(false);
             }
 
+            // Signals taken before the batch is made: one that comes after it wakes the wait below.
             writer.Committed.TryRead(out _);
+            _othersFreed.Reader.TryRead(out _);
             var batch = NextBatch(_slots.CurrentCount + 1);
             if (batch.Count == 0)
             {
                 _slots.Release();
-                await Task.WhenAny(writer.Committed.WaitToReadAsync(stopping).AsTask(), lost, _broken.Task).ConfigureAwait(false);
+                await Task.WhenAny(writer.Committed.WaitToReadAsync(stopping).AsTask(), _othersFreed.Reader.WaitToReadAsync(stopping).AsTask(), lost, _broken.Task)
+                    .ConfigureAwait(false);
                 stopping.ThrowIfCancellationRequested();
                 continue;
             }
@@ -168,10 +184,12 @@ internal sealed partial class UplinkSession(
 
         var batch = new List<OutboxRecord>(free);
         var now = time.GetUtcNow();
+        var others = 0;
+        var othersRoom = maxInFlight - _reservedForAlarms - Volatile.Read(ref _othersInFlight);
         foreach (var priority in PriorityNames.All)
         {
             var queue = _readAhead[(int)priority];
-            while (batch.Count < free)
+            while (batch.Count < free && (priority == Priority.Critical || others < othersRoom))
             {
                 if (queue.Count == 0 && !Refill(priority, queue))
                 {
@@ -186,6 +204,7 @@ internal sealed partial class UplinkSession(
                 else
                 {
                     batch.Add(r);
+                    others += priority == Priority.Critical ? 0 : 1;
                 }
             }
         }
@@ -213,6 +232,12 @@ internal sealed partial class UplinkSession(
 
     private async Task PublishAsync(OutboxRecord record, CancellationToken abort)
     {
+        var other = record.Priority != Priority.Critical;
+        if (other)
+        {
+            Interlocked.Increment(ref _othersInFlight);
+        }
+
         if (Interlocked.Increment(ref _inFlight) == 1)
         {
             Interlocked.Exchange(ref _lastProgress, time.GetTimestamp());
@@ -260,6 +285,12 @@ internal sealed partial class UplinkSession(
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            if (other)
+            {
+                Interlocked.Decrement(ref _othersInFlight);
+                _othersFreed.Writer.TryWrite(true);
+            }
+
             _slots.Release();
         }
     }

@@ -8,6 +8,7 @@ using Edge.Simulator.Topology;
 
 namespace Edge.Simulator.Devices;
 
+// Over 300 lines: one community's doors of all three kinds (controllers, OSDP, Wiegand on GPIO) and their locks, acted on under the same door gates.
 /// <summary>
 /// A community's unit doors as residents and burglars use them: at ISAPI controllers (their events over HTTP), OSDP
 /// readers on the community's line (the door on the first reader's inputs), and Wiegand readers with a door on the

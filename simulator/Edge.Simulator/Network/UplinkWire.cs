@@ -18,6 +18,7 @@ public sealed class UplinkWire : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
     private volatile bool _cut;
+    private TaskCompletionSource? _held;
 
     private UplinkWire(TcpListener listener, Uri broker)
     {
@@ -46,6 +47,38 @@ public sealed class UplinkWire : IAsyncDisposable
     }
 
     public void Restore() => _cut = false;
+
+    /// <summary>
+    /// Holds everything the broker sends the gateway (its PUBACKs above all) until <see cref="ReleaseAcknowledgements"/>:
+    /// the link stays up and the gateway's publishes go through, but none is acknowledged, as on a congested link.
+    /// </summary>
+    public void HoldAcknowledgements()
+    {
+        lock (_lock)
+        {
+            _held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Lets what was held, and everything after it, through.</summary>
+    public void ReleaseAcknowledgements()
+    {
+        TaskCompletionSource? held;
+        lock (_lock)
+        {
+            (held, _held) = (_held, null);
+        }
+
+        held?.TrySetResult();
+    }
+
+    private Task? Held()
+    {
+        lock (_lock)
+        {
+            return _held?.Task;
+        }
+    }
 
     private void ResetAll()
     {
@@ -112,8 +145,8 @@ public sealed class UplinkWire : IAsyncDisposable
         }
 
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var up = PumpAsync(inbound, outbound, done.Token);
-        var down = PumpAsync(outbound, inbound, done.Token);
+        var up = PumpAsync(inbound, outbound, null, done.Token);
+        var down = PumpAsync(outbound, inbound, Held, done.Token);
         await Task.WhenAny(up, down).ConfigureAwait(false);
         await done.CancelAsync().ConfigureAwait(false);
         lock (_lock)
@@ -128,7 +161,7 @@ public sealed class UplinkWire : IAsyncDisposable
         await Task.WhenAll(up, down).ConfigureAwait(false);
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, CancellationToken ct)
+    private static async Task PumpAsync(Socket from, Socket to, Func<Task?>? gate, CancellationToken ct)
     {
         var buffer = new byte[4096];
         try
@@ -139,6 +172,11 @@ public sealed class UplinkWire : IAsyncDisposable
                 if (n == 0)
                 {
                     return;
+                }
+
+                if (gate?.Invoke() is { } held)
+                {
+                    await held.WaitAsync(ct).ConfigureAwait(false);
                 }
 
                 var sent = 0;

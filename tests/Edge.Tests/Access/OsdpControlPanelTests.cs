@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Tests.Access;
 
+// Over 300 lines: the control panel's behaviours on one simulated line rig, a test each.
 /// <summary>The gateway as OSDP control panel, polling simulated readers over TCP and over a serial line (a pseudo-terminal).</summary>
 public sealed class OsdpControlPanelTests
 {

@@ -20,6 +20,7 @@ using MQTTnet.Protocol;
 
 namespace Edge.Tests.Commands;
 
+// Over 300 lines: every command end to end on one rig (broker, hardware bridge, desk), a test per command type.
 /// <summary>
 /// The loop closed: a guard presses the column's button in the simulator, the alarm reaches the station, the station
 /// signs the police's steps and sends them, and the column shows each; every command is answered on the results topic.

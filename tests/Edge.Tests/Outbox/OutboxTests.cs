@@ -7,6 +7,7 @@ using Edge.Tests.Support;
 
 namespace Edge.Tests.Outbox;
 
+// Over 300 lines: the outbox's behaviours on one database file, a test each.
 public sealed class OutboxTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

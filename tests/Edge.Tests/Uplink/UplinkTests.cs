@@ -13,6 +13,7 @@ using MQTTnet.Protocol;
 
 namespace Edge.Tests.Uplink;
 
+// Over 300 lines: the uplink's behaviours against one in-process broker, a test each.
 /// <summary>The uplink against MQTTnet's in-process broker.</summary>
 public sealed class UplinkTests : IAsyncLifetime
 {
@@ -217,6 +218,37 @@ public sealed class UplinkTests : IAsyncLifetime
         Assert.All(order.Skip(2).Take(10), e => Assert.Equal(Priority.Normal, e.Priority));
         Assert.All(order.Skip(12), e => Assert.Equal(Priority.Low, e.Priority));
         Assert.Equal(order.Skip(12).Select(e => e.Seq).Order(), order.Skip(12).Select(e => e.Seq));
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task An_alarm_goes_out_while_the_window_is_full_of_unacknowledged_lower_events()
+    {
+        await using var sub = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
+        await using var wire = Edge.Simulator.Network.UplinkWire.Start(new Uri(_broker.Uri));
+        var settings = TestGateway.Settings(wire.Uri.ToString(), _dir.Combine("gw-window"));
+        settings.Uplink.MaxInFlight = 16;
+        using var gw = TestGateway.Create(settings);
+        await gw.StartAsync(default);
+        // Once one event has gone through, the session is sending (the online status and its PUBACK are behind it).
+        await gw.SubmitAsync(TestGateway.Draft(n: -1));
+        await Eventually.True(() => sub.Messages.Count == 1 && gw.Store.Pending(Priority.Normal) == 0, "the first event through the wire and acknowledged");
+
+        // The link stays up but nothing is acknowledged: the lower lanes fill their part of the window and stop there.
+        wire.HoldAcknowledgements();
+        for (var i = 0; i < 100; i++)
+        {
+            await gw.SubmitAsync(TestGateway.Draft(n: i));
+        }
+
+        await Eventually.True(() => sub.Messages.Count >= 13, "the lower lanes' 12 of the 16 slots sent");
+        var alarm = await gw.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
+        await Eventually.True(() => sub.Messages.Any(m => m.Topic.EndsWith("/alarm/btn-1", StringComparison.Ordinal)), "the alarm, in a slot kept for alarms");
+        Assert.Equal(14, sub.Messages.Count);
+
+        wire.ReleaseAcknowledgements();
+        await Eventually.True(() => sub.Messages.Count == 102, "everything once acknowledged again");
+        Assert.Equal(alarm.Id, Payloads.DecodeEvent(sub.Messages.Single(m => m.Topic.EndsWith("/alarm/btn-1", StringComparison.Ordinal)).Payload.ToArray()).Id);
         await gw.StopAsync(default);
     }
 
