@@ -44,29 +44,38 @@ public sealed class Mosquitto : IDisposable
     public static async Task<Mosquitto> StartAsync(string directory, string extraConfig = "", bool anonymous = true, string host = "127.0.0.1", string? netns = null)
     {
         Assert.SkipWhen(Binary is null, SkipReason);
-        var port = netns is null ? StationBroker.FreePort() : 1883;
-        var config = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"""
-            listener {port} {(netns is null ? host : "0.0.0.0")}
-            allow_anonymous {(anonymous ? "true" : "false")}
-            user root
-            persistence true
-            persistence_location {directory}/
-            autosave_interval 1
-            max_queued_messages 0
-            log_dest file {directory}/mosquitto.log
-            log_type error
-            log_type warning
-            log_type notice
-            {extraConfig}
-            """);
-        var broker = new Mosquitto(config, port, directory, host, netns);
-        await broker.StartProcessAsync();
-        return broker;
+        // A free port can be taken by another test before the broker binds it: then the broker exits at once, and it
+        // is started again on another port (a few times at most).
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = netns is null ? StationBroker.FreePort() : 1883;
+            var config = Path.Combine(directory, "mosquitto.conf");
+            await File.WriteAllTextAsync(config, $"""
+                listener {port} {(netns is null ? host : "0.0.0.0")}
+                allow_anonymous {(anonymous ? "true" : "false")}
+                user root
+                persistence true
+                persistence_location {directory}/
+                autosave_interval 1
+                max_queued_messages 0
+                log_dest file {directory}/mosquitto.log
+                log_type error
+                log_type warning
+                log_type notice
+                {extraConfig}
+                """);
+            var broker = new Mosquitto(config, port, directory, host, netns);
+            if (await broker.StartProcessAsync(retryable: netns is null && attempt < 3))
+            {
+                return broker;
+            }
+
+            broker.Dispose();
+        }
     }
 
     /// <summary>Starts the broker again on the same port with the same persistence after <see cref="Stop"/>.</summary>
-    public Task RestartAsync() => StartProcessAsync();
+    public Task RestartAsync() => StartProcessAsync(retryable: false);
 
     /// <summary>Stops the broker: gracefully (SIGTERM, it saves its persistence) or by SIGKILL.</summary>
     public void Stop(bool kill = false)
@@ -94,7 +103,11 @@ public sealed class Mosquitto : IDisposable
         _process = null;
     }
 
-    private async Task StartProcessAsync()
+    /// <summary>
+    /// Starts the process and waits until it listens. False when it exited because its port was taken meanwhile and
+    /// <paramref name="retryable"/> (the caller picks another port); any other failure fails the test.
+    /// </summary>
+    private async Task<bool> StartProcessAsync(bool retryable)
     {
         // `ip netns exec` execs the broker, so the process is the broker itself, in its namespace.
         var start = _namespace is null
@@ -110,11 +123,19 @@ public sealed class Mosquitto : IDisposable
             if (_process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(10))
             {
                 var log = Path.Combine(Directory, "mosquitto.log");
+                if (retryable && _process.HasExited && File.Exists(log) && File.ReadAllText(log).Contains("Address already in use", StringComparison.Ordinal))
+                {
+                    File.Delete(log);
+                    return false;
+                }
+
                 Assert.Fail($"mosquitto did not start listening on {Port}: {(File.Exists(log) ? File.ReadAllText(log) : await _process.StandardError.ReadToEndAsync())}");
             }
 
             await Task.Delay(20);
         }
+
+        return true;
     }
 
     private static async Task<bool> AcceptsAsync(string host, int port)
