@@ -128,6 +128,18 @@ public sealed class DistrictRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_response_scenario_with_gateways_run_elsewhere_stops_at_start_and_says_why()
+    {
+        using var output = new StringWriter();
+
+        var code = await DistrictRun.RunAsync(new RunSettings { Communities = 1, Scenario = "response", Gateways = GatewayMode.External },
+            output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, code);
+        Assert.Contains("signs commands with a key made for the run", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_broker_that_cannot_be_reached_stops_the_run_with_a_clear_error()
     {
         using var output = new StringWriter();
