@@ -88,6 +88,31 @@ public sealed class GpioDoorAdapterTests : IAsyncLifetime
         Assert.Equal(Priority.High, _sink.Drafts.ElementAt(1).Priority);
     }
 
+    [Fact]
+    public async Task A_lock_release_drives_the_relay_for_UnlockFor_again_from_a_second_release_and_the_stop_relocks()
+    {
+        const int Lock = 33;
+        // The fixture's driver, closed with the fixture.
+        var gpio = new GpioController(_pins);
+        var door = new GpioDoorAdapter(new GpioDoorOptions { Id = "door-002", ContactPin = 34, LockPin = Lock, UnlockFor = TimeSpan.FromSeconds(5) }, gpio, _sink, _time);
+        Assert.False(_pins.Level(Lock));
+        Assert.False(_door.Release());
+
+        Assert.True(door.Release());
+        Assert.True(_pins.Level(Lock));
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.True(door.Release());
+        _time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.True(_pins.Level(Lock));
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.False(_pins.Level(Lock));
+
+        Assert.True(door.Release());
+        await door.StopAsync(CancellationToken.None);
+        Assert.False(_pins.Level(Lock));
+        door.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _door.StopAsync(CancellationToken.None);
