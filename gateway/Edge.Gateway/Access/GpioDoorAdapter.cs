@@ -18,6 +18,7 @@ public sealed class GpioDoorAdapter : BackgroundService
 {
     private readonly Lock _lockOutput = new();
     private ITimer? _relock;
+    private bool _stopped;
     private readonly GpioDoorOptions _options;
     private readonly GpioController _gpio;
     private readonly IEventSink _sink;
@@ -84,7 +85,7 @@ public sealed class GpioDoorAdapter : BackgroundService
 
     /// <summary>
     /// Releases the lock for <see cref="GpioDoorOptions.UnlockFor"/> (again from now when it is released already);
-    /// false when the door has no lock output.
+    /// false when the door has no lock output. Throws once the gateway is stopping: the lock stays locked.
     /// </summary>
     public bool Release()
     {
@@ -95,6 +96,11 @@ public sealed class GpioDoorAdapter : BackgroundService
 
         lock (_lockOutput)
         {
+            if (_stopped)
+            {
+                throw new InvalidOperationException($"door {_options.Id}: the gateway is stopping, its lock stays locked");
+            }
+
             _gpio.Write(lockPin, PinValue.High);
             _relock ??= _time.CreateTimer(_ => Relock(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _relock.Change(_options.UnlockFor, Timeout.InfiniteTimeSpan);
@@ -125,6 +131,7 @@ public sealed class GpioDoorAdapter : BackgroundService
         {
             lock (_lockOutput)
             {
+                _stopped = true;
                 _relock?.Dispose();
                 _relock = null;
             }

@@ -110,6 +110,8 @@ public sealed class GpioDoorAdapterTests : IAsyncLifetime
         Assert.True(door.Release());
         await door.StopAsync(CancellationToken.None);
         Assert.False(_pins.Level(Lock));
+        Assert.Throws<InvalidOperationException>(() => door.Release());
+        Assert.False(_pins.Level(Lock));
         door.Dispose();
     }
 
