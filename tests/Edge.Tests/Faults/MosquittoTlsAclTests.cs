@@ -183,13 +183,9 @@ public sealed class MosquittoTlsAclTests : IDisposable
             new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Topic.Command("c001", "gw1", Edge.Contracts.Commands.CommandTypes.DeadLettersReplay))
                 .WithPayload(signed).WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
 
-        // The gateway subscribes once connected: until a command is answered, one sent before that found nobody.
-        await Eventually.True(async () =>
-        {
-            await desk.PublishAsync(Command(Signed(out _)));
-            await Task.Delay(200);
-            return !results.IsEmpty;
-        }, "the gateway answering commands");
+        // The uplink subscribes to its commands before its session sends anything: an event delivered proves it.
+        await gw.SubmitAsync(TestGateway.Draft());
+        await Eventually.True(() => gw.Store.Pending(Edge.Contracts.Events.Priority.Normal) == 0, "an event delivered, so the commands subscribed");
 
         var signed = Signed(out var id);
         await desk.PublishAsync(Command(signed));

@@ -22,20 +22,4 @@ public static class Eventually
             await Task.Delay(20);
         }
     }
-
-    /// <summary>Waits until <paramref name="attempt"/> (which may act, then look) returns true; fails the test with <paramref name="what"/> at the deadline.</summary>
-    public static async Task True(Func<Task<bool>> attempt, string what, TimeSpan? timeout = null)
-    {
-        var deadline = Stopwatch.StartNew();
-        var limit = timeout ?? DefaultTimeout;
-        while (!await attempt())
-        {
-            if (deadline.Elapsed > limit)
-            {
-                Assert.Fail($"timed out after {limit.TotalSeconds:0.#} s waiting for: {what}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 }
