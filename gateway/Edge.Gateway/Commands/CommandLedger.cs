@@ -46,6 +46,9 @@ public sealed class CommandLedger : ICommandLedger, IHeldResults, IDisposable
     private readonly Lock _lock = new();
     private int _sincePurge;
 
+    /// <summary>Rows in <c>held_results</c>, counted at open and kept since: every answer asks, so no query per answer.</summary>
+    private int _held;
+
     public CommandLedger(string outboxPath, TimeProvider time)
     {
         _time = time;
@@ -55,6 +58,9 @@ public sealed class CommandLedger : ICommandLedger, IHeldResults, IDisposable
         // The table is the outbox's own (its schema, made when the outbox is opened, before this).
         setup.CommandText = "PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL;";
         setup.ExecuteNonQuery();
+        using var count = _db.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM held_results";
+        _held = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public bool TryTake(Guid id, DateTimeOffset keepUntil)
@@ -90,7 +96,9 @@ public sealed class CommandLedger : ICommandLedger, IHeldResults, IDisposable
             hold.Parameters.AddWithValue("$c", (object?)correlation ?? DBNull.Value);
             hold.Parameters.AddWithValue("$bound", bound);
             // Both statements' changes: the insert's one row, then the oldest given up.
-            return hold.ExecuteNonQuery() - 1;
+            var dropped = hold.ExecuteNonQuery() - 1;
+            _held += 1 - dropped;
+            return dropped;
         }
     }
 
@@ -131,7 +139,7 @@ public sealed class CommandLedger : ICommandLedger, IHeldResults, IDisposable
             using var release = _db.CreateCommand();
             release.CommandText = "DELETE FROM held_results WHERE key = $key";
             release.Parameters.AddWithValue("$key", key);
-            release.ExecuteNonQuery();
+            _held -= release.ExecuteNonQuery();
         }
     }
 
@@ -141,9 +149,7 @@ public sealed class CommandLedger : ICommandLedger, IHeldResults, IDisposable
         {
             lock (_lock)
             {
-                using var count = _db.CreateCommand();
-                count.CommandText = "SELECT count(*) FROM held_results";
-                return Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                return _held;
             }
         }
     }
