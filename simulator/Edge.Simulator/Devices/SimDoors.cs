@@ -85,40 +85,39 @@ public sealed class SimDoors : SimDevices
 
     private async Task OsdpLockReleasedAsync(OsdpDoorWire door, SimOsdpReader reader, TimeSpan onFor)
     {
-        lock (_released)
+        void Signal(bool released) => reader.SetInput(CommunityWiring.ReleaseInput, released);
+        if (LockSwitched(door.Door.Id, released: true, Signal))
         {
-            if (!_released.Add(door.Door.Id))
-            {
-                return;
-            }
-        }
-
-        reader.SetInput(CommunityWiring.ReleaseInput, true);
-        RemoteOpened?.Invoke(door.Door.Id, Now);
-        await Hold(onFor, CancellationToken.None).ConfigureAwait(false);
-        reader.SetInput(CommunityWiring.ReleaseInput, false);
-        lock (_released)
-        {
-            _released.Remove(door.Door.Id);
+            await Hold(onFor, CancellationToken.None).ConfigureAwait(false);
+            LockSwitched(door.Door.Id, released: false, Signal);
         }
     }
 
-    private void LockRelay(WiegandDoorWire door, bool released)
+    private void LockRelay(WiegandDoorWire door, bool released) =>
+        LockSwitched(door.Door.Id, released, r => Bridge.SetLevel(Id, door.ReleasePin, !r));
+
+    /// <summary>
+    /// A door's lock relay switched: the lock controller signals the release on its line while it lasts, and a release
+    /// is a remote opening. Only changes count (the gateway writes the relay's resting level when it starts); false
+    /// when nothing changed.
+    /// </summary>
+    private bool LockSwitched(string door, bool released, Action<bool> signal)
     {
         lock (_released)
         {
-            // Only changes: the gateway writes the relay's resting level when it starts.
-            if (!(released ? _released.Add(door.Door.Id) : _released.Remove(door.Door.Id)))
+            if (!(released ? _released.Add(door) : _released.Remove(door)))
             {
-                return;
+                return false;
             }
         }
 
-        Bridge.SetLevel(Id, door.ReleasePin, !released);
+        signal(released);
         if (released)
         {
-            RemoteOpened?.Invoke(door.Door.Id, Now);
+            RemoteOpened?.Invoke(door, Now);
         }
+
+        return true;
     }
 
     /// <summary>True when the door's devices are simulated in this run (controllers need the HTTP server, OSDP doors a line).</summary>
