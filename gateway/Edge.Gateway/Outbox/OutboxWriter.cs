@@ -196,12 +196,13 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     /// </summary>
     private void TakeIntakes(List<Intake> intakes)
     {
+        var before = intakes.Count;
         while (intakes.Count < _batchSize && _critical.Reader.TryRead(out var alarm))
         {
             intakes.Add(alarm);
         }
 
-        if (intakes.Count > 0 && intakes.TrueForAll(i => i.Draft.Priority == Priority.Critical))
+        if (intakes.Count > before)
         {
             return;
         }

@@ -5,6 +5,7 @@ using Edge.Gateway.Hardware.Bridge;
 
 namespace Edge.Simulator.Hardware;
 
+// Over 300 lines: the bridge's server side and each community's pins (levels, ADC, outputs, its one connection) share one lock per community and one protocol version per peer.
 /// <summary>
 /// The simulator's end of the virtual hardware bridge: it owns the pin levels and ADC readings of every simulated
 /// community, pushes them to the gateway connected for that community, and records the outputs the gateway writes.
