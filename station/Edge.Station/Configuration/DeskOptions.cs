@@ -1,0 +1,271 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Edge.Station.Configuration;
+
+/// <summary>An operator who may log in to the desk: a name and a PBKDF2 hash of the password (see <see cref="Web.PasswordHash"/>).</summary>
+public sealed record Operator(string Name, string PasswordHash);
+
+/// <summary>
+/// The desk's configuration, section <c>Desk</c> (see docs/station.md). Read once at start by <see cref="Read"/>, which
+/// collects every error, each naming its key, and refuses keys that name nothing.
+/// </summary>
+public sealed record DeskOptions
+{
+    public const string Section = "Desk";
+
+    /// <summary>The station broker, <c>mqtt://host:port</c> or <c>mqtts://host:port</c>.</summary>
+    public required Uri Broker { get; init; }
+
+    /// <summary>The desk's MQTT client id; its persistent session on the broker is kept under it.</summary>
+    public string ClientId { get; init; } = "station-desk";
+
+    /// <summary>How long the broker keeps the desk's session (and queues its messages) while the desk is away.</summary>
+    public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>When set, several desks share the district's messages: <c>$share/{SharedGroup}/edge/v1/#</c>.</summary>
+    public string? SharedGroup { get; init; }
+
+    /// <summary>How many messages the broker may have in flight to the desk before the desk has stored them.</summary>
+    public int ReceiveMaximum { get; init; } = 1024;
+
+    /// <summary>TLS files for <c>mqtts://</c>: the station CA, and the desk's certificate and key (PEM).</summary>
+    public string? CaFile { get; init; }
+
+    public string? CertFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
+    /// <summary>Where the desk keeps its database (<c>desk.db</c>).</summary>
+    public string DataDirectory { get; init; } = "data";
+
+    /// <summary>The desk's command signing key (PEM, EC P-256 private key), and the id gateways know its public half by.</summary>
+    public required string CommandKeyFile { get; init; }
+
+    public required string CommandKeyId { get; init; }
+
+    /// <summary>Who may log in.</summary>
+    public required IReadOnlyList<Operator> Operators { get; init; }
+
+    /// <summary>The district's gateways (<c>community/gateway</c>); when given, messages of any other are quarantined.</summary>
+    public IReadOnlySet<string>? Gateways { get; init; }
+
+    /// <summary>The largest picture kept; a larger one is quarantined.</summary>
+    public int PictureMaxBytes { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>All pictures together are kept under this size; the oldest go first.</summary>
+    public long PicturesKeepBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>An event whose gateway time is further than this ahead of the desk's clock is quarantined (a clock gone wrong).</summary>
+    public TimeSpan MaxClockAhead { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>An event older than this (gateway time) is quarantined: no outbox keeps an event that long.</summary>
+    public TimeSpan MaxEventAge { get; init; } = TimeSpan.FromDays(30);
+
+    private static readonly string[] Keys =
+    [
+        nameof(Broker), nameof(ClientId), nameof(SessionExpiry), nameof(SharedGroup), nameof(ReceiveMaximum), nameof(CaFile),
+        nameof(CertFile), nameof(KeyFile), nameof(DataDirectory), nameof(CommandKeyFile), nameof(CommandKeyId), nameof(Operators),
+        nameof(Gateways), nameof(PictureMaxBytes), nameof(PicturesKeepBytes), nameof(MaxClockAhead), nameof(MaxEventAge),
+    ];
+
+    /// <summary>Reads section <c>Desk</c>; throws <see cref="DeskConfigException"/> listing every problem, each with its key.</summary>
+    public static DeskOptions Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var s = configuration.GetSection(Section);
+        var errors = new List<string>();
+        foreach (var child in s.GetChildren())
+        {
+            if (!Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{Section}:{child.Key}: unknown key (known: {string.Join(", ", Keys)})");
+            }
+        }
+
+        var broker = Required(s, nameof(Broker), errors) is { } b ? ParseBroker(b, errors) : null;
+        var operators = ReadOperators(s.GetSection(nameof(Operators)), errors);
+        var keyFile = Required(s, nameof(CommandKeyFile), errors);
+        if (keyFile is not null && !File.Exists(keyFile))
+        {
+            errors.Add($"{Section}:{nameof(CommandKeyFile)}: no file at '{Path.GetFullPath(keyFile)}'");
+        }
+
+        var options = new DeskOptions
+        {
+            Broker = broker ?? new Uri("mqtt://invalid"),
+            ClientId = s[nameof(ClientId)] ?? "station-desk",
+            SessionExpiry = Duration(s, nameof(SessionExpiry), TimeSpan.FromDays(1), errors),
+            SharedGroup = s[nameof(SharedGroup)],
+            ReceiveMaximum = Number(s, nameof(ReceiveMaximum), 1024, 1, 65_535, errors),
+            CaFile = s[nameof(CaFile)],
+            CertFile = s[nameof(CertFile)],
+            KeyFile = s[nameof(KeyFile)],
+            DataDirectory = s[nameof(DataDirectory)] ?? "data",
+            CommandKeyFile = keyFile ?? "",
+            CommandKeyId = Required(s, nameof(CommandKeyId), errors) ?? "",
+            Operators = operators,
+            Gateways = ReadGateways(s.GetSection(nameof(Gateways)), errors),
+            PictureMaxBytes = Number(s, nameof(PictureMaxBytes), 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, errors),
+            PicturesKeepBytes = Number(s, nameof(PicturesKeepBytes), 1024L * 1024 * 1024, 1024 * 1024, long.MaxValue, errors),
+            MaxClockAhead = Duration(s, nameof(MaxClockAhead), TimeSpan.FromMinutes(5), errors),
+            MaxEventAge = Duration(s, nameof(MaxEventAge), TimeSpan.FromDays(30), errors),
+        };
+        if (options.SharedGroup is { } g && !Edge.Contracts.Topics.TopicSegment.IsValid(g))
+        {
+            errors.Add($"{Section}:{nameof(SharedGroup)}: '{g}' must be letters, digits, '-' or '_'");
+        }
+
+        if (broker?.Scheme == "mqtts" && (options.CaFile is null || options.CertFile is null || options.KeyFile is null))
+        {
+            errors.Add($"{Section}:{nameof(CaFile)}: mqtts:// needs {Section}:{nameof(CaFile)}, {Section}:{nameof(CertFile)} and {Section}:{nameof(KeyFile)}");
+        }
+
+        foreach (var (key, file) in new[] { (nameof(CaFile), options.CaFile), (nameof(CertFile), options.CertFile), (nameof(KeyFile), options.KeyFile) })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                errors.Add($"{Section}:{key}: no file at '{Path.GetFullPath(file)}'");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new DeskConfigException(errors);
+        }
+
+        return options;
+    }
+
+    private static string? Required(IConfigurationSection s, string key, List<string> errors)
+    {
+        var value = s[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{Section}:{key}: required");
+            return null;
+        }
+
+        return value;
+    }
+
+    private static Uri? ParseBroker(string value, List<string> errors)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "mqtt" or "mqtts" && uri.Port > 0)
+        {
+            return uri;
+        }
+
+        errors.Add($"{Section}:{nameof(Broker)}: '{value}' is not mqtt://host:port or mqtts://host:port");
+        return null;
+    }
+
+    private static TimeSpan Duration(IConfigurationSection s, string key, TimeSpan fallback, List<string> errors)
+    {
+        var value = s[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var d) && d > TimeSpan.Zero)
+        {
+            return d;
+        }
+
+        errors.Add($"{Section}:{key}: '{value}' is not a positive duration (hh:mm:ss or d.hh:mm:ss)");
+        return fallback;
+    }
+
+    private static long Number(IConfigurationSection s, string key, long fallback, long min, long max, List<string> errors)
+    {
+        var value = s[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
+        {
+            return n;
+        }
+
+        errors.Add($"{Section}:{key}: '{value}' is not a whole number from {min} to {max}");
+        return fallback;
+    }
+
+    private static int Number(IConfigurationSection s, string key, int fallback, int min, int max, List<string> errors) =>
+        (int)Number(s, key, (long)fallback, min, max, errors);
+
+    private static List<Operator> ReadOperators(IConfigurationSection section, List<string> errors)
+    {
+        var list = new List<Operator>();
+        foreach (var o in section.GetChildren())
+        {
+            var key = $"{Section}:{nameof(Operators)}:{o.Key}";
+            foreach (var child in o.GetChildren())
+            {
+                if (child.Key is not ("Name" or "PasswordHash"))
+                {
+                    errors.Add($"{key}:{child.Key}: unknown key (known: Name, PasswordHash)");
+                }
+            }
+
+            var name = o["Name"];
+            var hash = o["PasswordHash"];
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                errors.Add($"{key}:Name: required");
+            }
+            else if (list.Any(x => x.Name == name))
+            {
+                errors.Add($"{key}:Name: '{name}' is listed twice");
+            }
+
+            if (hash is null || !Web.PasswordHash.IsWellFormed(hash))
+            {
+                errors.Add($"{key}:PasswordHash: not a hash made by 'edge-station hash-password'");
+            }
+
+            list.Add(new Operator(name ?? "", hash ?? ""));
+        }
+
+        if (list.Count == 0)
+        {
+            errors.Add($"{Section}:{nameof(Operators)}: at least one operator is needed to use the desk");
+        }
+
+        return list;
+    }
+
+    private static HashSet<string>? ReadGateways(IConfigurationSection section, List<string> errors)
+    {
+        var children = section.GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            return null;
+        }
+
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in children)
+        {
+            var parts = c.Value?.Split('/');
+            if (parts is not { Length: 2 } || !Edge.Contracts.Topics.TopicSegment.IsValid(parts[0]) || !Edge.Contracts.Topics.TopicSegment.IsValid(parts[1]))
+            {
+                errors.Add($"{Section}:{nameof(Gateways)}:{c.Key}: '{c.Value}' is not community/gateway");
+                continue;
+            }
+
+            set.Add(c.Value!);
+        }
+
+        return set;
+    }
+}
+
+/// <summary>The desk's configuration is wrong: every problem, each naming its key.</summary>
+public sealed class DeskConfigException(IReadOnlyList<string> errors)
+    : Exception("The desk's configuration is wrong:\n  " + string.Join("\n  ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

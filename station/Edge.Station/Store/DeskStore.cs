@@ -1,0 +1,525 @@
+using System.Text;
+using System.Text.Json;
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Status;
+using Edge.Station.Alarms;
+using Edge.Station.Ingest;
+using Microsoft.Data.Sqlite;
+
+namespace Edge.Station.Store;
+
+// Over 300 lines: the desk's one database: its schema and migration, the ingest's batch writes, the alarms' steps and escalations, and the queries the page and API read.
+/// <summary>
+/// The desk's SQLite database (<c>desk.db</c> in the data directory, WAL, synchronous FULL): every event as received
+/// (deduplicated by id), the alarms and their steps, escalations, gateways with their status, heartbeat and seq, the
+/// devices offline, pictures (bounded), the audit log and the quarantine. Writes go through one connection under a
+/// lock; reads open their own. The schema is made and migrated here (<c>PRAGMA user_version</c>).
+/// </summary>
+public sealed class DeskStore : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection _write;
+    private readonly string _connectionString;
+    private readonly long _picturesKeepBytes;
+    private readonly Lock _lock = new();
+
+    public DeskStore(string directory, long picturesKeepBytes)
+    {
+        Directory.CreateDirectory(directory);
+        Path = System.IO.Path.Combine(directory, "desk.db");
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
+        _picturesKeepBytes = picturesKeepBytes;
+        _write = new SqliteConnection(_connectionString);
+        _write.Open();
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        Migrate();
+    }
+
+    public string Path { get; }
+
+    private void Migrate()
+    {
+        var version = Convert.ToInt32(Scalar("PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"{Path} has schema {version}, newer than this desk's {SchemaVersion}: run the newer desk");
+        }
+
+        if (version < 1)
+        {
+            Execute("""
+                BEGIN;
+                CREATE TABLE events(id TEXT PRIMARY KEY, community TEXT NOT NULL, gateway TEXT NOT NULL, seq INTEGER NOT NULL,
+                    type TEXT NOT NULL, priority INTEGER NOT NULL, device TEXT NOT NULL, state TEXT, occurred_at INTEGER NOT NULL,
+                    observed_at INTEGER NOT NULL, received_at INTEGER NOT NULL, payload BLOB NOT NULL);
+                CREATE INDEX events_by_gateway ON events(community, gateway, seq);
+                CREATE TABLE alarms(id TEXT PRIMARY KEY, community TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT NOT NULL,
+                    device_json TEXT NOT NULL, type TEXT NOT NULL, priority TEXT NOT NULL, state TEXT NOT NULL,
+                    raised_at INTEGER NOT NULL, occurred_at INTEGER NOT NULL, received_at INTEGER NOT NULL, restored_at INTEGER);
+                CREATE INDEX alarms_open ON alarms(state, raised_at);
+                CREATE INDEX alarms_by_community ON alarms(community, raised_at);
+                CREATE TABLE steps(alarm_id TEXT NOT NULL, step TEXT NOT NULL, at INTEGER NOT NULL, by TEXT NOT NULL,
+                    command_id TEXT, outcome TEXT, reason TEXT, PRIMARY KEY(alarm_id, step));
+                CREATE UNIQUE INDEX steps_by_command ON steps(command_id) WHERE command_id IS NOT NULL;
+                CREATE TABLE escalations(alarm_id TEXT NOT NULL, step TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(alarm_id, step));
+                CREATE TABLE gateways(community TEXT NOT NULL, gateway TEXT NOT NULL, online INTEGER NOT NULL DEFAULT 0, reason TEXT,
+                    status_at INTEGER, heartbeat_at INTEGER, heartbeat TEXT, min_seq INTEGER, max_seq INTEGER NOT NULL DEFAULT 0,
+                    seq_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(community, gateway));
+                CREATE TABLE devices_offline(community TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT NOT NULL, since INTEGER NOT NULL,
+                    PRIMARY KEY(community, gateway, device));
+                CREATE TABLE pictures(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, community TEXT NOT NULL,
+                    gateway TEXT NOT NULL, received_at INTEGER NOT NULL, size INTEGER NOT NULL, jpeg BLOB NOT NULL);
+                CREATE INDEX pictures_by_event ON pictures(event_id);
+                CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,
+                    target TEXT, detail TEXT);
+                CREATE TABLE quarantine(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, topic TEXT NOT NULL, reason TEXT NOT NULL,
+                    size INTEGER NOT NULL, head BLOB NOT NULL);
+                CREATE TABLE counters(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                PRAGMA user_version = 1;
+                COMMIT;
+                """);
+        }
+    }
+
+    /// <summary>
+    /// Stores one batch from the broker in one transaction (the broker is told only after it): events once each by id,
+    /// alarms from critical events that begin, restorations, statuses, heartbeats, pictures, results, quarantine.
+    /// </summary>
+    public StoreChanges Ingest(IReadOnlyList<Inbound> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var changes = new StoreChanges();
+        lock (_lock)
+        {
+            using var tx = _write.BeginTransaction();
+            foreach (var item in batch)
+            {
+                switch (item)
+                {
+                    case InboundEvent e:
+                        StoreEvent(tx, e, changes);
+                        break;
+                    case InboundStatus s:
+                        Run(tx, "INSERT INTO gateways(community, gateway, online, reason, status_at) VALUES ($c, $g, $o, $r, $at) " +
+                                "ON CONFLICT DO UPDATE SET online = excluded.online, reason = excluded.reason, status_at = excluded.status_at " +
+                                "WHERE coalesce(status_at, 0) <= excluded.status_at",
+                            ("$c", s.Community), ("$g", s.Gateway), ("$o", s.Status.State == GatewayState.Online ? 1 : 0),
+                            ("$r", s.Status.Reason), ("$at", s.Status.At.ToUnixTimeMilliseconds()));
+                        changes.Gateways.Add((s.Community, s.Gateway));
+                        break;
+                    case InboundHeartbeat h:
+                        Run(tx, "INSERT INTO gateways(community, gateway, heartbeat_at, heartbeat) VALUES ($c, $g, $at, $h) " +
+                                "ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at, heartbeat = excluded.heartbeat " +
+                                "WHERE coalesce(heartbeat_at, 0) <= excluded.heartbeat_at",
+                            ("$c", h.Community), ("$g", h.Gateway), ("$at", h.Heartbeat.At.ToUnixTimeMilliseconds()),
+                            ("$h", Encoding.UTF8.GetString(Payloads.Encode(h.Heartbeat))));
+                        changes.Gateways.Add((h.Community, h.Gateway));
+                        break;
+                    case InboundPicture p:
+                        StorePicture(tx, p, changes);
+                        break;
+                    case InboundResult r when r.Result.CommandId is { } id:
+                        var alarm = Scalar(tx, "UPDATE steps SET outcome = $o, reason = $r WHERE command_id = $id RETURNING alarm_id",
+                            ("$o", r.Result.Outcome), ("$r", r.Result.Reason), ("$id", id.ToString()));
+                        Count(tx, "results", 1);
+                        if (alarm is string a)
+                        {
+                            changes.Alarms.Add(Guid.Parse(a));
+                        }
+
+                        break;
+                    case InboundResult:
+                        Count(tx, "results", 1);
+                        break;
+                    case Quarantined q:
+                        Run(tx, "INSERT INTO quarantine(at, topic, reason, size, head) VALUES ($at, $t, $r, $n, $h)",
+                            ("$at", q.ReceivedAt.ToUnixTimeMilliseconds()), ("$t", q.Topic), ("$r", q.Reason), ("$n", q.Payload.Length),
+                            ("$h", q.Payload.AsSpan(0, Math.Min(q.Payload.Length, 512)).ToArray()));
+                        Count(tx, "quarantined", 1);
+                        break;
+                }
+            }
+
+            tx.Commit();
+        }
+
+        return changes;
+    }
+
+    private void StoreEvent(SqliteTransaction tx, InboundEvent item, StoreChanges changes)
+    {
+        var e = item.Event;
+        var inserted = Run(tx, "INSERT OR IGNORE INTO events(id, community, gateway, seq, type, priority, device, state, occurred_at, observed_at, received_at, payload) " +
+                               "VALUES ($id, $c, $g, $seq, $t, $p, $d, $s, $occ, $obs, $rcv, $payload)",
+            ("$id", e.Id.ToString()), ("$c", e.Community), ("$g", e.Gateway), ("$seq", e.Seq), ("$t", e.Type), ("$p", (int)e.Priority),
+            ("$d", e.Device.Id), ("$s", State(e.State)), ("$occ", e.OccurredAt.ToUnixTimeMilliseconds()),
+            ("$obs", e.ObservedAt.ToUnixTimeMilliseconds()), ("$rcv", item.ReceivedAt.ToUnixTimeMilliseconds()), ("$payload", item.Payload));
+        if (inserted == 0)
+        {
+            Count(tx, "duplicates", 1);
+            return;
+        }
+
+        Count(tx, "events", 1);
+        Run(tx, "INSERT INTO gateways(community, gateway, min_seq, max_seq, seq_count) VALUES ($c, $g, $s, $s, 1) " +
+                "ON CONFLICT DO UPDATE SET min_seq = min(coalesce(min_seq, excluded.min_seq), excluded.min_seq), " +
+                "max_seq = max(max_seq, excluded.max_seq), seq_count = seq_count + 1",
+            ("$c", e.Community), ("$g", e.Gateway), ("$s", e.Seq));
+        changes.Gateways.Add((e.Community, e.Gateway));
+
+        if (e.Type == EventTypes.DeviceOffline)
+        {
+            Run(tx, "INSERT OR IGNORE INTO devices_offline(community, gateway, device, since) VALUES ($c, $g, $d, $at)",
+                ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id), ("$at", e.OccurredAt.ToUnixTimeMilliseconds()));
+        }
+        else if (e.Type == EventTypes.DeviceOnline)
+        {
+            Run(tx, "DELETE FROM devices_offline WHERE community = $c AND gateway = $g AND device = $d",
+                ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id));
+        }
+
+        if (e.Priority != Priority.Critical)
+        {
+            return;
+        }
+
+        if (e.State == EventState.Restored)
+        {
+            // The device is back to normal: the alarm stays until the police resolve it, but the page says so.
+            var restored = Scalar(tx, "UPDATE alarms SET restored_at = $at WHERE id = (SELECT id FROM alarms WHERE community = $c AND gateway = $g " +
+                                      "AND device = $d AND type = $t AND restored_at IS NULL AND occurred_at <= $at ORDER BY raised_at DESC LIMIT 1) RETURNING id",
+                ("$at", e.OccurredAt.ToUnixTimeMilliseconds()), ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id), ("$t", e.Type));
+            if (restored is string id)
+            {
+                changes.Alarms.Add(Guid.Parse(id));
+            }
+
+            return;
+        }
+
+        Run(tx, "INSERT INTO alarms(id, community, gateway, device, device_json, type, priority, state, raised_at, occurred_at, received_at) " +
+                "VALUES ($id, $c, $g, $d, $dj, $t, $p, 'open', $raised, $occ, $rcv)",
+            ("$id", e.Id.ToString()), ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id),
+            ("$dj", JsonSerializer.Serialize(e.Device, EdgeJsonContext.Default.DeviceRef)), ("$t", e.Type), ("$p", "critical"),
+            ("$raised", RaisedAt(e).ToUnixTimeMilliseconds()), ("$occ", e.OccurredAt.ToUnixTimeMilliseconds()),
+            ("$rcv", item.ReceivedAt.ToUnixTimeMilliseconds()));
+        Count(tx, "alarms", 1);
+        changes.Alarms.Add(e.Id);
+    }
+
+    /// <summary>
+    /// When the alarm happened, for its 1-3-5 clocks: the device's time, but never after the gateway took it in, and
+    /// never more than a day before (a device clock gone wrong must not make an alarm overdue at once, or never).
+    /// </summary>
+    public static DateTimeOffset RaisedAt(EdgeEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var earliest = e.ObservedAt - TimeSpan.FromDays(1);
+        return e.OccurredAt > e.ObservedAt ? e.ObservedAt : e.OccurredAt < earliest ? e.ObservedAt : e.OccurredAt;
+    }
+
+    private void StorePicture(SqliteTransaction tx, InboundPicture p, StoreChanges changes)
+    {
+        var id = Scalar(tx, "INSERT INTO pictures(event_id, community, gateway, received_at, size, jpeg) VALUES ($e, $c, $g, $at, $n, $j) RETURNING id",
+            ("$e", p.EventId.ToString()), ("$c", p.Community), ("$g", p.Gateway), ("$at", p.ReceivedAt.ToUnixTimeMilliseconds()),
+            ("$n", p.Jpeg.Length), ("$j", p.Jpeg));
+        Count(tx, "pictures", 1);
+        changes.Pictures.Add((p.EventId, Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture)!));
+        if (Scalar(tx, "SELECT 1 FROM alarms WHERE id = $e", ("$e", p.EventId.ToString())) is not null)
+        {
+            changes.Alarms.Add(p.EventId);
+        }
+
+        // Bounded: the oldest pictures go once all of them pass the configured size.
+        Run(tx, "DELETE FROM pictures WHERE id IN (SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id DESC) AS total FROM pictures) WHERE total > $keep)",
+            ("$keep", _picturesKeepBytes));
+    }
+
+    /// <summary>
+    /// Records a step on an open alarm by an operator, with the command that carries it (if any), and audits it. Null,
+    /// with the reason, when the step is not one the alarm may take now.
+    /// </summary>
+    public (AlarmView? Alarm, string? Problem) TakeStep(Guid alarmId, string step, string by, Guid? commandId, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            var alarm = Alarm(alarmId, now);
+            if (alarm is null)
+            {
+                return (null, "no such alarm");
+            }
+
+            if (!alarm.Next.Contains(step))
+            {
+                return (null, $"'{step}' is not a step this alarm can take now (next: {string.Join(", ", alarm.Next)})");
+            }
+
+            using var tx = _write.BeginTransaction();
+            Run(tx, "INSERT INTO steps(alarm_id, step, at, by, command_id) VALUES ($a, $s, $at, $by, $cmd)",
+                ("$a", alarmId.ToString()), ("$s", step), ("$at", now.ToUnixTimeMilliseconds()), ("$by", by), ("$cmd", commandId?.ToString()));
+            if (step == AlarmSteps.Resolve)
+            {
+                Run(tx, "UPDATE alarms SET state = 'resolved' WHERE id = $a", ("$a", alarmId.ToString()));
+            }
+
+            AuditIn(tx, now, by, step, alarmId.ToString(), commandId is { } c ? $"command {c}" : null);
+            tx.Commit();
+            return (Alarm(alarmId, now), null);
+        }
+    }
+
+    /// <summary>Sets what became of a step's command when no answer will come from the gateway (it was never sent).</summary>
+    public void CommandOutcome(Guid commandId, string outcome, string reason)
+    {
+        lock (_lock)
+        {
+            using var tx = _write.BeginTransaction();
+            Run(tx, "UPDATE steps SET outcome = $o, reason = $r WHERE command_id = $id", ("$o", outcome), ("$r", reason), ("$id", commandId.ToString()));
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Records the escalation of an overdue step, once per step: true the first time.</summary>
+    public bool Escalate(Guid alarmId, string step, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            using var tx = _write.BeginTransaction();
+            var added = Run(tx, "INSERT OR IGNORE INTO escalations(alarm_id, step, at) VALUES ($a, $s, $at)",
+                ("$a", alarmId.ToString()), ("$s", step), ("$at", now.ToUnixTimeMilliseconds())) > 0;
+            if (added)
+            {
+                AuditIn(tx, now, "desk", "escalate", alarmId.ToString(), $"{step} overdue");
+            }
+
+            tx.Commit();
+            return added;
+        }
+    }
+
+    /// <summary>Adds a line to the audit log (logins, refused logins, steps).</summary>
+    public void Audit(DateTimeOffset at, string who, string action, string? target, string? detail)
+    {
+        lock (_lock)
+        {
+            using var tx = _write.BeginTransaction();
+            AuditIn(tx, at, who, action, target, detail);
+            tx.Commit();
+        }
+    }
+
+    private void AuditIn(SqliteTransaction tx, DateTimeOffset at, string who, string action, string? target, string? detail) =>
+        Run(tx, "INSERT INTO audit(at, operator, action, target, detail) VALUES ($at, $w, $a, $t, $d)",
+            ("$at", at.ToUnixTimeMilliseconds()), ("$w", who), ("$a", action), ("$t", target), ("$d", detail));
+
+    public AlarmView? Alarm(Guid id, DateTimeOffset now) =>
+        Alarms("WHERE a.id = $id", now, ("$id", id.ToString())).FirstOrDefault();
+
+    /// <summary>Open alarms, oldest first.</summary>
+    public IReadOnlyList<AlarmView> OpenAlarms(DateTimeOffset now) => Alarms("WHERE a.state = 'open' ORDER BY a.raised_at", now);
+
+    /// <summary>The history: alarms of a community, a type, a time span (each optional), newest first.</summary>
+    public IReadOnlyList<AlarmView> SearchAlarms(string? community, string? type, DateTimeOffset? from, DateTimeOffset? to, int limit, DateTimeOffset now) =>
+        Alarms("WHERE ($c IS NULL OR a.community = $c) AND ($t IS NULL OR a.type = $t) AND ($from IS NULL OR a.raised_at >= $from) " +
+               "AND ($to IS NULL OR a.raised_at <= $to) ORDER BY a.raised_at DESC LIMIT $limit", now,
+            ("$c", community), ("$t", type), ("$from", from?.ToUnixTimeMilliseconds()), ("$to", to?.ToUnixTimeMilliseconds()), ("$limit", limit));
+
+    private List<AlarmView> Alarms(string where, DateTimeOffset now, params (string Name, object? Value)[] parameters)
+    {
+        using var read = OpenRead();
+        using var cmd = Command(read, null, "SELECT a.id, a.community, a.gateway, a.device_json, a.type, a.priority, a.state, a.raised_at, a.occurred_at, " +
+                                            "a.received_at, a.restored_at FROM alarms a " + where, parameters);
+        var rows = new List<(Guid Id, string C, string G, DeviceRef D, string T, string P, string S, long Raised, long Occ, long Rcv, long? Restored)>();
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                rows.Add((Guid.Parse(r.GetString(0)), r.GetString(1), r.GetString(2),
+                    JsonSerializer.Deserialize(r.GetString(3), EdgeJsonContext.Default.DeviceRef)!, r.GetString(4), r.GetString(5), r.GetString(6),
+                    r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.IsDBNull(10) ? null : r.GetInt64(10)));
+            }
+        }
+
+        var views = new List<AlarmView>(rows.Count);
+        foreach (var a in rows)
+        {
+            var steps = Steps(read, a.Id);
+            var done = steps.Select(s => s.Step).ToList();
+            var raised = Ms(a.Raised);
+            views.Add(new AlarmView(a.Id, a.C, a.G, a.D, a.T, a.P, a.S, raised, Ms(a.Rcv), a.Rcv - a.Occ, a.Restored is { } x ? Ms(x) : null,
+                steps, AlarmSteps.Due(raised, done), AlarmSteps.Overdue(raised, done, now), AlarmSteps.Next(done), PictureIds(read, a.Id)));
+        }
+
+        return views;
+    }
+
+    private static List<StepView> Steps(SqliteConnection read, Guid alarm)
+    {
+        using var cmd = Command(read, null, "SELECT step, at, by, command_id, outcome, reason FROM steps WHERE alarm_id = $a ORDER BY at", ("$a", alarm.ToString()));
+        using var r = cmd.ExecuteReader();
+        var list = new List<StepView>();
+        while (r.Read())
+        {
+            list.Add(new StepView(r.GetString(0), Ms(r.GetInt64(1)), r.GetString(2), r.IsDBNull(3) ? null : Guid.Parse(r.GetString(3)),
+                r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5)));
+        }
+
+        return list;
+    }
+
+    private static List<string> PictureIds(SqliteConnection read, Guid alarm)
+    {
+        using var cmd = Command(read, null, "SELECT id FROM pictures WHERE event_id = $e ORDER BY id", ("$e", alarm.ToString()));
+        using var r = cmd.ExecuteReader();
+        var list = new List<string>();
+        while (r.Read())
+        {
+            list.Add(r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return list;
+    }
+
+    /// <summary>A picture's JPEG, or null when there is none (or it went by retention).</summary>
+    public byte[]? Picture(long id)
+    {
+        using var read = OpenRead();
+        using var cmd = Command(read, null, "SELECT jpeg FROM pictures WHERE id = $id", ("$id", id));
+        return cmd.ExecuteScalar() as byte[];
+    }
+
+    /// <summary>Every gateway the desk has heard of, or one.</summary>
+    public IReadOnlyList<GatewayView> Gateways(string? community = null, string? gateway = null)
+    {
+        using var read = OpenRead();
+        using var cmd = Command(read, null, "SELECT g.community, g.gateway, g.online, g.reason, g.status_at, g.heartbeat_at, g.heartbeat, g.min_seq, g.max_seq, g.seq_count, " +
+                                            "(SELECT group_concat(device, ',') FROM devices_offline d WHERE d.community = g.community AND d.gateway = g.gateway) " +
+                                            "FROM gateways g WHERE ($c IS NULL OR g.community = $c) AND ($g IS NULL OR g.gateway = $g) ORDER BY g.community, g.gateway",
+            ("$c", community), ("$g", gateway));
+        using var r = cmd.ExecuteReader();
+        var list = new List<GatewayView>();
+        while (r.Read())
+        {
+            var heartbeat = r.IsDBNull(6) ? null : Payloads.DecodeHeartbeat(Encoding.UTF8.GetBytes(r.GetString(6)));
+            var maxSeq = r.GetInt64(8);
+            var missing = r.IsDBNull(7) ? 0 : maxSeq - r.GetInt64(7) + 1 - r.GetInt64(9);
+            list.Add(new GatewayView(r.GetString(0), r.GetString(1), r.GetInt64(2) == 1, r.IsDBNull(3) ? null : r.GetString(3),
+                r.IsDBNull(4) ? null : Ms(r.GetInt64(4)), r.IsDBNull(5) ? null : Ms(r.GetInt64(5)), heartbeat?.Queue, heartbeat?.OldestPendingAgeS,
+                Math.Max(maxSeq, heartbeat?.LastSeq ?? 0), missing, r.IsDBNull(10) ? [] : r.GetString(10).Split(',')));
+        }
+
+        return list;
+    }
+
+    public IngestCounts Counts()
+    {
+        using var read = OpenRead();
+        using var cmd = Command(read, null, "SELECT key, value FROM counters");
+        using var r = cmd.ExecuteReader();
+        var c = new Dictionary<string, long>();
+        while (r.Read())
+        {
+            c[r.GetString(0)] = r.GetInt64(1);
+        }
+
+        return new IngestCounts(c.GetValueOrDefault("events"), c.GetValueOrDefault("duplicates"), c.GetValueOrDefault("alarms"),
+            c.GetValueOrDefault("pictures"), c.GetValueOrDefault("quarantined"), c.GetValueOrDefault("results"));
+    }
+
+    /// <summary>The newest quarantined messages.</summary>
+    public IReadOnlyList<QuarantineView> Quarantine(int limit)
+    {
+        using var read = OpenRead();
+        using var cmd = Command(read, null, "SELECT at, topic, reason, size FROM quarantine ORDER BY id DESC LIMIT $n", ("$n", limit));
+        using var r = cmd.ExecuteReader();
+        var list = new List<QuarantineView>();
+        while (r.Read())
+        {
+            list.Add(new QuarantineView(Ms(r.GetInt64(0)), r.GetString(1), r.GetString(2), r.GetInt32(3)));
+        }
+
+        return list;
+    }
+
+    /// <summary>The audit log, newest first: (at, operator, action, target, detail).</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Operator, string Action, string? Target, string? Detail)> AuditLog(int limit)
+    {
+        using var read = OpenRead();
+        using var cmd = Command(read, null, "SELECT at, operator, action, target, detail FROM audit ORDER BY id DESC LIMIT $n", ("$n", limit));
+        using var r = cmd.ExecuteReader();
+        var list = new List<(DateTimeOffset, string, string, string?, string?)>();
+        while (r.Read())
+        {
+            list.Add((Ms(r.GetInt64(0)), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Event ids stored, per gateway: what a test or probe checks arrived once.</summary>
+    public long EventCount(string? type = null)
+    {
+        using var read = OpenRead();
+        using var cmd = Command(read, null, "SELECT count(*) FROM events WHERE $t IS NULL OR type = $t", ("$t", type));
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    private SqliteConnection OpenRead()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        return c;
+    }
+
+    private static string? State(EventState? s) => s switch
+    {
+        EventState.Active => "active",
+        EventState.Restored => "restored",
+        _ => null,
+    };
+
+    private static DateTimeOffset Ms(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private void Count(SqliteTransaction tx, string key, long n) =>
+        Run(tx, "INSERT INTO counters(key, value) VALUES ($k, $n) ON CONFLICT DO UPDATE SET value = value + excluded.value", ("$k", key), ("$n", n));
+
+    private int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(_write, tx, sql, parameters);
+        return cmd.ExecuteNonQuery();
+    }
+
+    private object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var cmd = Command(_write, tx, sql, parameters);
+        return cmd.ExecuteScalar();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var cmd = Command(_write, null, sql);
+        return cmd.ExecuteScalar();
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = Command(_write, null, sql);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd;
+    }
+
+    public void Dispose() => _write.Dispose();
+}
