@@ -36,9 +36,11 @@ public static class SimulatorCli
             CustomParser = ParseDuration,
         };
         var data = new Option<string?>("--data") { Description = "Directory for the gateways' outboxes and log; default: a temporary one, removed after a clean run" };
+        var desk = new Option<bool>("--desk") { Description = "Run the police alarm desk too and print its address: alarms live in a browser; with --scenario response the simulated police act through it" };
+        var deskPort = PortOption("--desk-port", 8080, "Port of the police alarm desk (with --desk); 0 picks a free one");
         var command = new Command("run", "Run the district: station broker, every community's hardware and gateway, a scenario, and a station probe that checks every event arrived")
         {
-            broker, processes, rate, heartbeat, data,
+            broker, processes, rate, heartbeat, data, desk, deskPort,
         };
         o.AddTo(command);
         command.SetAction(async (parse, ct) => await DistrictRun.RunAsync(o.Read(parse) with
@@ -48,6 +50,7 @@ public static class SimulatorCli
             TestEventRate = parse.GetValue(rate),
             HeartbeatInterval = parse.GetValue(heartbeat),
             DataDirectory = parse.GetValue(data),
+            DeskPort = parse.GetValue(desk) ? parse.GetValue(deskPort) : null,
         }, output, ct).ConfigureAwait(false));
         return command;
     }

@@ -54,9 +54,13 @@ public static class DistrictRun
             using var gatewayLog = new LoggerConfiguration().MinimumLevel.Warning()
                 .WriteTo.File(Path.Combine(dataRoot, "gateways.log"), formatProvider: CultureInfo.InvariantCulture).CreateLogger();
             using var loggers = new SerilogLoggerFactory(gatewayLog);
+            var stationDesk = await StartStationDeskAsync(settings, brokerUri, dataRoot, loggers, run.Time, o, ct).ConfigureAwait(false);
+            await using var stationDeskScope = Scope(stationDesk);
             var desk = await StartDeskAsync(settings, scenario, devices, checks, brokerUri, run.Time, ct).ConfigureAwait(false);
             await using var deskScope = Scope(desk);
-            var fleet = MakeFleet(settings, scenario, district, devices, brokerUri, dataRoot, checks.Supervision, journal, loggers, run.Time, desk?.StationKey);
+            desk?.ActThrough(stationDesk);
+            StationKey[] keys = [.. new[] { desk?.StationKey, stationDesk?.StationKey }.OfType<StationKey>()];
+            var fleet = MakeFleet(settings, scenario, district, devices, brokerUri, dataRoot, checks.Supervision, journal, loggers, run.Time, keys);
             await using var fleetScope = Scope(fleet);
             var station = StationControlFor(broker, probe, fleet, scenario);
 
@@ -74,6 +78,7 @@ public static class DistrictRun
                         played = await PlayAsync(run, clock, devices, fleet, station, checks, journal, probe, district.Count, desk, ct).ConfigureAwait(false);
                         await DrainAsync(fleet, probe, district, checks, desk).ConfigureAwait(false);
                         desk?.Doors.Finish();
+                        desk?.Finish();
                     }
                     finally
                     {
@@ -87,6 +92,12 @@ public static class DistrictRun
                 var committed = await StopGatewaysAsync(fleet, probe, district).ConfigureAwait(false);
                 var report = run.Report(clock, district, broker is null ? brokerUri.ToString() : "in-process", fleet, probe, checks, journal,
                     committed, online, played, memoryPerCommunity, desk?.Check.Counts());
+                if (stationDesk is not null)
+                {
+                    var c = stationDesk.Counts();
+                    o.WriteLine($"  desk         {stationDesk.Url}: stored {c.Events} events ({c.Alarms} alarms), {c.Pictures} pictures, {c.Duplicates} duplicates dropped, {c.Quarantined} quarantined, {c.Results} command results");
+                }
+
                 ok = report.Ok;
                 return ok ? 0 : 1;
             }
@@ -147,6 +158,32 @@ public static class DistrictRun
         ThreadPool.SetMinThreads(Math.Max(workers, 32 + (communities / 4)), io);
     }
 
+    /// <summary>The real police alarm desk, when the run was asked for it (<c>--desk</c>): its address and the duty operator's password are printed.</summary>
+    private static async Task<StationDesk?> StartStationDeskAsync(RunSettings settings, Uri broker, string dataRoot, Microsoft.Extensions.Logging.ILoggerFactory loggers,
+        TimeProvider time, TextWriter o, CancellationToken ct)
+    {
+        if (settings.DeskPort is not { } port)
+        {
+            return null;
+        }
+
+        if (settings.Gateways == GatewayMode.External)
+        {
+            throw new RunStartException("the desk signs commands with a key made for the run, which only the simulator's own gateways are configured with: use edge-sim run --desk");
+        }
+
+        try
+        {
+            var desk = await StationDesk.StartAsync(broker, port, Path.Combine(dataRoot, "desk"), loggers, time, ct).ConfigureAwait(false);
+            o.WriteLine($"police desk  {desk.Url} (log in as {StationDesk.DutyOperator}, password {desk.DutyPassword})");
+            return desk;
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException or HttpRequestException or Edge.Station.Configuration.DeskConfigException && !ct.IsCancellationRequested)
+        {
+            throw new RunStartException($"the police desk did not start: {ex.Message}");
+        }
+    }
+
     /// <summary>
     /// The police desk of a scenario that answers alarms, connected to the station broker: its key is made for the run,
     /// so only the simulator's own gateways can know it. It watches the columns' LEDs and the controllers' locks.
@@ -185,9 +222,9 @@ public static class DistrictRun
     }
 
     private static GatewayFleet? MakeFleet(RunSettings settings, Scenario scenario, IReadOnlyList<CommunityPlan> district, DistrictDevices devices, Uri broker,
-        string dataRoot, Supervision supervision, Journal journal, Microsoft.Extensions.Logging.ILoggerFactory loggers, TimeProvider time, StationKey? stationKey)
+        string dataRoot, Supervision supervision, Journal journal, Microsoft.Extensions.Logging.ILoggerFactory loggers, TimeProvider time, IReadOnlyList<StationKey> stationKeys)
     {
-        var fleetSettings = new FleetSettings(broker, devices.Endpoints, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway, stationKey);
+        var fleetSettings = new FleetSettings(broker, devices.Endpoints, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway, stationKeys);
         return settings.Gateways switch
         {
             GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),

@@ -70,4 +70,7 @@ public sealed record RunSettings
     public string? DataDirectory { get; init; }
 
     public Verbosity Verbosity { get; init; } = Verbosity.Normal;
+
+    /// <summary>The port of the police alarm desk hosted in the run (0: a free one); null runs none.</summary>
+    public int? DeskPort { get; init; }
 }

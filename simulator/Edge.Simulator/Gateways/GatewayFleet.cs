@@ -7,7 +7,7 @@ using Edge.Simulator.Topology;
 namespace Edge.Simulator.Gateways;
 
 /// <summary>What every gateway of a run is configured with beyond its community's devices.</summary>
-public sealed record FleetSettings(Uri Broker, DeviceEndpoints Devices, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate, StationKey? StationKey = null);
+public sealed record FleetSettings(Uri Broker, DeviceEndpoints Devices, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate, IReadOnlyList<StationKey>? StationKeys = null);
 
 /// <summary>A station key the gateways verify commands with: its id and the public key, PEM.</summary>
 public sealed record StationKey(string Id, string PublicKeyPem);
@@ -143,9 +143,12 @@ public abstract class GatewayFleet : IAsyncDisposable
         edge["Uplink"]!["HeartbeatInterval"] = Settings.HeartbeatInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         edge["Uplink"]!["ReconnectMaxDelay"] = "00:00:05";
         edge["TestEvents"] = new JsonObject { ["Rate"] = Settings.TestEventRate };
-        if (Settings.StationKey is { } key)
+        if (Settings.StationKeys is { Count: > 0 } keys)
         {
-            edge["Commands"] = new JsonObject { ["StationKeys"] = new JsonArray(new JsonObject { ["Id"] = key.Id, ["PublicKey"] = key.PublicKeyPem }) };
+            edge["Commands"] = new JsonObject
+            {
+                ["StationKeys"] = new JsonArray([.. keys.Select(k => (JsonNode)new JsonObject { ["Id"] = k.Id, ["PublicKey"] = k.PublicKeyPem })]),
+            };
         }
 
         return config;

@@ -90,16 +90,16 @@ public sealed class Response : IScenarioActivity
         Shown(desk, community, column, ColumnShows.Resolved, resolved);
     };
 
-    /// <summary>Sends a step for the alarm; when it was sent. The column's change is a device.indicator event the station must get.</summary>
+    /// <summary>Takes a step on the alarm (at the real desk when the run has one). The column's change is a device.indicator event the station must get.</summary>
     /// <returns>When the step was sent, the LED's level then, and when the gateway's answer came: the column shows
     /// the step by then (the gateway writes the LED as it applies the step, before it answers).</returns>
     private static async Task<Step> StepAsync(PoliceDesk desk, SimCommunity community, ButtonWire column, EdgeEvent alarm, string type)
     {
-        var command = desk.Command(community.Id, type, new JsonObject { ["alarm"] = alarm.Id.ToString("D") }, StepLife);
-        var before = desk.Leds.LevelAt(community.Id, column.LedPin!.Value, command.IssuedAt);
-        desk.Truth.Expect(community.Id, column.Device.Id, EventTypes.DeviceIndicator, null, command.IssuedAt);
-        await desk.SendAsync(command).ConfigureAwait(false);
-        return new Step(command.IssuedAt, before, desk.Now);
+        var now = desk.Now;
+        var before = desk.Leds.LevelAt(community.Id, column.LedPin!.Value, now);
+        desk.Truth.Expect(community.Id, column.Device.Id, EventTypes.DeviceIndicator, null, now);
+        var (sent, _) = await desk.StepAsync(community.Id, type, alarm.Id, CancellationToken.None).ConfigureAwait(false);
+        return new Step(sent, before, desk.Now);
     }
 
     private sealed record Step(DateTimeOffset Sent, bool? Before, DateTimeOffset Answered);
