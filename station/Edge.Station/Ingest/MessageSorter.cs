@@ -12,8 +12,11 @@ namespace Edge.Station.Ingest;
 /// payload that does not decode, names another gateway than its topic, has an unknown category, a clock far from the
 /// desk's, a picture that is not a JPEG or too large, a gateway not in the district's list. Never throws.
 /// </summary>
-public sealed class MessageSorter(DeskOptions options)
+public sealed partial class MessageSorter(DeskOptions options)
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]+\\.[a-z0-9-]{1,48}$")]
+    private static partial System.Text.RegularExpressions.Regex TypePattern();
+
     private readonly DeskOptions _options = options;
 
     /// <summary>What the message is, or null for one the desk ignores on purpose (its own commands).</summary>
@@ -59,6 +62,11 @@ public sealed class MessageSorter(DeskOptions options)
         {
             case TopicKind.Event:
                 var e = Payloads.DecodeEvent(payload);
+                if (e.Type is null || e.Device?.Id is null || e.Community is null || e.Gateway is null)
+                {
+                    return new Quarantined(topic, "not a payload of the contract: type, device, community or gateway missing", payload, now);
+                }
+
                 return Same(topic, parts.Community, parts.Gateway, e.Community, e.Gateway, payload, now)
                        ?? CheckEvent(topic, parts, e, payload, now)
                        ?? Known(topic, payload, now, new InboundEvent(e, payload, now));
@@ -91,7 +99,11 @@ public sealed class MessageSorter(DeskOptions options)
     private Quarantined? CheckEvent(string topic, TopicParts parts, EdgeEvent e, byte[] payload, DateTimeOffset now)
     {
         string? problem = null;
-        if (EventCategory.Of(e.Type) != parts.Category)
+        if (!TypePattern().IsMatch(e.Type))
+        {
+            problem = $"type '{e.Type}' is not category.name (lower-case letters, digits, '-')";
+        }
+        else if (EventCategory.Of(e.Type) != parts.Category)
         {
             problem = $"type '{e.Type}' is not of the topic's category '{parts.Category}'";
         }

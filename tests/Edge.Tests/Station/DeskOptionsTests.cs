@@ -1,0 +1,91 @@
+using Edge.Station.Configuration;
+using Edge.Station.Web;
+using Edge.Tests.Support;
+using Microsoft.Extensions.Configuration;
+
+namespace Edge.Tests.Station;
+
+/// <summary>The desk's configuration: every error names its key, all at once; nothing wrong is papered over with a default.</summary>
+public sealed class DeskOptionsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private Dictionary<string, string?> Good()
+    {
+        var key = _dir.Combine("desk.pem");
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        File.WriteAllText(key, ec.ExportPkcs8PrivateKeyPem());
+        return new Dictionary<string, string?>
+        {
+            ["Desk:Broker"] = "mqtt://127.0.0.1:1883",
+            ["Desk:CommandKeyFile"] = key,
+            ["Desk:CommandKeyId"] = "desk-2026",
+            ["Desk:Operators:0:Name"] = "wang",
+            ["Desk:Operators:0:PasswordHash"] = PasswordHash.Make("secret"),
+        };
+    }
+
+    private static DeskOptions Read(Dictionary<string, string?> values) =>
+        DeskOptions.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+
+    [Fact]
+    public void A_good_configuration_is_read_with_its_defaults()
+    {
+        var o = Read(Good());
+        Assert.Equal(1883, o.Broker.Port);
+        Assert.Equal("station-desk", o.ClientId);
+        Assert.Equal(TimeSpan.FromDays(1), o.SessionExpiry);
+        Assert.Null(o.Gateways);
+        Assert.Equal("wang", Assert.Single(o.Operators).Name);
+    }
+
+    [Fact]
+    public void Every_error_is_named_by_its_key_at_once()
+    {
+        var values = Good();
+        values["Desk:Broker"] = "http://x";
+        values["Desk:Brokr"] = "mqtt://x:1";
+        values["Desk:SessionExpiry"] = "soon";
+        values["Desk:Operators:0:PasswordHash"] = "secret";
+        values["Desk:Operators:0:Pasword"] = "x";
+        values["Desk:Gateways:0"] = "c001";
+        values["Desk:CommandKeyFile"] = _dir.Combine("missing.pem");
+        var ex = Assert.Throws<DeskConfigException>(() => Read(values));
+        Assert.Contains(ex.Errors, e => e.StartsWith("Desk:Broker:", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("Desk:Brokr: unknown key", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("Desk:SessionExpiry:", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("Desk:Operators:0:PasswordHash:", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("Desk:Operators:0:Pasword: unknown key", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("Desk:Gateways:0:", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("Desk:CommandKeyFile: no file", StringComparison.Ordinal));
+        Assert.Equal(7, ex.Errors.Count);
+    }
+
+    [Fact]
+    public void Nothing_configured_names_what_is_required()
+    {
+        var ex = Assert.Throws<DeskConfigException>(() => Read([]));
+        Assert.Equal(["Desk:Broker: required", "Desk:Operators: at least one operator is needed to use the desk", "Desk:CommandKeyFile: required", "Desk:CommandKeyId: required"],
+            ex.Errors);
+    }
+
+    [Fact]
+    public void Mqtts_needs_its_files()
+    {
+        var values = Good();
+        values["Desk:Broker"] = "mqtts://broker:8883";
+        Assert.Contains(Assert.Throws<DeskConfigException>(() => Read(values)).Errors, e => e.StartsWith("Desk:CaFile: mqtts:// needs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Passwords_are_checked_against_their_hash_only()
+    {
+        var hash = PasswordHash.Make("correct horse");
+        Assert.True(PasswordHash.Verify("correct horse", hash));
+        Assert.False(PasswordHash.Verify("correct horse ", hash));
+        Assert.False(PasswordHash.Verify("correct horse", "pbkdf2-sha256$1$AAAA$AAAA"));
+        Assert.NotEqual(hash, PasswordHash.Make("correct horse"));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
