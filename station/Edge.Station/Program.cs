@@ -28,8 +28,23 @@ return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
 static async Task<int> RunAsync(string[] args, CancellationToken ct)
 {
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-    builder.Configuration.AddJsonFile(Environment.GetEnvironmentVariable("EDGE_STATION_CONFIG") ?? "/etc/edge/station.json", optional: true);
-    builder.Services.AddSerilog((_, c) => c.ReadFrom.Configuration(builder.Configuration).WriteTo.Console());
+    // Only the desk's own files: edge-station.json beside the program (the shipped defaults), then the station's
+    // configuration (EDGE_STATION_CONFIG, else /etc/edge/station.json), then EDGE_STATION_* variables and the command line.
+    builder.Configuration.Sources.Clear();
+    builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "edge-station.json"), optional: false);
+    var named = Environment.GetEnvironmentVariable("EDGE_STATION_CONFIG");
+    var file = named ?? "/etc/edge/station.json";
+    if (named is not null && !File.Exists(Path.GetFullPath(named)))
+    {
+        Console.Error.WriteLine($"EDGE_STATION_CONFIG names {Path.GetFullPath(named)}, which does not exist");
+        return 2;
+    }
+
+    builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: named is null);
+    builder.Configuration.AddEnvironmentVariables("EDGE_STATION_");
+    builder.Configuration.AddCommandLine(args);
+    // The sinks are named, not found by scanning the folder: the desk may share one with the gateway and the simulator.
+    builder.Services.AddSerilog((_, c) => c.ReadFrom.Configuration(builder.Configuration, new Serilog.Settings.Configuration.ConfigurationReaderOptions(typeof(ConsoleLoggerConfigurationExtensions).Assembly)).WriteTo.Console());
     WebApplication app;
     try
     {

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Edge.Tests.Support;
 
-/// <summary>The real gateway executable (edge-gateway) run as a child process, configured by environment variables.</summary>
+/// <summary>A real Edge executable (edge-gateway, or edge-station with <see cref="StartProgram"/>) run as a child process, configured by environment variables.</summary>
 public sealed class GatewayProcess : IDisposable
 {
     private readonly Process _process;
@@ -37,10 +37,13 @@ public sealed class GatewayProcess : IDisposable
         }
     }
 
-    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartProgram(Dll, environment, args);
+
+    /// <summary>Another program of the build beside the tests (<c>edge-station.dll</c>).</summary>
+    public static GatewayProcess StartProgram(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Dll);
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
