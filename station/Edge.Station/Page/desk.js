@@ -234,6 +234,10 @@
   /** Steps are append-only: an update with fewer steps than we hold is stale. */
   const isStale = (cur, a) => cur && steps(a).length < steps(cur).length;
 
+  /** When each alarm was first on the page (ms since the epoch): what the benchmark measures the desk by. */
+  const shownAt = new Map();
+  window.edgeDeskShownAt = shownAt;
+
   /** Insert/replace/remove an alarm everywhere it is shown. Returns true when newly opened. */
   function upsertAlarm(a) {
     if (!a || !a.id) return false;
@@ -248,6 +252,8 @@
     const isNew = !open.has(a.id);
     open.set(a.id, a);
     const tr = buildRow(a, true);
+    if (!shownAt.has(a.id)) shownAt.set(a.id, Date.now());
+    tr.setAttribute('data-shown-at', String(shownAt.get(a.id)));
     if (old) old.replaceWith(tr); else alarmsBody.append(tr);
     openRows.set(a.id, tr);
     scheduleOrder();

@@ -1,0 +1,112 @@
+using Edge.Contracts.Events;
+using Edge.Contracts.Serialization;
+using Edge.Contracts.Topics;
+using Edge.Gateway.Alarms;
+using Edge.Gateway.Commands;
+using Edge.Gateway.Hardware;
+using Edge.Simulator.Broker;
+using Edge.Simulator.Hardware;
+using Edge.Simulator.Station;
+using Edge.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+using OpenQA.Selenium;
+
+namespace Edge.Tests.Station;
+
+/// <summary>
+/// The police desk in a real browser (Debian's chromium): a press in the simulated guard room appears on the page
+/// without a reload, acknowledging it on the page changes the column at the simulated hardware, an overdue alarm
+/// escalates on the page, and device text with markup is shown as text.
+/// </summary>
+public sealed class DeskBrowserTests : IAsyncLifetime
+{
+    private const string MarkupName = "<img src=x onerror=\"document.title='owned'\"><b>Guard room</b>";
+    private readonly TempDirectory _dir = new();
+    private StationBroker _broker = null!;
+    private BridgeServer _hardware = null!;
+    private StationDesk _desk = null!;
+    private volatile bool _gatewaySubscribed;
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.SkipWhen(DeskBrowser.Missing is not null, DeskBrowser.Missing ?? "");
+        _broker = await StationBroker.StartAsync();
+        _broker.Server.ClientSubscribedTopicAsync += e =>
+        {
+            _gatewaySubscribed |= e.TopicFilter.Topic == Topic.Commands("c001", "gw1");
+            return Task.CompletedTask;
+        };
+        _hardware = BridgeServer.Start();
+        _hardware.SetLevel("c001", 17, true);
+        _desk = await StationDesk.StartAsync(new Uri(_broker.Uri), 0, _dir.Combine("desk"), NullLoggerFactory.Instance, TimeProvider.System, default);
+    }
+
+    [Fact]
+    public async Task A_press_appears_without_a_reload_and_acknowledging_it_on_the_page_reaches_the_column()
+    {
+        using var gw = TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw")) with
+        {
+            Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = _hardware.Endpoint.ToString() },
+            Alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = MarkupName, Pin = 17, LedPin = 27 }] },
+            Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = _desk.StationKey.Id, PublicKey = _desk.StationKey.PublicKeyPem }] },
+        });
+        await gw.StartAsync(default);
+        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && gw.UplinkService.State.Connected && _gatewaySubscribed, "bridge, uplink and commands up");
+        using var browser = DeskBrowser.LogIn(_desk.Url, StationDesk.DutyOperator, _desk.DutyPassword);
+        await Eventually.True(() => browser.Live, "the page is live");
+        var page = browser.Driver.Url;
+
+        _hardware.SetLevel("c001", 17, false);
+        await Eventually.True(() => browser.AlarmRows().Count == 1, "the alarm on the page");
+        Assert.Equal(page, browser.Driver.Url);
+        var row = browser.AlarmRows()[0];
+        Assert.Equal(MarkupName, row.FindElement(By.CssSelector(".device-name")).Text);
+        Assert.Empty(row.FindElements(By.CssSelector("img:not(.picture), b, script")));
+        Assert.NotEqual("owned", browser.Driver.Title);
+
+        var id = row.GetAttribute("data-alarm-id");
+        row.FindElement(By.CssSelector("button[data-step='acknowledge']")).Click();
+        await Eventually.True(() => gw.AlarmsFeature.Columns!.StateOf("btn-guardroom") == ColumnState.Acknowledged, "the column shows the police took it");
+        await Eventually.True(() => browser.AlarmRow(id!)?.FindElements(By.CssSelector("button[data-step='dispatch']")).Count == 1, "the page offers the next step");
+        await Eventually.True(() => browser.AlarmRow(id!)!.FindElement(By.CssSelector(".results")).Text.Contains("applied", StringComparison.Ordinal),
+            "the gateway's answer on the page");
+        await gw.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task An_alarm_not_acknowledged_within_the_minute_escalates_on_the_page()
+    {
+        using var browser = DeskBrowser.LogIn(_desk.Url, StationDesk.DutyOperator, _desk.DutyPassword);
+        await Eventually.True(() => browser.Live, "the page is live");
+
+        // An alarm raised 70 s ago (read back from a controller's log after an outage, say): its minute is over.
+        var at = DateTimeOffset.UtcNow.AddSeconds(-70);
+        var late = DeskFixtures.Event(EventTypes.AlarmPanic, 1, at);
+        using var gateway = new MqttClientFactory().CreateMqttClient();
+        await gateway.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("gw-late").Build());
+        await gateway.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic.Event(late)).WithPayload(Payloads.Encode(late))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        await Eventually.True(() => browser.AlarmRow(late.Id.ToString())?.GetAttribute("class")?.Contains("overdue", StringComparison.Ordinal) == true,
+            "the row marked overdue");
+        await Eventually.True(() => browser.AlarmRow(late.Id.ToString())!.FindElement(By.CssSelector(".countdown")).Text.Contains("超时", StringComparison.Ordinal),
+            "the countdown says overdue");
+        await Eventually.True(() => System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(_desk.Api, "/api/audit").Result!
+            .Any(a => (string)a!["action"]! == "escalate" && (string)a["target"]! == late.Id.ToString()), "the escalation in the audit log");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_desk is not null)
+        {
+            await _desk.DisposeAsync();
+            await _hardware.DisposeAsync();
+            await _broker.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+}
