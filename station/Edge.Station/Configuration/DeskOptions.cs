@@ -26,9 +26,6 @@ public sealed record DeskOptions
     /// <summary>When set, several desks share the district's messages: <c>$share/{SharedGroup}/edge/v1/#</c>.</summary>
     public string? SharedGroup { get; init; }
 
-    /// <summary>How many messages the broker may have in flight to the desk before the desk has stored them.</summary>
-    public int ReceiveMaximum { get; init; } = 1024;
-
     /// <summary>TLS files for <c>mqtts://</c>: the station CA, and the desk's certificate and key (PEM).</summary>
     public string? CaFile { get; init; }
 
@@ -64,7 +61,7 @@ public sealed record DeskOptions
 
     private static readonly string[] Keys =
     [
-        nameof(Broker), nameof(ClientId), nameof(SessionExpiry), nameof(SharedGroup), nameof(ReceiveMaximum), nameof(CaFile),
+        nameof(Broker), nameof(ClientId), nameof(SessionExpiry), nameof(SharedGroup), nameof(CaFile),
         nameof(CertFile), nameof(KeyFile), nameof(DataDirectory), nameof(CommandKeyFile), nameof(CommandKeyId), nameof(Operators),
         nameof(Gateways), nameof(PictureMaxBytes), nameof(PicturesKeepBytes), nameof(MaxClockAhead), nameof(MaxEventAge),
     ];
@@ -97,7 +94,6 @@ public sealed record DeskOptions
             ClientId = s[nameof(ClientId)] ?? "station-desk",
             SessionExpiry = Duration(s, nameof(SessionExpiry), TimeSpan.FromDays(1), errors),
             SharedGroup = s[nameof(SharedGroup)],
-            ReceiveMaximum = Number(s, nameof(ReceiveMaximum), 1024, 1, 65_535, errors),
             CaFile = s[nameof(CaFile)],
             CertFile = s[nameof(CertFile)],
             KeyFile = s[nameof(KeyFile)],

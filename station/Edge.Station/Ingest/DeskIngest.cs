@@ -18,13 +18,20 @@ namespace Edge.Station.Ingest;
 /// The desk's link to the station broker: one MQTT 5 client with a persistent session (clean start off, a session
 /// expiry), subscribed to <c>edge/v1/#</c> (or <c>$share/{group}/edge/v1/#</c>), reconnecting with backoff and jitter.
 /// A message is acknowledged (PUBACK) only once it is stored: the broker keeps what the desk has not stored, also
-/// while the desk is down, and sends at most <c>ReceiveMaximum</c> unacknowledged at once, which is the desk's flow
-/// control. The receive handler only copies the message into a queue, so the client's reading never waits for the
+/// while the desk is down, and sends at most its own in-flight bound unacknowledged at once (Mosquitto's
+/// <c>max_inflight_messages</c>), which is the desk's flow control. The receive handler only copies the message into a queue, so the client's reading never waits for the
 /// disk; one loop stores what gathered in one transaction and then acknowledges it.
 /// </summary>
 public sealed partial class DeskIngest : BackgroundService
 {
     private const int BatchSize = 512;
+
+    /// <summary>
+    /// The socket's buffers. MQTTnet sets them to 8 KiB unless told otherwise, which turns off the kernel's tuning and
+    /// keeps the TCP window at a few KiB: in a flood Mosquitto then sent the desk about 100 messages a second, waiting
+    /// on delayed ACKs for each sliver of window (3.5 MB stuck in its send queue, 97% of the time window-limited).
+    /// </summary>
+    internal const int SocketBufferSize = 1024 * 1024;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly DeskOptions _options;
     private readonly DeskStore _store;
@@ -145,7 +152,6 @@ public sealed partial class DeskIngest : BackgroundService
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
-            .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10));
         if (_options.Broker.Scheme == "mqtts")
@@ -156,7 +162,9 @@ public sealed partial class DeskIngest : BackgroundService
                 .WithTrustChain([ca]).WithClientCertificates([X509CertificateLoader.LoadPkcs12(client.Export(X509ContentType.Pkcs12), null)]));
         }
 
-        return builder.Build();
+        var options = builder.Build();
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferSize;
+        return options;
     }
 
     private static TimeSpan Backoff(int failures)
@@ -216,18 +224,31 @@ public sealed partial class DeskIngest : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Acknowledges a stored batch all at once: the client then writes the PUBACKs back to back. One after the other,
+    /// each waiting for its write, they went out at about 100 a second through Mosquitto, which then stopped sending
+    /// once its in-flight window was full of messages the desk had long stored.
+    /// </summary>
     private static async Task AcknowledgeAsync(List<Received> batch)
     {
-        foreach (var r in batch)
+        var acks = new Task[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            try
-            {
-                await r.Args.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
-            {
-                // The connection it came on is gone: the broker sends it again, and the store drops it by id.
-            }
+            acks[i] = AcknowledgeOneAsync(batch[i]);
+        }
+
+        await Task.WhenAll(acks).ConfigureAwait(false);
+    }
+
+    private static async Task AcknowledgeOneAsync(Received r)
+    {
+        try
+        {
+            await r.Args.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The connection it came on is gone: the broker sends it again, and the store drops it by id.
         }
     }
 
