@@ -56,6 +56,10 @@ public static class DistrictRun
             using var loggers = new SerilogLoggerFactory(gatewayLog);
             var stationDesk = await StartStationDeskAsync(settings, brokerUri, dataRoot, loggers, run.Time, o, ct).ConfigureAwait(false);
             await using var stationDeskScope = Scope(stationDesk);
+            if (stationDesk is not null && settings.DeskWatcher is { } watcher)
+            {
+                await watcher.StartAsync(stationDesk, ct).ConfigureAwait(false);
+            }
             var desk = await StartDeskAsync(settings, scenario, devices, checks, brokerUri, run.Time, ct).ConfigureAwait(false);
             await using var deskScope = Scope(desk);
             desk?.ActThrough(stationDesk);
@@ -79,6 +83,10 @@ public static class DistrictRun
                         await DrainAsync(fleet, probe, district, checks, desk).ConfigureAwait(false);
                         desk?.Doors.Finish();
                         desk?.Finish();
+                        if (stationDesk is not null && settings.DeskWatcher is { } watching)
+                        {
+                            await watching.FinishAsync(stationDesk).ConfigureAwait(false);
+                        }
                     }
                     finally
                     {

@@ -73,4 +73,7 @@ public sealed record RunSettings
 
     /// <summary>The port of the police alarm desk hosted in the run (0: a free one); null runs none.</summary>
     public int? DeskPort { get; init; }
+
+    /// <summary>Watches the desk through the run (a browser, in <c>edge-bench desk-page</c>); null: none.</summary>
+    public Station.IDeskWatcher? DeskWatcher { get; init; }
 }

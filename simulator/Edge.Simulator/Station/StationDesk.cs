@@ -139,3 +139,11 @@ public sealed class StationDesk : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 }
+
+/// <summary>Watches the desk during a run (the benchmark's browser): started once the desk is up, finished once the station has received everything.</summary>
+public interface IDeskWatcher
+{
+    Task StartAsync(StationDesk desk, CancellationToken ct);
+
+    Task FinishAsync(StationDesk desk);
+}
