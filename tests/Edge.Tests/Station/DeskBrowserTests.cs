@@ -61,16 +61,20 @@ public sealed class DeskBrowserTests : IAsyncLifetime
         _hardware.SetLevel("c001", 17, false);
         await Eventually.True(() => browser.AlarmRows().Count == 1, "the alarm on the page");
         Assert.Equal(page, browser.Driver.Url);
-        var row = browser.AlarmRows()[0];
-        Assert.Equal(MarkupName, row.FindElement(By.CssSelector(".device-name")).Text);
-        Assert.Empty(row.FindElements(By.CssSelector("img:not(.picture), b, script")));
+        var id = DeskBrowser.Fresh(() => browser.AlarmRows()[0].GetAttribute("data-alarm-id"))!;
+        Assert.Equal(MarkupName, DeskBrowser.Fresh(() => browser.AlarmRow(id)!.FindElement(By.CssSelector(".device-name")).Text));
+        Assert.Empty(DeskBrowser.Fresh(() => browser.AlarmRow(id)!.FindElements(By.CssSelector("img:not(.picture), b, script"))));
         Assert.NotEqual("owned", browser.Driver.Title);
 
-        var id = row.GetAttribute("data-alarm-id");
-        row.FindElement(By.CssSelector("button[data-step='acknowledge']")).Click();
+        DeskBrowser.Fresh(() =>
+        {
+            browser.AlarmRow(id)!.FindElement(By.CssSelector("button[data-step='acknowledge']")).Click();
+            return true;
+        });
         await Eventually.True(() => gw.AlarmsFeature.Columns!.StateOf("btn-guardroom") == ColumnState.Acknowledged, "the column shows the police took it");
-        await Eventually.True(() => browser.AlarmRow(id!)?.FindElements(By.CssSelector("button[data-step='dispatch']")).Count == 1, "the page offers the next step");
-        await Eventually.True(() => browser.AlarmRow(id!)!.FindElement(By.CssSelector(".results")).Text.Contains("applied", StringComparison.Ordinal),
+        await Eventually.True(() => DeskBrowser.Fresh(() => browser.AlarmRow(id)?.FindElements(By.CssSelector("button[data-step='dispatch']")).Count == 1),
+            "the page offers the next step");
+        await Eventually.True(() => DeskBrowser.Fresh(() => browser.AlarmRow(id)!.FindElement(By.CssSelector(".results")).Text.Contains("applied", StringComparison.Ordinal)),
             "the gateway's answer on the page");
         await gw.StopAsync(default);
     }
@@ -89,9 +93,9 @@ public sealed class DeskBrowserTests : IAsyncLifetime
         await gateway.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic.Event(late)).WithPayload(Payloads.Encode(late))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
-        await Eventually.True(() => browser.AlarmRow(late.Id.ToString())?.GetAttribute("class")?.Contains("overdue", StringComparison.Ordinal) == true,
+        await Eventually.True(() => DeskBrowser.Fresh(() => browser.AlarmRow(late.Id.ToString())?.GetAttribute("class")?.Contains("overdue", StringComparison.Ordinal) == true),
             "the row marked overdue");
-        await Eventually.True(() => browser.AlarmRow(late.Id.ToString())!.FindElement(By.CssSelector(".countdown")).Text.Contains("超时", StringComparison.Ordinal),
+        await Eventually.True(() => DeskBrowser.Fresh(() => browser.AlarmRow(late.Id.ToString())!.FindElement(By.CssSelector(".countdown")).Text.Contains("超时", StringComparison.Ordinal)),
             "the countdown says overdue");
         await Eventually.True(() => System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(_desk.Api, "/api/audit").Result!
             .Any(a => (string)a!["action"]! == "escalate" && (string)a["target"]! == late.Id.ToString()), "the escalation in the audit log");

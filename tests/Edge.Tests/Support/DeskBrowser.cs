@@ -46,6 +46,25 @@ public sealed class DeskBrowser : IDisposable
 
     public IWebElement? AlarmRow(string id) => Driver.FindElements(By.CssSelector($"#alarms tr[data-alarm-id='{id}']")).FirstOrDefault();
 
+    /// <summary>
+    /// Reads the page again until it holds still: the page replaces an alarm's row whenever the alarm changes (a
+    /// picture, the device restored), so an element found a moment ago may be gone.
+    /// </summary>
+    public static T Fresh<T>(Func<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return read();
+            }
+            catch (StaleElementReferenceException) when (attempt < 50)
+            {
+            }
+        }
+    }
+
     /// <summary>Saves what the page shows as a PNG.</summary>
     public void Screenshot(string path) => ((ITakesScreenshot)Driver).GetScreenshot().SaveAsFile(path);
 
