@@ -231,8 +231,14 @@
   }
 
   // ---------------------------------------------------------------- open alarm list
-  /** Steps are append-only: an update with fewer steps than we hold is stale. */
-  const isStale = (cur, a) => cur && steps(a).length < steps(cur).length;
+  /**
+   * Steps are append-only and a step's outcome, once known, stays: an update with fewer steps, or as many steps and
+   * fewer outcomes, than we hold is stale. (A step's own reply can arrive after the live stream already brought the
+   * gateway's answer to it.)
+   */
+  const answered = (a) => steps(a).filter((s) => s && s.outcome).length;
+  const isStale = (cur, a) => cur && (steps(a).length < steps(cur).length ||
+    (steps(a).length === steps(cur).length && answered(a) < answered(cur)));
 
   /** When each alarm was first on the page (ms since the epoch): what the benchmark measures the desk by. */
   const shownAt = new Map();
