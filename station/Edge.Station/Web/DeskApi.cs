@@ -25,6 +25,8 @@ public static partial class DeskApi
 {
     public const string ActionHeader = "X-Edge-Desk";
 
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
     public static void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -140,13 +142,36 @@ public static partial class DeskApi
         await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
         try
         {
-            await foreach (var m in page.Reader.ReadAllAsync(http.RequestAborted).ConfigureAwait(false))
+            while (true)
             {
-                await http.Response.WriteAsync($"event: {m.Event}\ndata: {m.Json}\n\n", http.RequestAborted).ConfigureAwait(false);
-                if (page.Reader.Count == 0)
+                // A comment line every 15 s while nothing happens, so a reverse proxy does not close a quiet stream.
+                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+                quiet.CancelAfter(KeepAlive);
+                bool more;
+                try
                 {
-                    await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+                    more = await page.Reader.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", http.RequestAborted).ConfigureAwait(false);
+                    await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!more)
+                {
+                    // Cut off for falling behind: the reader's completion carries the reason.
+                    await page.Reader.Completion.ConfigureAwait(false);
+                    return;
+                }
+
+                while (page.Reader.TryRead(out var m))
+                {
+                    await http.Response.WriteAsync($"event: {m.Event}\ndata: {m.Json}\n\n", http.RequestAborted).ConfigureAwait(false);
+                }
+
+                await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
