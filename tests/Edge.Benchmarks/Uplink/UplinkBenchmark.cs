@@ -151,7 +151,10 @@ internal static class UplinkBenchmark
         await using var counter = new ArrivalCounter(options.Events);
         await counter.ConnectAsync(broker, topic).ConfigureAwait(false);
         using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"bench-raw-{run}").Build()).ConfigureAwait(false);
+        // The same socket buffers as the gateway's uplink (ClientOptionsFactory.SocketBufferSize): the comparison is of the rest.
+        var rawOptions = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"bench-raw-{run}").Build();
+        ((MqttClientTcpOptions)rawOptions.ChannelOptions).BufferSize = Edge.Gateway.Uplink.ClientOptionsFactory.SocketBufferSize;
+        await client.ConnectAsync(rawOptions).ConfigureAwait(false);
 
         using var window = new SemaphoreSlim(options.Window);
         var start = Stopwatch.GetTimestamp();
