@@ -45,6 +45,8 @@ public sealed class StationProbe : IAsyncDisposable
             .WithSessionExpiryInterval(persistentSession ? 3600u : 0u)
             .WithTimeout(TimeSpan.FromSeconds(5))
             .Build();
+        // The desk's socket buffers: with MQTTnet's 8 KiB the district's messages wait for a TCP window of a few KiB.
+        ((MqttClientTcpOptions)_options.ChannelOptions).BufferSize = Edge.Station.Ingest.DeskIngest.SocketBufferSize;
         _client.ApplicationMessageReceivedAsync += e =>
         {
             Receive(e.ApplicationMessage);

@@ -31,7 +31,7 @@ public sealed partial class DeskIngest : BackgroundService
     /// keeps the TCP window at a few KiB: in a flood Mosquitto then sent the desk about 100 messages a second, waiting
     /// on delayed ACKs for each sliver of window (3.5 MB stuck in its send queue, 97% of the time window-limited).
     /// </summary>
-    internal const int SocketBufferSize = 1024 * 1024;
+    public const int SocketBufferSize = 1024 * 1024;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly DeskOptions _options;
     private readonly DeskStore _store;
