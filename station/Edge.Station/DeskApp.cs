@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Station;
@@ -20,6 +22,9 @@ namespace Edge.Station;
 /// </summary>
 public static class DeskApp
 {
+    /// <summary>Login attempts one address may make in a minute; more are answered 429.</summary>
+    public const int LoginAttemptsPerMinute = 10;
+
     /// <summary>
     /// A desk from <paramref name="builder"/>'s configuration; <paramref name="time"/> replaces the system clock (tests).
     /// Throws <see cref="DeskConfigException"/> naming every wrong key.
@@ -42,6 +47,14 @@ public static class DeskApp
         // The cookies' keys live with the desk's data, so operators stay logged in across a restart.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys"))).SetApplicationName("edge-station");
         services.AddAuthorization();
+        // Guessing passwords is slow anyway (PBKDF2, 210,000 rounds); this also keeps it from eating the desk's CPU.
+        services.AddRateLimiter(r =>
+        {
+            r.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            r.AddPolicy(DeskApi.LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(c =>
         {
             c.Cookie.Name = "edge-desk";
@@ -75,6 +88,7 @@ public static class DeskApp
             ctx.Response.Headers.XFrameOptions = "DENY";
             await next(ctx).ConfigureAwait(false);
         });
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         DeskApi.Map(app);

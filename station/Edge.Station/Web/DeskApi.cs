@@ -25,6 +25,9 @@ public static partial class DeskApi
 {
     public const string ActionHeader = "X-Edge-Desk";
 
+    /// <summary>The rate limit on logging in, per address (<see cref="DeskApp.LoginAttemptsPerMinute"/>).</summary>
+    public const string LoginPolicy = "login";
+
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     public static void Map(WebApplication app)
@@ -34,8 +37,8 @@ public static partial class DeskApi
         app.MapGet("/login", () => PageFiles.Result("login.html"));
         app.MapGet("/desk.js", () => PageFiles.Result("desk.js"));
         app.MapGet("/desk.css", () => PageFiles.Result("desk.css"));
-        app.MapPost("/login", LoginFormAsync).DisableAntiforgery();
-        app.MapPost("/api/login", LoginJsonAsync);
+        app.MapPost("/login", LoginFormAsync).DisableAntiforgery().RequireRateLimiting(LoginPolicy);
+        app.MapPost("/api/login", LoginJsonAsync).RequireRateLimiting(LoginPolicy);
         app.MapPost("/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);

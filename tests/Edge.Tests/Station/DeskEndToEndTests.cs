@@ -138,6 +138,17 @@ public sealed class DeskEndToEndTests : IAsyncLifetime
         var refused = (await duty.GetFromJsonAsync<JsonArray>("/api/audit"))!.Where(a => (string)a!["action"]! == "login-refused").Select(a => (string)a!["operator"]!);
         Assert.Equal(["nobody", "duty"], refused);
 
+        // Guessing is cut off after the limit per address. Twice the limit within a minute cannot fit in the limiter's
+        // windows, wherever their boundary falls.
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 2 * Edge.Station.DeskApp.LoginAttemptsPerMinute; i++)
+        {
+            answers.Add((await anonymous.PostAsJsonAsync("/api/login", new { name = "duty", password = $"guess-{i}" })).StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, answers);
+        Assert.DoesNotContain(HttpStatusCode.OK, answers);
+
         // A step without the desk's header (a form posted from another site) is refused.
         duty.DefaultRequestHeaders.Remove("X-Edge-Desk");
         Assert.Equal(HttpStatusCode.BadRequest, (await duty.PostAsync(new Uri($"/api/alarms/{Guid.NewGuid()}/acknowledge", UriKind.Relative), null)).StatusCode);
