@@ -10,7 +10,7 @@ umask 077
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/O=Edge/CN=$community\/$gateway" \
   -keyout "$ca/$name.key" -out "$ca/$name.csr"
 openssl x509 -req -in "$ca/$name.csr" -CA "$ca/edge-ca.crt" -CAkey "$ca/edge-ca.key" -CAcreateserial \
-  -days 825 -out "$ca/$name.crt" \
+  -days 365 -out "$ca/$name.crt" \
   -extfile <(printf "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature")
 rm "$ca/$name.csr"
 echo "gateway: copy $ca/$name.crt, $ca/$name.key and $ca/edge-ca.crt to /etc/edge-gateway/ on the device" >&2

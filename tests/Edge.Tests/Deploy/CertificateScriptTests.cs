@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+using Edge.Tests.Support;
+
+namespace Edge.Tests.Deploy;
+
+/// <summary>
+/// The certificate scripts in deploy/certs, run as an installer would: every leaf lives at most a year, names the
+/// identity the broker's ACL expects, chains to the CA, and has its key readable by its owner only.
+/// </summary>
+public sealed class CertificateScriptTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task The_scripts_issue_year_long_certificates_for_each_identity()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows() || !File.Exists("/usr/bin/openssl"), "openssl and bash on Linux are needed");
+        var ca = _dir.Combine("ca");
+        await RunAsync("make-ca.sh", ca);
+        await RunAsync("make-broker.sh", ca, "broker.station.lan", "10.0.0.5");
+        await RunAsync("make-gateway.sh", ca, "c001", "gw1");
+        await RunAsync("make-station.sh", ca, "station-app");
+        await RunAsync("make-station.sh", ca, "station-probe");
+        Assert.NotEqual(0, await RunAsync("make-station.sh", expectFailure: true, ca, "station-admin"));
+
+        using var root = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(ca, "edge-ca.crt"));
+        foreach (var (file, cn) in new[] { ("station-broker", "broker.station.lan"), ("edge-c001-gw1", "c001/gw1"), ("station-app", "station-app"), ("station-probe", "station-probe") })
+        {
+            using var cert = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(ca, file + ".crt"));
+            Assert.Equal(cn, cert.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
+            Assert.True(cert.NotAfter - cert.NotBefore <= TimeSpan.FromDays(366), $"{file} lives {(cert.NotAfter - cert.NotBefore).TotalDays:0} days");
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(root);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            Assert.True(chain.Build(cert), $"{file} does not chain to the CA");
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(ca, file + ".key")));
+            }
+        }
+    }
+
+    private static Task<int> RunAsync(string script, params string[] args) => RunAsync(script, expectFailure: false, args);
+
+    private static async Task<int> RunAsync(string script, bool expectFailure, params string[] args)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(RepoFiles.Path("deploy/certs/" + script));
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(info)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (!expectFailure)
+        {
+            Assert.True(p.ExitCode == 0, $"{script} failed: {await output}{await error}");
+        }
+
+        return p.ExitCode;
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
