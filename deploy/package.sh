@@ -8,7 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/artifacts/edge-gateway-$rid"
 rm -rf "$out" && mkdir -p "$out"
 dotnet publish "$root/gateway/Edge.Gateway.Service/Edge.Gateway.Service.csproj" -c Release -r "$rid" --self-contained \
-  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o "$out/opt/edge-gateway"
+  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o "$out/opt/edge-gateway" \
+  -p:RestorePackagesWithLockFile=false
 install -D -m 0644 "$root/deploy/systemd/edge-gateway.service" "$out/lib/systemd/system/edge-gateway.service"
 install -D -m 0640 "$root/deploy/gateway/appsettings.example.json" "$out/etc/edge-gateway/appsettings.json"
 install -D -m 0755 "$root/deploy/install.sh" "$out/install.sh"
