@@ -8,6 +8,7 @@ using MQTTnet.Protocol;
 
 namespace Edge.Simulator.Station;
 
+// Over 300 lines: one subscription feeds every ledger the station checks (ids, seq per gateway, status, heartbeats, snapshots), on one receive path.
 /// <summary>
 /// An independent subscriber, as a police station would run: takes everything under <c>edge/v1/#</c>, drops
 /// duplicates by event id, checks each gateway's seq for gaps, and keeps the last status and heartbeat of each

@@ -1,3 +1,4 @@
+// Over 300 lines: one page, its live stream, the open alarms and their 1-3-5 clocks, the gateways, the history and the sound share state.
 /* desk.js — police alarm desk front end (vanilla JS, no dependencies).
  *
  * SECURITY: every string from the server (device names, locations, community
