@@ -46,6 +46,10 @@ public static class OnvifEndpoints
 
     private static readonly XmlReaderSettings Safe = new() { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 1 << 20 };
 
+    /// <summary>The root the camera names in the addresses it gives: its own, or the one it was set to advertise.</summary>
+    private static Uri Advertised(SimOnvifCamera camera, Uri root) =>
+        camera.AdvertisedAuthority is { } authority ? new UriBuilder(root) { Host = authority.Split(':')[0], Port = int.Parse(authority.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) }.Uri : root;
+
     public static async Task ServeAsync(HttpListenerContext http, SimOnvifCamera camera, Uri root, string path, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -84,9 +88,9 @@ public static class OnvifEndpoints
         {
             var answer = path switch
             {
-                DevicePath => OnvifDeviceService.Answer(camera, root, request),
-                MediaPath => OnvifMediaService.Answer(root, request),
-                EventsPath => OnvifEventService.Answer(camera, root, request),
+                DevicePath => OnvifDeviceService.Answer(camera, Advertised(camera, root), request),
+                MediaPath => OnvifMediaService.Answer(Advertised(camera, root), request),
+                EventsPath => OnvifEventService.Answer(camera, Advertised(camera, root), request),
                 _ when path.StartsWith(SubscriptionPath, StringComparison.Ordinal) =>
                     await OnvifEventService.SubscriptionAsync(http, camera, path[SubscriptionPath.Length..], request, ct).ConfigureAwait(false),
                 _ => throw OnvifFault.NotSupported(action),

@@ -51,6 +51,12 @@ public sealed class SimOnvifCamera(string id, string user, string password) : Si
     /// <summary>An older firmware without GetServices (ONVIF before 2.0): clients fall back to GetCapabilities.</summary>
     public bool LacksGetServices { get; set; }
 
+    /// <summary>
+    /// The host and port the camera names in its service, subscription and snapshot addresses, instead of its own (a
+    /// misconfigured camera, or one that would have its client's credentials sent elsewhere); null: its own.
+    /// </summary>
+    public string? AdvertisedAuthority { get; set; }
+
     /// <summary>The camera's clock.</summary>
     public DateTime Now => DateTime.UtcNow + ClockOffset;
 

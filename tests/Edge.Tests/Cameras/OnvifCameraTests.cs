@@ -280,4 +280,23 @@ public sealed class OnvifCameraTests : IAsyncLifetime
         Assert.EndsWith("/c001/cam-012/onvif/snapshot.jpg", uri.AbsolutePath, StringComparison.Ordinal);
         Assert.Equal([0xFF, 0xD8, 0xFF], jpeg[..3]);
     }
+
+    [Fact]
+    public async Task A_camera_that_names_another_machine_in_its_addresses_is_refused_and_nothing_is_sent_there()
+    {
+        // Something listening on the other machine's port, counting what reaches it.
+        using var elsewhere = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        elsewhere.Start();
+        var port = ((System.Net.IPEndPoint)elsewhere.LocalEndpoint).Port;
+        var camera = _devices.AddOnvifCamera("c001", "cam-013", "admin", "pw-13");
+        camera.AdvertisedAuthority = $"127.0.0.1:{port}";
+        using var source = new OnvifCameraSource(new CameraDeviceOptions { Id = "cam-013", Protocol = CameraProtocol.Onvif, Url = _devices.Url("c001", "cam-013").ToString(), User = "admin", Password = "pw-13" },
+            TimeProvider.System, NullLogger.Instance);
+
+        var refused = await Assert.ThrowsAsync<System.Xml.XmlException>(() => source.SnapshotUriAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains($"127.0.0.1:{port}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("is not on the camera", refused.Message, StringComparison.Ordinal);
+        Assert.False(elsewhere.Pending(), "nothing may connect to the machine the camera named");
+    }
 }

@@ -137,7 +137,7 @@ public sealed class OnvifCameraSource : ICameraSource
                     new XAttribute(XNamespace.Xmlns + "tns1", Tns1), OnvifEvents.TopicFilter)),
                 new XElement(Tev + "InitialTerminationTime", Duration(_life))),
             Tev + "CreatePullPointSubscriptionResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        var uri = HttpAddress(response.Element(Tev + "SubscriptionReference")?.Element(Wsa + "Address")?.Value, "subscription address in CreatePullPointSubscriptionResponse");
+        var uri = _session.OnCamera(response.Element(Tev + "SubscriptionReference")?.Element(Wsa + "Address")?.Value, "subscription address in CreatePullPointSubscriptionResponse");
 
         Interlocked.Increment(ref _subscriptions);
         return (uri, _time.GetUtcNow() + _life);
@@ -187,7 +187,7 @@ public sealed class OnvifCameraSource : ICameraSource
             ?? throw new XmlException("no media profile");
         var snapshot = await _session.CallAsync(media, "http://www.onvif.org/ver10/media/wsdl/GetSnapshotUri",
             new XElement(Trt + "GetSnapshotUri", new XElement(Trt + "ProfileToken", token)), Trt + "GetSnapshotUriResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        return HttpAddress(snapshot.Element(Trt + "MediaUri")?.Element(Tt + "Uri")?.Value, "snapshot URI");
+        return _session.OnCamera(snapshot.Element(Trt + "MediaUri")?.Element(Tt + "Uri")?.Value, "snapshot URI");
     }
 
     /// <summary>The camera's HTTP client (digest credentials), for its snapshots.</summary>

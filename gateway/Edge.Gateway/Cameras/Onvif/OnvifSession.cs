@@ -24,6 +24,7 @@ internal sealed partial class OnvifSession : IDisposable
     private readonly OnvifClock _clock;
     /// <summary>The camera answered GetServices with a fault: older firmware, asked with GetCapabilities from then on.</summary>
     private bool _withoutGetServices;
+    private readonly Uri _root;
     private TimeSpan _loggedOffset;
     private bool _clockRead;
     private long _lastSign;
@@ -36,6 +37,7 @@ internal sealed partial class OnvifSession : IDisposable
         ArgumentNullException.ThrowIfNull(time);
         _options = options;
         var root = new Uri(options.Url.EndsWith('/') ? options.Url : options.Url + "/");
+        _root = root;
         _device = new Uri(root, "onvif/device_service");
         _time = time;
         _log = log;
@@ -106,6 +108,22 @@ internal sealed partial class OnvifSession : IDisposable
         _clockRead = true;
     }
 
+    /// <summary>
+    /// An address the camera gave (a service, a subscription, its snapshot), which must be on the configured host and
+    /// port: requests to it carry the camera's credentials (a WS-Security token, digest authentication), and a camera
+    /// that names another machine would have them sent there. Otherwise an <see cref="XmlException"/> saying so.
+    /// </summary>
+    public Uri OnCamera(string? text, string what)
+    {
+        var uri = HttpAddress(text, what);
+        if (!string.Equals(uri.Host, _root.Host, StringComparison.OrdinalIgnoreCase) || uri.Port != _root.Port)
+        {
+            throw new XmlException($"{what} {uri} is not on the camera at {_root.Host}:{_root.Port}; refused, so its credentials go nowhere else");
+        }
+
+        return uri;
+    }
+
     /// <summary>The address of one of the camera's services (Events, Media): from GetServices, or GetCapabilities on older cameras.</summary>
     public async Task<Uri> ServiceAsync(string category, CancellationToken ct)
     {
@@ -116,7 +134,7 @@ internal sealed partial class OnvifSession : IDisposable
                 var services = await CallAsync(_device, "http://www.onvif.org/ver10/device/wsdl/GetServices",
                     new XElement(Tds + "GetServices", new XElement(Tds + "IncludeCapability", "false")), Tds + "GetServicesResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
                 var ns = category == "Events" ? Tev : Trt;
-                return HttpAddress(services.Elements(Tds + "Service").FirstOrDefault(e => e.Element(Tds + "Namespace")?.Value.Trim() == ns.NamespaceName)
+                return OnCamera(services.Elements(Tds + "Service").FirstOrDefault(e => e.Element(Tds + "Namespace")?.Value.Trim() == ns.NamespaceName)
                     ?.Element(Tds + "XAddr")?.Value, $"{category} service address in GetServices");
             }
             catch (OnvifFaultException ex) when (!ex.Code.EndsWith("NotAuthorized", StringComparison.Ordinal))
@@ -129,7 +147,7 @@ internal sealed partial class OnvifSession : IDisposable
 
         var response = await CallAsync(_device, "http://www.onvif.org/ver10/device/wsdl/GetCapabilities",
             new XElement(Tds + "GetCapabilities", new XElement(Tds + "Category", category)), Tds + "GetCapabilitiesResponse", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        return HttpAddress(response.Descendants(Tt + category).Elements(Tt + "XAddr").FirstOrDefault()?.Value, $"{category} service address in GetCapabilities");
+        return OnCamera(response.Descendants(Tt + category).Elements(Tt + "XAddr").FirstOrDefault()?.Value, $"{category} service address in GetCapabilities");
     }
 
     /// <param name="authenticate">False for the one call a camera answers before authentication (its clock).</param>
