@@ -2,13 +2,8 @@ using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Topics;
 using Edge.Gateway.Alarms;
-using Edge.Gateway.Commands;
-using Edge.Gateway.Hardware;
-using Edge.Simulator.Broker;
-using Edge.Simulator.Hardware;
 using Edge.Simulator.Station;
 using Edge.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
 using OpenQA.Selenium;
@@ -24,41 +19,26 @@ public sealed class DeskBrowserTests : IAsyncLifetime
 {
     private const string MarkupName = "<img src=x onerror=\"document.title='owned'\"><b>Guard room</b>";
     private readonly TempDirectory _dir = new();
-    private StationBroker _broker = null!;
-    private BridgeServer _hardware = null!;
-    private StationDesk _desk = null!;
-    private volatile bool _gatewaySubscribed;
+    private DeskRig? _rig;
+
+    private StationDesk Desk => _rig!.Desk;
 
     public async ValueTask InitializeAsync()
     {
         Assert.SkipWhen(DeskBrowser.Missing is not null, DeskBrowser.Missing ?? "");
-        _broker = await StationBroker.StartAsync();
-        _broker.Server.ClientSubscribedTopicAsync += e =>
-        {
-            _gatewaySubscribed |= e.TopicFilter.Topic == Topic.Commands("c001", "gw1");
-            return Task.CompletedTask;
-        };
-        _hardware = BridgeServer.Start();
-        _hardware.SetLevel("c001", 17, true);
-        _desk = await StationDesk.StartAsync(new Uri(_broker.Uri), 0, _dir.Combine("desk"), NullLoggerFactory.Instance, TimeProvider.System, default);
+        _rig = await DeskRig.StartAsync(_dir);
     }
 
     [Fact]
     public async Task A_press_appears_without_a_reload_and_acknowledging_it_on_the_page_reaches_the_column()
     {
-        using var gw = TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw")) with
-        {
-            Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = _hardware.Endpoint.ToString() },
-            Alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = MarkupName, Pin = 17, LedPin = 27 }] },
-            Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = _desk.StationKey.Id, PublicKey = _desk.StationKey.PublicKeyPem }] },
-        });
-        await gw.StartAsync(default);
-        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && gw.UplinkService.State.Connected && _gatewaySubscribed, "bridge, uplink and commands up");
-        using var browser = DeskBrowser.LogIn(_desk.Url, StationDesk.DutyOperator, _desk.DutyPassword);
+        using var gw = _rig!.Gateway(MarkupName);
+        await _rig.StartAsync(gw);
+        using var browser = DeskBrowser.LogIn(Desk.Url, StationDesk.DutyOperator, Desk.DutyPassword);
         await Eventually.True(() => browser.Live, "the page is live");
         var page = browser.Driver.Url;
 
-        _hardware.SetLevel("c001", 17, false);
+        _rig.Press();
         await Eventually.True(() => browser.AlarmRows().Count == 1, "the alarm on the page");
         Assert.Equal(page, browser.Driver.Url);
         var id = DeskBrowser.Fresh(() => browser.AlarmRows()[0].GetAttribute("data-alarm-id"))!;
@@ -82,14 +62,14 @@ public sealed class DeskBrowserTests : IAsyncLifetime
     [Fact]
     public async Task An_alarm_not_acknowledged_within_the_minute_escalates_on_the_page()
     {
-        using var browser = DeskBrowser.LogIn(_desk.Url, StationDesk.DutyOperator, _desk.DutyPassword);
+        using var browser = DeskBrowser.LogIn(Desk.Url, StationDesk.DutyOperator, Desk.DutyPassword);
         await Eventually.True(() => browser.Live, "the page is live");
 
         // An alarm raised 70 s ago (read back from a controller's log after an outage, say): its minute is over.
         var at = DateTimeOffset.UtcNow.AddSeconds(-70);
         var late = DeskFixtures.Event(EventTypes.AlarmPanic, 1, at);
         using var gateway = new MqttClientFactory().CreateMqttClient();
-        await gateway.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("gw-late").Build());
+        await gateway.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _rig!.Broker.Port).WithClientId("gw-late").Build());
         await gateway.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic.Event(late)).WithPayload(Payloads.Encode(late))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
@@ -97,20 +77,17 @@ public sealed class DeskBrowserTests : IAsyncLifetime
             "the row marked overdue");
         await Eventually.True(() => DeskBrowser.Fresh(() => browser.AlarmRow(late.Id.ToString())!.FindElement(By.CssSelector(".countdown")).Text.Contains("超时", StringComparison.Ordinal)),
             "the countdown says overdue");
-        await Eventually.True(() => System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(_desk.Api, "/api/audit").Result!
+        await Eventually.True(() => System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(Desk.Api, "/api/audit").Result!
             .Any(a => (string)a!["action"]! == "escalate" && (string)a["target"]! == late.Id.ToString()), "the escalation in the audit log");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_desk is not null)
+        if (_rig is not null)
         {
-            await _desk.DisposeAsync();
-            await _hardware.DisposeAsync();
-            await _broker.DisposeAsync();
+            await _rig.DisposeAsync();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Dispose();
     }
 }

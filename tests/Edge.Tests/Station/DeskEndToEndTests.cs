@@ -5,13 +5,8 @@ using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Topics;
 using Edge.Gateway.Alarms;
-using Edge.Gateway.Commands;
-using Edge.Gateway.Hardware;
-using Edge.Simulator.Broker;
-using Edge.Simulator.Hardware;
 using Edge.Simulator.Station;
 using Edge.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -25,39 +20,17 @@ namespace Edge.Tests.Station;
 public sealed class DeskEndToEndTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
-    private StationBroker _broker = null!;
-    private BridgeServer _hardware = null!;
-    private StationDesk _desk = null!;
-    private volatile bool _gatewaySubscribed;
+    private DeskRig _rig = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _broker = await StationBroker.StartAsync();
-        _broker.Server.ClientSubscribedTopicAsync += e =>
-        {
-            _gatewaySubscribed |= e.TopicFilter.Topic == Topic.Commands("c001", "gw1");
-            return Task.CompletedTask;
-        };
-        _hardware = BridgeServer.Start();
-        _hardware.SetLevel("c001", 17, true);
-        _desk = await StationDesk.StartAsync(new Uri(_broker.Uri), 0, _dir.Combine("desk"), NullLoggerFactory.Instance, TimeProvider.System, default);
-    }
+    private StationDesk Desk => _rig.Desk;
 
-    private Edge.Gateway.Hosting.GatewayInstance Gateway() => TestGateway.Create(TestGateway.Settings(_broker.Uri, _dir.Combine("gw")) with
-    {
-        Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = _hardware.Endpoint.ToString() },
-        Alarms = new AlarmOptions
-        {
-            Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = "<b>Guard room</b><script>alert(1)</script>", Pin = 17, LedPin = 27 }],
-        },
-        Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = _desk.StationKey.Id, PublicKey = _desk.StationKey.PublicKeyPem }] },
-    });
+    public async ValueTask InitializeAsync() => _rig = await DeskRig.StartAsync(_dir);
 
-    private HttpClient Anonymous() => new() { BaseAddress = _desk.Url };
+    private HttpClient Anonymous() => new() { BaseAddress = Desk.Url };
 
     private async Task<HttpClient> LoggedInAsync(string name, string password)
     {
-        var client = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = _desk.Url };
+        var client = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = Desk.Url };
         (await client.PostAsJsonAsync("/api/login", new { name, password })).EnsureSuccessStatusCode();
         client.DefaultRequestHeaders.Add("X-Edge-Desk", "1");
         return client;
@@ -66,14 +39,13 @@ public sealed class DeskEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_press_reaches_the_desk_and_its_acknowledgement_reaches_the_column()
     {
-        using var gw = Gateway();
-        await gw.StartAsync(default);
-        await Eventually.True(() => gw.GatewayHardware.Bridge!.Connected && gw.UplinkService.State.Connected && _gatewaySubscribed, "bridge, uplink and commands up");
-        using var duty = await LoggedInAsync(StationDesk.DutyOperator, _desk.DutyPassword);
+        using var gw = _rig.Gateway("<b>Guard room</b><script>alert(1)</script>");
+        await _rig.StartAsync(gw);
+        using var duty = await LoggedInAsync(StationDesk.DutyOperator, Desk.DutyPassword);
         using var stream = await duty.GetStreamAsync(new Uri("/api/stream", UriKind.Relative));
         using var events = new StreamReader(stream);
 
-        _hardware.SetLevel("c001", 17, false);
+        _rig.Press();
         JsonArray open = [];
         await Eventually.True(() => (open = duty.GetFromJsonAsync<JsonArray>("/api/alarms?state=open").Result!).Count == 1, "the alarm open at the desk");
         var alarm = open[0]!.AsObject();
@@ -132,7 +104,7 @@ public sealed class DeskEndToEndTests : IAsyncLifetime
         Assert.Equal("/login", page.RequestMessage!.RequestUri!.AbsolutePath);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
 
-        using var duty = await LoggedInAsync(StationDesk.DutyOperator, _desk.DutyPassword);
+        using var duty = await LoggedInAsync(StationDesk.DutyOperator, Desk.DutyPassword);
         var index = await duty.GetStringAsync(new Uri("/", UriKind.Relative));
         Assert.Contains("id=\"alarms\"", index, StringComparison.Ordinal);
         var refused = (await duty.GetFromJsonAsync<JsonArray>("/api/audit"))!.Where(a => (string)a!["action"]! == "login-refused").Select(a => (string)a!["operator"]!);
@@ -158,7 +130,7 @@ public sealed class DeskEndToEndTests : IAsyncLifetime
     public async Task Bad_messages_on_the_broker_are_quarantined_and_good_ones_still_arrive()
     {
         using var publisher = new MqttClientFactory().CreateMqttClient();
-        await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithClientId("noise").Build());
+        await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _rig.Broker.Port).WithClientId("noise").Build());
         async Task Publish(string topic, byte[] payload) => await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
@@ -169,7 +141,7 @@ public sealed class DeskEndToEndTests : IAsyncLifetime
         await Publish(Topic.Event(good), Payloads.Encode(good with { ObservedAt = DateTimeOffset.UtcNow.AddDays(2) }));
         await Publish(Topic.Event(good), Payloads.Encode(good));
 
-        using var duty = await LoggedInAsync(StationDesk.DutyOperator, _desk.DutyPassword);
+        using var duty = await LoggedInAsync(StationDesk.DutyOperator, Desk.DutyPassword);
         await Eventually.True(() => duty.GetFromJsonAsync<JsonArray>("/api/alarms").Result!.Count == 1, "the good alarm");
         await Eventually.True(() => duty.GetFromJsonAsync<JsonArray>("/api/quarantine").Result!.Count == 4, "four quarantined");
         Assert.Equal(good.Id.ToString(), (string)(await duty.GetFromJsonAsync<JsonArray>("/api/alarms"))![0]!["id"]!);
@@ -181,10 +153,7 @@ public sealed class DeskEndToEndTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await _desk.DisposeAsync();
-        await _hardware.DisposeAsync();
-        await _broker.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _rig.DisposeAsync();
         _dir.Dispose();
     }
 }

@@ -1,0 +1,81 @@
+using Edge.Contracts.Topics;
+using Edge.Gateway.Alarms;
+using Edge.Gateway.Commands;
+using Edge.Gateway.Hardware;
+using Edge.Gateway.Hosting;
+using Edge.Simulator.Broker;
+using Edge.Simulator.Hardware;
+using Edge.Simulator.Station;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Tests.Support;
+
+/// <summary>
+/// The police desk's test rig: the in-process station broker, the simulator's hardware bridge with community c001's
+/// guard-room button (pin 17, released) and its column LED (pin 27), and the real desk hosted as a run hosts it. A
+/// gateway made here knows the desk's key.
+/// </summary>
+public sealed class DeskRig : IAsyncDisposable
+{
+    private readonly TempDirectory _dir;
+    private volatile bool _gatewaySubscribed;
+
+    private DeskRig(TempDirectory dir, StationBroker broker, BridgeServer hardware)
+    {
+        _dir = dir;
+        Broker = broker;
+        Hardware = hardware;
+    }
+
+    public StationBroker Broker { get; }
+
+    public BridgeServer Hardware { get; }
+
+    public StationDesk Desk { get; private set; } = null!;
+
+    public static async Task<DeskRig> StartAsync(TempDirectory dir)
+    {
+        ArgumentNullException.ThrowIfNull(dir);
+        var rig = new DeskRig(dir, await StationBroker.StartAsync(), BridgeServer.Start());
+        rig.Broker.Server.ClientSubscribedTopicAsync += e =>
+        {
+            rig._gatewaySubscribed |= e.TopicFilter.Topic == Topic.Commands("c001", "gw1");
+            return Task.CompletedTask;
+        };
+        rig.Hardware.SetLevel("c001", 17, true);
+        rig.Desk = await StationDesk.StartAsync(new Uri(rig.Broker.Uri), 0, dir.Combine("desk"), NullLoggerFactory.Instance, TimeProvider.System, default);
+        return rig;
+    }
+
+    /// <summary>Gateway gw1 of c001 with the guard-room button named <paramref name="buttonName"/>, trusting the desk's key.</summary>
+    public GatewayInstance Gateway(string buttonName) => TestGateway.Create(TestGateway.Settings(Broker.Uri, _dir.Combine("gw")) with
+    {
+        Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = Hardware.Endpoint.ToString() },
+        Alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = buttonName, Pin = 17, LedPin = 27 }] },
+        Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = Desk.StationKey.Id, PublicKey = Desk.StationKey.PublicKeyPem }] },
+    });
+
+    /// <summary>Starts the gateway and waits until its bridge, uplink and commands subscription are up.</summary>
+    public async Task StartAsync(GatewayInstance gateway)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        await gateway.StartAsync(default);
+        await Eventually.True(() => gateway.GatewayHardware.Bridge!.Connected && gateway.UplinkService.State.Connected && _gatewaySubscribed,
+            "bridge, uplink and commands up");
+    }
+
+    /// <summary>The guard presses the button (the line goes low).</summary>
+    public void Press() => Hardware.SetLevel("c001", 17, false);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Desk is not null)
+        {
+            await Desk.DisposeAsync();
+        }
+
+        await Hardware.DisposeAsync();
+        await Broker.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+}
