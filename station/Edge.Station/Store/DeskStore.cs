@@ -341,44 +341,54 @@ public sealed class DeskStore : IDisposable
             }
         }
 
+        // Steps and pictures of all the alarms at once: the escalation clock reads every open alarm each second.
+        var ids = "[" + string.Join(",", rows.Select(a => $"\"{a.Id:D}\"")) + "]";
+        var steps = Steps(read, ids);
+        var pictures = PictureIds(read, ids);
         var views = new List<AlarmView>(rows.Count);
         foreach (var a in rows)
         {
-            var steps = Steps(read, a.Id);
-            var done = steps.Select(s => s.Step).ToList();
+            var taken = steps.TryGetValue(a.Id, out var list) ? list : [];
+            var done = taken.Select(s => s.Step).ToList();
             var raised = Ms(a.Raised);
             views.Add(new AlarmView(a.Id, a.C, a.G, a.D, a.T, a.P, a.S, raised, Ms(a.Rcv), a.Rcv - a.Occ, a.Restored is { } x ? Ms(x) : null,
-                steps, AlarmSteps.Due(raised, done), AlarmSteps.Overdue(raised, done, now), AlarmSteps.Next(done), PictureIds(read, a.Id)));
+                taken, AlarmSteps.Due(raised, done), AlarmSteps.Overdue(raised, done, now), AlarmSteps.Next(done),
+                pictures.TryGetValue(a.Id, out var shown) ? shown : []));
         }
 
         return views;
     }
 
-    private static List<StepView> Steps(SqliteConnection read, Guid alarm)
+    /// <summary>The steps of the alarms whose ids <paramref name="ids"/> (a JSON array) lists, each alarm's in order.</summary>
+    private static Dictionary<Guid, List<StepView>> Steps(SqliteConnection read, string ids)
     {
-        using var cmd = Command(read, null, "SELECT step, at, by, command_id, outcome, reason FROM steps WHERE alarm_id = $a ORDER BY at", ("$a", alarm.ToString()));
+        using var cmd = Command(read, null, "SELECT alarm_id, step, at, by, command_id, outcome, reason FROM steps " +
+                                            "WHERE alarm_id IN (SELECT value FROM json_each($ids)) ORDER BY at", ("$ids", ids));
         using var r = cmd.ExecuteReader();
-        var list = new List<StepView>();
+        var steps = new Dictionary<Guid, List<StepView>>();
         while (r.Read())
         {
-            list.Add(new StepView(r.GetString(0), Ms(r.GetInt64(1)), r.GetString(2), r.IsDBNull(3) ? null : Guid.Parse(r.GetString(3)),
-                r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5)));
+            var alarm = Guid.Parse(r.GetString(0));
+            (steps.TryGetValue(alarm, out var list) ? list : steps[alarm] = []).Add(new StepView(r.GetString(1), Ms(r.GetInt64(2)), r.GetString(3),
+                r.IsDBNull(4) ? null : Guid.Parse(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
         }
 
-        return list;
+        return steps;
     }
 
-    private static List<string> PictureIds(SqliteConnection read, Guid alarm)
+    /// <summary>The pictures kept for the alarms whose ids <paramref name="ids"/> (a JSON array) lists, oldest first.</summary>
+    private static Dictionary<Guid, List<string>> PictureIds(SqliteConnection read, string ids)
     {
-        using var cmd = Command(read, null, "SELECT id FROM pictures WHERE event_id = $e ORDER BY id", ("$e", alarm.ToString()));
+        using var cmd = Command(read, null, "SELECT event_id, id FROM pictures WHERE event_id IN (SELECT value FROM json_each($ids)) ORDER BY id", ("$ids", ids));
         using var r = cmd.ExecuteReader();
-        var list = new List<string>();
+        var pictures = new Dictionary<Guid, List<string>>();
         while (r.Read())
         {
-            list.Add(r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var alarm = Guid.Parse(r.GetString(0));
+            (pictures.TryGetValue(alarm, out var list) ? list : pictures[alarm] = []).Add(r.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return list;
+        return pictures;
     }
 
     /// <summary>A picture's JPEG, or null when there is none (or it went by retention).</summary>
