@@ -87,8 +87,7 @@ public sealed class StationDesk : IAsyncDisposable
         var login = await api.PostAsJsonAsync("/api/login", new { name = SimulatedOperator, password = simPassword }, ct).ConfigureAwait(false);
         login.EnsureSuccessStatusCode();
         var desk = new StationDesk(app, url, password, new StationKey(KeyId, key.ExportSubjectPublicKeyInfoPem()), api);
-        var ingest = app.Services.GetService(typeof(Edge.Station.Ingest.DeskIngest)) as Edge.Station.Ingest.DeskIngest;
-        await ingest!.FirstConnect.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        await app.Services.GetRequiredService<Edge.Station.Ingest.DeskIngest>().FirstConnect.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         return desk;
     }
 
@@ -130,7 +129,7 @@ public sealed class StationDesk : IAsyncDisposable
 
     /// <summary>What the desk stored, for the run's summary.</summary>
     public Edge.Station.Store.IngestCounts Counts() =>
-        ((Edge.Station.Store.DeskStore)_app.Services.GetService(typeof(Edge.Station.Store.DeskStore))!).Counts();
+        _app.Services.GetRequiredService<Edge.Station.Store.DeskStore>().Counts();
 
     public async ValueTask DisposeAsync()
     {
