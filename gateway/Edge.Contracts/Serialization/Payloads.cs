@@ -10,7 +10,12 @@ public static class Payloads
     public static byte[] Encode(EdgeEvent value) => JsonSerializer.SerializeToUtf8Bytes(value, EdgeJsonContext.Default.EdgeEvent);
 
     /// <summary>Writes an event to <paramref name="writer"/>: for a caller that encodes many and reuses its writer and buffer.</summary>
-    public static void Encode(EdgeEvent value, Utf8JsonWriter writer) => JsonSerializer.Serialize(writer, value, EdgeJsonContext.Default.EdgeEvent);
+    public static void Encode(EdgeEvent value, Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(writer);
+        EventJsonWriter.Write(value, writer);
+    }
 
     public static byte[] Encode(GatewayStatus value) => JsonSerializer.SerializeToUtf8Bytes(value, EdgeJsonContext.Default.GatewayStatus);
 

@@ -16,7 +16,7 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
     private readonly SqliteConnection _write = write;
     private readonly OutboxOptions _options = options;
     private readonly OutboxCounters _counters = counters;
-    private SqliteCommand? _insert;
+    private OutboxInsert? _insert;
     private SqliteCommand? _delete;
     private SqliteCommand? _deleteMany;
     private SqliteCommand? _oldestOfLane;
@@ -148,17 +148,8 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
         }
 
         DateTimeOffset? expires = d.Priority != Priority.Critical && d.ExpireAfter is { } after ? intake.ObservedAt + after : null;
-        // Parameters by position, in the order of the INSERT: no name lookups per event.
-        var p = _insert!.Parameters;
-        p[0].Value = seq;
-        p[1].Value = (int)d.Priority;
-        p[2].Value = topic;
-        p[3].Value = e.Id.ToString();
-        p[4].Value = d.Type;
-        p[5].Value = payload;
-        p[6].Value = e.ObservedAt.ToUnixTimeMilliseconds();
-        p[7].Value = expires is { } x ? x.ToUnixTimeMilliseconds() : DBNull.Value;
-        _insert.ExecuteNonQuery();
+        _insert!.Run(seq, (int)d.Priority, topic, e.Id, d.Type, payload, e.ObservedAt.ToUnixTimeMilliseconds(),
+            expires is { } x ? x.ToUnixTimeMilliseconds() : null);
         _counters.Added(d.Priority, seq, payload.Length);
 
         return new SubmitResult(e);
@@ -256,9 +247,7 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
             return;
         }
 
-        _insert = Command("INSERT INTO events(seq, priority, topic, id, type, payload, enqueued_at, expires_at) " +
-                          "VALUES ($seq, $p, $topic, $id, $type, $payload, $at, $exp)",
-            "$seq", "$p", "$topic", "$id", "$type", "$payload", "$at", "$exp");
+        _insert = new OutboxInsert(_write);
         _delete = Command("DELETE FROM events WHERE seq = $s RETURNING priority, length(payload)", "$s");
         _deleteMany = Command("DELETE FROM events WHERE seq IN (SELECT value FROM json_each($seqs)) RETURNING priority, length(payload)", "$seqs");
         _oldestOfLane = Command("SELECT seq FROM events WHERE priority = $p ORDER BY seq LIMIT 1", "$p");
@@ -283,7 +272,6 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
 
     private void SetTransaction(SqliteTransaction tx)
     {
-        _insert!.Transaction = tx;
         _delete!.Transaction = tx;
         _deleteMany!.Transaction = tx;
         _oldestOfLane!.Transaction = tx;

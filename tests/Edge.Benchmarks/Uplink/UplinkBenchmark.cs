@@ -61,7 +61,8 @@ internal static class UplinkBenchmark
         rawPaced.Print("  raw MQTTnet QoS 1");
         var ratio = durable.EventsPerSecond / raw.EventsPerSecond;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"uplink: {options.Events} events, lost {durable.Lost}, {durable.EventsPerSecond:0} ev/s, ratio {ratio:0.00}"));
+            $"uplink: {options.Events} events, lost {durable.Lost}, {durable.EventsPerSecond:0} ev/s, ratio {ratio:0.00}; " +
+            $"cpu {durable.CpuMicrosecondsPerEvent:0.0} us/ev against raw {raw.CpuMicrosecondsPerEvent:0.0}, ratio {raw.CpuMicrosecondsPerEvent / durable.CpuMicrosecondsPerEvent:0.00}"));
         return durable.Lost == 0 ? 0 : 1;
     }
 
@@ -83,6 +84,7 @@ internal static class UplinkBenchmark
         {
             var device = new DeviceRef("bench-1", "test", "Benchmark source", new Location("1", "1", "1", "bench"));
             var memoryBefore = GC.GetTotalMemory(false);
+            var cpu = BenchResult.CpuNow();
             var start = Stopwatch.GetTimestamp();
             var submitted = new List<Task<SubmitResult>>(options.Events);
             var pace = new Pace(rate);
@@ -101,7 +103,7 @@ internal static class UplinkBenchmark
             await WaitForAsync(counter, options.Events).ConfigureAwait(false);
             Explain(counter, options.Events, gateway);
             return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency,
-                Seconds(start, committedAt), GC.GetTotalMemory(false) - memoryBefore);
+                Seconds(start, committedAt), GC.GetTotalMemory(false) - memoryBefore, BenchResult.CpuNow() - cpu);
         }
         finally
         {
@@ -136,13 +138,15 @@ internal static class UplinkBenchmark
             counter.Sent(i);
         }
 
+        var cpu = BenchResult.CpuNow();
         var start = Stopwatch.GetTimestamp();
         await gateway.StartAsync(CancellationToken.None).ConfigureAwait(false);
         await WaitForAsync(counter, options.Events).ConfigureAwait(false);
         Explain(counter, options.Events, gateway);
+        cpu = BenchResult.CpuNow() - cpu;
         await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
         Directory.Delete(dir, recursive: true);
-        return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0);
+        return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0, cpu);
     }
 
     private static async Task<BenchResult> RawAsync(Uri broker, BenchArgs options, string run, double rate = 0)
@@ -157,6 +161,7 @@ internal static class UplinkBenchmark
         await client.ConnectAsync(rawOptions).ConfigureAwait(false);
 
         using var window = new SemaphoreSlim(options.Window);
+        var cpu = BenchResult.CpuNow();
         var start = Stopwatch.GetTimestamp();
         var pending = new List<Task>(options.Events);
         var pace = new Pace(rate);
@@ -177,8 +182,9 @@ internal static class UplinkBenchmark
 
         await Task.WhenAll(pending).ConfigureAwait(false);
         await WaitForAsync(counter, options.Events).ConfigureAwait(false);
+        cpu = BenchResult.CpuNow() - cpu;
         await client.DisconnectAsync().ConfigureAwait(false);
-        return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0);
+        return new BenchResult(options.Events, counter.Unique, counter.Duplicates, Seconds(start, counter.LastArrival), counter.Latency, 0, 0, cpu);
     }
 
     /// <summary>A raw message's payload: JSON with its seq, padded to the size of an event's (420 bytes).</summary>

@@ -126,4 +126,51 @@ public sealed class PayloadTests
     {
         Assert.Equal(7, Sample().Id.Version);
     }
+
+    /// <summary>
+    /// The outbox writes events through its own writer (<see cref="Payloads.Encode(EdgeEvent, Utf8JsonWriter)"/>, by
+    /// hand); it must give the serializer's bytes exactly, for every shape an event can take.
+    /// </summary>
+    [Fact]
+    public void The_outbox_writer_gives_the_serializers_bytes_for_every_shape_of_event()
+    {
+        var random = new Random(1207);
+        string? Text(bool optional)
+        {
+            if (optional && random.Next(4) == 0)
+            {
+                return null;
+            }
+
+            string[] pieces = ["guard room", "单元门 3", "\"quoted\"", "back\\slash", "tab\tnew\nline", "<script>&'", "\u0001\u001f", "emoji \U0001F6A8", "é", ""];
+            return string.Concat(Enumerable.Range(0, random.Next(1, 4)).Select(_ => pieces[random.Next(pieces.Length)]));
+        }
+
+        JsonObject? Data() => random.Next(5) switch
+        {
+            0 => null,
+            1 => [],
+            2 => new JsonObject { ["pressMs"] = random.Next(), ["door"] = Text(false), ["held"] = random.Next(2) == 0 },
+            3 => new JsonObject { ["at"] = JsonValue.Create(At.AddTicks(random.NextInt64(1_000_000_000)).ToOffset(TimeSpan.FromHours(8))), ["ratio"] = random.NextDouble() },
+            _ => new JsonObject { ["list"] = new JsonArray(1, "two", null, new JsonObject { ["x"] = Text(false) }), ["nothing"] = null },
+        };
+
+        using var buffer = new MemoryStream();
+        using var writer = new Utf8JsonWriter(buffer);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var location = random.Next(3) == 0 ? null : new Location(Text(true), Text(true), Text(true), Text(true));
+            var e = new EdgeEvent(Guid.CreateVersion7(At.AddSeconds(i)), random.NextInt64(long.MaxValue), EventTypes.AlarmPanic,
+                (Priority)random.Next(4), Text(false)!, Text(false)!, new DeviceRef(Text(false)!, Text(false)!, Text(true), location),
+                random.Next(3) switch { 0 => null, 1 => EventState.Active, _ => EventState.Restored },
+                At.AddMilliseconds(-random.Next(100_000)).ToOffset(TimeSpan.FromHours(random.Next(-12, 14))), At.AddMilliseconds(i), Data());
+
+            buffer.SetLength(0);
+            writer.Reset(buffer);
+            Payloads.Encode(e, writer);
+            writer.Flush();
+
+            Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(e, EdgeJsonContext.Default.EdgeEvent)), Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+    }
 }
