@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Edge.Contracts.Events;
 using Edge.Gateway.Events;
 using Microsoft.Data.Sqlite;
@@ -16,9 +14,10 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
     private readonly SqliteConnection _write = write;
     private readonly OutboxOptions _options = options;
     private readonly OutboxCounters _counters = counters;
-    private OutboxInsert? _insert;
+    private SqliteStatement? _insert;
+    private SqliteStatement? _deleteRun;
+    private readonly List<long> _delivered = [];
     private SqliteCommand? _delete;
-    private SqliteCommand? _deleteMany;
     private SqliteCommand? _oldestOfLane;
     private SqliteCommand? _toDeadLetter;
     private SqliteCommand? _setCounter;
@@ -148,8 +147,26 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
         }
 
         DateTimeOffset? expires = d.Priority != Priority.Critical && d.ExpireAfter is { } after ? intake.ObservedAt + after : null;
-        _insert!.Run(seq, (int)d.Priority, topic, e.Id, d.Type, payload, e.ObservedAt.ToUnixTimeMilliseconds(),
-            expires is { } x ? x.ToUnixTimeMilliseconds() : null);
+        var insert = _insert!;
+        try
+        {
+            insert.Bind(1, seq);
+            insert.Bind(2, (int)d.Priority);
+            insert.BindText(3, topic);
+            Span<byte> id = stackalloc byte[36];
+            e.Id.TryFormat(id, out var idLength);
+            insert.BindText(4, id[..idLength]);
+            insert.BindText(5, d.Type);
+            insert.BindBlob(6, payload);
+            insert.Bind(7, e.ObservedAt.ToUnixTimeMilliseconds());
+            insert.Bind(8, expires?.ToUnixTimeMilliseconds());
+            insert.Step();
+        }
+        finally
+        {
+            insert.Reset();
+        }
+
         _counters.Added(d.Priority, seq, payload.Length);
 
         return new SubmitResult(e);
@@ -184,28 +201,51 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
         return true;
     }
 
-    /// <summary>Removes all delivered events of the batch with one statement.</summary>
+    /// <summary>
+    /// Removes the delivered events of the batch, one statement per run of consecutive seqs (in a flood, one lane's
+    /// events are numbered one after another, so a batch is a run or a few). Each row removed is counted from what it
+    /// held, so an event already gone (expired, evicted) changes nothing.
+    /// </summary>
     private void DeleteDelivered(IReadOnlyList<Outcome> outcomes)
     {
-        var seqs = new StringBuilder("[");
+        _delivered.Clear();
         foreach (var c in outcomes)
         {
             if (c.Kind == OutcomeKind.Delivered)
             {
-                seqs.Append(seqs.Length > 1 ? "," : "").Append(c.Seq.ToString(CultureInfo.InvariantCulture));
+                _delivered.Add(c.Seq);
             }
         }
 
-        if (seqs.Length == 1)
+        _delivered.Sort();
+        var first = 0;
+        for (var i = 1; i <= _delivered.Count; i++)
         {
-            return;
-        }
+            if (i < _delivered.Count && _delivered[i] <= _delivered[i - 1] + 1)
+            {
+                continue;
+            }
 
-        _deleteMany!.Parameters[0].Value = seqs.Append(']').ToString();
-        using var r = _deleteMany.ExecuteReader();
-        while (r.Read())
+            DeleteRun(_delivered[first], _delivered[i - 1]);
+            first = i;
+        }
+    }
+
+    private void DeleteRun(long from, long to)
+    {
+        var delete = _deleteRun!;
+        try
         {
-            _counters.Removed(r.GetInt32(0), r.GetInt64(1));
+            delete.Bind(1, from);
+            delete.Bind(2, to);
+            while (delete.Step())
+            {
+                _counters.Removed(delete.Int32(0), delete.Int64(1));
+            }
+        }
+        finally
+        {
+            delete.Reset();
         }
     }
 
@@ -247,9 +287,10 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
             return;
         }
 
-        _insert = new OutboxInsert(_write);
+        _insert = new SqliteStatement(_write, "INSERT INTO events(seq, priority, topic, id, type, payload, enqueued_at, expires_at) " +
+                                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        _deleteRun = new SqliteStatement(_write, "DELETE FROM events WHERE seq BETWEEN ?1 AND ?2 RETURNING priority, length(payload)");
         _delete = Command("DELETE FROM events WHERE seq = $s RETURNING priority, length(payload)", "$s");
-        _deleteMany = Command("DELETE FROM events WHERE seq IN (SELECT value FROM json_each($seqs)) RETURNING priority, length(payload)", "$seqs");
         _oldestOfLane = Command("SELECT seq FROM events WHERE priority = $p ORDER BY seq LIMIT 1", "$p");
         _toDeadLetter = Command("INSERT OR IGNORE INTO dead_letters(seq, priority, topic, id, type, payload, reason_code, reason, dead_at) " +
                                 "SELECT seq, priority, topic, id, type, payload, $code, $reason, $at FROM events WHERE seq = $s",
@@ -273,7 +314,6 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
     private void SetTransaction(SqliteTransaction tx)
     {
         _delete!.Transaction = tx;
-        _deleteMany!.Transaction = tx;
         _oldestOfLane!.Transaction = tx;
         _toDeadLetter!.Transaction = tx;
         _setCounter!.Transaction = tx;
@@ -303,7 +343,7 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
     {
         _insert?.Dispose();
         _delete?.Dispose();
-        _deleteMany?.Dispose();
+        _deleteRun?.Dispose();
         _oldestOfLane?.Dispose();
         _toDeadLetter?.Dispose();
         _setCounter?.Dispose();

@@ -28,6 +28,8 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
     private readonly Lock _readLock = new();
     private readonly OutboxCounters _counters = new();
     private readonly OutboxCommit _commit;
+    /// <summary>The uplink's read of a lane, prepared once on the read connection (under <see cref="_readLock"/>).</summary>
+    private SqliteStatement? _readPending;
 
     private OutboxStore(string path, SqliteConnection write, SqliteConnection read, OutboxOptions options)
     {
@@ -184,19 +186,24 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
         var list = new List<OutboxRecord>(Math.Min(limit, 256));
         lock (_readLock)
         {
-            using var cmd = _read.CreateCommand();
-            cmd.CommandText = "SELECT seq, topic, id, type, payload, enqueued_at, expires_at FROM events " +
-                              "WHERE priority = $p AND seq > $after ORDER BY seq LIMIT $limit";
-            cmd.Parameters.AddWithValue("$p", (int)priority);
-            cmd.Parameters.AddWithValue("$after", afterSeq);
-            cmd.Parameters.AddWithValue("$limit", limit);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
+            var read = _readPending ??= new SqliteStatement(_read, "SELECT seq, topic, id, type, payload, enqueued_at, expires_at FROM events " +
+                                                                   "WHERE priority = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+            try
             {
-                list.Add(new OutboxRecord(
-                    r.GetInt64(0), priority, r.GetString(1), Guid.Parse(r.GetString(2)), r.GetString(3), (byte[])r[4],
-                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
-                    r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6))));
+                read.Bind(1, (int)priority);
+                read.Bind(2, afterSeq);
+                read.Bind(3, limit);
+                while (read.Step())
+                {
+                    list.Add(new OutboxRecord(
+                        read.Int64(0), priority, read.Text(1), read.Uuid(2), read.Text(3), read.Blob(4),
+                        DateTimeOffset.FromUnixTimeMilliseconds(read.Int64(5)),
+                        read.IsNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(read.Int64(6))));
+                }
+            }
+            finally
+            {
+                read.Reset();
             }
         }
 
@@ -262,6 +269,11 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
     public void Dispose()
     {
         _commit.Dispose();
+        lock (_readLock)
+        {
+            _readPending?.Dispose();
+        }
+
         _read.Dispose();
         _write.Dispose();
     }

@@ -109,6 +109,30 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Deliveries_in_runs_remove_exactly_the_delivered_events_of_every_lane_and_nothing_between()
+    {
+        await using var outbox = await OutboxHarness.StartAsync(DbPath);
+        // Seqs 1-12, alternating lanes: the normal lane holds the odd ones, the low lane the even ones.
+        for (var i = 1; i <= 12; i++)
+        {
+            await outbox.SubmitAsync(i % 2 == 1 ? Priority.Normal : Priority.Low);
+        }
+
+        // One batch: runs of the normal lane with gaps, a run across both lanes (7, 8), one reported twice (3), and one
+        // that is already gone (99). Only the barrier is awaited, so the writer takes all of them together.
+        foreach (var seq in new long[] { 1, 3, 3, 5, 7, 8, 11, 99 })
+        {
+            outbox.Writer.Report(new Outcome(OutcomeKind.Delivered, seq, DateTimeOffset.UtcNow));
+        }
+
+        await outbox.ReportAsync(OutcomeKind.Barrier, 0);
+
+        Assert.Equal([9L], outbox.Lane(Priority.Normal).Select(r => r.Seq));
+        Assert.Equal([2L, 4, 6, 10, 12], outbox.Lane(Priority.Low).Select(r => r.Seq));
+        Assert.Equal(new Edge.Contracts.Status.QueueDepth(0, 0, 1, 5), outbox.Store.Stats().Queue);
+    }
+
+    [Fact]
     public async Task A_refused_event_moves_to_the_dead_letter_table_with_its_reason()
     {
         await using var outbox = await OutboxHarness.StartAsync(DbPath);
