@@ -106,7 +106,7 @@ public sealed partial class AccessControllerAdapter : BackgroundService
 
         if (!string.IsNullOrEmpty(access.CardNo))
         {
-            var card = new JsonObject { ["hash"] = _privacy.Hash("isapi", null, access.CardNo) };
+            var card = new JsonObject { ["hash"] = _privacy.Hash("isapi", null, access.CardNo), ["key"] = _privacy.KeyId };
             if (_privacy.RevealRawNumbers)
             {
                 card["number"] = access.CardNo;

@@ -13,6 +13,9 @@ public sealed class AccessOptions
     /// </summary>
     public string? CardSecret { get; set; }
 
+    /// <summary><see cref="CardSecret"/> read from a file instead (see <c>SecretFiles</c>): an absolute path, or <c>cred:NAME</c> for a systemd credential. Not both.</summary>
+    public string? CardSecretFile { get; set; }
+
     /// <summary>Put raw card numbers in events too. Off by default; turn on only where the law and the police allow it.</summary>
     public bool RevealCardNumbers { get; set; }
 
@@ -49,6 +52,15 @@ public sealed class AccessControllerOptions
     public string User { get; set; } = "";
 
     public string Password { get; set; } = "";
+
+    /// <summary><see cref="Password"/> read from a file instead (see <c>SecretFiles</c>): an absolute path, or <c>cred:NAME</c> for a systemd credential. Not both.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>
+    /// Accept this device over a link that protects nothing (plain <c>http://</c>) where the gateway runs in Production, which
+    /// otherwise refuses it: card numbers and passwords cross the wire readable. Warned about at every start.
+    /// </summary>
+    public bool AllowInsecure { get; set; }
 
     /// <summary>A controller that sends nothing (no event, no heartbeat) this long is offline.</summary>
     public TimeSpan SilenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -172,8 +184,17 @@ public sealed class OsdpReaderOptions
     /// </summary>
     public string? Scbk { get; set; }
 
+    /// <summary><see cref="Scbk"/> read from a file instead (see <c>SecretFiles</c>): an absolute path, or <c>cred:NAME</c> for a systemd credential. Not both.</summary>
+    public string? ScbkFile { get; set; }
+
     /// <summary>Use the install key SCBK-D instead (commissioning only; off by default).</summary>
     public bool UseInstallKey { get; set; }
+
+    /// <summary>
+    /// Accept this device over a link that protects nothing (no secure channel key, or only the install key) where the gateway runs in Production, which
+    /// otherwise refuses it: card numbers and passwords cross the wire readable. Warned about at every start.
+    /// </summary>
+    public bool AllowInsecure { get; set; }
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -19,7 +19,7 @@ public static class CardEvents
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(privacy);
-        var card = new JsonObject { ["hash"] = privacy.Hash(format, facility, number), ["format"] = format };
+        var card = new JsonObject { ["hash"] = privacy.Hash(format, facility, number), ["key"] = privacy.KeyId, ["format"] = format };
         if (privacy.RevealRawNumbers)
         {
             card["number"] = long.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : number;

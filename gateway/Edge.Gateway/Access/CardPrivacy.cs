@@ -8,7 +8,8 @@ namespace Edge.Gateway.Access;
 /// Keeps residents' card numbers at the edge: an event carries a keyed hash (HMAC-SHA256 under the community's secret)
 /// of the card's format, facility code and number, so the station can tell that the same card came back without
 /// learning which card it is. A different community's secret gives unrelated hashes, so cards cannot be followed
-/// across communities either. Raw numbers leave the gateway only when configuration says so.
+/// across communities either. Each hash travels with its <see cref="KeyId"/>, so a secret can be rotated. Raw numbers
+/// leave the gateway only when configuration says so.
 /// </summary>
 public sealed class CardPrivacy : IDisposable
 {
@@ -26,7 +27,18 @@ public sealed class CardPrivacy : IDisposable
 
         _hmac = new HMACSHA256(secret.ToArray());
         RevealRawNumbers = revealRawNumbers;
+        KeyId = Convert.ToHexStringLower(_hmac.ComputeHash(Encoding.ASCII.GetBytes(KeyIdLabel)).AsSpan(0, 4));
     }
+
+    /// <summary>What the key id is the MAC of: no card hash can equal it (a card's text has two colons).</summary>
+    private const string KeyIdLabel = "edge card key id";
+
+    /// <summary>
+    /// Which secret made the hashes (<c>card.key</c>): 8 hex digits, the start of the secret's own MAC of a fixed label.
+    /// It changes when the community's secret is rotated, so the station knows that hashes under another key id are
+    /// not comparable, and it tells nothing about the secret.
+    /// </summary>
+    public string KeyId { get; }
 
     /// <summary>True only when configuration explicitly asks for raw card numbers in events.</summary>
     public bool RevealRawNumbers { get; }

@@ -70,6 +70,15 @@ public sealed class CameraDeviceOptions
 
     public string Password { get; set; } = "";
 
+    /// <summary><see cref="Password"/> read from a file instead (see <c>SecretFiles</c>): an absolute path, or <c>cred:NAME</c> for a systemd credential. Not both.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>
+    /// Accept this device over a link that protects nothing (plain <c>http://</c>) where the gateway runs in Production, which
+    /// otherwise refuses it: card numbers and passwords cross the wire readable. Warned about at every start.
+    /// </summary>
+    public bool AllowInsecure { get; set; }
+
     /// <summary>The video channel (ISAPI channel number; an NVR serves many): events of other channels are not this camera's.</summary>
     public int Channel { get; set; } = 1;
 

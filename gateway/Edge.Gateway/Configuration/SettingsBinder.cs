@@ -34,8 +34,15 @@ public static class SettingsBinder
         [CommandOptions.Section] = typeof(CommandOptions),
     };
 
-    /// <summary>Reads the settings; throws <see cref="OptionsValidationException"/> naming every key that cannot be read.</summary>
-    public static GatewaySettings Bind(IConfiguration configuration)
+    /// <summary>
+    /// Reads the settings, secrets from their files included (<see cref="SecretFiles"/>, systemd credentials from
+    /// <c>$CREDENTIALS_DIRECTORY</c>); throws <see cref="OptionsValidationException"/> naming every key that cannot be read.
+    /// </summary>
+    public static GatewaySettings Bind(IConfiguration configuration) =>
+        Bind(configuration, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
+
+    /// <summary>As <see cref="Bind(IConfiguration)"/>, with systemd's credentials directory given.</summary>
+    public static GatewaySettings Bind(IConfiguration configuration, string? credentialsDirectory)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var errors = new List<string>();
@@ -73,6 +80,7 @@ public static class SettingsBinder
         Elements<OsdpReaderOptions>(configuration, AccessOptions.Section + ":OsdpReaders", errors);
         Elements<CameraDeviceOptions>(configuration, CameraOptions.Section + ":Devices", errors);
         Elements<StationKeyOptions>(configuration, CommandOptions.Section + ":StationKeys", errors);
+        SecretFiles.Load(settings, credentialsDirectory, errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Edge", typeof(GatewaySettings), errors.Concat(settings.Validate()));

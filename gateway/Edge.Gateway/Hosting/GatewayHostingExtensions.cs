@@ -13,8 +13,13 @@ public static class GatewayHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => GatewayInstance.Create(
-            BindSettings(sp.GetRequiredService<IConfiguration>()), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var settings = BindSettings(sp.GetRequiredService<IConfiguration>());
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            StartupSecurity.Check(settings, sp.GetRequiredService<IHostEnvironment>().IsProduction(), loggers.CreateLogger("Edge.Gateway.Security"));
+            return GatewayInstance.Create(settings, loggers, sp.GetRequiredService<TimeProvider>());
+        });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayInstance>());
         return builder;
     }

@@ -20,6 +20,9 @@ public sealed class UplinkOptions
 
     public string? Password { get; set; }
 
+    /// <summary><see cref="Password"/> read from a file instead (see <c>SecretFiles</c>): an absolute path, or <c>cred:NAME</c> for a systemd credential. Not both.</summary>
+    public string? PasswordFile { get; set; }
+
     /// <summary>PEM file of the CA that signed the broker's certificate (mqtts only; system trust when empty).</summary>
     public string? CaFile { get; set; }
 

@@ -73,6 +73,8 @@ public static class GatewayConfigWriter
             ["Url"] = new Uri(isapi, $"{community}/{c.Id}/").ToString(),
             ["User"] = CommunityWiring.ControllerUser,
             ["Password"] = CommunityWiring.ControllerPassword(community),
+            // The simulated district serves ISAPI and ONVIF over plain HTTP on loopback: allowed, and said so at start.
+            ["AllowInsecure"] = true,
             ["Doors"] = new JsonArray(door),
         };
     }
@@ -84,6 +86,7 @@ public static class GatewayConfigWriter
         camera["Url"] = new Uri(server, $"{community}/{c.Camera.Id}/").ToString();
         camera["User"] = CommunityWiring.CameraUser;
         camera["Password"] = CommunityWiring.CameraPassword(community);
+        camera["AllowInsecure"] = true;
         return camera;
     }
 

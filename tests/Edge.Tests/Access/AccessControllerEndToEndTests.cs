@@ -73,6 +73,7 @@ public sealed class AccessControllerEndToEndTests : IAsyncLifetime
         Assert.Equal("unknown-card", (string?)events[1].Data!["reason"]);
         var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Secret, Encoding.ASCII.GetBytes("isapi::3355443200")));
         Assert.Equal(expected, (string?)events[0].Data!["card"]!["hash"]);
+        Assert.Equal(Convert.ToHexStringLower(HMACSHA256.HashData(Secret, "edge card key id"u8))[..8], (string?)events[0].Data!["card"]!["key"]);
         Assert.All(station.Messages, m => Assert.DoesNotContain("3355443200", Encoding.UTF8.GetString(m.Payload.ToArray()), StringComparison.Ordinal));
         await gw.StopAsync(default);
     }

@@ -32,6 +32,19 @@ public sealed class CardPrivacyTests
     }
 
     [Fact]
+    public void The_key_id_names_the_secret_that_made_the_hashes_and_changes_when_it_is_rotated()
+    {
+        using var before = new CardPrivacy(Secret);
+        using var again = new CardPrivacy(Secret);
+        using var rotated = new CardPrivacy(Enumerable.Repeat((byte)0xA5, 32).ToArray());
+
+        // Computed independently: python3 hmac.new(bytes(range(16)), b'edge card key id', hashlib.sha256).hexdigest()[:8]
+        Assert.Equal("a9bd4a31", before.KeyId);
+        Assert.Equal(before.KeyId, again.KeyId);
+        Assert.Equal("1477a3e2", rotated.KeyId);
+    }
+
+    [Fact]
     public void A_short_secret_is_refused()
     {
         Assert.Throws<ArgumentException>(() => new CardPrivacy(new byte[15]));

@@ -55,6 +55,7 @@ public sealed class WiegandReaderAdapterTests : IAsyncLifetime
         var card = _sink.Drafts.Single();
         Assert.Equal((EventTypes.AccessCard, "reader-001", lastBit), (card.Type, card.Device.Id, card.OccurredAt));
         Assert.Equal(_privacy.Hash("H10301", 18, 12345), (string?)card.Data!["card"]!["hash"]);
+        Assert.Equal(_privacy.KeyId, (string?)card.Data!["card"]!["key"]);
     }
 
     [Fact]

@@ -42,6 +42,53 @@ public sealed class CertificateScriptTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_revoked_gateway_is_refused_by_the_broker_while_the_others_connect()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows() || !File.Exists("/usr/bin/openssl"), "openssl and bash on Linux are needed");
+        Assert.SkipWhen(Mosquitto.Binary is null, "mosquitto is not installed (.ci/run installs it)");
+        var ca = _dir.Combine("ca");
+        await RunAsync("make-ca.sh", ca);
+        await RunAsync("make-broker.sh", ca, "localhost", "127.0.0.1");
+        await RunAsync("make-gateway.sh", ca, "c001", "gw1");
+        await RunAsync("make-gateway.sh", ca, "c001", "gw2");
+        await RunAsync("revoke.sh", ca, Path.Combine(ca, "edge-c001-gw2.crt"));
+        Assert.NotEqual(0, await RunAsync("revoke.sh", expectFailure: true, ca, "/nonexistent.crt"));
+
+        // The broker as deploy/mosquitto/station.conf sets it up: the CA, its own certificate, client certificates
+        // required, and the CA's revocation list.
+        using var broker = await Mosquitto.StartAsync(_dir.Path, string.Join('\n',
+            $"cafile {Path.Combine(ca, "edge-ca.crt")}",
+            $"certfile {Path.Combine(ca, "station-broker.crt")}",
+            $"keyfile {Path.Combine(ca, "station-broker.key")}",
+            "require_certificate true",
+            "use_identity_as_username true",
+            $"crlfile {Path.Combine(ca, "edge-ca.crl")}"), anonymous: false);
+
+        using var kept = await ConnectAsync(broker, ca, "edge-c001-gw1");
+        Assert.True(kept.IsConnected);
+        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(broker, ca, "edge-c001-gw2"));
+    }
+
+    private static async Task<MQTTnet.IMqttClient> ConnectAsync(Mosquitto broker, string ca, string name)
+    {
+        var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        try
+        {
+            var certificate = Edge.Gateway.Uplink.TlsFiles.LoadClient(Path.Combine(ca, name + ".crt"), Path.Combine(ca, name + ".key"));
+            await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId(name)
+                .WithTimeout(TimeSpan.FromSeconds(30))
+                .WithTlsOptions(t => t.UseTls().WithClientCertificates([certificate]).WithCertificateValidationHandler(_ => true))
+                .Build());
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
     private static Task<int> RunAsync(string script, params string[] args) => RunAsync(script, expectFailure: false, args);
 
     private static async Task<int> RunAsync(string script, bool expectFailure, params string[] args)
