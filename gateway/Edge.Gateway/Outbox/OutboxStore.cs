@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Edge.Gateway.Outbox;
 
+// Over 300 lines: the store is one SQLite file with two connections; opening and checking it, its reads, and the state it loads share them.
 /// <summary>
 /// The durable on-disk queue: SQLite in WAL mode. One writer connection, used only by <see cref="OutboxWriter"/>'s
 /// loop, commits events, acknowledgements and evictions in group transactions; one reader connection serves the

@@ -12,6 +12,7 @@ using Edge.Tests.Support;
 
 namespace Edge.Tests.Access;
 
+// Over 300 lines: one simulated controller and gateway pair, exercised end to end through each of its behaviours.
 /// <summary>A gateway reading a simulated ISAPI access controller over HTTP with digest authentication.</summary>
 public sealed class AccessControllerEndToEndTests : IAsyncLifetime
 {
