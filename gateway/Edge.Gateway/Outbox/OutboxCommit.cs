@@ -17,7 +17,6 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
     private SqliteStatement? _insert;
     private SqliteStatement? _deleteRun;
     private readonly List<long> _delivered = [];
-    private SqliteCommand? _delete;
     private SqliteCommand? _oldestOfLane;
     private SqliteCommand? _toDeadLetter;
     private SqliteCommand? _setCounter;
@@ -231,9 +230,11 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
         }
     }
 
-    private void DeleteRun(long from, long to)
+    /// <summary>Removes the events with seqs <paramref name="from"/> to <paramref name="to"/>, counting each; returns how many there were.</summary>
+    private int DeleteRun(long from, long to)
     {
         var delete = _deleteRun!;
+        var removed = 0;
         try
         {
             delete.Bind(1, from);
@@ -241,26 +242,18 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
             while (delete.Step())
             {
                 _counters.Removed(delete.Int32(0), delete.Int64(1));
+                removed++;
             }
         }
         finally
         {
             delete.Reset();
         }
+
+        return removed;
     }
 
-    private bool Delete(long seq)
-    {
-        _delete!.Parameters["$s"].Value = seq;
-        using var r = _delete.ExecuteReader();
-        if (!r.Read())
-        {
-            return false;
-        }
-
-        _counters.Removed(r.GetInt32(0), r.GetInt64(1));
-        return true;
-    }
+    private bool Delete(long seq) => DeleteRun(seq, seq) > 0;
 
     /// <summary>
     /// New events need the configured durability (FULL: fsync per commit). Removing delivered events does not: if the
@@ -290,7 +283,6 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
         _insert = new SqliteStatement(_write, "INSERT INTO events(seq, priority, topic, id, type, payload, enqueued_at, expires_at) " +
                                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         _deleteRun = new SqliteStatement(_write, "DELETE FROM events WHERE seq BETWEEN ?1 AND ?2 RETURNING priority, length(payload)");
-        _delete = Command("DELETE FROM events WHERE seq = $s RETURNING priority, length(payload)", "$s");
         _oldestOfLane = Command("SELECT seq FROM events WHERE priority = $p ORDER BY seq LIMIT 1", "$p");
         _toDeadLetter = Command("INSERT OR IGNORE INTO dead_letters(seq, priority, topic, id, type, payload, reason_code, reason, dead_at) " +
                                 "SELECT seq, priority, topic, id, type, payload, $code, $reason, $at FROM events WHERE seq = $s",
@@ -313,7 +305,6 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
 
     private void SetTransaction(SqliteTransaction tx)
     {
-        _delete!.Transaction = tx;
         _oldestOfLane!.Transaction = tx;
         _toDeadLetter!.Transaction = tx;
         _setCounter!.Transaction = tx;
@@ -342,7 +333,6 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
     public void Dispose()
     {
         _insert?.Dispose();
-        _delete?.Dispose();
         _deleteRun?.Dispose();
         _oldestOfLane?.Dispose();
         _toDeadLetter?.Dispose();
