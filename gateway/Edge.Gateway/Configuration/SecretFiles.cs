@@ -31,31 +31,9 @@ public static class SecretFiles
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(errors);
         var reader = new Reader(credentialsDirectory, errors);
-        var uplink = settings.Uplink;
-        uplink.Password = reader.Resolve($"{Uplink.UplinkOptions.Section}:Password", uplink.Password, uplink.PasswordFile);
-        if (settings.Access is { } access)
+        foreach (var secret in Secrets(settings))
         {
-            access.CardSecret = reader.Resolve($"{Access.AccessOptions.Section}:CardSecret", access.CardSecret, access.CardSecretFile);
-            for (var i = 0; i < access.Controllers.Count; i++)
-            {
-                var c = access.Controllers[i];
-                c.Password = reader.Resolve(Key(Access.AccessOptions.Section, "Controllers", i, "Password"), c.Password, c.PasswordFile) ?? "";
-            }
-
-            for (var i = 0; i < access.OsdpReaders.Count; i++)
-            {
-                var r = access.OsdpReaders[i];
-                r.Scbk = reader.Resolve(Key(Access.AccessOptions.Section, "OsdpReaders", i, "Scbk"), r.Scbk, r.ScbkFile);
-            }
-        }
-
-        if (settings.Cameras is { } cameras)
-        {
-            for (var i = 0; i < cameras.Devices.Count; i++)
-            {
-                var c = cameras.Devices[i];
-                c.Password = reader.Resolve(Key(Cameras.CameraOptions.Section, "Devices", i, "Password"), c.Password, c.PasswordFile) ?? "";
-            }
+            secret.Set(reader.Resolve(secret.Key, secret.Value, secret.File));
         }
     }
 
@@ -63,35 +41,37 @@ public static class SecretFiles
     public static IReadOnlyList<string> Inline(GatewaySettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var keys = new List<string>();
-        void Note(string key, string? value, string? file)
-        {
-            if (!string.IsNullOrEmpty(value) && file is null)
-            {
-                keys.Add(key);
-            }
-        }
+        return [.. Secrets(settings).Where(s => !string.IsNullOrEmpty(s.Value) && s.File is null).Select(s => s.Key)];
+    }
 
-        Note($"{Uplink.UplinkOptions.Section}:Password", settings.Uplink.Password, settings.Uplink.PasswordFile);
+    /// <summary>A secret setting: its key, its value, its file, and how to set it.</summary>
+    private sealed record Secret(string Key, string? Value, string? File, Action<string?> Set);
+
+    /// <summary>Every secret setting of the gateway, in the order of the configuration.</summary>
+    private static IEnumerable<Secret> Secrets(GatewaySettings settings)
+    {
+        var uplink = settings.Uplink;
+        yield return new Secret($"{Uplink.UplinkOptions.Section}:Password", uplink.Password, uplink.PasswordFile, v => uplink.Password = v);
         var access = settings.AccessOrDefault;
-        Note($"{Access.AccessOptions.Section}:CardSecret", access.CardSecret, access.CardSecretFile);
+        yield return new Secret($"{Access.AccessOptions.Section}:CardSecret", access.CardSecret, access.CardSecretFile, v => access.CardSecret = v);
         for (var i = 0; i < access.Controllers.Count; i++)
         {
-            Note(Key(Access.AccessOptions.Section, "Controllers", i, "Password"), access.Controllers[i].Password, access.Controllers[i].PasswordFile);
+            var c = access.Controllers[i];
+            yield return new Secret(Key(Access.AccessOptions.Section, "Controllers", i, "Password"), c.Password, c.PasswordFile, v => c.Password = v ?? "");
         }
 
         for (var i = 0; i < access.OsdpReaders.Count; i++)
         {
-            Note(Key(Access.AccessOptions.Section, "OsdpReaders", i, "Scbk"), access.OsdpReaders[i].Scbk, access.OsdpReaders[i].ScbkFile);
+            var r = access.OsdpReaders[i];
+            yield return new Secret(Key(Access.AccessOptions.Section, "OsdpReaders", i, "Scbk"), r.Scbk, r.ScbkFile, v => r.Scbk = v);
         }
 
         var cameras = settings.CamerasOrDefault;
         for (var i = 0; i < cameras.Devices.Count; i++)
         {
-            Note(Key(Cameras.CameraOptions.Section, "Devices", i, "Password"), cameras.Devices[i].Password, cameras.Devices[i].PasswordFile);
+            var c = cameras.Devices[i];
+            yield return new Secret(Key(Cameras.CameraOptions.Section, "Devices", i, "Password"), c.Password, c.PasswordFile, v => c.Password = v ?? "");
         }
-
-        return keys;
     }
 
     private static string Key(string section, string list, int index, string name) =>
