@@ -66,6 +66,12 @@ internal static class DeskPageBenchmark
             {
                 await Task.Delay(100, ct).ConfigureAwait(false);
             }
+
+            if (!_browser.Live)
+            {
+                // Without a live page every figure after this would be a page that never listened.
+                throw new InvalidOperationException($"the desk page at {desk.Url} did not go live within 30 s");
+            }
         }
 
         public async Task FinishAsync(StationDesk desk)
