@@ -15,12 +15,13 @@ public sealed partial class SystemdUnitTests
     private const string Analyze = "/usr/bin/systemd-analyze";
 
     /// <summary>
-    /// The exposure each unit must not exceed. The desk reaches the 1.2 the security review asked for; the gateway
-    /// needs its serial, GPIO and SPI devices, their groups and netlink, and stands at 1.4.
+    /// The exposure each unit must not exceed: the 1.2 the security review asked for. The gateway keeps its serial,
+    /// GPIO and SPI devices, their groups, netlink and the private networks, and gets there with a /proc of its own
+    /// processes and a user namespace.
     /// </summary>
     public static TheoryData<string, double> Units => new()
     {
-        { "deploy/systemd/edge-gateway.service", 1.4 },
+        { "deploy/systemd/edge-gateway.service", 1.2 },
         { "deploy/station/edge-station.service", 1.2 },
     };
 
