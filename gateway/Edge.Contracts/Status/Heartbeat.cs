@@ -13,6 +13,7 @@ namespace Edge.Contracts.Status;
 /// <param name="Reconnects">Successful connects to the broker after the first one, since the process started.</param>
 /// <param name="Snapshots">Snapshots for events, since the process started; absent on a gateway without cameras.</param>
 /// <param name="AccessLog">Access controllers' event logs read, since the process started; absent on a gateway without them.</param>
+/// <param name="ClientCertificate">The TLS client certificate the gateway presents to the broker; absent without one.</param>
 public sealed record Heartbeat(
     string Community,
     string Gateway,
@@ -26,7 +27,8 @@ public sealed record Heartbeat(
     long Expired,
     long Reconnects,
     SnapshotCounters? Snapshots = null,
-    AccessLogCounters? AccessLog = null);
+    AccessLogCounters? AccessLog = null,
+    ClientCertificateStatus? ClientCertificate = null);
 
 /// <summary>
 /// A gateway's snapshots since the process started: published; dropped (too many waiting, too old); failed (the camera
@@ -41,3 +43,10 @@ public sealed record SnapshotCounters(long Published, long Dropped, long Failed)
 /// not a result; a controller whose firmware has no event log fails every one).
 /// </summary>
 public sealed record AccessLogCounters(long Recovered, long Skipped, long SearchFailures);
+
+/// <summary>
+/// The client certificate a gateway presents to the broker: whom it names, when it ends, and the days left (negative
+/// once it has ended). The gateway warns in its log from 30 days before the end; it picks up a renewed certificate
+/// without a restart.
+/// </summary>
+public sealed record ClientCertificateStatus(string Subject, DateTimeOffset NotAfter, double DaysLeft);

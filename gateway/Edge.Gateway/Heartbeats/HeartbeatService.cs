@@ -8,7 +8,7 @@ namespace Edge.Gateway.Heartbeats;
 
 /// <summary>
 /// Publishes the heartbeat every interval while connected: queue depth per lane, age of the oldest waiting event,
-/// evictions, dead letters, expired events and reconnects, so the station sees a gateway's backlog and losses.
+/// evictions, dead letters, expired events, reconnects and the client certificate's days left, so the station sees a gateway's backlog and losses.
 /// </summary>
 /// <param name="snapshots">The snapshot counters, when the gateway has cameras.</param>
 /// <param name="accessLog">The access controllers' event log counters, when the gateway has controllers.</param>
@@ -29,7 +29,7 @@ public sealed class HeartbeatService(
         var oldest = stats.OldestEnqueuedAt is { } o ? Math.Max(0, (now - o).TotalSeconds) : 0;
         return new Heartbeat(gateway.Community, gateway.Id, now, Math.Round((now - _startedAt).TotalSeconds, 3), stats.LastSeq,
             stats.Queue, Math.Round(oldest, 3), stats.Evictions, stats.DeadLetters, stats.Expired, uplink.State.Reconnects,
-            snapshots?.Invoke(), accessLog?.Invoke());
+            snapshots?.Invoke(), accessLog?.Invoke(), uplink.ClientCertificate?.Status());
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

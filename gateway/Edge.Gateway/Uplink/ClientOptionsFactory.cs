@@ -19,20 +19,17 @@ internal sealed class ClientOptionsFactory
     private readonly GatewayOptions _gateway;
     private readonly UplinkOptions _uplink;
     private readonly X509Certificate2Collection? _ca;
-    private readonly X509Certificate2? _clientCertificate;
+    private readonly ClientCertificate? _clientCertificate;
 
-    public ClientOptionsFactory(GatewayOptions gateway, UplinkOptions uplink)
+    /// <param name="clientCertificate">The client certificate to present, when the uplink has one.</param>
+    public ClientOptionsFactory(GatewayOptions gateway, UplinkOptions uplink, ClientCertificate? clientCertificate)
     {
         _gateway = gateway;
         _uplink = uplink;
+        _clientCertificate = clientCertificate;
         if (uplink.CaFile is { } ca)
         {
             _ca = TlsFiles.LoadCa(ca);
-        }
-
-        if (uplink.CertificateFile is { } cert && uplink.KeyFile is { } key)
-        {
-            _clientCertificate = TlsFiles.LoadClient(cert, key);
         }
     }
 
@@ -93,7 +90,8 @@ internal sealed class ClientOptionsFactory
                     .WithCertificateValidationHandler(args => Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
                 if (_clientCertificate is not null)
                 {
-                    tls.WithClientCertificates([_clientCertificate]);
+                    // Asked for at every connect: a certificate renewed on disk is presented from the next connection on.
+                    tls.WithClientCertificates([_clientCertificate.Current]);
                 }
             });
         }

@@ -50,7 +50,12 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         State = state;
         _time = time;
         _log = log;
-        _clientOptions = new ClientOptionsFactory(gateway, options);
+        if (options.CertificateFile is { } certificate && options.KeyFile is { } key)
+        {
+            ClientCertificate = new ClientCertificate(certificate, key, time, log);
+        }
+
+        _clientOptions = new ClientOptionsFactory(gateway, options, ClientCertificate);
         _messages = new MessageFactory(options.MqttVersion);
         _reconnectWait = new ReconnectWait(options.AlarmReconnectMaxDelay, store, time);
         _startedAt = time.GetUtcNow();
@@ -64,6 +69,9 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
 
     /// <summary>Connection state and delivery notifications.</summary>
     public UplinkState State { get; }
+
+    /// <summary>The TLS client certificate presented to the broker, renewed on disk without a restart; null without one.</summary>
+    public ClientCertificate? ClientCertificate { get; }
 
     /// <summary>When this uplink started, as reported in the status.</summary>
     public DateTimeOffset StartedAt => _startedAt;

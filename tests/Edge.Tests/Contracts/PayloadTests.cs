@@ -81,7 +81,12 @@ public sealed class PayloadTests
         Assert.Equal(hb, Payloads.DecodeHeartbeat(Payloads.Encode(hb)));
         Assert.DoesNotContain("snapshots", System.Text.Encoding.UTF8.GetString(Payloads.Encode(hb)), StringComparison.Ordinal);
         Assert.DoesNotContain("accessLog", System.Text.Encoding.UTF8.GetString(Payloads.Encode(hb)), StringComparison.Ordinal);
-        var withSnapshots = hb with { Snapshots = new SnapshotCounters(3, 1, 2), AccessLog = new AccessLogCounters(4, 0, 1) };
+        Assert.DoesNotContain("clientCertificate", System.Text.Encoding.UTF8.GetString(Payloads.Encode(hb)), StringComparison.Ordinal);
+        var withSnapshots = hb with
+        {
+            Snapshots = new SnapshotCounters(3, 1, 2), AccessLog = new AccessLogCounters(4, 0, 1),
+            ClientCertificate = new ClientCertificateStatus("O=Edge, CN=c001/gw1", At.AddDays(29), 28.6),
+        };
         Schemas.AssertValid(Schemas.Heartbeat, Payloads.Encode(withSnapshots));
         Assert.Equal(withSnapshots, Payloads.DecodeHeartbeat(Payloads.Encode(withSnapshots)));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Tests.Support;
 
@@ -15,14 +14,14 @@ public sealed class CertificateScriptTests : IDisposable
     [Fact]
     public async Task The_scripts_issue_year_long_certificates_for_each_identity()
     {
-        Assert.SkipWhen(OperatingSystem.IsWindows() || !File.Exists("/usr/bin/openssl"), "openssl and bash on Linux are needed");
+        Assert.SkipWhen(!CertificateScripts.Available, CertificateScripts.SkipReason);
         var ca = _dir.Combine("ca");
-        await RunAsync("make-ca.sh", ca);
-        await RunAsync("make-broker.sh", ca, "broker.station.lan", "10.0.0.5");
-        await RunAsync("make-gateway.sh", ca, "c001", "gw1");
-        await RunAsync("make-station.sh", ca, "station-app");
-        await RunAsync("make-station.sh", ca, "station-probe");
-        Assert.NotEqual(0, await RunAsync("make-station.sh", expectFailure: true, ca, "station-admin"));
+        await CertificateScripts.RunAsync("make-ca.sh", ca);
+        await CertificateScripts.RunAsync("make-broker.sh", ca, "broker.station.lan", "10.0.0.5");
+        await CertificateScripts.RunAsync("make-gateway.sh", ca, "c001", "gw1");
+        await CertificateScripts.RunAsync("make-station.sh", ca, "station-app");
+        await CertificateScripts.RunAsync("make-station.sh", ca, "station-probe");
+        Assert.NotEqual(0, await CertificateScripts.RunAsync("make-station.sh", expectFailure: true, ca, "station-admin"));
 
         using var root = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(ca, "edge-ca.crt"));
         foreach (var (file, cn) in new[] { ("station-broker", "broker.station.lan"), ("edge-c001-gw1", "c001/gw1"), ("station-app", "station-app"), ("station-probe", "station-probe") })
@@ -45,25 +44,17 @@ public sealed class CertificateScriptTests : IDisposable
     [Fact]
     public async Task A_revoked_gateway_is_refused_by_the_broker_while_the_others_connect()
     {
-        Assert.SkipWhen(OperatingSystem.IsWindows() || !File.Exists("/usr/bin/openssl"), "openssl and bash on Linux are needed");
+        Assert.SkipWhen(!CertificateScripts.Available, CertificateScripts.SkipReason);
         Assert.SkipWhen(Mosquitto.Binary is null, "mosquitto is not installed (.ci/run installs it)");
         var ca = _dir.Combine("ca");
-        await RunAsync("make-ca.sh", ca);
-        await RunAsync("make-broker.sh", ca, "localhost", "127.0.0.1");
-        await RunAsync("make-gateway.sh", ca, "c001", "gw1");
-        await RunAsync("make-gateway.sh", ca, "c001", "gw2");
-        await RunAsync("revoke.sh", ca, Path.Combine(ca, "edge-c001-gw2.crt"));
-        Assert.NotEqual(0, await RunAsync("revoke.sh", expectFailure: true, ca, "/nonexistent.crt"));
+        await CertificateScripts.RunAsync("make-ca.sh", ca);
+        await CertificateScripts.RunAsync("make-broker.sh", ca, "localhost", "127.0.0.1");
+        await CertificateScripts.RunAsync("make-gateway.sh", ca, "c001", "gw1");
+        await CertificateScripts.RunAsync("make-gateway.sh", ca, "c001", "gw2");
+        await CertificateScripts.RunAsync("revoke.sh", ca, Path.Combine(ca, "edge-c001-gw2.crt"));
+        Assert.NotEqual(0, await CertificateScripts.RunAsync("revoke.sh", expectFailure: true, ca, "/nonexistent.crt"));
 
-        // The broker as deploy/mosquitto/station.conf sets it up: the CA, its own certificate, client certificates
-        // required, and the CA's revocation list.
-        using var broker = await Mosquitto.StartAsync(_dir.Path, string.Join('\n',
-            $"cafile {Path.Combine(ca, "edge-ca.crt")}",
-            $"certfile {Path.Combine(ca, "station-broker.crt")}",
-            $"keyfile {Path.Combine(ca, "station-broker.key")}",
-            "require_certificate true",
-            "use_identity_as_username true",
-            $"crlfile {Path.Combine(ca, "edge-ca.crl")}"), anonymous: false);
+        using var broker = await Mosquitto.StartAsync(_dir.Path, CertificateScripts.BrokerConfig(ca), anonymous: false);
 
         using var kept = await ConnectAsync(broker, ca, "edge-c001-gw1");
         Assert.True(kept.IsConnected);
@@ -87,29 +78,6 @@ public sealed class CertificateScriptTests : IDisposable
             client.Dispose();
             throw;
         }
-    }
-
-    private static Task<int> RunAsync(string script, params string[] args) => RunAsync(script, expectFailure: false, args);
-
-    private static async Task<int> RunAsync(string script, bool expectFailure, params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepoFiles.Path("deploy/certs/" + script));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (!expectFailure)
-        {
-            Assert.True(p.ExitCode == 0, $"{script} failed: {await output}{await error}");
-        }
-
-        return p.ExitCode;
     }
 
     public void Dispose() => _dir.Dispose();

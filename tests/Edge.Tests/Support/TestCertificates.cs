@@ -34,10 +34,14 @@ public sealed class TestCertificates
         return Issue(name, "CN=127.0.0.1", san.Build(), "1.3.6.1.5.5.7.3.1");
     }
 
-    /// <summary>A client certificate whose CN becomes the MQTT user name at the broker.</summary>
-    public (string Cert, string Key) Client(string commonName) => Issue(Slug(commonName), $"CN={commonName}", null, "1.3.6.1.5.5.7.3.2");
+    /// <summary>
+    /// A client certificate whose CN becomes the MQTT user name at the broker, valid from a day ago for
+    /// <paramref name="validFor"/> (six months unless told), written over an earlier one of the same name.
+    /// </summary>
+    public (string Cert, string Key) Client(string commonName, TimeSpan? validFor = null) =>
+        Issue(Slug(commonName), $"CN={commonName}", null, "1.3.6.1.5.5.7.3.2", validFor);
 
-    private (string Cert, string Key) Issue(string file, string subject, X509Extension? san, string usage)
+    private (string Cert, string Key) Issue(string file, string subject, X509Extension? san, string usage, TimeSpan? validFor = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -48,7 +52,8 @@ public sealed class TestCertificates
             request.CertificateExtensions.Add(san);
         }
 
-        using var cert = request.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMonths(6), RandomNumberGenerator.GetBytes(12));
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        using var cert = request.Create(_ca, from, validFor is { } v ? from + v : DateTimeOffset.UtcNow.AddMonths(6), RandomNumberGenerator.GetBytes(12));
         var certFile = Path.Combine(_directory, $"{file}.crt");
         var keyFile = Path.Combine(_directory, $"{file}.key");
         File.WriteAllText(certFile, cert.ExportCertificatePem());

@@ -15,7 +15,7 @@ public sealed class ClientOptionsTests
     [Fact]
     public void The_last_will_is_a_retained_offline_status_with_the_content_type_of_every_other_status()
     {
-        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions()).Create(Started, Started.AddSeconds(5));
+        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions(), null).Create(Started, Started.AddSeconds(5));
 
         Assert.Equal(MqttProtocolVersion.V500, options.ProtocolVersion);
         Assert.Equal(("edge/v1/c001/gw1/status", true, MqttQualityOfServiceLevel.AtLeastOnce), (options.WillTopic, options.WillRetain, options.WillQualityOfServiceLevel));
@@ -27,7 +27,7 @@ public sealed class ClientOptionsTests
     [Fact]
     public void On_mqtt_3_1_1_the_will_has_the_same_payload_and_no_v5_properties()
     {
-        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions { ProtocolVersion = "3.1.1" }).Create(Started, Started);
+        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions { ProtocolVersion = "3.1.1" }, null).Create(Started, Started);
 
         Assert.Equal(MqttProtocolVersion.V311, options.ProtocolVersion);
         Assert.Null(options.WillContentType);
@@ -38,7 +38,7 @@ public sealed class ClientOptionsTests
     [Fact]
     public void A_gateway_that_takes_commands_keeps_its_session_for_twice_a_commands_longest_life()
     {
-        var factory = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions());
+        var factory = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions(), null);
 
         var commands = factory.Create(Started, Started, commands: true);
         var none = factory.Create(Started, Started);
