@@ -59,7 +59,8 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
         using var doc = JsonDocument.ParseValue(ref reader);
         var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || String(root, "eventType") is not { } type)
+        // An empty or blank type names nothing: the alert is refused like one without it (found by fuzzing).
+        if (root.ValueKind != JsonValueKind.Object || String(root, "eventType")?.Trim() is not { Length: > 0 } type)
         {
             return null;
         }
@@ -98,7 +99,7 @@ public sealed record IsapiAlert(string EventType, bool Active, DateTimeOffset? A
         using var stream = new MemoryStream(xml);
         using var reader = XmlReader.Create(stream, Safe);
         var root = XDocument.Load(reader).Root;
-        if (root is null || root.Name.LocalName != "EventNotificationAlert" || Value(root, "eventType") is not { } type)
+        if (root is null || root.Name.LocalName != "EventNotificationAlert" || Value(root, "eventType") is not { Length: > 0 } type)
         {
             return null;
         }

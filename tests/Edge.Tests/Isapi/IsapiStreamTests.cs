@@ -106,6 +106,8 @@ public sealed class IsapiStreamTests
     [InlineData("{\"eventType\": ")]
     [InlineData("{\"noEventType\": 1}")]
     [InlineData("[1,2,3]")]
+    [InlineData("{\"eventType\":\"\",\"AccessControllerEvent\":{\"majorEventType\":5}}")]
+    [InlineData("<EventNotificationAlert><eventType> </eventType><eventState>active</eventState></EventNotificationAlert>")]
     public void Bodies_that_are_not_alerts_are_refused_with_a_reason(string body)
     {
         Assert.False(IsapiAlert.TryParse(Encoding.UTF8.GetBytes(body), "application/xml", out var alert, out var error));
