@@ -1,8 +1,7 @@
 using System.Globalization;
+using Edge.Gateway.Configuration;
 using Edge.Gateway.Hosting;
 using Edge.Gateway.Outbox;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -24,9 +23,6 @@ public static class GatewayProgram
 
     /// <summary>Exit code for an outbox that cannot be trusted.</summary>
     public const int OutboxError = 3;
-
-    /// <summary>The machine-wide configuration file; <c>EDGE_GATEWAY_CONFIG</c> names another.</summary>
-    public const string SystemConfigFile = "/etc/edge-gateway/appsettings.json";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -69,7 +65,11 @@ public static class GatewayProgram
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        AddSystemConfig(builder.Configuration);
+        if (ConfigurationFiles.MachineFile(Environment.GetEnvironmentVariable(ConfigurationFiles.Variable), Environment.CurrentDirectory) is { } file)
+        {
+            ConfigurationFiles.Add(builder.Configuration, file);
+        }
+
         var dataDirectory = builder.Configuration["Edge:Gateway:DataDirectory"] ?? "data";
         builder.Services.AddSerilog((_, log) => log
             .ReadFrom.Configuration(builder.Configuration)
@@ -84,17 +84,6 @@ public static class GatewayProgram
         builder.AddEdgeGateway();
         builder.Services.AddHostedService<WatchdogService>();
         return builder.Build();
-    }
-
-    /// <summary>Puts the machine-wide file after the bundled appsettings files and before environment variables.</summary>
-    private static void AddSystemConfig(IConfigurationManager configuration)
-    {
-        var path = Environment.GetEnvironmentVariable("EDGE_GATEWAY_CONFIG") ?? SystemConfigFile;
-        var sources = configuration.Sources;
-        var index = sources.Select((s, i) => (s, i)).LastOrDefault(x => x.s is JsonConfigurationSource).i + 1;
-        var source = new JsonConfigurationSource { Path = path, Optional = true, ReloadOnChange = false };
-        source.ResolveFileProvider();
-        sources.Insert(index, source);
     }
 
     private static int Fail(int code, string message)

@@ -9,8 +9,11 @@ public static class GatewayOptionsValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(check);
-        check.That(TopicSegment.IsValid(options.Community), nameof(options.Community), $"'{options.Community}' must be {TopicSegment.Rule}");
-        check.That(TopicSegment.IsValid(options.Id), nameof(options.Id), $"'{options.Id}' must be {TopicSegment.Rule}");
+        // No default identity: a box left unconfigured must not publish as some other community's gateway.
+        check.That(TopicSegment.IsValid(options.Community), nameof(options.Community),
+            options.Community.Length == 0 ? "'' must be set: the community this gateway serves (e.g. c001)" : $"'{options.Community}' must be {TopicSegment.Rule}");
+        check.That(TopicSegment.IsValid(options.Id), nameof(options.Id),
+            options.Id.Length == 0 ? "'' must be set: this gateway's id in its community (e.g. gw1)" : $"'{options.Id}' must be {TopicSegment.Rule}");
         check.That(!string.IsNullOrWhiteSpace(options.DataDirectory), nameof(options.DataDirectory), "must be set");
     }
 }

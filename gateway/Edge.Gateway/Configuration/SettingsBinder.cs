@@ -14,7 +14,7 @@ namespace Edge.Gateway.Configuration;
 /// <summary>
 /// Reads the <c>Edge</c> section of a configuration into <see cref="GatewaySettings"/>, as the gateway process and the
 /// simulator's in-process gateways both do. Nothing is papered over with a default: a key no setting binds (a misspelt
-/// one, at any depth), an unknown section, a value that is not of its type and a list element that cannot be read are
+/// one, at any depth), an unknown section (under <c>Edge</c>, or at the top of a JSON file), a value that is not of its type and a list element that cannot be read are
 /// each refused with their full key. When reading fails, the values' own problems are reported with it, so an operator
 /// sees every problem at once; when it succeeds, the values are validated once, by <see cref="GatewaySettings.Validate"/>
 /// when the gateway is made.
@@ -46,6 +46,11 @@ public static class SettingsBinder
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var errors = new List<string>();
+        if (configuration is IConfigurationRoot root)
+        {
+            errors.AddRange(ConfigurationFiles.UnknownSections(root));
+        }
+
         foreach (var section in configuration.GetSection("Edge").GetChildren())
         {
             var key = $"Edge:{section.Key}";

@@ -15,7 +15,40 @@ public sealed class GatewayProcessStartTests : IDisposable
         { "Edge__Outbox__MaxByte", "1000000", "Edge:Outbox:MaxByte" },
         { "Edge__Gateway__Community", "c 1", "Edge:Gateway:Community" },
         { "Edge__Uplink__KeepAlive", "soon", "Edge:Uplink:KeepAlive" },
+        { "Edge__Uplnk__Broker", "mqtt://station", "Edge:Uplnk is not a section" },
+        { "Edge__TestEvent__Enabled", "true", "Edge:TestEvent is not a section" },
+        { "EDGE_GATEWAY_CONFIG", "/nonexistent/edge/appsettings.json", "EDGE_GATEWAY_CONFIG names '/nonexistent/edge/appsettings.json', which does not exist" },
     };
+
+    /// <summary>Machine configuration files an installer could get wrong, and what the refusal must name.</summary>
+    public static TheoryData<string, string> BadFiles => new()
+    {
+        // No identity: the bundled configuration has none, so the gateway cannot start as anyone.
+        { "{ \"Edge\": { \"Uplink\": { \"Broker\": \"mqtt://127.0.0.1:1\" } } }", "Edge:Gateway:Community '' must be" },
+        { "{ \"Edge\": { \"Gateway\": { \"Community\": \"c001\" } } }", "Edge:Gateway:Id '' must be" },
+        { "{ \"Egde\": { \"Gateway\": { \"Community\": \"c001\", \"Id\": \"gw1\" } } }", "'Egde' in {file} is not a section (known: Edge, Serilog)" },
+        { "{ \"Edge\": { \"Gateway\": { \"Community\": \"c001\", \"Id\": \"gw1\" } }", "{file} cannot be read" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public async Task A_bad_machine_configuration_file_stops_the_start_naming_what_is_wrong(string json, string expected)
+    {
+        var file = _dir.Combine("appsettings.json");
+        await File.WriteAllTextAsync(file, json);
+        using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["EDGE_GATEWAY_CONFIG"] = file,
+            ["Edge__Gateway__DataDirectory"] = _dir.Combine("gw"),
+        });
+
+        await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(GatewayProgram.ConfigurationError, gateway.ExitCode);
+        Assert.Contains("configuration error: ", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains(expected.Replace("{file}", file, StringComparison.Ordinal), gateway.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_dir.Combine("gw/outbox.db")), "nothing may be half-started");
+    }
 
     [Theory]
     [MemberData(nameof(BadConfiguration))]

@@ -20,6 +20,14 @@ public sealed class GatewayProcess : IDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "edge-gateway.dll");
 
+    /// <summary>A machine configuration file that gives a gateway the identity c001/gw1 and nothing else.</summary>
+    public static readonly Lazy<string> IdentityFile = new(() =>
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"edge-test-identity-{Environment.ProcessId}.json");
+        File.WriteAllText(file, "{ \"Edge\": { \"Gateway\": { \"Community\": \"c001\", \"Id\": \"gw1\" } } }");
+        return file;
+    });
+
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -49,8 +57,9 @@ public sealed class GatewayProcess : IDisposable
             info.ArgumentList.Add(a);
         }
 
-        // Keep the machine's own /etc/edge-gateway out of tests.
-        info.Environment["EDGE_GATEWAY_CONFIG"] = "/nonexistent/edge-gateway.json";
+        // Keep the machine's own /etc/edge-gateway out of tests: the machine file is one that makes the gateway c001/gw1
+        // (the bundled configuration has no identity), unless the test names another.
+        info.Environment["EDGE_GATEWAY_CONFIG"] = IdentityFile.Value;
         info.Environment["DOTNET_ENVIRONMENT"] = "Test";
         foreach (var (k, v) in environment)
         {
