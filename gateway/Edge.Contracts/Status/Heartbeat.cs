@@ -14,6 +14,8 @@ namespace Edge.Contracts.Status;
 /// <param name="Snapshots">Snapshots for events, since the process started; absent on a gateway without cameras.</param>
 /// <param name="AccessLog">Access controllers' event logs read, since the process started; absent on a gateway without them.</param>
 /// <param name="ClientCertificate">The TLS client certificate the gateway presents to the broker; absent without one.</param>
+/// <param name="SeqEpoch">When the outbox, and the numbering of <paramref name="LastSeq"/>, began. A new value means seq
+/// started again at 1 (a new box, or an outbox started afresh after it was lost): not a gap.</param>
 public sealed record Heartbeat(
     string Community,
     string Gateway,
@@ -28,7 +30,8 @@ public sealed record Heartbeat(
     long Reconnects,
     SnapshotCounters? Snapshots = null,
     AccessLogCounters? AccessLog = null,
-    ClientCertificateStatus? ClientCertificate = null);
+    ClientCertificateStatus? ClientCertificate = null,
+    DateTimeOffset? SeqEpoch = null);
 
 /// <summary>
 /// A gateway's snapshots since the process started: published; dropped (too many waiting, too old); failed (the camera

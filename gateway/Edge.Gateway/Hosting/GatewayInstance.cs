@@ -100,6 +100,11 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         settings.ThrowIfInvalid();
         Directory.CreateDirectory(settings.Gateway.DataDirectory);
         var store = OutboxStore.Open(OutboxPath(settings.Gateway), $"{settings.Gateway.Community}/{settings.Gateway.Id}", settings.Outbox);
+        if (store.Restarted is { } restart)
+        {
+            OutboxRestartLog.StartedAfresh(loggers.CreateLogger<OutboxStore>(), store.Path, restart.Reason, restart.SetAsideAs, store.SeqEpoch);
+        }
+
         return new GatewayInstance(settings, store, loggers, time);
     }
 

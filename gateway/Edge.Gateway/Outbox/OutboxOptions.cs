@@ -22,6 +22,14 @@ public sealed class OutboxOptions
     /// <c>Normal</c>: a commit survives a process crash but the last group may be lost on power loss.
     /// </summary>
     public OutboxDurability Durability { get; set; } = OutboxDurability.Full;
+
+    /// <summary>
+    /// What to do with an outbox file that cannot be used (empty, not an outbox, damaged, another gateway's): false
+    /// (default), refuse to start (exit code 3) so an operator can restore it; true, set it aside beside itself and
+    /// start a new one, whose seq restarts at 1 under a new seqEpoch. Meant for one start
+    /// (<c>edge-gateway --Edge:Outbox:StartAfresh=true</c>), not to be left in the configuration.
+    /// </summary>
+    public bool StartAfresh { get; set; }
 }
 
 /// <summary>What a committed event survives.</summary>

@@ -47,14 +47,46 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
     public long LastSeq => _counters.LastSeq;
 
     /// <summary>
+    /// When this outbox, and the numbering of its seq, began: a new value means seq started again at 1 (a new box, or
+    /// an outbox started afresh), so the station can tell a restart from a gap. In the heartbeat as <c>seqEpoch</c>.
+    /// </summary>
+    public DateTimeOffset SeqEpoch { get; private set; }
+
+    /// <summary>Why and where the unusable outbox was set aside when this one was started afresh; null otherwise.</summary>
+    public OutboxRestart? Restarted { get; private set; }
+
+    /// <summary>
     /// Opens (or creates) the outbox of <paramref name="identity"/> (community/gateway) at <paramref name="path"/>.
-    /// Throws <see cref="OutboxCorruptException"/> when the file is damaged, not an outbox, or another gateway's.
+    /// Throws <see cref="OutboxCorruptException"/> when the file is empty, damaged, not an outbox, or another
+    /// gateway's, unless <see cref="OutboxOptions.StartAfresh"/> says to set it aside and begin a new one.
     /// </summary>
     public static OutboxStore Open(string path, string identity, OutboxOptions options)
     {
-        var busy = (int)BusyTimeout.TotalMilliseconds;
         ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            return OpenFile(path, identity, options);
+        }
+        catch (OutboxCorruptException ex) when (options.StartAfresh)
+        {
+            var aside = SetAside(path);
+            var store = OpenFile(path, identity, options);
+            store.Restarted = new OutboxRestart(ex.Detail, aside);
+            return store;
+        }
+    }
+
+    private static OutboxStore OpenFile(string path, string identity, OutboxOptions options)
+    {
+        var busy = (int)BusyTimeout.TotalMilliseconds;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var existing = new FileInfo(path);
+        if (existing.Exists && existing.Length == 0 && !HasContent(path + "-wal"))
+        {
+            // SQLite would take an empty file for a new database: seq would restart at 1 without a word.
+            throw new OutboxCorruptException(path, "it exists but is empty (0 bytes): the events it held and its seq are gone");
+        }
+
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
         SqliteConnection? write = null;
         SqliteConnection? read = null;
@@ -70,12 +102,17 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
                 throw new OutboxCorruptException(path, $"integrity check failed: {check}");
             }
 
+            if (existing.Exists && Scalar(write, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is 0L)
+            {
+                throw new OutboxCorruptException(path, "it is a SQLite database but not an outbox (it has no meta table)");
+            }
+
             Execute(write, Schema.Create);
-            CheckIdentity(write, path, identity);
+            var epoch = CheckIdentity(write, path, identity, existing.Exists);
             read = new SqliteConnection(cs);
             read.Open();
             Execute(read, $"PRAGMA busy_timeout={busy};");
-            var store = new OutboxStore(path, write, read, options);
+            var store = new OutboxStore(path, write, read, options) { SeqEpoch = epoch };
             store.LoadState();
             return store;
         }
@@ -93,18 +130,44 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
         }
     }
 
-    private static void CheckIdentity(SqliteConnection db, string path, string identity)
+    private static bool HasContent(string file) => new FileInfo(file) is { Exists: true, Length: > 0 };
+
+    /// <summary>Moves the outbox file and its WAL files aside, under a name with the time; returns the new name.</summary>
+    private static string SetAside(string path)
+    {
+        // The connections of the failed open are closed: pooling is off.
+        var aside = $"{path}.set-aside-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            if (File.Exists(path + suffix))
+            {
+                File.Move(path + suffix, aside + suffix, overwrite: false);
+            }
+        }
+
+        return aside;
+    }
+
+    /// <summary>Checks the schema and the owner, or marks a new outbox as this gateway's; returns the seq epoch.</summary>
+    private static DateTimeOffset CheckIdentity(SqliteConnection db, string path, string identity, bool existed)
     {
         var version = Scalar(db, "SELECT value FROM meta WHERE key = 'schema'");
         var owner = Scalar(db, "SELECT value FROM meta WHERE key = 'identity'") as string;
         if (version is null)
         {
+            if (existed)
+            {
+                throw new OutboxCorruptException(path, "it is a SQLite database but not an outbox (its meta table has no schema version)");
+            }
+
+            var epoch = Now();
             using var cmd = db.CreateCommand();
-            cmd.CommandText = "INSERT INTO meta(key, value) VALUES ('schema', $v), ('identity', $i)";
+            cmd.CommandText = "INSERT INTO meta(key, value) VALUES ('schema', $v), ('identity', $i), ('epoch', $e)";
             cmd.Parameters.AddWithValue("$v", SchemaVersion);
             cmd.Parameters.AddWithValue("$i", identity);
+            cmd.Parameters.AddWithValue("$e", epoch.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             cmd.ExecuteNonQuery();
-            return;
+            return epoch;
         }
 
         if (Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture) != SchemaVersion)
@@ -115,6 +178,26 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
         if (owner != identity)
         {
             throw new OutboxCorruptException(path, $"it belongs to gateway '{owner}', not '{identity}'");
+        }
+
+        if (Scalar(db, "SELECT value FROM meta WHERE key = 'epoch'") is string text
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var known))
+        {
+            return known;
+        }
+
+        // An outbox from before epochs: its seq goes on, and from now on it has an epoch.
+        var since = Now();
+        using var add = db.CreateCommand();
+        add.CommandText = "INSERT OR REPLACE INTO meta(key, value) VALUES ('epoch', $e)";
+        add.Parameters.AddWithValue("$e", since.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        add.ExecuteNonQuery();
+        return since;
+
+        static DateTimeOffset Now()
+        {
+            var now = DateTimeOffset.UtcNow;
+            return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
         }
     }
 

@@ -83,5 +83,32 @@ public sealed class GatewayProcessStartTests : IDisposable
         Assert.Equal("not a database", await File.ReadAllTextAsync(outbox));
     }
 
+    [Fact]
+    public async Task An_empty_outbox_stops_the_start_and_a_start_afresh_says_so_in_the_log()
+    {
+        var data = _dir.Combine("gw");
+        Directory.CreateDirectory(data);
+        await File.WriteAllBytesAsync(Path.Combine(data, "outbox.db"), []);
+        using (var refused = GatewayProcess.Start(new Dictionary<string, string> { ["Edge__Gateway__DataDirectory"] = data }))
+        {
+            await refused.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(GatewayProgram.OutboxError, refused.ExitCode);
+            Assert.Contains("exists but is empty (0 bytes)", refused.Output, StringComparison.Ordinal);
+        }
+
+        using var afresh = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["Edge__Gateway__DataDirectory"] = data,
+            ["Edge__Uplink__Broker"] = "mqtt://127.0.0.1:1",
+        }, "--Edge:Outbox:StartAfresh=true");
+
+        await Eventually.True(() => afresh.Output.Contains("Application started", StringComparison.Ordinal) || afresh.HasExited, "the gateway running");
+        Assert.False(afresh.HasExited, afresh.Output);
+        Assert.Contains("a new outbox began: seq restarts at 1, seqEpoch", afresh.Output, StringComparison.Ordinal);
+        var aside = Assert.Single(Directory.GetFiles(data, "outbox.db.set-aside-*"));
+        Assert.Equal(0, new FileInfo(aside).Length);
+        Assert.Equal(0, await afresh.StopAsync());
+    }
+
     public void Dispose() => _dir.Dispose();
 }
