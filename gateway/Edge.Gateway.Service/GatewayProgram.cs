@@ -50,6 +50,8 @@ public static class GatewayProgram
         }
         catch (Exception ex)
         {
+            // One line for the operator; the whole exception for whoever fixes it.
+            Log.Fatal(ex, "Gateway stopped by an error");
             return Fail(1, $"fatal: {ex.GetType().Name}: {ex.Message}");
         }
         finally

@@ -26,6 +26,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
     private readonly IGatewayFeature[] _features;
     private readonly List<BackgroundService> _sources = [];
     private int _started;
+    private int _disposed;
 
     private GatewayInstance(GatewaySettings settings, OutboxStore store, ILoggerFactory loggers, TimeProvider time)
     {
@@ -182,6 +183,13 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
     public void Dispose()
     {
+        // The host's container disposes the instance twice: once as itself and once as the hosted service the same
+        // factory returned. A second pass would unhook adapters from a GPIO controller already closed.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         foreach (var service in _pipeline.Concat(_sources))
         {
             service.Dispose();

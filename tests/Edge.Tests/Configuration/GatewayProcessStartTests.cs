@@ -110,5 +110,25 @@ public sealed class GatewayProcessStartTests : IDisposable
         Assert.Equal(0, await afresh.StopAsync());
     }
 
+    [Fact]
+    public async Task A_gateway_with_gpio_devices_stops_cleanly_with_exit_code_0()
+    {
+        // A whole community's configuration as the simulator writes it (buttons, Wiegand readers, doors on GPIO;
+        // controllers and cameras), with every device and the broker unreachable.
+        var district = Edge.Simulator.Topology.DistrictTopology.Generate(1, communities: 1);
+        var file = Assert.Single(Edge.Simulator.Topology.GatewayConfigWriter.Write(district, _dir.Path, new Uri("mqtt://127.0.0.1:1"),
+            new Edge.Simulator.Topology.DeviceEndpoints(new Uri("tcp://127.0.0.1:1"), new Uri("http://127.0.0.1:1/"), new Uri("tcp://127.0.0.1:1"))));
+        using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["EDGE_GATEWAY_CONFIG"] = file,
+            ["Edge__Gateway__DataDirectory"] = _dir.Combine("gw"),
+        });
+        await Eventually.True(() => gateway.Output.Contains("Application started", StringComparison.Ordinal) || gateway.HasExited, "the gateway running");
+
+        Assert.Equal(0, await gateway.StopAsync());
+        Assert.DoesNotContain("fatal", gateway.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("ObjectDisposedException", gateway.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
