@@ -43,11 +43,9 @@ public static partial class FuzzTargets
     /// <summary>The first byte chooses the content type the camera or controller declared.</summary>
     private static bool IsapiAlerts(byte[] data)
     {
-        if (data.Length == 0)
-        {
-            return false;
-        }
-
+        // An empty input still goes through the parser: SharpFuzz reads afl's first input before afl has written it,
+        // and a harness that ran no gateway code on it would make afl-fuzz stop with "No instrumentation detected".
+        data = data.Length == 0 ? [0] : data;
         var contentType = ContentTypes[data[0] % ContentTypes.Length];
         if (!IsapiAlert.TryParse(data.AsSpan(1), contentType, out var alert, out var error))
         {

@@ -55,7 +55,8 @@ for t in "${targets[@]}"; do
   if ! afl-fuzz -i "$here/corpus/$t" -o "$findings" -E "$execs" -t 5000 -m none "${dict[@]}" -- \
       dotnet "$bin/edge-fuzz.dll" run "$t" >"$out/$t.log" 2>&1; then
     echo "$t: afl-fuzz failed (log: $out/$t.log)" >&2
-    tail -n 5 "$out/$t.log" >&2
+    # afl-fuzz's reasons, without its colours.
+    sed 's/\x1b\[[0-9;]*[A-Za-z]//g; s/\x1b[()][A-Z0-9]//g' "$out/$t.log" | grep -E -A3 'PROGRAM ABORT|SYSTEM ERROR|Whoops|\[-\]' | head -n 20 >&2
     status=1
     continue
   fi
