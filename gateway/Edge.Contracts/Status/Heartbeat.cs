@@ -14,6 +14,8 @@ namespace Edge.Contracts.Status;
 /// <param name="Snapshots">Snapshots for events, since the process started; absent on a gateway without cameras.</param>
 /// <param name="AccessLog">Access controllers' event logs read, since the process started; absent on a gateway without them.</param>
 /// <param name="ClientCertificate">The TLS client certificate the gateway presents to the broker; absent without one.</param>
+/// <param name="ConnectFailures">Connect attempts that failed or were refused, since the process started.</param>
+/// <param name="LastConnectError">The last of those: why and when; absent when every attempt has succeeded.</param>
 /// <param name="SeqEpoch">When the outbox, and the numbering of <paramref name="LastSeq"/>, began. A new value means seq
 /// started again at 1 (a new box, or an outbox started afresh after it was lost): not a gap.</param>
 public sealed record Heartbeat(
@@ -31,7 +33,9 @@ public sealed record Heartbeat(
     SnapshotCounters? Snapshots = null,
     AccessLogCounters? AccessLog = null,
     ClientCertificateStatus? ClientCertificate = null,
-    DateTimeOffset? SeqEpoch = null);
+    DateTimeOffset? SeqEpoch = null,
+    long ConnectFailures = 0,
+    ConnectError? LastConnectError = null);
 
 /// <summary>
 /// A gateway's snapshots since the process started: published; dropped (too many waiting, too old); failed (the camera
@@ -53,3 +57,7 @@ public sealed record AccessLogCounters(long Recovered, long Skipped, long Search
 /// without a restart.
 /// </summary>
 public sealed record ClientCertificateStatus(string Subject, DateTimeOffset NotAfter, double DaysLeft);
+
+/// <summary>A connect to the broker that failed: the reason as the gateway logged it (a timeout, a refusal with its
+/// reason code, a TLS failure), and when.</summary>
+public sealed record ConnectError(string Reason, DateTimeOffset At);

@@ -29,7 +29,8 @@ public sealed class HeartbeatService(
         var oldest = stats.OldestEnqueuedAt is { } o ? Math.Max(0, (now - o).TotalSeconds) : 0;
         return new Heartbeat(gateway.Community, gateway.Id, now, Math.Round((now - _startedAt).TotalSeconds, 3), stats.LastSeq,
             stats.Queue, Math.Round(oldest, 3), stats.Evictions, stats.DeadLetters, stats.Expired, uplink.State.Reconnects,
-            snapshots?.Invoke(), accessLog?.Invoke(), uplink.ClientCertificate?.Status(), store.SeqEpoch);
+            snapshots?.Invoke(), accessLog?.Invoke(), uplink.ClientCertificate?.Status(), store.SeqEpoch,
+            uplink.State.FailedAttempts, uplink.State.LastConnectError);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

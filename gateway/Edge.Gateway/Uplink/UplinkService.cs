@@ -35,6 +35,11 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     private readonly MessageFactory _messages;
     private readonly ReconnectWait _reconnectWait;
     private string? _lastFailure;
+    private long _failureLoggedAt;
+    private int _failuresSinceLog;
+
+    /// <summary>How often a connect failure whose reason does not change is logged again.</summary>
+    public static readonly TimeSpan FailureLogEvery = TimeSpan.FromMinutes(1);
 
     public UplinkService(
         GatewayOptions gateway, UplinkOptions options, OutboxStore store, OutboxWriter writer, UplinkState state,
@@ -327,22 +332,27 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     }
 
     /// <summary>
-    /// Waits out the backoff before the next connect, but never longer than <c>AlarmReconnectMaxDelay</c> while an
-    /// alarm waits in the outbox, including one committed during the wait: a returning station hears of it at once.
-    /// False when stopping.
+    /// A refused or failed connect is logged when its reason changes, and a reason that does not change again every
+    /// <see cref="FailureLogEvery"/> with the attempts since: an hour without the station leaves 60 lines, not
+    /// thousands, and never a silent hour.
     /// </summary>
-    /// <summary>A refused or failed connect is logged once per change of reason, not once per attempt.</summary>
     private void ReportFailure(string reason)
     {
-        State.OnConnectFailed(reason);
+        State.OnConnectFailed(reason, _time.GetUtcNow());
+        var now = _time.GetTimestamp();
         if (reason != _lastFailure)
         {
-            _lastFailure = reason;
+            (_lastFailure, _failureLoggedAt, _failuresSinceLog) = (reason, now, 0);
             LogConnectFailed(_options.Broker, reason);
+        }
+        else if (_time.GetElapsedTime(_failureLoggedAt, now) >= FailureLogEvery)
+        {
+            LogConnectRetry(_options.Broker, reason, _failuresSinceLog + 1, Math.Round(_time.GetElapsedTime(_failureLoggedAt, now).TotalSeconds));
+            (_failureLoggedAt, _failuresSinceLog) = (now, 0);
         }
         else
         {
-            LogConnectRetry(_options.Broker, reason);
+            _failuresSinceLog++;
         }
     }
 
@@ -358,8 +368,8 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot connect to {Broker}: {Reason}; retrying with backoff, events wait in the outbox")]
     private partial void LogConnectFailed(string broker, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Still cannot connect to {Broker}: {Reason}")]
-    private partial void LogConnectRetry(string broker, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Still cannot connect to {Broker}: {Reason} ({Attempts} attempts in the last {Seconds} s); events wait in the outbox")]
+    private partial void LogConnectRetry(string broker, string reason, int attempts, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused the subscription to {Filter} ({Reason}): the station's commands cannot reach this gateway")]
     private partial void LogCommandsRefused(string filter, string reason);

@@ -19,6 +19,9 @@ public sealed class UplinkState
     /// <summary>Why the last attempt failed, for operators; null once connected.</summary>
     public string? LastFailure { get; private set; }
 
+    /// <summary>The last connect that failed since the process started, kept after connecting: the heartbeat says why the gateway was away.</summary>
+    public Edge.Contracts.Status.ConnectError? LastConnectError { get; private set; }
+
     /// <summary>Raised when the uplink connects or loses the broker.</summary>
     public event Action<bool>? ConnectionChanged;
 
@@ -44,9 +47,10 @@ public sealed class UplinkState
         }
     }
 
-    internal void OnConnectFailed(string reason)
+    internal void OnConnectFailed(string reason, DateTimeOffset at)
     {
         LastFailure = reason;
+        LastConnectError = new Edge.Contracts.Status.ConnectError(reason, at);
         Interlocked.Increment(ref _failedAttempts);
     }
 

@@ -87,6 +87,8 @@ public sealed class PayloadTests
             Snapshots = new SnapshotCounters(3, 1, 2), AccessLog = new AccessLogCounters(4, 0, 1),
             ClientCertificate = new ClientCertificateStatus("O=Edge, CN=c001/gw1", At.AddDays(29), 28.6),
             SeqEpoch = At.AddDays(-3),
+            ConnectFailures = 4,
+            LastConnectError = new ConnectError("no answer within 10 s (ConnectTimeout)", At.AddMinutes(-2)),
         };
         Schemas.AssertValid(Schemas.Heartbeat, Payloads.Encode(withSnapshots));
         Assert.Equal(withSnapshots, Payloads.DecodeHeartbeat(Payloads.Encode(withSnapshots)));
