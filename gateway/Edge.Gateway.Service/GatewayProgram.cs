@@ -24,6 +24,9 @@ public static class GatewayProgram
     /// <summary>Exit code for an outbox that cannot be trusted.</summary>
     public const int OutboxError = 3;
 
+    /// <summary>Exit code for an unexpected error (logged whole).</summary>
+    public const int Failure = 1;
+
     public static async Task<int> RunAsync(string[] args)
     {
         try
@@ -52,7 +55,7 @@ public static class GatewayProgram
         {
             // One line for the operator; the whole exception for whoever fixes it.
             Log.Fatal(ex, "Gateway stopped by an error");
-            return Fail(1, $"fatal: {ex.GetType().Name}: {ex.Message}");
+            return Fail(Failure, $"fatal: {ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
@@ -60,7 +63,11 @@ public static class GatewayProgram
         }
     }
 
-    public static IHost Build(string[] args)
+    /// <summary>
+    /// The host builder with the gateway's configuration in place (bundled file, machine file, environment, command
+    /// line), before anything is registered: <c>check-config</c>, <c>status</c> and <c>devices</c> read it and start nothing.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -71,6 +78,13 @@ public static class GatewayProgram
         {
             ConfigurationFiles.Add(builder.Configuration, file);
         }
+
+        return builder;
+    }
+
+    public static IHost Build(string[] args)
+    {
+        var builder = CreateBuilder(args);
 
         var dataDirectory = builder.Configuration["Edge:Gateway:DataDirectory"] ?? "data";
         builder.Services.AddSerilog((_, log) => log
@@ -88,7 +102,7 @@ public static class GatewayProgram
         return builder.Build();
     }
 
-    private static int Fail(int code, string message)
+    internal static int Fail(int code, string message)
     {
         Console.Error.WriteLine(message);
         return code;

@@ -1,3 +1,7 @@
+using System.CommandLine;
 using Edge.Gateway.Service;
 
-return await GatewayProgram.RunAsync(args).ConfigureAwait(false);
+// The host handles SIGTERM itself (a clean stop within systemd's TimeoutStopSec); System.CommandLine would end the
+// process 2 s after the signal.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await GatewayCli.Build(Console.Out, Console.Error).Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

@@ -27,7 +27,7 @@ public sealed class OutboxOptions
     /// What to do with an outbox file that cannot be used (empty, not an outbox, damaged, another gateway's): false
     /// (default), refuse to start (exit code 3) so an operator can restore it; true, set it aside beside itself and
     /// start a new one, whose seq restarts at 1 under a new seqEpoch. Meant for one start
-    /// (<c>edge-gateway --Edge:Outbox:StartAfresh=true</c>), not to be left in the configuration.
+    /// (<c>edge-gateway run --Edge:Outbox:StartAfresh=true</c>), not to be left in the configuration.
     /// </summary>
     public bool StartAfresh { get; set; }
 }

@@ -80,6 +80,7 @@ public sealed partial class ProcessFleet(
             RedirectStandardError = true,
         };
         info.ArgumentList.Add(GatewayDll);
+        info.ArgumentList.Add("run");
         info.Environment["EDGE_GATEWAY_CONFIG"] = file;
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"edge-gateway for {community} did not start");

@@ -45,7 +45,8 @@ public sealed class GatewayProcess : IDisposable
         }
     }
 
-    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartProgram(Dll, environment, args);
+    /// <summary>Runs the gateway (<c>edge-gateway run</c>, with <paramref name="args"/> after it).</summary>
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartProgram(Dll, environment, ["run", .. args]);
 
     /// <summary>Another program of the build beside the tests (<c>edge-station.dll</c>).</summary>
     public static GatewayProcess StartProgram(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
