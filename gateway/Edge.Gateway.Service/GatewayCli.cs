@@ -158,7 +158,11 @@ public static class GatewayCli
         try
         {
             var builder = GatewayProgram.CreateBuilder(args);
-            return then(SettingsBinder.Bind(builder.Configuration), builder.Environment.IsProduction());
+            var settings = SettingsBinder.Bind(builder.Configuration);
+
+            // Read cleanly is not yet valid: the values are checked as the gateway checks them when it is made.
+            settings.ThrowIfInvalid();
+            return then(settings, builder.Environment.IsProduction());
         }
         catch (OptionsValidationException ex)
         {

@@ -59,6 +59,19 @@ public sealed class GatewayCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_config_refuses_values_that_read_cleanly_but_are_wrong()
+    {
+        // Nothing misspelt, nothing of the wrong type: only values the validation refuses.
+        var (code, _, error) = await RunAsync("check-config", $"--Edge:Gateway:DataDirectory={Data}", "--Edge:Uplink:CaFile=/nonexistent/ca.crt",
+            "--Edge:Uplink:Broker=mqtts://station:8883");
+
+        Assert.Equal(GatewayProgram.ConfigurationError, code);
+        Assert.Contains("configuration error: Edge:Gateway:Community '' must be set", error, StringComparison.Ordinal);
+        Assert.Contains("configuration error: Edge:Gateway:Id '' must be set", error, StringComparison.Ordinal);
+        Assert.Contains("Edge:Uplink:CaFile", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_config_and_devices_describe_a_good_configuration()
     {
         string[] devices =
