@@ -1,6 +1,8 @@
 using System.Globalization;
 using Edge.Gateway.Configuration;
 using Edge.Gateway.Hosting;
+using Edge.Gateway.Metrics;
+using Microsoft.Extensions.Configuration;
 using Edge.Gateway.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -98,8 +100,20 @@ public static class GatewayProgram
         // AddSystemd registers the notifier only under systemd; the watchdog checks IsEnabled itself.
         builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         builder.AddEdgeGateway();
+        AddMetricsEndpoint(builder);
         builder.Services.AddHostedService<WatchdogService>();
         return builder.Build();
+    }
+
+    /// <summary>The Prometheus endpoint (<c>Edge:Metrics:Listen</c>, the box itself by default); none when <c>Listen</c> is empty.</summary>
+    private static void AddMetricsEndpoint(HostApplicationBuilder builder)
+    {
+        var options = new MetricsOptions();
+        builder.Configuration.GetSection(MetricsOptions.Section).Bind(options);
+        if (options.ListenUri is { } listen)
+        {
+            builder.Services.AddHostedService(sp => new MetricsEndpoint(listen, TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MetricsEndpoint>>()));
+        }
     }
 
     internal static int Fail(int code, string message)

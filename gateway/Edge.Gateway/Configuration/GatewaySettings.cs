@@ -4,6 +4,7 @@ using Edge.Gateway.Alarms;
 using Edge.Gateway.Cameras;
 using Edge.Gateway.Commands;
 using Edge.Gateway.Hardware;
+using Edge.Gateway.Metrics;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.TestEvents;
 using Edge.Gateway.Uplink;
@@ -21,8 +22,12 @@ public sealed record GatewaySettings(
     AlarmOptions? Alarms = null,
     AccessOptions? Access = null,
     CameraOptions? Cameras = null,
-    CommandOptions? Commands = null)
+    CommandOptions? Commands = null,
+    MetricsOptions? Metrics = null)
 {
+    /// <summary>The Prometheus endpoint's settings, the defaults when none were given.</summary>
+    public MetricsOptions MetricsOrDefault => Metrics ?? new MetricsOptions();
+
     /// <summary>The station's command keys, none (commands off) when none were given.</summary>
     public CommandOptions CommandsOrDefault => Commands ?? new CommandOptions();
 
@@ -77,6 +82,7 @@ public sealed record GatewaySettings(
         AccessOptionsValidator.Validate(AccessOrDefault, check.Section(AccessOptions.Section), keys, HardwareOrDefault.Gpio);
         CameraOptionsValidator.Validate(CamerasOrDefault, check.Section(CameraOptions.Section), keys);
         CommandOptionsValidator.Validate(CommandsOrDefault, check.Section(CommandOptions.Section));
+        MetricsOptionsValidator.Validate(MetricsOrDefault, check.Section(MetricsOptions.Section));
         return check.Errors;
     }
 

@@ -32,6 +32,7 @@ public static class SettingsBinder
         [AccessOptions.Section] = typeof(AccessOptions),
         [CameraOptions.Section] = typeof(CameraOptions),
         [CommandOptions.Section] = typeof(CommandOptions),
+        [Metrics.MetricsOptions.Section] = typeof(Metrics.MetricsOptions),
     };
 
     /// <summary>
@@ -73,7 +74,8 @@ public static class SettingsBinder
             Read<AlarmOptions>(configuration, AlarmOptions.Section, errors),
             Read<AccessOptions>(configuration, AccessOptions.Section, errors),
             Read<CameraOptions>(configuration, CameraOptions.Section, errors),
-            Read<CommandOptions>(configuration, CommandOptions.Section, errors));
+            Read<CommandOptions>(configuration, CommandOptions.Section, errors),
+            Read<Metrics.MetricsOptions>(configuration, Metrics.MetricsOptions.Section, errors));
 
         // The binder quietly leaves out a list element it cannot read (an enum it does not know, a number that is not
         // one): a device would be missing without a word. Each element is read again on its own to name the key.

@@ -6,6 +6,7 @@ using Edge.Gateway.Configuration;
 using Edge.Gateway.Events;
 using Edge.Gateway.Hardware;
 using Edge.Gateway.Heartbeats;
+using Edge.Gateway.Metrics;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.TestEvents;
 using Edge.Gateway.Uplink;
@@ -47,6 +48,9 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
         HeartbeatService = new HeartbeatService(settings.Gateway, settings.Uplink, store, UplinkService, time,
             () => CamerasFeature.Counters, () => AccessFeature.LogCounters);
+        Metrics = new GatewayMetrics(store, Writer, UplinkService.State,
+            ConfiguredDevices.Of(settings).GroupBy(d => d.Kind, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            () => CamerasFeature.Counters, () => UplinkService.ClientCertificate?.Status(), time);
         _pipeline = [Writer, UplinkService, HeartbeatService];
 
         // The station's commands, when the gateway holds a station key: verified, then applied by the feature they are for.
@@ -129,6 +133,9 @@ public sealed class GatewayInstance : IHostedService, IDisposable
 
     public HeartbeatService HeartbeatService { get; }
 
+    /// <summary>The gateway's figures on the meter <c>Edge.Gateway</c>.</summary>
+    public GatewayMetrics Metrics { get; }
+
     /// <summary>The gateway's GPIO, ADC and bridge, opened as its features need them.</summary>
     public GatewayHardware GatewayHardware { get; }
 
@@ -201,6 +208,7 @@ public sealed class GatewayInstance : IHostedService, IDisposable
         }
 
         GatewayHardware.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Metrics.Dispose();
         _ledger?.Dispose();
         Store.Dispose();
     }

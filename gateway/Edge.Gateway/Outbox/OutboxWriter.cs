@@ -32,6 +32,9 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     private Task<bool>? _outcomeWait;
     private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    /// <summary>The events committed since the process started, per category, and the devices that said they are offline.</summary>
+    public Metrics.EventTally Tally { get; } = new();
+
     public OutboxWriter(OutboxStore store, GatewayOptions gateway, OutboxOptions options, TimeProvider time, ILogger<OutboxWriter> log)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -292,6 +295,10 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
             if (!results[n].Accepted)
             {
                 LogRejected(intakes[n].Draft.Type, intakes[n].Draft.Priority);
+            }
+            else
+            {
+                Tally.Count(intakes[n].Draft.Type, intakes[n].Draft.Device);
             }
 
             intakes[n].Committed.TrySetResult(results[n]);

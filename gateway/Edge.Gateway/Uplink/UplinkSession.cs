@@ -245,14 +245,18 @@ internal sealed partial class UplinkSession(
 
         try
         {
+            var sent = time.GetTimestamp();
             var result = await client.PublishAsync(messages.Event(record, time.GetUtcNow()), abort).ConfigureAwait(false);
-            Interlocked.Exchange(ref _lastProgress, time.GetTimestamp());
+            var acknowledged = time.GetTimestamp();
+            Interlocked.Exchange(ref _lastProgress, acknowledged);
+            Metrics.GatewayMetrics.PubAckLatency.Record(time.GetElapsedTime(sent, acknowledged).TotalMilliseconds);
             failures.TryRemove(record.Seq, out _);
             if (PubAckReasons.IsDelivered(result.ReasonCode))
             {
                 // Not awaited: the slot is free once the broker has acknowledged. The session's end waits for the
                 // removals through a barrier, so the next session does not send these again.
                 writer.Report(new Outcome(OutcomeKind.Delivered, record.Seq, time.GetUtcNow()));
+                state.Acknowledged.Count(record.Type);
                 state.OnDelivered(record.Id, record.Seq);
             }
             else if (PubAckReasons.IsTransient(result.ReasonCode))

@@ -22,6 +22,9 @@ public sealed class UplinkState
     /// <summary>The last connect that failed since the process started, kept after connecting: the heartbeat says why the gateway was away.</summary>
     public Edge.Contracts.Status.ConnectError? LastConnectError { get; private set; }
 
+    /// <summary>The events the broker has acknowledged (PUBACK) since the process started, per category.</summary>
+    public Metrics.EventTally Acknowledged { get; } = new();
+
     /// <summary>Raised when the uplink connects or loses the broker.</summary>
     public event Action<bool>? ConnectionChanged;
 

@@ -83,6 +83,9 @@ public sealed partial class ProcessFleet(
         info.ArgumentList.Add("run");
         info.Environment["EDGE_GATEWAY_CONFIG"] = file;
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+
+        // A district's gateways on one machine: no Prometheus endpoint each (they would all want the same port).
+        info.Environment["Edge__Metrics__Listen"] = "";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"edge-gateway for {community} did not start");
         // The gateway logs to its data directory too; the pipes are drained so it never blocks on them.
         process.OutputDataReceived += (_, _) => { };

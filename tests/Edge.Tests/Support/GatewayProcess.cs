@@ -61,6 +61,10 @@ public sealed class GatewayProcess : IDisposable
         // Keep the machine's own /etc/edge-gateway out of tests: the machine file is one that makes the gateway c001/gw1
         // (the bundled configuration has no identity), unless the test names another.
         info.Environment["EDGE_GATEWAY_CONFIG"] = IdentityFile.Value;
+
+        // Gateways side by side on one machine would all want the default metrics port; a test that reads the
+        // endpoint gives its own.
+        info.Environment["Edge__Metrics__Listen"] = "";
         info.Environment["DOTNET_ENVIRONMENT"] = "Test";
         foreach (var (k, v) in environment)
         {
