@@ -130,5 +130,37 @@ public sealed class GatewayProcessStartTests : IDisposable
         Assert.DoesNotContain("ObjectDisposedException", gateway.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_broker_that_accepts_and_never_answers_is_reported_within_the_connect_timeout()
+    {
+        // A TCP listener that accepts and says nothing: no CONNACK ever comes.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptTcpClientAsync());
+            }
+        });
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["Edge__Gateway__DataDirectory"] = _dir.Combine("gw"),
+            ["Edge__Uplink__Broker"] = $"mqtt://127.0.0.1:{port}",
+            ["Edge__Uplink__ConnectTimeout"] = "00:00:02",
+        });
+
+        await Eventually.True(() => gateway.Output.Contains("Cannot connect to", StringComparison.Ordinal) || gateway.HasExited, "the silent broker reported");
+        Assert.Contains($"Cannot connect to mqtt://127.0.0.1:{port}: no answer within 2 s (ConnectTimeout)", gateway.Output, StringComparison.Ordinal);
+        Assert.NotEmpty(accepted);
+        Assert.Equal(0, await gateway.StopAsync());
+        foreach (var c in accepted)
+        {
+            c.Dispose();
+        }
+    }
+
     public void Dispose() => _dir.Dispose();
 }
