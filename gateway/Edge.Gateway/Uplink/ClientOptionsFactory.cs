@@ -52,11 +52,13 @@ internal sealed class ClientOptionsFactory
 
     /// <param name="commands">True when the gateway takes commands: it then keeps its session across connections, so
     /// commands sent while it is away wait for it (within their message expiry).</param>
-    public MqttClientOptions Create(DateTimeOffset startedAt, DateTimeOffset now, bool commands = false)
+    /// <param name="endpoint">The broker node to connect to (one of <see cref="UplinkOptions.Endpoints"/>).</param>
+    public MqttClientOptions Create(Uri endpoint, DateTimeOffset startedAt, DateTimeOffset now, bool commands = false)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
         var will = new GatewayStatus(GatewayState.Offline, _gateway.Community, _gateway.Id, GatewayVersion.Text, startedAt, now, "connection-lost");
         var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_uplink.BrokerUri.Host, _uplink.Port)
+            .WithTcpServer(endpoint.Host, UplinkOptions.Port(endpoint))
             .WithClientId(ClientId)
             .WithProtocolVersion(_uplink.MqttVersion)
             .WithCleanStart(!commands)
@@ -86,7 +88,7 @@ internal sealed class ClientOptionsFactory
             builder.WithTlsOptions(tls =>
             {
                 tls.UseTls()
-                    .WithTargetHost(_uplink.BrokerUri.Host)
+                    .WithTargetHost(endpoint.Host)
                     .WithCertificateValidationHandler(args => Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
                 if (_clientCertificate is not null)
                 {

@@ -7,8 +7,17 @@ public sealed class UplinkOptions
 {
     public const string Section = "Edge:Uplink";
 
+    /// <summary>The broker when there is one: the default of <see cref="Broker"/>.</summary>
+    public const string DefaultBroker = "mqtt://127.0.0.1:1883";
+
     /// <summary><c>mqtt://host:port</c>, or <c>mqtts://host:port</c> for TLS (then never plaintext). Port defaults to 1883 / 8883.</summary>
-    public string Broker { get; set; } = "mqtt://127.0.0.1:1883";
+    public string Broker { get; set; } = DefaultBroker;
+
+    /// <summary>
+    /// The nodes of a clustered station broker, instead of <see cref="Broker"/>: tried in turn, the next one after a
+    /// failed connect or a lost connection (each attempt after the backoff). All <c>mqtt://</c> or all <c>mqtts://</c>.
+    /// </summary>
+    public List<string> Brokers { get; set; } = [];
 
     /// <summary><c>5</c> (default) or <c>3.1.1</c>.</summary>
     public string ProtocolVersion { get; set; } = "5";
@@ -54,9 +63,11 @@ public sealed class UplinkOptions
 
     internal MqttProtocolVersion MqttVersion => ProtocolVersion == "3.1.1" ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500;
 
-    internal Uri BrokerUri => new(Broker);
+    /// <summary>Where the gateway connects, in the order it tries: <see cref="Brokers"/>, or <see cref="Broker"/> alone.</summary>
+    internal IReadOnlyList<Uri> Endpoints => Brokers.Count > 0 ? [.. Brokers.Select(b => new Uri(b))] : [new Uri(Broker)];
 
-    internal bool UseTls => BrokerUri.Scheme == "mqtts";
+    internal bool UseTls => Endpoints[0].Scheme == "mqtts";
 
-    internal int Port => BrokerUri.IsDefaultPort || BrokerUri.Port <= 0 ? (UseTls ? 8883 : 1883) : BrokerUri.Port;
+    /// <summary>The port of <paramref name="endpoint"/>, 1883 or 8883 when it names none.</summary>
+    internal static int Port(Uri endpoint) => endpoint.IsDefaultPort || endpoint.Port <= 0 ? (endpoint.Scheme == "mqtts" ? 8883 : 1883) : endpoint.Port;
 }

@@ -6,15 +6,45 @@ namespace Edge.Gateway.Uplink;
 /// <summary>Validates <c>Edge:Uplink</c>, loading the TLS files it names so a wrong one stops the start, not every connect.</summary>
 public static class UplinkOptionsValidator
 {
+    private static bool Endpoint(string value, string key, ConfigCheck check, out string? scheme)
+    {
+        var valid = Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "mqtt" or "mqtts" && !string.IsNullOrEmpty(uri.Host)
+            && uri.AbsolutePath is "" or "/";
+        scheme = valid ? uri!.Scheme : null;
+        return check.That(valid, key, $"'{value}' must be mqtt://host[:port] or mqtts://host[:port]");
+    }
+
     public static void Validate(UplinkOptions options, ConfigCheck check)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(check);
         var before = check.Errors.Count;
-        var broker = check.That(Uri.TryCreate(options.Broker, UriKind.Absolute, out var uri) && uri.Scheme is "mqtt" or "mqtts"
-                && !string.IsNullOrEmpty(uri.Host) && uri.AbsolutePath is "" or "/",
-            nameof(options.Broker), $"'{options.Broker}' must be mqtt://host[:port] or mqtts://host[:port]");
-        var tls = broker && uri!.Scheme == "mqtts";
+        var broker = true;
+        string? scheme = null;
+        if (options.Brokers.Count == 0)
+        {
+            broker = Endpoint(options.Broker, nameof(options.Broker), check, out scheme);
+        }
+        else
+        {
+            check.That(options.Broker == UplinkOptions.DefaultBroker, nameof(options.Broker), $"and {check.Key}:{nameof(options.Brokers)} are both set: name the nodes in {nameof(options.Brokers)} only");
+            for (var i = 0; i < options.Brokers.Count; i++)
+            {
+                var key = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{nameof(options.Brokers)}:{i}");
+                if (Endpoint(options.Brokers[i], key, check, out var s))
+                {
+                    // A node reached in the clear beside TLS ones would be a way around TLS.
+                    broker &= check.That(scheme is null || s == scheme, key, $"is {s}:// while {check.Key}:{nameof(options.Brokers)}:0 is {scheme}://: all nodes use the same scheme");
+                    scheme ??= s;
+                }
+                else
+                {
+                    broker = false;
+                }
+            }
+        }
+
+        var tls = broker && scheme == "mqtts";
         check.OneOf(nameof(options.ProtocolVersion), options.ProtocolVersion, "5", "3.1.1");
         check.That(options.ClientId is not { Length: 0 or > 128 }, nameof(options.ClientId), "must be 1-128 characters when set");
         check.That(tls || (options.CaFile ?? options.CertificateFile ?? options.KeyFile) is null, nameof(options.Broker),

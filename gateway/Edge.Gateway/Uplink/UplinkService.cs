@@ -34,9 +34,9 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     private readonly ConcurrentDictionary<long, int> _failures = new();
     private readonly MessageFactory _messages;
     private readonly ReconnectWait _reconnectWait;
-    private string? _lastFailure;
-    private long _failureLoggedAt;
-    private int _failuresSinceLog;
+    private readonly IReadOnlyList<Uri> _endpoints;
+    private readonly Dictionary<Uri, (string Reason, long LoggedAt, int Since)> _failureLog = [];
+    private int _endpoint;
 
     /// <summary>How often a connect failure whose reason does not change is logged again.</summary>
     public static readonly TimeSpan FailureLogEvery = TimeSpan.FromMinutes(1);
@@ -61,6 +61,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         }
 
         _clientOptions = new ClientOptionsFactory(gateway, options, ClientCertificate);
+        _endpoints = options.Endpoints;
         _messages = new MessageFactory(options.MqttVersion);
         _reconnectWait = new ReconnectWait(options.AlarmReconnectMaxDelay, store, time);
         _startedAt = time.GetUtcNow();
@@ -77,6 +78,9 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
 
     /// <summary>The TLS client certificate presented to the broker, renewed on disk without a restart; null without one.</summary>
     public ClientCertificate? ClientCertificate { get; }
+
+    /// <summary>The broker node the uplink connects to now, or tries next (one of <c>Brokers</c>, or <c>Broker</c>).</summary>
+    public Uri Broker => _endpoints[Volatile.Read(ref _endpoint)];
 
     /// <summary>When this uplink started, as reported in the status.</summary>
     public DateTimeOffset StartedAt => _startedAt;
@@ -114,7 +118,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
 
             _client = client;
             State.SetConnected(true);
-            LogConnected(_options.Broker, ClientIdForLog, State.Reconnects, window);
+            LogConnected(Broker.OriginalString, ClientIdForLog, State.Reconnects, window);
             var began = _time.GetTimestamp();
             string reason;
             try
@@ -146,6 +150,9 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
 
             LogLost(reason);
             await GoOfflineAsync(client, "connection-lost").ConfigureAwait(false);
+
+            // The node just lost is the last to try again: with a cluster, another one takes the gateway at once.
+            NextEndpoint();
             if (!await _reconnectWait.WaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false))
             {
                 break;
@@ -165,32 +172,38 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     private async Task<int> ConnectAsync(IMqttClient client, CancellationToken ct)
     {
         using var attempt = new ConnectAttempt(_options.ConnectTimeout, _options.AlarmReconnectMaxDelay, _store, _time, ct);
+        var endpoint = Broker;
         try
         {
-            var result = await client.ConnectAsync(_clientOptions.Create(_startedAt, _time.GetUtcNow(), commands: Commands is not null), attempt.Token).ConfigureAwait(false);
+            var result = await client.ConnectAsync(_clientOptions.Create(endpoint, _startedAt, _time.GetUtcNow(), commands: Commands is not null), attempt.Token).ConfigureAwait(false);
             if (result.ResultCode == MqttClientConnectResultCode.Success)
             {
-                _lastFailure = null;
+                _failureLog.Clear();
                 return Window(result.ReceiveMaximum ?? 0);
             }
 
             // ConnectAsync does not throw on a refused CONNACK: the result code says why.
-            ReportFailure($"refused: {result.ResultCode} ({(int)result.ResultCode}) {result.ReasonString}".TrimEnd());
+            ReportFailure(endpoint, $"refused: {result.ResultCode} ({(int)result.ResultCode}) {result.ReasonString}".TrimEnd());
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            return 0;
         }
         catch (Exception) when (attempt.Why is { } why)
         {
-            ReportFailure(why);
+            ReportFailure(endpoint, why);
         }
         catch (Exception ex)
         {
-            ReportFailure(Describe(ex));
+            ReportFailure(endpoint, Describe(ex));
         }
 
+        NextEndpoint();
         return 0;
     }
+
+    /// <summary>Moves on to the next broker node (none to move to with a single broker).</summary>
+    private void NextEndpoint() => Volatile.Write(ref _endpoint, (_endpoint + 1) % _endpoints.Count);
 
     /// <summary>
     /// The broker's Receive Maximum (CONNACK, MQTT 5) bounds the QoS 1 publishes it accepts at once; exceeding it is a
@@ -332,27 +345,27 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
     }
 
     /// <summary>
-    /// A refused or failed connect is logged when its reason changes, and a reason that does not change again every
-    /// <see cref="FailureLogEvery"/> with the attempts since: an hour without the station leaves 60 lines, not
-    /// thousands, and never a silent hour.
+    /// A refused or failed connect is logged when its reason changes (per broker node), and a reason that does not
+    /// change again every <see cref="FailureLogEvery"/> with the attempts since: an hour without the station leaves 60
+    /// lines a node, not thousands, and never a silent hour.
     /// </summary>
-    private void ReportFailure(string reason)
+    private void ReportFailure(Uri endpoint, string reason)
     {
         State.OnConnectFailed(reason, _time.GetUtcNow());
         var now = _time.GetTimestamp();
-        if (reason != _lastFailure)
+        if (!_failureLog.TryGetValue(endpoint, out var last) || last.Reason != reason)
         {
-            (_lastFailure, _failureLoggedAt, _failuresSinceLog) = (reason, now, 0);
-            LogConnectFailed(_options.Broker, reason);
+            _failureLog[endpoint] = (reason, now, 0);
+            LogConnectFailed(endpoint.OriginalString, reason);
         }
-        else if (_time.GetElapsedTime(_failureLoggedAt, now) >= FailureLogEvery)
+        else if (_time.GetElapsedTime(last.LoggedAt, now) >= FailureLogEvery)
         {
-            LogConnectRetry(_options.Broker, reason, _failuresSinceLog + 1, Math.Round(_time.GetElapsedTime(_failureLoggedAt, now).TotalSeconds));
-            (_failureLoggedAt, _failuresSinceLog) = (now, 0);
+            LogConnectRetry(endpoint.OriginalString, reason, last.Since + 1, Math.Round(_time.GetElapsedTime(last.LoggedAt, now).TotalSeconds));
+            _failureLog[endpoint] = (reason, now, 0);
         }
         else
         {
-            _failuresSinceLog++;
+            _failureLog[endpoint] = last with { Since = last.Since + 1 };
         }
     }
 

@@ -11,11 +11,12 @@ namespace Edge.Tests.Uplink;
 public sealed class ClientOptionsTests
 {
     private static readonly DateTimeOffset Started = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+    private static readonly Uri Broker = new(UplinkOptions.DefaultBroker);
 
     [Fact]
     public void The_last_will_is_a_retained_offline_status_with_the_content_type_of_every_other_status()
     {
-        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions(), null).Create(Started, Started.AddSeconds(5));
+        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions(), null).Create(Broker, Started, Started.AddSeconds(5));
 
         Assert.Equal(MqttProtocolVersion.V500, options.ProtocolVersion);
         Assert.Equal(("edge/v1/c001/gw1/status", true, MqttQualityOfServiceLevel.AtLeastOnce), (options.WillTopic, options.WillRetain, options.WillQualityOfServiceLevel));
@@ -27,7 +28,7 @@ public sealed class ClientOptionsTests
     [Fact]
     public void On_mqtt_3_1_1_the_will_has_the_same_payload_and_no_v5_properties()
     {
-        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions { ProtocolVersion = "3.1.1" }, null).Create(Started, Started);
+        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions { ProtocolVersion = "3.1.1" }, null).Create(Broker, Started, Started);
 
         Assert.Equal(MqttProtocolVersion.V311, options.ProtocolVersion);
         Assert.Null(options.WillContentType);
@@ -40,8 +41,8 @@ public sealed class ClientOptionsTests
     {
         var factory = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions(), null);
 
-        var commands = factory.Create(Started, Started, commands: true);
-        var none = factory.Create(Started, Started);
+        var commands = factory.Create(Broker, Started, Started, commands: true);
+        var none = factory.Create(Broker, Started, Started);
 
         Assert.Equal((false, 120u), (commands.CleanSession, commands.SessionExpiryInterval));
         Assert.Equal((true, 0u), (none.CleanSession, none.SessionExpiryInterval));
