@@ -15,7 +15,8 @@ public sealed class RabbitMqClusterTests : IDisposable
 {
     private const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private readonly TempDirectory _dir = new();
-    private readonly int _base = 30_000 + (Environment.ProcessId % 90 * 100);
+    // Below the kernel's ephemeral range (32768-60999), where no outgoing connection can be holding a node's port.
+    private readonly int _base = 20_000 + (Environment.ProcessId % 100 * 100);
     private bool _started;
 
     private Uri Node(int n) => new($"mqtt://127.0.0.1:{_base + 30 + n}");
