@@ -15,6 +15,7 @@ return args.FirstOrDefault() switch
     "catchup" => await CatchUpBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "osdp-line" => await OsdpLineBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "outage" => await OutageBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
+    "failover" => await FailoverBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "commands" => await CommandBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "desk" => await DeskBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
     "desk-page" => await DeskPageBenchmark.RunAsync(args[1..]).ConfigureAwait(false),
@@ -23,6 +24,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]\n       edge-bench alarm [--presses N]\n       edge-bench codecs [--seconds S]\n       edge-bench community [--scenario rush|normal] [--communities N] [--seconds S]\n       edge-bench catchup [--events N] [--durability Full|Normal]\n       edge-bench osdp-line [--seconds S]\n       edge-bench outage [--seconds S] [--rate R] [--alarms N]\n       edge-bench commands [--rounds N]\n       edge-bench desk [--broker mqtt://127.0.0.1:PORT] [--events N]\n       edge-bench desk-page [--communities N] [--scenario storm] [--screenshot FILE.png]");
+    Console.Error.WriteLine("usage: edge-bench uplink [--broker mqtt://127.0.0.1:PORT] [--events N] [--window W] [--durability Full|Normal]\n       edge-bench outbox [--events N]\n       edge-bench alarm [--presses N]\n       edge-bench codecs [--seconds S]\n       edge-bench community [--scenario rush|normal] [--communities N] [--seconds S]\n       edge-bench catchup [--events N] [--durability Full|Normal]\n       edge-bench osdp-line [--seconds S]\n       edge-bench outage [--seconds S] [--rate R] [--alarms N]\n       edge-bench failover [--gateways N] [--rate R] [--seconds S]\n       edge-bench commands [--rounds N]\n       edge-bench desk [--broker mqtt://127.0.0.1:PORT] [--events N]\n       edge-bench desk-page [--communities N] [--scenario storm] [--screenshot FILE.png]");
     return 2;
 }

@@ -29,30 +29,13 @@ internal static class OutageBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var (seconds, rate, alarms) = (60, 1000, 10);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        if (CountOptions.Parse(args, "usage: edge-bench outage [--seconds 1..600] [--rate 1..20000] [--alarms 1..1000]",
+                ("--seconds", 60, 600), ("--rate", 1000, 20_000), ("--alarms", 10, 1_000)) is not { } o)
         {
-            var ok = int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0;
-            switch (args[i])
-            {
-                case "--seconds" when ok && n <= 600:
-                    seconds = n;
-                    break;
-                case "--rate" when ok && n <= 20_000:
-                    rate = n;
-                    break;
-                case "--alarms" when ok && n <= 1_000:
-                    alarms = n;
-                    break;
-                default:
-                    return Usage();
-            }
+            return 2;
         }
 
-        if (args.Length % 2 != 0)
-        {
-            return Usage();
-        }
+        var (seconds, rate, alarms) = (o["--seconds"], o["--rate"], o["--alarms"]);
 
         await using var broker = await StationBroker.StartAsync().ConfigureAwait(false);
         var uri = new Uri(broker.Uri);
@@ -144,12 +127,6 @@ internal static class OutageBenchmark
             await gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static int Usage()
-    {
-        Console.Error.WriteLine("usage: edge-bench outage [--seconds 1..600] [--rate 1..20000] [--alarms 1..1000]");
-        return 2;
     }
 
     /// <summary>What the station received, by seq: when each first arrived, and which are alarms.</summary>
