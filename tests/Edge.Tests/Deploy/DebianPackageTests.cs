@@ -145,30 +145,8 @@ public sealed class DebianPackageTests : IDisposable
         static void Run(string program, params string[] args) => RunAsync(program, args).GetAwaiter().GetResult().Checked(program);
     }
 
-    private static async Task<Result> RunAsync(string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return new Result(p.ExitCode, await output, await error);
-    }
-
-    private sealed record Result(int Code, string Output, string Error)
-    {
-        public Result Checked(string what)
-        {
-            Assert.True(Code == 0, $"{what} exited {Code}: {Output}{Error}");
-            return this;
-        }
-    }
+    private static Task<ProgramRun> RunAsync(string program, params string[] args) =>
+        ProgramRun.RunAsync(program, args, new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" });
 
     public void Dispose() => _dir.Dispose();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Edge.Tests.Support;
@@ -46,17 +45,8 @@ public sealed partial class SystemdUnitTests
 
     private static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
-        var info = new ProcessStartInfo(Analyze) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await output + await error);
+        var run = await ProgramRun.RunAsync(Analyze, args);
+        return (run.Code, run.Output + run.Error);
     }
 
     [GeneratedRegex(@"Overall exposure level for [^:]+: (\d+\.\d+)")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Tests.Support;
@@ -62,23 +61,10 @@ public sealed class RabbitMqClusterTests : IDisposable
     private static List<long> Seqs(RecordingSubscriber station) =>
         [.. station.Messages.Select(m => Payloads.DecodeEvent(System.Buffers.BuffersExtensions.ToArray(m.Payload)).Seq).Distinct().Order()];
 
-    private async Task ClusterAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepoFiles.Path("deploy/rabbitmq/loopback-cluster.sh"));
-        info.ArgumentList.Add(_dir.Combine("cluster"));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["EDGE_RMQ_BASE"] = _base.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        Assert.True(p.ExitCode == 0, $"loopback-cluster.sh {string.Join(' ', args)} exited {p.ExitCode}: {await output}{await error}");
-    }
+    private async Task ClusterAsync(params string[] args) =>
+        (await ProgramRun.RunAsync("bash", [RepoFiles.Path("deploy/rabbitmq/loopback-cluster.sh"), _dir.Combine("cluster"), .. args],
+            new Dictionary<string, string> { ["EDGE_RMQ_BASE"] = _base.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
+        .Checked($"loopback-cluster.sh {string.Join(' ', args)}");
 
     public void Dispose()
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Edge.Tests.Support;
 
 /// <summary>Runs the scripts of deploy/certs as an installer would, with bash.</summary>
@@ -29,22 +27,12 @@ public static class CertificateScripts
     /// <summary>Runs <paramref name="script"/>; returns its exit code, failing the test on a failure not expected.</summary>
     public static async Task<int> RunAsync(string script, bool expectFailure, params string[] args)
     {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepoFiles.Path("deploy/certs/" + script));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
+        var run = await ProgramRun.RunAsync("bash", [RepoFiles.Path("deploy/certs/" + script), .. args]);
         if (!expectFailure)
         {
-            Assert.True(p.ExitCode == 0, $"{script} failed: {await output}{await error}");
+            run.Checked(script);
         }
 
-        return p.ExitCode;
+        return run.Code;
     }
 }
