@@ -29,20 +29,14 @@ public sealed record OutboxStatus(
             throw new FileNotFoundException($"no outbox at '{path}'", path);
         }
 
-        if (new FileInfo(path).Length == 0)
-        {
-            throw new OutboxCorruptException(path, "it exists but is empty (0 bytes)");
-        }
+        OutboxStore.ThrowIfEmpty(path);
 
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
         try
         {
             using var db = new SqliteConnection(cs);
             db.Open();
-            if (Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is not > 0L)
-            {
-                throw new OutboxCorruptException(path, "it is a SQLite database but not an outbox (it has no meta table)");
-            }
+            OutboxStore.ThrowIfNotAnOutbox(db, path);
 
             var meta = new Dictionary<string, object?>(StringComparer.Ordinal);
             using (var cmd = db.CreateCommand())
@@ -81,7 +75,7 @@ public sealed record OutboxStatus(
                 Number(meta, "expired"),
                 cursors);
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is 11 or 26)
+        catch (SqliteException ex) when (OutboxStore.IsDamage(ex))
         {
             throw new OutboxCorruptException(path, ex.Message, ex);
         }

@@ -80,12 +80,8 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
     {
         var busy = (int)BusyTimeout.TotalMilliseconds;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        var existing = new FileInfo(path);
-        if (existing.Exists && existing.Length == 0 && !HasContent(path + "-wal"))
-        {
-            // SQLite would take an empty file for a new database: seq would restart at 1 without a word.
-            throw new OutboxCorruptException(path, "it exists but is empty (0 bytes): the events it held and its seq are gone");
-        }
+        var existed = File.Exists(path);
+        ThrowIfEmpty(path);
 
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
         SqliteConnection? write = null;
@@ -102,13 +98,13 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
                 throw new OutboxCorruptException(path, $"integrity check failed: {check}");
             }
 
-            if (existing.Exists && Scalar(write, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is 0L)
+            if (existed)
             {
-                throw new OutboxCorruptException(path, "it is a SQLite database but not an outbox (it has no meta table)");
+                ThrowIfNotAnOutbox(write, path);
             }
 
             Execute(write, Schema.Create);
-            var epoch = CheckIdentity(write, path, identity, existing.Exists);
+            var epoch = CheckIdentity(write, path, identity, existed);
             read = new SqliteConnection(cs);
             read.Open();
             Execute(read, $"PRAGMA busy_timeout={busy};");
@@ -116,7 +112,7 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
             store.LoadState();
             return store;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (SqliteException ex) when (IsDamage(ex))
         {
             write?.Dispose();
             read?.Dispose();
@@ -130,7 +126,29 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
         }
     }
 
-    private static bool HasContent(string file) => new FileInfo(file) is { Exists: true, Length: > 0 };
+    /// <summary>
+    /// Refuses an outbox file that exists but holds nothing (no WAL either): SQLite would take it for a new database,
+    /// and seq would restart at 1 without a word.
+    /// </summary>
+    internal static void ThrowIfEmpty(string path)
+    {
+        if (new FileInfo(path) is { Exists: true, Length: 0 } && new FileInfo(path + "-wal") is not { Exists: true, Length: > 0 })
+        {
+            throw new OutboxCorruptException(path, "it exists but is empty (0 bytes): the events it held and its seq are gone");
+        }
+    }
+
+    /// <summary>Refuses a SQLite database without the outbox's meta table.</summary>
+    internal static void ThrowIfNotAnOutbox(SqliteConnection db, string path)
+    {
+        if (Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is not > 0L)
+        {
+            throw new OutboxCorruptException(path, "it is a SQLite database but not an outbox (it has no meta table)");
+        }
+    }
+
+    /// <summary>True when SQLite says the file itself is bad (not a lock, permissions or I/O).</summary>
+    internal static bool IsDamage(SqliteException ex) => ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase;
 
     /// <summary>Moves the outbox file and its WAL files aside, under a name with the time; returns the new name.</summary>
     private static string SetAside(string path)
