@@ -119,7 +119,7 @@ public static class GatewayCli
             try
             {
                 var configuration = GatewayProgram.CreateBuilder([.. parse.UnmatchedTokens]).Configuration;
-                path = parse.GetValue(outbox) ?? Path.Combine(configuration[$"{GatewayOptions.Section}:DataDirectory"] ?? "data", "outbox.db");
+                path = parse.GetValue(outbox) ?? GatewayInstance.OutboxPath(GatewayOptions.From(configuration));
             }
             catch (OptionsValidationException ex)
             {

@@ -88,7 +88,7 @@ public static class GatewayProgram
     {
         var builder = CreateBuilder(args);
 
-        var dataDirectory = builder.Configuration["Edge:Gateway:DataDirectory"] ?? "data";
+        var dataDirectory = GatewayOptions.From(builder.Configuration).DataDirectory;
         builder.Services.AddSerilog((_, log) => log
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()

@@ -13,4 +13,16 @@ public sealed class GatewayOptions
 
     /// <summary>Directory for the outbox database and logs; created when missing.</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// The section as <paramref name="configuration"/> has it, before any check: for what the process needs before the
+    /// settings are read and validated (where to log, which outbox <c>status</c> reads).
+    /// </summary>
+    public static GatewayOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new GatewayOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(Section), options);
+        return options;
+    }
 }
