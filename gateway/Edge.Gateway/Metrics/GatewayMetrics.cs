@@ -11,7 +11,7 @@ namespace Edge.Gateway.Metrics;
 /// outbox (depth per lane, oldest age, last seq, evictions, dead letters, expired), events committed and acknowledged
 /// per category, PUBACK latency, the uplink (connected, reconnects, failed connects, the client certificate's days left), devices offline per kind,
 /// snapshots per outcome. Observed when read, from the same counters the heartbeat carries, so a scrape costs nothing
-/// between scrapes. The gateway process exports them on a Prometheus endpoint (<see cref="MetricsOptions"/>);
+/// between scrapes, and one read of the outbox file (its oldest event) when it comes. The gateway process exports them on a Prometheus endpoint (<see cref="MetricsOptions"/>);
 /// <c>dotnet-counters monitor --counters Edge.Gateway -n edge-gateway</c> reads them too.
 /// </summary>
 public sealed class GatewayMetrics : IDisposable
@@ -39,13 +39,13 @@ public sealed class GatewayMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(uplink);
-        _meter.CreateObservableGauge("edge.outbox.depth", () => Lanes(store.Stats().Queue), "{event}", "Events waiting in the outbox, per lane");
+        _meter.CreateObservableGauge("edge.outbox.depth", () => Lanes(store.Queue), "{event}", "Events waiting in the outbox, per lane");
         _meter.CreateObservableGauge("edge.outbox.oldest.age", () => store.Stats().OldestEnqueuedAt is { } o ? Math.Max(0, (time.GetUtcNow() - o).TotalSeconds) : 0,
             "s", "Age of the oldest event waiting in the outbox; 0 when none waits");
         _meter.CreateObservableGauge("edge.outbox.last_seq", () => store.LastSeq, "{event}", "The seq of the newest event the gateway has taken in");
-        _meter.CreateObservableCounter("edge.outbox.evictions", () => store.Stats().Evictions, "{event}", "Events dropped because the outbox was full (never critical)");
-        _meter.CreateObservableCounter("edge.outbox.dead_letters", () => store.Stats().DeadLetters, "{event}", "Events the broker refused");
-        _meter.CreateObservableCounter("edge.outbox.expired", () => store.Stats().Expired, "{event}", "Events that went stale before they could be sent");
+        _meter.CreateObservableCounter("edge.outbox.evictions", () => store.Losses.Evictions, "{event}", "Events dropped because the outbox was full (never critical)");
+        _meter.CreateObservableCounter("edge.outbox.dead_letters", () => store.Losses.DeadLetters, "{event}", "Events the broker refused");
+        _meter.CreateObservableCounter("edge.outbox.expired", () => store.Losses.Expired, "{event}", "Events that went stale before they could be sent");
         _meter.CreateObservableCounter("edge.events.committed", () => PerCategory(writer.Tally), "{event}", "Events committed to the outbox, per category");
         _meter.CreateObservableCounter("edge.events.acknowledged", () => PerCategory(uplink.Acknowledged), "{event}", "Events the broker acknowledged, per category");
         _meter.CreateObservableGauge("edge.uplink.connected", () => uplink.Connected ? 1 : 0, null, "1 while connected to the station broker");

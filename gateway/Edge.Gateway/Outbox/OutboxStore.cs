@@ -261,6 +261,15 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
         return new OutboxStats(LastSeq, queue, bytes, oldest, _counters.Evictions, _counters.DeadLetters, _counters.Expired);
     }
 
+    /// <summary>The events waiting per lane, from the counters: no read of the file (<see cref="Stats"/> reads the oldest).</summary>
+    public QueueDepth Queue => _counters.Depth().Queue;
+
+    /// <summary>
+    /// The events lost since the outbox was created, from the counters: evicted from a full outbox, refused by the
+    /// broker (dead letters), gone stale before they could be sent.
+    /// </summary>
+    public (long Evictions, long DeadLetters, long Expired) Losses => (_counters.Evictions, _counters.DeadLetters, _counters.Expired);
+
     /// <summary>Events waiting in a lane, from the store's own count (no query).</summary>
     public long Pending(Priority priority) => _counters.Pending(priority);
 
