@@ -158,7 +158,22 @@ public static class GatewayCli
         try
         {
             var builder = GatewayProgram.CreateBuilder(args);
-            var settings = SettingsBinder.Bind(builder.Configuration);
+            var logErrors = new List<string>();
+            LogLevels.Read(builder.Configuration, logErrors);
+            GatewaySettings settings;
+            try
+            {
+                settings = SettingsBinder.Bind(builder.Configuration);
+            }
+            catch (OptionsValidationException ex) when (logErrors.Count > 0)
+            {
+                throw new OptionsValidationException(ex.OptionsName, ex.OptionsType, [.. logErrors, .. ex.Failures]);
+            }
+
+            if (logErrors.Count > 0)
+            {
+                throw new OptionsValidationException(LogLevels.Section, typeof(LogLevels), logErrors);
+            }
 
             // Read cleanly is not yet valid: the values are checked as the gateway checks them when it is made.
             settings.ThrowIfInvalid();

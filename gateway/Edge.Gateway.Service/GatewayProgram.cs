@@ -89,8 +89,8 @@ public static class GatewayProgram
         var builder = CreateBuilder(args);
 
         var dataDirectory = GatewayOptions.From(builder.Configuration).DataDirectory;
-        builder.Services.AddSerilog((_, log) => log
-            .ReadFrom.Configuration(builder.Configuration)
+        var levels = LogLevels.Read(builder.Configuration);
+        builder.Services.AddSerilog((_, log) => levels.ApplyTo(log)
             .Enrich.FromLogContext()
             .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture)
             .WriteTo.File(new CompactJsonFormatter(), Path.Combine(dataDirectory, "logs", "edge-gateway-.clef"),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Edge.Contracts.Events;
 
 namespace Edge.Gateway.Access;
@@ -36,7 +37,7 @@ internal sealed class ControllerDoorAlarms(AccessControllerOptions controller)
     public string? State() => _active.Count == 0
         ? null
         : JsonSerializer.Serialize(_active.OrderBy(a => a.Key, StringComparer.Ordinal)
-            .ToDictionary(a => a.Key, a => a.Value.Order(StringComparer.Ordinal).ToArray()));
+            .ToDictionary(a => a.Key, a => a.Value.Order(StringComparer.Ordinal).ToArray()), DoorAlarmStateJson.Default.DictionaryStringStringArray);
 
     /// <summary>Takes back the doors in alarm kept with the cursor; of a state that does not read, only the doors configured and the alarms known.</summary>
     public void Restore(string? state)
@@ -49,7 +50,7 @@ internal sealed class ControllerDoorAlarms(AccessControllerOptions controller)
         Dictionary<string, string[]>? doors;
         try
         {
-            doors = JsonSerializer.Deserialize<Dictionary<string, string[]>>(state);
+            doors = JsonSerializer.Deserialize(state, DoorAlarmStateJson.Default.DictionaryStringStringArray);
         }
         catch (JsonException)
         {
@@ -71,3 +72,7 @@ internal sealed class ControllerDoorAlarms(AccessControllerOptions controller)
         }
     }
 }
+
+/// <summary>Source-generated JSON for the doors in alarm kept with a controller's cursor.</summary>
+[JsonSerializable(typeof(Dictionary<string, string[]>))]
+internal sealed partial class DoorAlarmStateJson : JsonSerializerContext;

@@ -21,7 +21,8 @@ namespace Edge.Gateway.Configuration;
 /// </summary>
 public static class SettingsBinder
 {
-    private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The sections under <c>Edge</c> and the type each binds to.</summary>
+    internal static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
         [GatewayOptions.Section] = typeof(GatewayOptions),
         [OutboxOptions.Section] = typeof(OutboxOptions),
@@ -34,6 +35,21 @@ public static class SettingsBinder
         [CommandOptions.Section] = typeof(CommandOptions),
         [Metrics.MetricsOptions.Section] = typeof(Metrics.MetricsOptions),
     };
+
+    /// <summary>
+    /// Every type a setting binds to that holds settings of its own: the sections, their list elements and the
+    /// locations. Named here, not found by walking the properties, so the published gateway (Native AOT, trimmed)
+    /// keeps what <see cref="UnknownKeys"/> reads of them.
+    /// </summary>
+    internal static readonly SettingShapes Shapes = new SettingShapes()
+        .Add<GatewayOptions>().Add<OutboxOptions>().Add<UplinkOptions>().Add<TestEventOptions>().Add<HardwareOptions>()
+        .Add<AlarmOptions>().Add<AlarmButtonOptions>().Add<ZoneOptions>()
+        .Add<AccessOptions>().Add<AccessControllerOptions>().Add<AccessDoorOptions>().Add<WiegandReaderOptions>()
+        .Add<GpioDoorOptions>().Add<OsdpReaderOptions>()
+        .Add<CameraOptions>().Add<CameraDeviceOptions>()
+        .Add<CommandOptions>().Add<StationKeyOptions>()
+        .Add<Metrics.MetricsOptions>()
+        .Add<Edge.Contracts.Events.Location>();
 
     /// <summary>
     /// Reads the settings, secrets from their files included (<see cref="SecretFiles"/>, systemd credentials from
@@ -57,7 +73,7 @@ public static class SettingsBinder
             var key = $"Edge:{section.Key}";
             if (Sections.TryGetValue(key, out var type))
             {
-                errors.AddRange(UnknownKeys.In(section, type, key));
+                errors.AddRange(UnknownKeys.In(section, type, key, Shapes));
             }
             else
             {
@@ -66,27 +82,27 @@ public static class SettingsBinder
         }
 
         var settings = new GatewaySettings(
-            Read<GatewayOptions>(configuration, GatewayOptions.Section, errors),
-            Read<OutboxOptions>(configuration, OutboxOptions.Section, errors),
-            Read<UplinkOptions>(configuration, UplinkOptions.Section, errors),
-            Read<TestEventOptions>(configuration, TestEventOptions.Section, errors),
-            Read<HardwareOptions>(configuration, HardwareOptions.Section, errors),
-            Read<AlarmOptions>(configuration, AlarmOptions.Section, errors),
-            Read<AccessOptions>(configuration, AccessOptions.Section, errors),
-            Read<CameraOptions>(configuration, CameraOptions.Section, errors),
-            Read<CommandOptions>(configuration, CommandOptions.Section, errors),
-            Read<Metrics.MetricsOptions>(configuration, Metrics.MetricsOptions.Section, errors));
+            Read(configuration, GatewayOptions.Section, errors, static (c, o) => c.Bind(o), new GatewayOptions()),
+            Read(configuration, OutboxOptions.Section, errors, static (c, o) => c.Bind(o), new OutboxOptions()),
+            Read(configuration, UplinkOptions.Section, errors, static (c, o) => c.Bind(o), new UplinkOptions()),
+            Read(configuration, TestEventOptions.Section, errors, static (c, o) => c.Bind(o), new TestEventOptions()),
+            Read(configuration, HardwareOptions.Section, errors, static (c, o) => c.Bind(o), new HardwareOptions()),
+            Read(configuration, AlarmOptions.Section, errors, static (c, o) => c.Bind(o), new AlarmOptions()),
+            Read(configuration, AccessOptions.Section, errors, static (c, o) => c.Bind(o), new AccessOptions()),
+            Read(configuration, CameraOptions.Section, errors, static (c, o) => c.Bind(o), new CameraOptions()),
+            Read(configuration, CommandOptions.Section, errors, static (c, o) => c.Bind(o), new CommandOptions()),
+            Read(configuration, Metrics.MetricsOptions.Section, errors, static (c, o) => c.Bind(o), new Metrics.MetricsOptions()));
 
         // The binder quietly leaves out a list element it cannot read (an enum it does not know, a number that is not
         // one): a device would be missing without a word. Each element is read again on its own to name the key.
-        Elements<AlarmButtonOptions>(configuration, AlarmOptions.Section + ":Buttons", errors);
-        Elements<ZoneOptions>(configuration, AlarmOptions.Section + ":Zones", errors);
-        Elements<AccessControllerOptions>(configuration, AccessOptions.Section + ":Controllers", errors);
-        Elements<WiegandReaderOptions>(configuration, AccessOptions.Section + ":WiegandReaders", errors);
-        Elements<GpioDoorOptions>(configuration, AccessOptions.Section + ":Doors", errors);
-        Elements<OsdpReaderOptions>(configuration, AccessOptions.Section + ":OsdpReaders", errors);
-        Elements<CameraDeviceOptions>(configuration, CameraOptions.Section + ":Devices", errors);
-        Elements<StationKeyOptions>(configuration, CommandOptions.Section + ":StationKeys", errors);
+        Elements(configuration, AlarmOptions.Section + ":Buttons", errors, static e => e.Get<AlarmButtonOptions>());
+        Elements(configuration, AlarmOptions.Section + ":Zones", errors, static e => e.Get<ZoneOptions>());
+        Elements(configuration, AccessOptions.Section + ":Controllers", errors, static e => e.Get<AccessControllerOptions>());
+        Elements(configuration, AccessOptions.Section + ":WiegandReaders", errors, static e => e.Get<WiegandReaderOptions>());
+        Elements(configuration, AccessOptions.Section + ":Doors", errors, static e => e.Get<GpioDoorOptions>());
+        Elements(configuration, AccessOptions.Section + ":OsdpReaders", errors, static e => e.Get<OsdpReaderOptions>());
+        Elements(configuration, CameraOptions.Section + ":Devices", errors, static e => e.Get<CameraDeviceOptions>());
+        Elements(configuration, CommandOptions.Section + ":StationKeys", errors, static e => e.Get<StationKeyOptions>());
         SecretFiles.Load(settings, credentialsDirectory, errors);
         if (errors.Count > 0)
         {
@@ -96,37 +112,43 @@ public static class SettingsBinder
         return settings;
     }
 
-    /// <summary>The section's values over the defaults; the defaults alone (and the problem named) when a value is not of its type.</summary>
-    private static T Read<T>(IConfiguration configuration, string section, List<string> errors)
-        where T : class, new()
+    /// <summary>
+    /// The section's values over the defaults; the defaults alone (and the problem named) when a value is not of its
+    /// type. <paramref name="bind"/> is the binder's call on the concrete type, which the configuration binding source
+    /// generator turns into code (no reflection in the published gateway).
+    /// </summary>
+    private static T Read<T>(IConfiguration configuration, string section, List<string> errors, Action<IConfiguration, T> bind, T options)
+        where T : class
     {
-        var options = new T();
         try
         {
-            configuration.GetSection(section).Bind(options);
+            bind(configuration.GetSection(section), options);
         }
         catch (InvalidOperationException ex)
         {
             // "Failed to convert configuration value at 'Edge:Outbox:MaxBytes' to type 'System.Int64'." names the key.
-            errors.Add(ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message);
+            errors.Add(Message(ex));
         }
 
         return options;
     }
 
-    private static void Elements<T>(IConfiguration configuration, string list, List<string> errors)
+    private static void Elements<T>(IConfiguration configuration, string list, List<string> errors, Func<IConfiguration, T?> read)
         where T : class
     {
         foreach (var element in configuration.GetSection(list).GetChildren())
         {
             try
             {
-                _ = element.Get<T>();
+                _ = read(element);
             }
             catch (InvalidOperationException ex)
             {
-                errors.Add(ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message);
+                errors.Add(Message(ex));
             }
         }
     }
+
+    private static string Message(InvalidOperationException ex) =>
+        ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
 }

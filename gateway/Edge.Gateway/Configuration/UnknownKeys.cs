@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -11,11 +12,15 @@ namespace Edge.Gateway.Configuration;
 /// </summary>
 public static class UnknownKeys
 {
-    /// <summary>Every key under <paramref name="section"/> (bound to <paramref name="type"/>) that names nothing, as a message.</summary>
-    public static IEnumerable<string> In(IConfigurationSection section, Type type, string key)
+    /// <summary>
+    /// Every key under <paramref name="section"/> (bound to <paramref name="type"/>) that names nothing, as a message.
+    /// Each type that holds settings of its own must be in <paramref name="shapes"/>.
+    /// </summary>
+    public static IEnumerable<string> In(IConfigurationSection section, Type type, string key, SettingShapes shapes)
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(shapes);
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (IsValue(type))
         {
@@ -32,7 +37,7 @@ public static class UnknownKeys
                     continue;
                 }
 
-                foreach (var problem in In(child, element, $"{key}:{child.Key}"))
+                foreach (var problem in In(child, element, $"{key}:{child.Key}", shapes))
                 {
                     yield return problem;
                 }
@@ -41,7 +46,7 @@ public static class UnknownKeys
             yield break;
         }
 
-        var known = Settings(type);
+        var known = shapes.Of(type);
         foreach (var child in section.GetChildren())
         {
             if (!known.TryGetValue(child.Key, out var property))
@@ -50,28 +55,11 @@ public static class UnknownKeys
                 continue;
             }
 
-            foreach (var problem in In(child, property, $"{key}:{child.Key}"))
+            foreach (var problem in In(child, property, $"{key}:{child.Key}", shapes))
             {
                 yield return problem;
             }
         }
-    }
-
-    /// <summary>What a section may hold: settable properties, and the constructor parameters of a record.</summary>
-    private static Dictionary<string, Type> Settings(Type type)
-    {
-        var settings = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase);
-        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
-        {
-            settings[p.Name] = p.PropertyType;
-        }
-
-        foreach (var p in type.GetConstructors().SelectMany(c => c.GetParameters()).Where(p => p.Name is not null))
-        {
-            settings.TryAdd(p.Name!, p.ParameterType);
-        }
-
-        return settings;
     }
 
     private static bool IsValue(Type type) =>
@@ -82,4 +70,37 @@ public static class UnknownKeys
         type.IsArray ? type.GetElementType()
         : type.IsGenericType && typeof(IEnumerable).IsAssignableFrom(type) && type.GetGenericArguments() is [var element] ? element
         : null;
+}
+
+/// <summary>
+/// The types settings bind to, each with what it may hold: settable properties, and the constructor parameters of a
+/// record. Added by type argument, so trimming and Native AOT keep the members read here.
+/// </summary>
+public sealed class SettingShapes
+{
+    private readonly Dictionary<Type, IReadOnlyDictionary<string, Type>> _shapes = [];
+
+    public SettingShapes Add<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
+    {
+        var settings = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            settings[p.Name] = p.PropertyType;
+        }
+
+        foreach (var p in typeof(T).GetConstructors().SelectMany(c => c.GetParameters()).Where(p => p.Name is not null))
+        {
+            settings.TryAdd(p.Name!, p.ParameterType);
+        }
+
+        _shapes[typeof(T)] = settings;
+        return this;
+    }
+
+    internal bool Contains(Type type) => _shapes.ContainsKey(type);
+
+    /// <summary>What <paramref name="type"/> may hold; a type nobody added is a mistake in the gateway, not in the file.</summary>
+    internal IReadOnlyDictionary<string, Type> Of(Type type) =>
+        _shapes.TryGetValue(type, out var shape) ? shape
+        : throw new InvalidOperationException($"{type.Name} holds settings but is not among the setting shapes (SettingsBinder.Shapes)");
 }

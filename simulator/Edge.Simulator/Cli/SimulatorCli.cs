@@ -21,6 +21,10 @@ public static class SimulatorCli
         var o = new ScenarioOptions(defaultDuration: TimeSpan.FromSeconds(20));
         var broker = BrokerOption("Station broker mqtt://host:port; default: an in-process broker");
         var processes = new Option<bool>("--gateway-processes") { Description = "Run each gateway as a real edge-gateway process instead of in this process" };
+        var program = new Option<string?>("--gateway-program")
+        {
+            Description = "The program each gateway process runs, e.g. a packaged native edge-gateway (implies --gateway-processes); default: edge-gateway.dll beside the simulator",
+        };
         var rate = new Option<double?>("--test-events") { Description = "Background load: device.test events per gateway per second (default: the scenario's)" };
         rate.Validators.Add(r =>
         {
@@ -40,13 +44,14 @@ public static class SimulatorCli
         var deskPort = PortOption("--desk-port", 8080, "Port of the police alarm desk (with --desk); 0 picks a free one");
         var command = new Command("run", "Run the district: station broker, every community's hardware and gateway, a scenario, and a station probe that checks every event arrived")
         {
-            broker, processes, rate, heartbeat, data, desk, deskPort,
+            broker, processes, program, rate, heartbeat, data, desk, deskPort,
         };
         o.AddTo(command);
         command.SetAction(async (parse, ct) => await DistrictRun.RunAsync(o.Read(parse) with
         {
             Broker = parse.GetValue(broker),
-            Gateways = parse.GetValue(processes) ? GatewayMode.Processes : GatewayMode.InProcess,
+            Gateways = parse.GetValue(processes) || parse.GetValue(program) is not null ? GatewayMode.Processes : GatewayMode.InProcess,
+            GatewayProgram = parse.GetValue(program),
             TestEventRate = parse.GetValue(rate),
             HeartbeatInterval = parse.GetValue(heartbeat),
             DataDirectory = parse.GetValue(data),

@@ -232,7 +232,8 @@ public static class DistrictRun
     private static GatewayFleet? MakeFleet(RunSettings settings, Scenario scenario, IReadOnlyList<CommunityPlan> district, DistrictDevices devices, Uri broker,
         string dataRoot, Supervision supervision, Journal journal, Microsoft.Extensions.Logging.ILoggerFactory loggers, TimeProvider time, IReadOnlyList<StationKey> stationKeys)
     {
-        var fleetSettings = new FleetSettings(broker, devices.Endpoints, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway, stationKeys);
+        var fleetSettings = new FleetSettings(broker, devices.Endpoints, dataRoot, settings.HeartbeatInterval, settings.TestEventRate ?? scenario.LoadPerGateway, stationKeys,
+            settings.GatewayProgram);
         return settings.Gateways switch
         {
             GatewayMode.InProcess => new InProcessFleet(district, fleetSettings, supervision, journal.Writer, loggers, time),
@@ -305,7 +306,7 @@ public static class DistrictRun
             ? Math.Round(gatewayCpu.TotalSeconds / scenarioTime.TotalSeconds / communities * 100, 2)
             : (double?)null;
         o.WriteLine($"Scenario over after {scenarioTime.TotalSeconds:0.0} s; waiting for the station to receive what is on its way...");
-        return new RunContext.Played(scenarioTime, scenarioCpu, gatewayCpuPercent);
+        return new RunContext.Played(scenarioTime, scenarioCpu, gatewayCpuPercent, fleet?.GatewayPeakMemoryMb());
     }
 
     /// <summary>Waits, at most <see cref="DrainTimeout"/>, until the station has every event caused and every seq committed (and the snapshots, unless a gateway was killed holding some).</summary>

@@ -11,7 +11,7 @@ namespace Edge.Simulator.District;
 internal sealed class RunContext(RunSettings settings, Scenario scenario, TextWriter output)
 {
     /// <summary>How long the scenario played, the CPU this process used meanwhile, and each gateway process's share of a core.</summary>
-    public sealed record Played(TimeSpan Time, double CpuS, double? GatewayCpuPercent);
+    public sealed record Played(TimeSpan Time, double CpuS, double? GatewayCpuPercent, double? GatewayPeakMemoryMb);
 
     private readonly Process _process = Process.GetCurrentProcess();
     private readonly TimeSpan _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
@@ -36,7 +36,7 @@ internal sealed class RunContext(RunSettings settings, Scenario scenario, TextWr
         var report = RunVerdict.Build(Settings, Scenario, clock, StartedAt, district, broker, fleet, probe, checks.Truth, checks.Timeline, checks.Supervision,
             checks.Backlog, checks.Snapshots.Counts(), journal, committed, online, played.Time,
             new Resources(Environment.ProcessorCount, Math.Round(cpu, 1), cpuPercent, Math.Round(_process.PeakWorkingSet64 / 1048576.0, 1), memoryPerCommunity,
-                played.GatewayCpuPercent), commands);
+                played.GatewayCpuPercent, played.GatewayPeakMemoryMb), commands);
         Summary.Print(report, clock, Output);
         if (Settings.ReportPath is { } path)
         {

@@ -61,6 +61,12 @@ public sealed record RunSettings
 
     public GatewayMode Gateways { get; init; } = GatewayMode.InProcess;
 
+    /// <summary>
+    /// The program each gateway process runs (a packaged, native <c>edge-gateway</c>); null runs the
+    /// <c>edge-gateway.dll</c> built beside the simulator with <c>dotnet</c>.
+    /// </summary>
+    public string? GatewayProgram { get; init; }
+
     /// <summary>Background load, device.test events per gateway per second; null takes the scenario's own.</summary>
     public double? TestEventRate { get; init; }
 

@@ -63,7 +63,8 @@ public static class Summary
         Line($"  cost         {r.Resources.CpuS:0.0} CPU s ({r.Resources.CpuPercent:0.#}% of {r.Resources.Cores} cores), peak working set {r.Resources.PeakWorkingSetMb:0} MB{perCommunity}");
         if (r.Resources.GatewayCpuPercentOfCore is { } gatewayCpu)
         {
-            Line($"  gateways     each gateway process used {gatewayCpu:0.##}% of one core on average while the scenario ran");
+            var memory = r.Resources.GatewayPeakMemoryMb is { } peak ? string.Create(CultureInfo.InvariantCulture, $"; the largest peaked at {peak:0.#} MB resident") : "";
+            Line($"  gateways     each gateway process used {gatewayCpu:0.##}% of one core on average while the scenario ran{memory}");
         }
         o.WriteLine(r.Ok
             ? "  result       OK: every event the simulator caused and every event the gateways committed reached the station"

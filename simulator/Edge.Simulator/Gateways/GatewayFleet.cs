@@ -7,7 +7,8 @@ using Edge.Simulator.Topology;
 namespace Edge.Simulator.Gateways;
 
 /// <summary>What every gateway of a run is configured with beyond its community's devices.</summary>
-public sealed record FleetSettings(Uri Broker, DeviceEndpoints Devices, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate, IReadOnlyList<StationKey>? StationKeys = null);
+public sealed record FleetSettings(Uri Broker, DeviceEndpoints Devices, string DataRoot, TimeSpan HeartbeatInterval, double TestEventRate,
+    IReadOnlyList<StationKey>? StationKeys = null, string? GatewayProgram = null);
 
 /// <summary>A station key the gateways verify commands with: its id and the public key, PEM.</summary>
 public sealed record StationKey(string Id, string PublicKeyPem);
@@ -121,6 +122,9 @@ public abstract class GatewayFleet : IAsyncDisposable
 
     /// <summary>CPU time the gateways have used so far, when they run as processes of their own; null in-process.</summary>
     public virtual TimeSpan? GatewayCpu() => null;
+
+    /// <summary>The largest peak resident memory (VmHWM) of a gateway process so far, in MB; null for gateways that are not processes of their own.</summary>
+    public virtual double? GatewayPeakMemoryMb() => null;
 
     /// <summary>Stops every gateway cleanly; then <see cref="Committed"/> is exact.</summary>
     public async Task StopAsync()

@@ -27,6 +27,9 @@ public sealed partial class ProcessFleet(
     /// <summary>The gateway program, copied beside the simulator by the build.</summary>
     public static string GatewayDll => Path.Combine(AppContext.BaseDirectory, "edge-gateway.dll");
 
+    /// <summary>The largest peak resident memory of a gateway process seen, in bytes.</summary>
+    private long _peakMemory;
+
     public override string Mode => "processes";
 
     /// <summary>CPU time of the gateway processes that have exited (killed, crashed).</summary>
@@ -41,6 +44,7 @@ public sealed partial class ProcessFleet(
             {
                 process.Refresh();
                 total += process.TotalProcessorTime;
+                NotePeak(process);
             }
             catch (InvalidOperationException)
             {
@@ -51,12 +55,31 @@ public sealed partial class ProcessFleet(
         return total;
     }
 
+    public override double? GatewayPeakMemoryMb() => Math.Round(Interlocked.Read(ref _peakMemory) / 1048576.0, 1);
+
+    private void NotePeak(Process process)
+    {
+        // On Linux, the kernel's high-water mark of the process's resident memory (VmHWM).
+        var peak = process.PeakWorkingSet64;
+        long seen;
+        while (peak > (seen = Interlocked.Read(ref _peakMemory)) && Interlocked.CompareExchange(ref _peakMemory, peak, seen) != seen)
+        {
+        }
+    }
+
     /// <summary>Known only once a process has stopped (read from its outbox); while running, the station's heartbeats tell.</summary>
     public override long? Committed(string community) => _lastSeq.TryGetValue(community, out var seq) ? seq : null;
 
     protected override async Task StartAllAsync(CancellationToken ct)
     {
-        if (!File.Exists(GatewayDll))
+        if (Settings.GatewayProgram is { } program)
+        {
+            if (!File.Exists(program))
+            {
+                throw new FileNotFoundException($"--gateway-program names '{program}', which does not exist");
+            }
+        }
+        else if (!File.Exists(GatewayDll))
         {
             throw new FileNotFoundException($"the gateway program is not beside the simulator: {GatewayDll}");
         }
@@ -73,13 +96,17 @@ public sealed partial class ProcessFleet(
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "appsettings.json");
         File.WriteAllText(file, Json(Config(_plans[community])));
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Settings.GatewayProgram is { } program ? Path.GetFullPath(program) : "dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.ArgumentList.Add(GatewayDll);
+        if (Settings.GatewayProgram is null)
+        {
+            info.ArgumentList.Add(GatewayDll);
+        }
+
         info.ArgumentList.Add("run");
         info.Environment["EDGE_GATEWAY_CONFIG"] = file;
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
@@ -104,6 +131,7 @@ public sealed partial class ProcessFleet(
             {
                 process.Refresh();
                 Interlocked.Add(ref _exitedCpuTicks, process.TotalProcessorTime.Ticks);
+                NotePeak(process);
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync().ConfigureAwait(false);
             }

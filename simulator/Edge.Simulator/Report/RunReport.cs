@@ -57,7 +57,8 @@ public sealed record GatewayHealth(int Total, int Online, double? OfflineDetecte
 /// What the run cost this machine: CPU seconds of the whole run (start and stop included), the share of the machine's
 /// cores used while the scenario ran, the peak working set, and the memory each community with its gateway added.
 /// </summary>
-public sealed record Resources(int Cores, double CpuS, double CpuPercent, double PeakWorkingSetMb, double? MemoryPerCommunityMb, double? GatewayCpuPercentOfCore);
+public sealed record Resources(int Cores, double CpuS, double CpuPercent, double PeakWorkingSetMb, double? MemoryPerCommunityMb, double? GatewayCpuPercentOfCore,
+    double? GatewayPeakMemoryMb = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(RunReport))]

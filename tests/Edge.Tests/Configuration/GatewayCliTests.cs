@@ -45,12 +45,12 @@ public sealed class GatewayCliTests : IDisposable
     public async Task Check_config_reports_every_problem_at_once_and_creates_nothing()
     {
         var (code, _, error) = await RunAsync("check-config", $"--Edge:Gateway:DataDirectory={Data}", "--Edge:Uplink:Broker=http://station",
-            "--Edge:Uplnk:Broker=mqtt://x", "--Edge:Outbox:MaxBytes=lots");
+            "--Edge:Uplnk:Broker=mqtt://x", "--Edge:Outbox:MaxBytes=lots", "--Serilog:MinimumLevel:Default=Loud", "--Serilog:WriteTo:0:Name=Seq");
 
         Assert.Equal(GatewayProgram.ConfigurationError, code);
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, l => Assert.StartsWith("configuration error: ", l, StringComparison.Ordinal));
-        foreach (var key in new[] { "Edge:Gateway:Community", "Edge:Gateway:Id", "Edge:Uplink:Broker", "Edge:Uplnk", "Edge:Outbox:MaxBytes" })
+        foreach (var key in new[] { "Edge:Gateway:Community", "Edge:Gateway:Id", "Edge:Uplink:Broker", "Edge:Uplnk", "Edge:Outbox:MaxBytes", "Serilog:MinimumLevel:Default", "Serilog:WriteTo" })
         {
             Assert.Contains(lines, l => l.Contains(key, StringComparison.Ordinal));
         }

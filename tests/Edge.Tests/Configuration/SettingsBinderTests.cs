@@ -52,6 +52,54 @@ public sealed class SettingsBinderTests
         Assert.Contains(failures, f => f.StartsWith(message, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The published gateway reads what a setting may hold from the shapes SettingsBinder names, not by walking the
+    /// types: every type with settings of its own, reached from any section through properties and lists, is named.
+    /// </summary>
+    [Fact]
+    public void Every_type_that_holds_settings_has_a_shape()
+    {
+        var seen = new HashSet<Type>();
+        var missing = new List<string>();
+        void Walk(Type type, string path)
+        {
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(TimeSpan) || type == typeof(Uri) || !seen.Add(type))
+            {
+                return;
+            }
+
+            if (type.IsGenericType && type.GetGenericArguments() is [var element] && typeof(System.Collections.IEnumerable).IsAssignableFrom(type))
+            {
+                Walk(element, path + ":0");
+                return;
+            }
+
+            if (!SettingsBinder.Shapes.Contains(type))
+            {
+                missing.Add($"{path} ({type.Name})");
+            }
+
+            foreach (var p in type.GetProperties().Where(p => p.CanWrite))
+            {
+                Walk(p.PropertyType, $"{path}:{p.Name}");
+            }
+
+            foreach (var p in type.GetConstructors().SelectMany(c => c.GetParameters()))
+            {
+                Walk(p.ParameterType, $"{path}:{p.Name}");
+            }
+        }
+
+        foreach (var (section, type) in SettingsBinder.Sections)
+        {
+            Walk(type, section);
+        }
+
+        Assert.Empty(missing);
+        Assert.Contains(typeof(Edge.Contracts.Events.Location), seen);
+    }
+
     [Fact]
     public void A_station_key_in_a_file_is_read_and_a_missing_file_is_named()
     {

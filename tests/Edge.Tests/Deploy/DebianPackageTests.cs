@@ -11,6 +11,7 @@ namespace Edge.Tests.Deploy;
 /// package keeps the configuration and the outbox, whose events all reach a real Mosquitto afterwards; remove keeps
 /// the data, purge takes it and the user away.
 /// </summary>
+[Collection(PackageBuilds.Name)]
 public sealed class DebianPackageTests : IDisposable
 {
     private const string Config = "/etc/edge-gateway/appsettings.json";
