@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Edge.Simulator.District;
+using Edge.Simulator.Report;
 using Edge.Simulator.Scenarios;
 using Edge.Simulator.Topology;
 
@@ -14,6 +15,7 @@ public static class SimulatorCli
         Run(output),
         Hardware(output),
         Topology(output),
+        Merge(output),
     };
 
     private static Command Run(TextWriter output)
@@ -86,18 +88,56 @@ public static class SimulatorCli
         return command;
     }
 
+    private static Command Merge(TextWriter output)
+    {
+        var reports = new Argument<string[]>("reports") { Description = "The JSON reports of the shards (run --shard i/n --report PATH)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("merge", "Add up the reports of a district run split into shards, and check that every shard is there once; exit 0 when all is well, 1 otherwise")
+        {
+            reports,
+        };
+        command.SetAction(parse =>
+        {
+            ShardMerge merge;
+            try
+            {
+                merge = ShardMerge.Read(parse.GetValue(reports)!);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"merge: {ex.Message}");
+                return 2;
+            }
+
+            merge.Print(output);
+            return merge.Ok ? 0 : 1;
+        });
+        return command;
+    }
+
     private static Command Topology(TextWriter output)
     {
         var seed = new Option<int>("--seed") { Description = "Seed of the generated district", DefaultValueFactory = _ => 1 };
+        var sites = new Option<int>("--communities")
+        {
+            Description = $"Sites, the first N of the district (default the retrofitted {DistrictFigures.Communities}; all {DistrictFigures.Sites} with campuses and hospitals)",
+            DefaultValueFactory = _ => DistrictFigures.Communities,
+        };
+        sites.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > DistrictFigures.Sites)
+            {
+                r.AddError($"--communities must be 1-{DistrictFigures.Sites}");
+            }
+        });
         var write = new Option<string?>("--write") { Description = "Write each community's gateway configuration (DIR/cNNN/appsettings.json)" };
         var broker = BrokerOption("Station broker for the written configurations (default mqtt://127.0.0.1:1883)");
         var bridge = new Option<string>("--bridge") { Description = "Hardware bridge for the written configurations", DefaultValueFactory = _ => "tcp://127.0.0.1:7100" };
         var http = new Option<string>("--http") { Description = "Base address of the simulated network devices (ISAPI, ONVIF) for the written configurations", DefaultValueFactory = _ => "http://127.0.0.1:7200/" };
         var osdp = new Option<string>("--osdp") { Description = "Base address of the communities' OSDP lines for the written configurations (cNNN at port + NNN)", DefaultValueFactory = _ => "tcp://127.0.0.1:7300" };
-        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, write, broker, bridge, http, osdp };
+        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, sites, write, broker, bridge, http, osdp };
         command.SetAction(parse =>
         {
-            var district = DistrictTopology.Generate(parse.GetValue(seed));
+            var district = DistrictTopology.Generate(parse.GetValue(seed), parse.GetValue(sites));
             TopologyReport.Print(district, output);
             if (parse.GetValue(write) is { } dir)
             {
@@ -116,8 +156,16 @@ public static class SimulatorCli
     {
         private readonly Option<int> _communities = new("--communities")
         {
-            Description = "Communities to simulate (the first N of the district)",
+            Description = "Sites to simulate, the first N of the district: 1-312 the retrofitted communities (the default), " +
+                          "to 1,488 the district's other smart communities, to 1,865 its campuses, to 1,903 its hospitals",
             DefaultValueFactory = _ => DistrictFigures.Communities,
+        };
+
+        private readonly Option<Shard?> _shard = new("--shard")
+        {
+            Description = "Run shard i of n of those sites (every n-th from the i-th), beside the other shards' processes on one broker (--broker); " +
+                          "each shard's probe checks its own sites; merge the shards' reports with: merge",
+            CustomParser = ParseShard,
         };
 
         private readonly Option<TimeSpan> _duration;
@@ -137,9 +185,9 @@ public static class SimulatorCli
         {
             _communities.Validators.Add(r =>
             {
-                if (r.GetValueOrDefault<int>() is < 1 or > DistrictFigures.Communities)
+                if (r.GetValueOrDefault<int>() is < 1 or > DistrictFigures.Sites)
                 {
-                    r.AddError($"--communities must be 1-{DistrictFigures.Communities}");
+                    r.AddError($"--communities must be 1-{DistrictFigures.Sites}");
                 }
             });
             _duration = new Option<TimeSpan>("--duration")
@@ -162,7 +210,7 @@ public static class SimulatorCli
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { _communities, _duration, _scenario, _speed, _seed, _report, _quiet, _verbose })
+            foreach (var option in new Option[] { _communities, _shard, _duration, _scenario, _speed, _seed, _report, _quiet, _verbose })
             {
                 command.Options.Add(option);
             }
@@ -171,6 +219,7 @@ public static class SimulatorCli
         public RunSettings Read(ParseResult parse) => new()
         {
             Communities = parse.GetValue(_communities),
+            Shard = parse.GetValue(_shard),
             Duration = parse.GetValue(_duration),
             Scenario = parse.GetValue(_scenario)!,
             Speed = parse.GetValue(_speed),
@@ -205,6 +254,17 @@ public static class SimulatorCli
 
         result.AddError($"'{text}' is not a duration: use seconds (90) or a number with ms, s, m or h (90s, 5m)");
         return default;
+    }
+
+    private static Shard? ParseShard(ArgumentResult result)
+    {
+        var shard = Shard.Parse(result.Tokens.Count > 0 ? result.Tokens[0].Value : "", out var problem);
+        if (problem is not null)
+        {
+            result.AddError(problem);
+        }
+
+        return shard;
     }
 
     private static Uri? ParseBroker(ArgumentResult result)

@@ -35,9 +35,9 @@ public static class DistrictRun
             var broker = await StartBrokerAsync(settings, o).ConfigureAwait(false);
             await using var brokerScope = Scope(broker);
             var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
-            var probe = await StartProbeAsync(brokerUri, run.Time, ct).ConfigureAwait(false);
+            var district = Sites(settings);
+            var probe = await StartProbeAsync(brokerUri, settings.Shard, settings.Shard is null ? null : district.Select(c => c.Id).ToList(), run.Time, ct).ConfigureAwait(false);
             await using var probeScope = Scope(probe);
-            var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
             GrowThreadPool(district.Count);
             var clock = new SimClock(run.Time, settings.Speed ?? scenario.DefaultSpeed, scenario.StartOfDay);
             var checks = new StationChecks(clock);
@@ -137,9 +137,21 @@ public static class DistrictRun
         return broker;
     }
 
-    private static async Task<StationProbe> StartProbeAsync(Uri broker, TimeProvider time, CancellationToken ct)
+    /// <summary>The sites this run simulates: the first N of the district, or this shard's part of them.</summary>
+    public static IReadOnlyList<CommunityPlan> Sites(RunSettings settings)
     {
-        var probe = new StationProbe(broker, $"edge-station-probe-{Environment.ProcessId}", time);
+        ArgumentNullException.ThrowIfNull(settings);
+        var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
+        return settings.Shard is { } shard ? [.. district.Where((_, position) => shard.Holds(position))] : district;
+    }
+
+    /// <summary>The station probe; a shard's watches its own sites only (<paramref name="sites"/>), the others' are other probes' business.</summary>
+    private static async Task<StationProbe> StartProbeAsync(Uri broker, Shard? shard, IReadOnlyList<string>? sites, TimeProvider time, CancellationToken ct)
+    {
+        // One client id per shard on a shared broker: shards on other machines may have the same process id, and a
+        // second client with an id takes the first one's session over.
+        var clientId = shard is null ? $"edge-station-probe-{Environment.ProcessId}" : $"edge-station-probe-shard-{shard.Index}-of-{shard.Count}-{Environment.ProcessId}";
+        var probe = new StationProbe(broker, clientId, time, sites: sites);
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
         connect.CancelAfter(TimeSpan.FromSeconds(10));
         try

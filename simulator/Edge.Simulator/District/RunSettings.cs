@@ -26,10 +26,42 @@ public enum Verbosity
     Verbose,
 }
 
+/// <summary>
+/// Shard <see cref="Index"/> of <see cref="Count"/> (1-based): the sites whose position in the district, counted from
+/// 0, is <c>Index - 1</c> modulo <see cref="Count"/>. Dealt in turn, so every shard gets its share of large and small
+/// sites, of campuses and of hospitals.
+/// </summary>
+public sealed record Shard(int Index, int Count)
+{
+    public bool Holds(int position) => position % Count == Index - 1;
+
+    /// <summary>Reads <c>i/n</c>; null with the reason when it is not one.</summary>
+    public static Shard? Parse(string text, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i)
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 && i >= 1 && i <= n)
+        {
+            problem = null;
+            return new Shard(i, n);
+        }
+
+        problem = $"--shard must be i/n with 1 <= i <= n (e.g. 1/4), not '{text}'";
+        return null;
+    }
+
+    public override string ToString() => $"{Index}/{Count}";
+}
+
 /// <summary>What <c>edge-sim run</c> (or <c>hardware</c>) was asked to do.</summary>
 public sealed record RunSettings
 {
+    /// <summary>The first N sites of the district (the retrofitted 312 by default; up to 1,903).</summary>
     public int Communities { get; init; } = Topology.DistrictFigures.Communities;
+
+    /// <summary>The part of those sites this process runs, beside other processes or machines on one broker; null runs them all.</summary>
+    public Shard? Shard { get; init; }
 
     /// <summary>Real time the scenario runs; zero runs until Ctrl+C.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);

@@ -103,7 +103,9 @@ internal static class RunVerdict
             journal.Entries,
             timeline.Points(),
             commands,
-            problems);
+            problems,
+            settings.Shard?.ToString(),
+            settings.Communities);
     }
 
     /// <summary>What the police desk's commands and the attacker's say about the run.</summary>

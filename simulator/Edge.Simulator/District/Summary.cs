@@ -15,7 +15,8 @@ public static class Summary
         void Line(FormattableString s) => o.WriteLine(s.ToString(CultureInfo.InvariantCulture));
         var simulated = TimeSpan.FromSeconds(r.DurationS * r.Speed);
         o.WriteLine();
-        Line($"Summary of the {r.Scenario} scenario: {r.Communities} communities, {r.DurationS:0.0} s at speed {r.Speed:0.##} ({Simulated(simulated)} simulated from {clock.StartOfDay:hh\\:mm}), seed {r.Seed}");
+        var shard = r.Shard is { } part ? $" (shard {part} of the first {r.DistrictSites} sites)" : "";
+        Line($"Summary of the {r.Scenario} scenario: {r.Communities} communities{shard}, {r.DurationS:0.0} s at speed {r.Speed:0.##} ({Simulated(simulated)} simulated from {clock.StartOfDay:hh\\:mm}), seed {r.Seed}");
         Line($"  devices      {r.Devices.Cameras} cameras, {r.Devices.UnitDoors} unit doors, {r.Devices.AccessControls} access controls, {r.Devices.AlarmButtons} alarm buttons, {r.Devices.Zones} zones");
         var detected = r.Gateways.OfflineDetectedMaxS is { } d ? $"; the station saw a killed gateway offline within {d:0.###} s" : "";
         Line($"  gateways     {r.Gateways.Total} ({r.GatewayMode}), {r.Gateways.Online} online at the end; {r.Gateways.Kills} killed, {r.Gateways.Crashes} crashed, {r.Gateways.Restarts} restarted{detected}");

@@ -31,7 +31,9 @@ public sealed record RunReport(
     IReadOnlyList<JournalEntry> Incidents,
     IReadOnlyList<TimelinePoint> Timeline,
     Station.CommandCounts? Commands,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    string? Shard = null,
+    int DistrictSites = 0)
 {
     /// <summary>True when nothing was lost, nothing phantom arrived, and every killed gateway was seen offline.</summary>
     public bool Ok => Problems.Count == 0;
@@ -62,4 +64,4 @@ public sealed record Resources(int Cores, double CpuS, double CpuPercent, double
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(RunReport))]
-internal sealed partial class ReportJsonContext : JsonSerializerContext;
+public sealed partial class ReportJsonContext : JsonSerializerContext;

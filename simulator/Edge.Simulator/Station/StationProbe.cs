@@ -28,16 +28,20 @@ public sealed class StationProbe : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly System.Threading.Channels.Channel<(TopicParts Parts, DateTimeOffset At, MqttApplicationMessage Message, byte[] Bytes)> _snapshotQueue =
         System.Threading.Channels.Channel.CreateUnbounded<(TopicParts, DateTimeOffset, MqttApplicationMessage, byte[])>(new() { SingleReader = true });
+    private readonly IReadOnlyList<string>? _sites;
     private Task? _loop;
     private Task? _snapshotLoop;
     private int _subscriptions;
 
     /// <param name="persistentSession">Keep the session on the broker across disconnects (clean start off, one hour
     /// expiry), so a broker with persistence queues what arrives while the probe is away, as a station would want.</param>
-    public StationProbe(Uri broker, string clientId, TimeProvider time, bool persistentSession = false)
+    /// <param name="sites">Subscribe to these communities only (<c>edge/v1/{community}/#</c> each), as a shard's probe
+    /// does on a broker other shards share; null takes everything.</param>
+    public StationProbe(Uri broker, string clientId, TimeProvider time, bool persistentSession = false, IReadOnlyList<string>? sites = null)
     {
         ArgumentNullException.ThrowIfNull(broker);
         _time = time;
+        _sites = sites;
         _client = new MqttClientFactory().CreateMqttClient();
         _options = new MqttClientOptionsBuilder()
             .WithTcpServer(broker.Host, broker.Port)
@@ -100,7 +104,7 @@ public sealed class StationProbe : IAsyncDisposable
                     var result = await _client.ConnectAsync(_options, ct).ConfigureAwait(false);
                     if (result.ResultCode == MqttClientConnectResultCode.Success)
                     {
-                        await _client.SubscribeAsync(Topic.All, MqttQualityOfServiceLevel.AtLeastOnce, ct).ConfigureAwait(false);
+                        await SubscribeAsync(ct).ConfigureAwait(false);
                         Interlocked.Increment(ref _subscriptions);
                         subscribed.TrySetResult();
                     }
@@ -117,6 +121,27 @@ public sealed class StationProbe : IAsyncDisposable
                 // Broker away: try again shortly.
                 await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task SubscribeAsync(CancellationToken ct)
+    {
+        if (_sites is null)
+        {
+            await _client.SubscribeAsync(Topic.All, MqttQualityOfServiceLevel.AtLeastOnce, ct).ConfigureAwait(false);
+            return;
+        }
+
+        // A hundred filters per SUBSCRIBE keeps each packet small for any broker.
+        foreach (var chunk in _sites.Chunk(100))
+        {
+            var subscribe = new MqttClientSubscribeOptionsBuilder();
+            foreach (var site in chunk)
+            {
+                subscribe.WithTopicFilter($"{Topic.Root}/{site}/#", MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            await _client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
         }
     }
 

@@ -160,11 +160,20 @@ public sealed record CommunityWiring(IReadOnlyList<ButtonWire> Buttons, IReadOnl
     /// <summary>The facility code on the community's resident cards (26-bit H10301).</summary>
     public static int CardFacility(string community) => 1 + (Number(community) % 250);
 
-    /// <summary>A community's number: 1 for c001 (its OSDP line's port is a base plus this).</summary>
+    /// <summary>
+    /// A site's number in the district, 1 to 1,903: 1 for c001, 1,489 for the first campus (u001), 1,866 for the first
+    /// hospital (h01). A site's OSDP line's port is a base plus this.
+    /// </summary>
     public static int Number(string community)
     {
         ArgumentNullException.ThrowIfNull(community);
-        return int.Parse(community.AsSpan(1), CultureInfo.InvariantCulture);
+        var n = int.Parse(community.AsSpan(1), CultureInfo.InvariantCulture);
+        return community[0] switch
+        {
+            'u' => DistrictFigures.SmartCommunities + n,
+            'h' => DistrictFigures.SmartCommunities + DistrictFigures.Campuses + n,
+            _ => n,
+        };
     }
 
     /// <summary>Every device on the hardware bridge: what the gateway reports offline when the bridge is unplugged.</summary>

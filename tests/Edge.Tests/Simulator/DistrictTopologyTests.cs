@@ -74,6 +74,40 @@ public sealed class DistrictTopologyTests
         Assert.All(parts, p => Assert.True(p >= 1));
     }
 
+    [Fact]
+    public void The_whole_district_adds_communities_campuses_and_hospitals_and_keeps_the_retrofit_as_it_is()
+    {
+        var sites = DistrictTopology.Generate(1, DistrictFigures.Sites);
+
+        Assert.Equal(1_903, sites.Count);
+        Assert.Equal(DistrictTopology.Generate(1).Select(Shape), sites.Take(312).Select(Shape));
+        Assert.Equal((1_488, 377, 38), (sites.Count(c => c.Kind == SiteKind.Community), sites.Count(c => c.Kind == SiteKind.Campus), sites.Count(c => c.Kind == SiteKind.Hospital)));
+        int[] boundaries = [0, 311, 312, 1487, 1488, 1864, 1865, 1902];
+        Assert.Equal(["c001", "c312", "c313", "c1488", "u001", "u377", "h01", "h38"], boundaries.Select(i => sites[i].Id));
+
+        // The same district on every machine and in every process (a seed of its own, not a per-process hash).
+        Assert.Equal(59_608, sites.Sum(c => c.Cameras.Count));
+
+        // The other communities at the retrofit's average per community (19.6 cameras, 4.4 unit doors).
+        var others = sites.Skip(312).Where(c => c.Kind == SiteKind.Community).ToList();
+        Assert.InRange(others.Average(c => c.Cameras.Count), 17.0, 23.0);
+        Assert.InRange(others.Average(c => c.UnitDoors.Count), 3.8, 5.2);
+
+        var campuses = sites.Where(c => c.Kind == SiteKind.Campus).ToList();
+        Assert.All(campuses, c => Assert.InRange(c.UnitDoors.Count, 3, 60));
+        Assert.All(campuses, c => Assert.Equal(2 * c.UnitDoors.Count, c.AccessControls.Count));
+        Assert.All(campuses, c => Assert.InRange(c.Cameras.Count, 10, 250));
+        Assert.True(campuses.Average(c => c.Cameras.Count) > 2 * others.Average(c => c.Cameras.Count));
+
+        var hospitals = sites.Where(c => c.Kind == SiteKind.Hospital).ToList();
+        Assert.All(hospitals, c => Assert.InRange(c.Cameras.Count, 40, 400));
+        Assert.All(hospitals, c => Assert.Contains(c.AlarmButtons, b => b.Id.StartsWith("btn-nurse-", StringComparison.Ordinal)));
+
+        // No site has more buttons than the gateway has button lines (17-39), and every site number is its own.
+        Assert.All(sites, c => Assert.InRange(c.AlarmButtons.Count, 2, CommunityWiring.FirstLedPin - CommunityWiring.FirstButtonPin));
+        Assert.Equal(Enumerable.Range(1, 1_903), sites.Select(c => CommunityWiring.Number(c.Id)));
+    }
+
     private static string Shape(CommunityPlan c) =>
         $"{c.Id}:{c.Buildings}:{c.Cameras.Count}:{c.UnitDoors.Count}:{c.AccessControls.Count}:{c.AlarmButtons.Count}:{c.Zones.Count}";
 }
@@ -115,6 +149,29 @@ public sealed class GatewayConfigWriterTests : IDisposable
 
         // Some communities have all three kinds of door.
         Assert.True(osdp > 0 && wiegand > 0, $"{osdp} OSDP and {wiegand} Wiegand readers at {doors} doors");
+    }
+
+    /// <summary>Every site of the 1,903, wired and written, is a configuration the gateway accepts: no line used twice, no clash of ids.</summary>
+    [Fact]
+    public void Every_site_of_the_whole_district_is_a_configuration_the_gateway_accepts()
+    {
+        var district = DistrictTopology.Generate(1, DistrictFigures.Sites);
+
+        var files = GatewayConfigWriter.Write(district, _dir.Path, new Uri("mqtt://127.0.0.1:1883"),
+            new DeviceEndpoints(new Uri("tcp://127.0.0.1:7100"), new Uri("http://127.0.0.1:7200/"), new Uri("tcp://127.0.0.1:7300")));
+
+        Assert.Equal(1_903, files.Count);
+        var ports = new HashSet<int>();
+        foreach (var (file, plan) in files.Zip(district))
+        {
+            var settings = Edge.Gateway.Hosting.GatewayHostingExtensions.BindSettings(new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddJsonFile(file).Build());
+            Assert.True(settings.Validate().Count == 0, $"{plan.Id}: {string.Join("; ", settings.Validate())}");
+            Assert.Equal(plan.AlarmButtons.Count, settings.AlarmsOrDefault.Buttons.Count);
+            foreach (var endpoint in settings.AccessOrDefault.OsdpReaders.Select(r => new Uri(r.Endpoint).Port).Distinct())
+            {
+                Assert.True(ports.Add(endpoint), $"{plan.Id}'s OSDP line shares port {endpoint} with another site's");
+            }
+        }
     }
 
     public void Dispose() => _dir.Dispose();
