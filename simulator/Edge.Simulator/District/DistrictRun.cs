@@ -36,6 +36,7 @@ public static class DistrictRun
             await using var brokerScope = Scope(broker);
             var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
             var district = Sites(settings);
+            OpenFiles.ThrowIfTooFew(district, settings);
             var probe = await StartProbeAsync(brokerUri, settings.Shard, settings.Shard is null ? null : district.Select(c => c.Id).ToList(), run.Time, ct).ConfigureAwait(false);
             await using var probeScope = Scope(probe);
             GrowThreadPool(district.Count);

@@ -1,3 +1,4 @@
+using Edge.Simulator.District;
 using System.Collections.Concurrent;
 using System.Text;
 using Edge.Gateway.Hosting;
@@ -35,7 +36,16 @@ public sealed class InProcessFleet(
     {
         foreach (var c in Communities)
         {
-            await StartOneAsync(c.Id, ct).ConfigureAwait(false);
+            try
+            {
+                await StartOneAsync(c.Id, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Most often the process's limit of open files: every camera's event stream is a socket at both ends.
+                throw new RunStartException($"the gateway of {c.Id} did not start: {ex.Message} ({OpenFiles.Describe()}; " +
+                                            "split a district this large across processes with --shard i/n)", ex);
+            }
         }
     }
 

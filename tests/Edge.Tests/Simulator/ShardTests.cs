@@ -1,4 +1,5 @@
 using Edge.Simulator.District;
+using Edge.Simulator.Gateways;
 using Edge.Simulator.Report;
 using Edge.Simulator.Topology;
 using Edge.Tests.Support;
@@ -93,6 +94,31 @@ public sealed class ShardTests : IDisposable
         var merge = ShardMerge.Read([_dir.Combine("report.json")]);
         Assert.Equal(2L * sites.Count, merge.Events.Delivered);
         Assert.Contains(merge.Problems, p => p.StartsWith("missing the report of shard 1/300", StringComparison.Ordinal));
+    }
+
+    /// <summary>A district too large for one process's open files is refused before anything starts, with the shards it needs.</summary>
+    [Fact]
+    public void A_run_that_would_run_out_of_open_files_is_refused_before_it_starts()
+    {
+        Assert.SkipWhen(OpenFiles.Limit() is null, "no /proc/self/limits on this system");
+        var all = DistrictTopology.Generate(1, DistrictFigures.Sites);
+        var settings = new RunSettings { Communities = DistrictFigures.Sites };
+        var needed = OpenFiles.Needed(all);
+        Assert.InRange(needed, 150_000, 170_000);
+
+        if (needed > OpenFiles.Limit() * 0.95)
+        {
+            var refused = Assert.Throws<RunStartException>(() => OpenFiles.ThrowIfTooFew(all, settings));
+            Assert.Contains("split the run across processes with --shard i/n", refused.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            OpenFiles.ThrowIfTooFew(all, settings);
+        }
+
+        // The retrofit's 312 communities need about 17,600: within the 20,000 a CI machine gives.
+        Assert.InRange(OpenFiles.Needed(DistrictTopology.Generate(1)), 17_000, 18_500);
+        OpenFiles.ThrowIfTooFew(DistrictTopology.Generate(1, 40), new RunSettings { Communities = 40 });
     }
 
     public void Dispose() => _dir.Dispose();
