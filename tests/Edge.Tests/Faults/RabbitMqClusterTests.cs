@@ -10,12 +10,12 @@ namespace Edge.Tests.Faults;
 /// loses nothing when the node it is connected to is killed with SIGKILL; the station, on another node, gets every
 /// seq (a re-sent one may come twice).
 /// </summary>
+[Collection(RabbitMqClusters.Name)]
 public sealed class RabbitMqClusterTests : IDisposable
 {
     private const string Server = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private readonly TempDirectory _dir = new();
-    // Below the kernel's ephemeral range (32768-60999), where no outgoing connection can be holding a node's port.
-    private readonly int _base = 20_000 + (Environment.ProcessId % 100 * 100);
+    private readonly int _base = RabbitMqClusters.Base(0);
     private bool _started;
 
     private Uri Node(int n) => new($"mqtt://127.0.0.1:{_base + 30 + n}");

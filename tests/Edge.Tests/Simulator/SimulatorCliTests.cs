@@ -32,7 +32,7 @@ public sealed class SimulatorCliTests
     [InlineData("run", "--broker", "http://x")]
     [InlineData("run", "--scenario", "picnic")]
     [InlineData("run", "--speed", "0")]
-    [InlineData("run", "--communities", "313")]
+    [InlineData("run", "--communities", "1904")]
     [InlineData("hardware", "--bridge-port", "70000")]
     [InlineData("fly")]
     public async Task Bad_arguments_exit_non_zero_with_a_message(params string[] args)
