@@ -134,10 +134,11 @@ public static class SimulatorCli
         var bridge = new Option<string>("--bridge") { Description = "Hardware bridge for the written configurations", DefaultValueFactory = _ => "tcp://127.0.0.1:7100" };
         var http = new Option<string>("--http") { Description = "Base address of the simulated network devices (ISAPI, ONVIF) for the written configurations", DefaultValueFactory = _ => "http://127.0.0.1:7200/" };
         var osdp = new Option<string>("--osdp") { Description = "Base address of the communities' OSDP lines for the written configurations (cNNN at port + NNN)", DefaultValueFactory = _ => "tcp://127.0.0.1:7300" };
-        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, sites, write, broker, bridge, http, osdp };
+        var shard = new Option<Shard?>("--shard") { Description = "Only shard i of n of those sites, as hardware --shard i/n serves them", CustomParser = ParseShard };
+        var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, sites, shard, write, broker, bridge, http, osdp };
         command.SetAction(parse =>
         {
-            var district = DistrictTopology.Generate(parse.GetValue(seed), parse.GetValue(sites));
+            var district = DistrictRun.Sites(new RunSettings { Seed = parse.GetValue(seed), Communities = parse.GetValue(sites), Shard = parse.GetValue(shard) });
             TopologyReport.Print(district, output);
             if (parse.GetValue(write) is { } dir)
             {

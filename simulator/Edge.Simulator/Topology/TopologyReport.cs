@@ -10,7 +10,7 @@ public static class TopologyReport
         var kinds = district.GroupBy(c => c.Kind).ToList();
         o.WriteLine(kinds.Count == 1
             ? $"{district.Count} communities, {district.Sum(c => c.Buildings)} buildings"
-            : $"{district.Count} sites ({string.Join(", ", kinds.Select(k => $"{k.Count()} {Plural(k.Key)}"))}), {district.Sum(c => c.Buildings)} buildings");
+            : $"{district.Count} sites ({string.Join(", ", kinds.Select(k => $"{k.Count()} {(k.Count() == 1 ? k.Key.ToString().ToLowerInvariant() : Plural(k.Key))}"))}), {district.Sum(c => c.Buildings)} buildings");
         o.WriteLine($"  cameras          {district.Sum(c => c.Cameras.Count),6}");
         o.WriteLine($"  unit doors       {district.Sum(c => c.UnitDoors.Count),6}");
         o.WriteLine($"  access controls  {district.Sum(c => c.AccessControls.Count),6}");

@@ -33,6 +33,9 @@ public sealed class SimulatorCliTests
     [InlineData("run", "--scenario", "picnic")]
     [InlineData("run", "--speed", "0")]
     [InlineData("run", "--communities", "1904")]
+    [InlineData("run", "--shard", "3/2")]
+    [InlineData("topology", "--shard", "0/4")]
+    [InlineData("merge")]
     [InlineData("hardware", "--bridge-port", "70000")]
     [InlineData("fly")]
     public async Task Bad_arguments_exit_non_zero_with_a_message(params string[] args)
@@ -44,6 +47,32 @@ public sealed class SimulatorCliTests
 
         Assert.NotEqual(0, code);
         Assert.NotEmpty(parse.Errors);
+    }
+
+    [Fact]
+    public async Task Topology_writes_the_configurations_of_one_shard_of_the_whole_district()
+    {
+        using var dir = new Edge.Tests.Support.TempDirectory();
+        using var output = new StringWriter();
+
+        var code = await SimulatorCli.Build(output).Parse(["topology", "--communities", "1903", "--shard", "66/300", "--write", dir.Path])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("7 sites (5 communities, 1 campus, 1 hospital)", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["c066", "c1266", "c366", "c666", "c966", "h01", "u078"], Directory.GetDirectories(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Merge_of_a_report_that_is_not_there_names_it()
+    {
+        using var output = new StringWriter();
+
+        var code = await SimulatorCli.Build(output).Parse(["merge", "/nonexistent/s1.json"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+
+        Assert.Equal(2, code);
+        Assert.Contains("no report at '/nonexistent/s1.json'", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
