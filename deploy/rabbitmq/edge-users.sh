@@ -7,9 +7,12 @@
 #                                                         events, media and results; reads its own commands
 #   edge-users.sh station-app                             the police desk: reads everything, publishes commands
 #   edge-users.sh station-probe                           reads everything, publishes nothing
-# RABBITMQCTL is the command to run (default: rabbitmqctl; on the loopback cluster: "loopback-cluster.sh DIR ctl").
+# A station identity's MQTT client ids must begin with its name (station-app, station-app-2, ...): its sessions are
+# its own, and no identity may take over another's, a gateway's least of all.
+# RABBITMQCTL is the command to run, split at spaces (default: rabbitmqctl; on the loopback cluster:
+# "bash deploy/rabbitmq/loopback-cluster.sh DIR ctl").
 set -euo pipefail
-ctl=(${RABBITMQCTL:-rabbitmqctl})
+read -ra ctl <<< "${RABBITMQCTL:-rabbitmqctl}"
 kind=${1:?usage: edge-users.sh gateway COMMUNITY GATEWAY [CLIENT_ID] | station-app | station-probe}
 id='[A-Za-z0-9_-]{1,64}'
 
@@ -23,6 +26,7 @@ case "$kind" in
   gateway)
     community=${2:?community}; gateway=${3:?gateway}; client=${4:-edge-$community-$gateway}
     [[ "$community" =~ ^$id$ && "$gateway" =~ ^$id$ ]] || { echo "community and gateway must be $id" >&2; exit 2; }
+    [[ "$client" =~ ^[A-Za-z0-9_.-]{1,128}$ ]] || { echo "the client id must be [A-Za-z0-9_.-]{1,128}" >&2; exit 2; }
     name="$community/$gateway"; own="edge\\.v1\\.$community\\.$gateway"
     user "$name"
     # Its own MQTT session queues only (mqtt-subscription-CLIENTqos0/1), and the exchange it publishes to.
@@ -33,12 +37,14 @@ case "$kind" in
     ;;
   station-app)
     user station-app
-    "${ctl[@]}" set_permissions -p / station-app '^mqtt-subscription-.*$' '^(amq\.topic|mqtt-subscription-.*)$' '^(amq\.topic|mqtt-subscription-.*)$' > /dev/null
+    own='mqtt-subscription-station-app[A-Za-z0-9_-]*qos[01]'
+    "${ctl[@]}" set_permissions -p / station-app "^$own\$" "^(amq\\.topic|$own)\$" "^(amq\\.topic|$own)\$" > /dev/null
     "${ctl[@]}" set_topic_permissions -p / station-app amq.topic '^edge\.v1\.[^.]+\.[^.]+\.commands\..+$' '^edge\.v1\..+$' > /dev/null
     ;;
   station-probe)
     user station-probe
-    "${ctl[@]}" set_permissions -p / station-probe '^mqtt-subscription-.*$' '^mqtt-subscription-.*$' '^(amq\.topic|mqtt-subscription-.*)$' > /dev/null
+    own='mqtt-subscription-station-probe[A-Za-z0-9_-]*qos[01]'
+    "${ctl[@]}" set_permissions -p / station-probe "^$own\$" "^$own\$" "^(amq\\.topic|$own)\$" > /dev/null
     "${ctl[@]}" set_topic_permissions -p / station-probe amq.topic '^$' '^edge\.v1\..+$' > /dev/null
     ;;
   *) echo "edge-users.sh: unknown identity kind '$kind'" >&2; exit 2 ;;

@@ -18,7 +18,12 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 export HOME="$dir" ERL_EPMD_PORT=$((base))
 [ -f "$dir/.erlang.cookie" ] || { head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/.erlang.cookie"; chmod 0400 "$dir/.erlang.cookie"; }
-echo "[rabbitmq_mqtt]." > "$dir/enabled_plugins"
+# With TLS, AMQP logs in by certificate too (EXTERNAL), which takes the rabbitmq_auth_mechanism_ssl plugin.
+if [ -n "${EDGE_RMQ_TLS:-}" ]; then
+  echo "[rabbitmq_mqtt,rabbitmq_auth_mechanism_ssl]." > "$dir/enabled_plugins"
+else
+  echo "[rabbitmq_mqtt]." > "$dir/enabled_plugins"
+fi
 
 node() {
   local n=$1

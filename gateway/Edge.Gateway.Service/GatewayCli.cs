@@ -172,7 +172,8 @@ public static class GatewayCli
 
             if (logErrors.Count > 0)
             {
-                throw new OptionsValidationException(LogLevels.Section, typeof(LogLevels), logErrors);
+                // The values' own problems too: every problem at once.
+                throw new OptionsValidationException(LogLevels.Section, typeof(LogLevels), [.. logErrors, .. settings.Validate()]);
             }
 
             // Read cleanly is not yet valid: the values are checked as the gateway checks them when it is made.

@@ -6,8 +6,8 @@ using Serilog.Events;
 namespace Edge.Gateway.Service;
 
 /// <summary>
-/// The log levels of the <c>Serilog</c> section: <c>Serilog:MinimumLevel</c>, either a level
-/// (<c>"Warning"</c>) or <c>Default</c> and <c>Override:&lt;source&gt;</c>. Nothing else is read from the section, and
+/// The log levels of the <c>Serilog</c> section: <c>Serilog:MinimumLevel:Default</c> and
+/// <c>Serilog:MinimumLevel:Override:&lt;source&gt;</c>. Nothing else is read from the section, and
 /// anything else in it is refused with its key, like every other setting: a misspelt level would otherwise leave the
 /// gateway logging at a level nobody chose. (Serilog.Settings.Configuration would read the same keys by reflection,
 /// which the published, Native AOT gateway does not have, and passes over a key it does not know.)
@@ -31,10 +31,11 @@ public sealed record LogLevels(LogEventLevel Default, IReadOnlyDictionary<string
                 continue;
             }
 
+            // One form only: the bundled file sets Default, and a machine file's plain level beside it would leave
+            // which one counts to the order of the files.
             if (child.Value is not null)
             {
-                level = Level(child, errors) ?? level;
-                continue;
+                errors.Add($"{child.Path} '{child.Value}': write the level as {child.Path}:Default");
             }
 
             foreach (var part in child.GetChildren())

@@ -138,7 +138,17 @@ public static class SimulatorCli
         var command = new Command("topology", "Print the generated district; with --write, write each community's gateway configuration") { seed, sites, shard, write, broker, bridge, http, osdp };
         command.SetAction(parse =>
         {
-            var district = DistrictRun.Sites(new RunSettings { Seed = parse.GetValue(seed), Communities = parse.GetValue(sites), Shard = parse.GetValue(shard) });
+            IReadOnlyList<CommunityPlan> district;
+            try
+            {
+                district = DistrictRun.Sites(new RunSettings { Seed = parse.GetValue(seed), Communities = parse.GetValue(sites), Shard = parse.GetValue(shard) });
+            }
+            catch (RunStartException ex)
+            {
+                output.WriteLine($"error: {ex.Message}");
+                return 2;
+            }
+
             TopologyReport.Print(district, output);
             if (parse.GetValue(write) is { } dir)
             {

@@ -37,6 +37,11 @@ public static class DistrictRun
             var brokerUri = settings.Broker ?? new Uri(broker!.Uri);
             var district = Sites(settings);
             OpenFiles.ThrowIfTooFew(district, settings);
+            if (settings.Shard is not null && (settings.DeskPort is not null || scenario.Desk))
+            {
+                // A desk answers every site's alarms under one client id: one per district, not one per shard.
+                throw new RunStartException($"--shard runs a part of the district with its probe; the police desk (--desk, the {ScenarioCatalog.All.First(s => s.Desk).Name} scenario) serves the whole district and runs without --shard");
+            }
             var probe = await StartProbeAsync(brokerUri, settings.Shard, settings.Shard is null ? null : district.Select(c => c.Id).ToList(), run.Time, ct).ConfigureAwait(false);
             await using var probeScope = Scope(probe);
             GrowThreadPool(district.Count);
@@ -138,10 +143,18 @@ public static class DistrictRun
         return broker;
     }
 
-    /// <summary>The sites this run simulates: the first N of the district, or this shard's part of them.</summary>
+    /// <summary>
+    /// The sites this run simulates: the first N of the district, or this shard's part of them. A shard that would hold
+    /// none (n above N) is refused.
+    /// </summary>
     public static IReadOnlyList<CommunityPlan> Sites(RunSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Shard is { } s && s.Count > settings.Communities)
+        {
+            throw new RunStartException($"--shard {s} of {settings.Communities} sites: n may be at most the number of sites, or shard {s} holds none");
+        }
+
         var district = DistrictTopology.Generate(settings.Seed, settings.Communities);
         return settings.Shard is { } shard ? [.. district.Where((_, position) => shard.Holds(position))] : district;
     }

@@ -43,7 +43,14 @@ public sealed record ShardMerge(
             try
             {
                 var report = JsonSerializer.Deserialize(File.ReadAllText(path), ReportJsonContext.Default.RunReport);
-                reports.Add((path, report ?? throw new InvalidDataException($"'{path}' holds no run report")));
+                // JSON fills what a file lacks with null: a file of other JSON reads as a report of nothing.
+                if (report is null || report.Events is null || report.Problems is null || report.Devices is null || report.Sequence is null
+                    || report.Gateways is null || report.Resources is null || report.LatencyMs is null || report.Events.ByCategory is null)
+                {
+                    throw new InvalidDataException($"'{path}' is not a run report (edge-sim run --report)");
+                }
+
+                reports.Add((path, report));
             }
             catch (JsonException ex)
             {

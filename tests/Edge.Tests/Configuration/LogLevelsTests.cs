@@ -30,10 +30,13 @@ public sealed class LogLevelsTests
         Assert.True(log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Edge.Gateway.Uplink.MqttUplink").IsEnabled(LogEventLevel.Debug));
     }
 
+    /// <summary>A level written as MinimumLevel itself would sit beside the bundled file's Default, and which one counted would depend on the files' order.</summary>
     [Fact]
-    public void A_level_alone_and_no_section_both_read()
+    public void A_level_written_as_minimum_level_itself_is_refused_and_no_section_reads()
     {
-        Assert.Equal(LogEventLevel.Error, Read(("Serilog:MinimumLevel", "Error")).Levels.Default);
+        var (_, plain) = Read(("Serilog:MinimumLevel", "Debug"), ("Serilog:MinimumLevel:Default", "Warning"));
+        Assert.Contains(plain, e => e.StartsWith("Serilog:MinimumLevel 'Debug': write the level as Serilog:MinimumLevel:Default", StringComparison.Ordinal));
+
         var (levels, errors) = Read();
         Assert.Empty(errors);
         Assert.Equal(LogEventLevel.Information, levels.Default);

@@ -46,7 +46,15 @@ public sealed class RabbitMqTlsTests : IDisposable
         await UsersAsync(tls, "gateway", "c001", "gw1");
         await UsersAsync(tls, "station-probe");
 
-        await using var station = await RecordingSubscriber.ConnectAsync(new Uri($"mqtt://127.0.0.1:{Node(3)}"), Topic.All, b => Tls(b, "station-probe").WithProtocolVersion(MqttProtocolVersion.V311));
+        // A station identity may use its own sessions only (client ids that begin with its name), not a gateway's.
+        using (var thief = await ClientAsync("station-probe", "edge-c001-gw1"))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => thief.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("edge/v1/c001/gw1/commands/#",
+                MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build()));
+        }
+
+        await using var station = await RecordingSubscriber.ConnectAsync(new Uri($"mqtt://127.0.0.1:{Node(3)}"), Topic.All,
+            b => Tls(b, "station-probe").WithProtocolVersion(MqttProtocolVersion.V311).WithClientId("station-probe-test"));
         // With its own client id, the certificate reads its own commands and not another gateway's: the node closes
         // the connection on the refused subscription. (Before the gateway starts: the same client id takes a session over.)
         using (var reader = await ClientAsync("c001/gw1", "edge-c001-gw1"))

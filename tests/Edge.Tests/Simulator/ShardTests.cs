@@ -30,6 +30,29 @@ public sealed class ShardTests : IDisposable
             DistrictFigures.Sites / count, (DistrictFigures.Sites / count) + 1));
     }
 
+    [Fact]
+    public async Task A_shard_with_no_site_or_with_the_police_desk_is_refused_before_it_starts()
+    {
+        var empty = Assert.Throws<RunStartException>(() => DistrictRun.Sites(new RunSettings { Communities = 3, Shard = new Shard(4, 4) }));
+        Assert.Contains("n may be at most the number of sites", empty.Message, StringComparison.Ordinal);
+
+        using var output = new StringWriter();
+        var code = await DistrictRun.RunAsync(new RunSettings { Communities = 4, Shard = new Shard(1, 2), Scenario = "response", Verbosity = Verbosity.Quiet },
+            output, TestContext.Current.CancellationToken);
+        Assert.Equal(2, code);
+        Assert.Contains("the police desk", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_run_report_is_named_by_merge()
+    {
+        var file = _dir.Combine("other.json");
+        File.WriteAllText(file, "{}");
+
+        var refused = Assert.Throws<InvalidDataException>(() => ShardMerge.Read([file]));
+        Assert.Contains("is not a run report", refused.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0/2")]
     [InlineData("3/2")]
