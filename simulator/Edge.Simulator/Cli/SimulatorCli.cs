@@ -117,18 +117,7 @@ public static class SimulatorCli
     private static Command Topology(TextWriter output)
     {
         var seed = new Option<int>("--seed") { Description = "Seed of the generated district", DefaultValueFactory = _ => 1 };
-        var sites = new Option<int>("--communities")
-        {
-            Description = $"Sites, the first N of the district (default the retrofitted {DistrictFigures.Communities}; all {DistrictFigures.Sites} with campuses and hospitals)",
-            DefaultValueFactory = _ => DistrictFigures.Communities,
-        };
-        sites.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > DistrictFigures.Sites)
-            {
-                r.AddError($"--communities must be 1-{DistrictFigures.Sites}");
-            }
-        });
+        var sites = SitesOption($"Sites, the first N of the district (default the retrofitted {DistrictFigures.Communities}; all {DistrictFigures.Sites} with campuses and hospitals)");
         var write = new Option<string?>("--write") { Description = "Write each community's gateway configuration (DIR/cNNN/appsettings.json)" };
         var broker = BrokerOption("Station broker for the written configurations (default mqtt://127.0.0.1:1883)");
         var bridge = new Option<string>("--bridge") { Description = "Hardware bridge for the written configurations", DefaultValueFactory = _ => "tcp://127.0.0.1:7100" };
@@ -165,12 +154,8 @@ public static class SimulatorCli
     /// <summary>The options <c>run</c> and <c>hardware</c> share: which district, which scenario, how fast, what to report.</summary>
     private sealed class ScenarioOptions
     {
-        private readonly Option<int> _communities = new("--communities")
-        {
-            Description = "Sites to simulate, the first N of the district: 1-312 the retrofitted communities (the default), " +
-                          "to 1,488 the district's other smart communities, to 1,865 its campuses, to 1,903 its hospitals",
-            DefaultValueFactory = _ => DistrictFigures.Communities,
-        };
+        private readonly Option<int> _communities = SitesOption("Sites to simulate, the first N of the district: 1-312 the retrofitted communities (the default), " +
+                                                                "to 1,488 the district's other smart communities, to 1,865 its campuses, to 1,903 its hospitals");
 
         private readonly Option<Shard?> _shard = new("--shard")
         {
@@ -194,13 +179,6 @@ public static class SimulatorCli
 
         public ScenarioOptions(TimeSpan defaultDuration)
         {
-            _communities.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<int>() is < 1 or > DistrictFigures.Sites)
-                {
-                    r.AddError($"--communities must be 1-{DistrictFigures.Sites}");
-                }
-            });
             _duration = new Option<TimeSpan>("--duration")
             {
                 Description = defaultDuration == TimeSpan.Zero
@@ -241,6 +219,20 @@ public static class SimulatorCli
     }
 
     private static Option<Uri?> BrokerOption(string description) => new("--broker") { Description = description, CustomParser = ParseBroker };
+
+    /// <summary><c>--communities N</c>: the first N sites of the district, 1 to 1,903, the retrofitted 312 by default.</summary>
+    private static Option<int> SitesOption(string description)
+    {
+        var option = new Option<int>("--communities") { Description = description, DefaultValueFactory = _ => DistrictFigures.Communities };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > DistrictFigures.Sites)
+            {
+                r.AddError($"--communities must be 1-{DistrictFigures.Sites}");
+            }
+        });
+        return option;
+    }
 
     private static Option<int> PortOption(string name, int fallback, string description)
     {

@@ -58,9 +58,7 @@ public static class OpenFiles
         try
         {
             var open = Directory.GetFiles("/proc/self/fd").Length;
-            var limit = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal))?
-                .Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
-            return string.Create(CultureInfo.InvariantCulture, $"{open} files open in this process, its limit {limit ?? "unknown"}");
+            return string.Create(CultureInfo.InvariantCulture, $"{open} files open in this process, its limit {Limit()?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

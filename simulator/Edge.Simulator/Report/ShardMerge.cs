@@ -109,7 +109,7 @@ public sealed record ShardMerge(
         var shards = new List<(int Index, int Count, string Path)>();
         foreach (var (path, report) in reports)
         {
-            if (report.Shard is null || RunShard(report.Shard) is not { } shard)
+            if (report.Shard is null || District.Shard.Parse(report.Shard, out _) is not { } shard)
             {
                 problems.Add($"{path} is not a shard's report (run with --shard i/n)");
                 continue;
@@ -140,8 +140,6 @@ public sealed record ShardMerge(
 
         return n;
     }
-
-    private static District.Shard? RunShard(string text) => District.Shard.Parse(text, out _);
 
     public void Print(TextWriter o)
     {

@@ -61,10 +61,8 @@ public sealed class RabbitMqClusterTests : IDisposable
     private static List<long> Seqs(RecordingSubscriber station) =>
         [.. station.Messages.Select(m => Payloads.DecodeEvent(System.Buffers.BuffersExtensions.ToArray(m.Payload)).Seq).Distinct().Order()];
 
-    private async Task ClusterAsync(params string[] args) =>
-        (await ProgramRun.RunAsync("bash", [RepoFiles.Path("deploy/rabbitmq/loopback-cluster.sh"), _dir.Combine("cluster"), .. args],
-            new Dictionary<string, string> { ["EDGE_RMQ_BASE"] = _base.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
-        .Checked($"loopback-cluster.sh {string.Join(' ', args)}");
+    private Task ClusterAsync(params string[] args) =>
+        RabbitMqClusters.RunAsync(_dir.Combine("cluster"), RabbitMqClusters.Environment(_dir.Combine("cluster"), _base), args);
 
     public void Dispose()
     {

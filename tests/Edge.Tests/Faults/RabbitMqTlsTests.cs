@@ -1,4 +1,3 @@
-using System.Globalization;
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Topics;
@@ -140,16 +139,9 @@ public sealed class RabbitMqTlsTests : IDisposable
         [.. station.Messages.Where(m => m.Topic.StartsWith($"edge/v1/{community}/", StringComparison.Ordinal) && m.Topic.Contains("/events/", StringComparison.Ordinal))
             .Select(m => Payloads.DecodeEvent(System.Buffers.BuffersExtensions.ToArray(m.Payload)).Seq).Distinct().Order()];
 
-    private Dictionary<string, string> Environment(string tls) => new()
-    {
-        ["EDGE_RMQ_BASE"] = _base.ToString(CultureInfo.InvariantCulture),
-        ["EDGE_RMQ_TLS"] = tls,
-        ["RABBITMQCTL"] = $"bash {RepoFiles.Path("deploy/rabbitmq/loopback-cluster.sh")} {_dir.Combine("cluster")} ctl",
-    };
+    private Dictionary<string, string> Environment(string tls) => RabbitMqClusters.Environment(_dir.Combine("cluster"), _base, tls);
 
-    private async Task ClusterAsync(string tls, params string[] args) =>
-        (await ProgramRun.RunAsync("bash", [RepoFiles.Path("deploy/rabbitmq/loopback-cluster.sh"), _dir.Combine("cluster"), .. args], Environment(tls)))
-        .Checked($"loopback-cluster.sh {string.Join(' ', args)}");
+    private Task ClusterAsync(string tls, params string[] args) => RabbitMqClusters.RunAsync(_dir.Combine("cluster"), Environment(tls), args);
 
     private async Task UsersAsync(string tls, params string[] args) =>
         (await ProgramRun.RunAsync("bash", [RepoFiles.Path("deploy/rabbitmq/edge-users.sh"), .. args], Environment(tls))).Checked($"edge-users.sh {string.Join(' ', args)}");
