@@ -36,13 +36,15 @@ public static class DeskApp
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddSingleton(_ => new DeskStore(options.DataDirectory, options.PicturesKeepBytes));
+        services.AddSingleton(_ => OpenStore(options));
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<DeskNews>();
         services.AddSingleton<DeskIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<DeskIngest>());
         services.AddSingleton<EscalationService>();
         services.AddHostedService(sp => sp.GetRequiredService<EscalationService>());
+        services.AddSingleton<DeskPeers>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeskPeers>());
         services.AddSingleton<CommandSender>();
         // The cookies' keys live with the desk's data, so operators stay logged in across a restart.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys"))).SetApplicationName("edge-station");
@@ -93,5 +95,24 @@ public static class DeskApp
         app.UseAuthorization();
         DeskApi.Map(app);
         return app;
+    }
+
+    /// <summary>The desk's store: its own SQLite file, or the PostgreSQL database it shares; one it cannot open stops the start.</summary>
+    private static DeskStore OpenStore(DeskOptions options)
+    {
+        if (options.PostgreSql is not { } connection)
+        {
+            return new DeskStore(options.DataDirectory, options.PicturesKeepBytes);
+        }
+
+        var database = new PostgresDeskDatabase(connection);
+        try
+        {
+            return new DeskStore(database, options.PicturesKeepBytes);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
+        {
+            throw new DeskConfigException([$"Desk:PostgreSql: cannot use {database.Name}: {ex.Message}"]);
+        }
     }
 }

@@ -33,8 +33,14 @@ public sealed record DeskOptions
 
     public string? KeyFile { get; init; }
 
-    /// <summary>Where the desk keeps its database (<c>desk.db</c>).</summary>
+    /// <summary>Where the desk keeps its database (<c>desk.db</c>, unless <see cref="PostgreSql"/>) and its cookie keys.</summary>
     public string DataDirectory { get; init; } = "data";
+
+    /// <summary>
+    /// When set, an Npgsql connection string (<c>Host=..;Database=..;Username=..</c>): the desk keeps its store in that
+    /// PostgreSQL database, which other desks may share, instead of its own <c>desk.db</c>.
+    /// </summary>
+    public string? PostgreSql { get; init; }
 
     /// <summary>The desk's command signing key (PEM, EC P-256 private key), and the id gateways know its public half by.</summary>
     public required string CommandKeyFile { get; init; }
@@ -62,7 +68,7 @@ public sealed record DeskOptions
     private static readonly string[] Keys =
     [
         nameof(Broker), nameof(ClientId), nameof(SessionExpiry), nameof(SharedGroup), nameof(CaFile),
-        nameof(CertFile), nameof(KeyFile), nameof(DataDirectory), nameof(CommandKeyFile), nameof(CommandKeyId), nameof(Operators),
+        nameof(CertFile), nameof(KeyFile), nameof(DataDirectory), nameof(PostgreSql), nameof(CommandKeyFile), nameof(CommandKeyId), nameof(Operators),
         nameof(Gateways), nameof(PictureMaxBytes), nameof(PicturesKeepBytes), nameof(MaxClockAhead), nameof(MaxEventAge),
     ];
 
@@ -98,6 +104,7 @@ public sealed record DeskOptions
             CertFile = s[nameof(CertFile)],
             KeyFile = s[nameof(KeyFile)],
             DataDirectory = s[nameof(DataDirectory)] ?? "data",
+            PostgreSql = ReadPostgreSql(s[nameof(PostgreSql)], errors),
             CommandKeyFile = keyFile ?? "",
             CommandKeyId = Required(s, nameof(CommandKeyId), errors) ?? "",
             Operators = operators,
@@ -192,6 +199,30 @@ public sealed record DeskOptions
 
     private static int Number(IConfigurationSection s, string key, int fallback, int min, int max, List<string> errors) =>
         (int)Number(s, key, (long)fallback, min, max, errors);
+
+    private static string? ReadPostgreSql(string? value, List<string> errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        const string key = $"{Section}:{nameof(PostgreSql)}";
+        try
+        {
+            var b = new Npgsql.NpgsqlConnectionStringBuilder(value);
+            if (string.IsNullOrWhiteSpace(b.Host) || string.IsNullOrWhiteSpace(b.Database))
+            {
+                errors.Add($"{key}: names no Host and Database (an Npgsql connection string: Host=..;Database=..;Username=..)");
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException)
+        {
+            errors.Add($"{key}: not an Npgsql connection string ({ex.Message})");
+        }
+
+        return value;
+    }
 
     private static List<Operator> ReadOperators(IConfigurationSection section, List<string> errors)
     {

@@ -199,7 +199,7 @@ public sealed partial class DeskIngest : BackgroundService
             {
                 changes = _store.Ingest(sorted);
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException)
             {
                 // Not acknowledged: the broker sends them again on the next connection.
                 LogStoreFailed(ex, batch.Count);
@@ -217,7 +217,7 @@ public sealed partial class DeskIngest : BackgroundService
             {
                 _news.Tell(changes);
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
             {
                 LogNewsFailed(ex);
             }

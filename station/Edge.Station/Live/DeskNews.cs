@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Edge.Station.Live;
 
-/// <summary>Turns what the store changed into the pages' events, as the API shows the same things.</summary>
+/// <summary>Turns what the store changed (here, or at another desk on the same database) into the pages' events, as the API shows the same things.</summary>
 public sealed class DeskNews(DeskStore store, LiveFeed feed, TimeProvider time, IOptions<JsonOptions> json)
 {
     private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
@@ -38,6 +38,11 @@ public sealed class DeskNews(DeskStore store, LiveFeed feed, TimeProvider time, 
         foreach (var (alarm, picture) in changes.Pictures)
         {
             feed.Publish("picture", JsonSerializer.Serialize(new { alarmId = alarm, pictureId = picture }, _json));
+        }
+
+        foreach (var (alarm, step, at) in changes.Escalations)
+        {
+            Escalation(alarm, step, at);
         }
     }
 

@@ -52,6 +52,18 @@ public sealed class LiveFeed
         }
     }
 
+    /// <summary>Cuts every page off, with the reason: their browsers reconnect and read everything again.</summary>
+    public void Reset(string reason)
+    {
+        lock (_lock)
+        {
+            foreach (var page in _pages)
+            {
+                page.Writer.TryComplete(new InvalidOperationException(reason));
+            }
+        }
+    }
+
     private void Remove(Channel<LiveMessage> channel)
     {
         lock (_lock)

@@ -5,80 +5,75 @@ using Edge.Contracts.Serialization;
 using Edge.Contracts.Status;
 using Edge.Station.Alarms;
 using Edge.Station.Ingest;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Edge.Station.Store;
 
-// Over 300 lines: the desk's one database: its schema and migration, the ingest's batch writes, the alarms' steps and escalations, and the queries the page and API read.
+// Over 300 lines: the desk's one store: the ingest's batch writes, the alarms' steps and escalations, and the queries the page and API read, once for both databases.
 /// <summary>
-/// The desk's SQLite database (<c>desk.db</c> in the data directory, WAL, synchronous FULL): every event as received
-/// (deduplicated by id), the alarms and their steps, escalations, gateways with their status, heartbeat and seq, the
-/// devices offline, pictures (bounded), the audit log and the quarantine. Writes go through one connection under a
-/// lock; reads open their own. The schema is made and migrated here (<c>PRAGMA user_version</c>).
+/// The desk's store: every event as received (deduplicated by id), the alarms and their steps, escalations, gateways
+/// with their status, heartbeat and seq, the devices offline, pictures (bounded), the audit log and the quarantine. It
+/// keeps them in a <see cref="DeskDatabase"/>: SQLite (<c>desk.db</c> in the data directory), or PostgreSQL shared by
+/// several desks. Every write is one transaction that takes its turn (<see cref="DeskDatabase.TakeTurn"/>) and, on a
+/// shared database, announces what it changed to the other desks; reads open their own connections.
 /// </summary>
 public sealed class DeskStore : IDisposable
 {
-    private const int SchemaVersion = 1;
-    private readonly SqliteConnection _write;
-    private readonly string _connectionString;
+    private readonly DeskDatabase _db;
     private readonly long _picturesKeepBytes;
     private readonly Lock _lock = new();
 
+    /// <summary>A desk's own SQLite store in <paramref name="directory"/>.</summary>
     public DeskStore(string directory, long picturesKeepBytes)
+        : this(new SqliteDeskDatabase(directory), picturesKeepBytes)
     {
-        Directory.CreateDirectory(directory);
-        Path = System.IO.Path.Combine(directory, "desk.db");
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
-        _picturesKeepBytes = picturesKeepBytes;
-        _write = new SqliteConnection(_connectionString);
-        _write.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
-        Migrate();
     }
 
-    public string Path { get; }
-
-    private void Migrate()
+    /// <summary>A store in <paramref name="database"/>, which it migrates now and disposes of with itself.</summary>
+    public DeskStore(DeskDatabase database, long picturesKeepBytes)
     {
-        var version = Convert.ToInt32(Scalar("PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
-        if (version > SchemaVersion)
+        ArgumentNullException.ThrowIfNull(database);
+        _db = database;
+        _picturesKeepBytes = picturesKeepBytes;
+        try
         {
-            throw new InvalidOperationException($"{Path} has schema {version}, newer than this desk's {SchemaVersion}: run the newer desk");
+            _db.Migrate();
         }
-
-        if (version < 1)
+        catch
         {
-            Execute("""
-                BEGIN;
-                CREATE TABLE events(id TEXT PRIMARY KEY, community TEXT NOT NULL, gateway TEXT NOT NULL, seq INTEGER NOT NULL,
-                    type TEXT NOT NULL, priority INTEGER NOT NULL, device TEXT NOT NULL, state TEXT, occurred_at INTEGER NOT NULL,
-                    observed_at INTEGER NOT NULL, received_at INTEGER NOT NULL, payload BLOB NOT NULL);
-                CREATE INDEX events_by_gateway ON events(community, gateway, seq);
-                CREATE TABLE alarms(id TEXT PRIMARY KEY, community TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT NOT NULL,
-                    device_json TEXT NOT NULL, type TEXT NOT NULL, priority TEXT NOT NULL, state TEXT NOT NULL,
-                    raised_at INTEGER NOT NULL, occurred_at INTEGER NOT NULL, received_at INTEGER NOT NULL, restored_at INTEGER);
-                CREATE INDEX alarms_open ON alarms(state, raised_at);
-                CREATE INDEX alarms_by_community ON alarms(community, raised_at);
-                CREATE TABLE steps(alarm_id TEXT NOT NULL, step TEXT NOT NULL, at INTEGER NOT NULL, by TEXT NOT NULL,
-                    command_id TEXT, outcome TEXT, reason TEXT, PRIMARY KEY(alarm_id, step));
-                CREATE UNIQUE INDEX steps_by_command ON steps(command_id) WHERE command_id IS NOT NULL;
-                CREATE TABLE escalations(alarm_id TEXT NOT NULL, step TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(alarm_id, step));
-                CREATE TABLE gateways(community TEXT NOT NULL, gateway TEXT NOT NULL, online INTEGER NOT NULL DEFAULT 0, reason TEXT,
-                    status_at INTEGER, heartbeat_at INTEGER, heartbeat TEXT, min_seq INTEGER, max_seq INTEGER NOT NULL DEFAULT 0,
-                    seq_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(community, gateway));
-                CREATE TABLE devices_offline(community TEXT NOT NULL, gateway TEXT NOT NULL, device TEXT NOT NULL, since INTEGER NOT NULL,
-                    PRIMARY KEY(community, gateway, device));
-                CREATE TABLE pictures(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, community TEXT NOT NULL,
-                    gateway TEXT NOT NULL, received_at INTEGER NOT NULL, size INTEGER NOT NULL, jpeg BLOB NOT NULL);
-                CREATE INDEX pictures_by_event ON pictures(event_id);
-                CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,
-                    target TEXT, detail TEXT);
-                CREATE TABLE quarantine(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, topic TEXT NOT NULL, reason TEXT NOT NULL,
-                    size INTEGER NOT NULL, head BLOB NOT NULL);
-                CREATE TABLE counters(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-                PRAGMA user_version = 1;
-                COMMIT;
-                """);
+            _db.Dispose();
+            throw;
+        }
+    }
+
+    public DeskDatabase Database => _db;
+
+    /// <summary>This store's own mark on the news it announces, so it does not hear its own.</summary>
+    public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction that takes its turn among every desk's writers, then
+    /// announces what it changed to the other desks (on a shared database) and commits.
+    /// </summary>
+    private T Write<T>(Func<DbTransaction, StoreChanges, T> work)
+    {
+        lock (_lock)
+        {
+            using var c = _db.OpenWrite();
+            using var tx = c.BeginTransaction();
+            _db.TakeTurn(tx);
+            var changes = new StoreChanges();
+            var result = work(tx, changes);
+            if (_db.Shared)
+            {
+                foreach (var news in changes.ToNews(Id))
+                {
+                    _db.Announce(tx, news);
+                }
+            }
+
+            tx.Commit();
+            return result;
         }
     }
 
@@ -89,10 +84,8 @@ public sealed class DeskStore : IDisposable
     public StoreChanges Ingest(IReadOnlyList<Inbound> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var changes = new StoreChanges();
-        lock (_lock)
+        return Write((tx, changes) =>
         {
-            using var tx = _write.BeginTransaction();
             foreach (var item in batch)
             {
                 switch (item)
@@ -101,27 +94,27 @@ public sealed class DeskStore : IDisposable
                         StoreEvent(tx, e, changes);
                         break;
                     case InboundStatus s:
-                        Run(tx, "INSERT INTO gateways(community, gateway, online, reason, status_at) VALUES ($c, $g, $o, $r, $at) " +
-                                "ON CONFLICT DO UPDATE SET online = excluded.online, reason = excluded.reason, status_at = excluded.status_at " +
-                                "WHERE coalesce(status_at, 0) <= excluded.status_at",
-                            ("$c", s.Community), ("$g", s.Gateway), ("$o", s.Status.State == GatewayState.Online ? 1 : 0),
-                            ("$r", s.Status.Reason), ("$at", s.Status.At.ToUnixTimeMilliseconds()));
+                        Run(tx, "INSERT INTO gateways(community, gateway, online, reason, status_at) VALUES (@c, @g, @o, @r, @at) " +
+                                "ON CONFLICT (community, gateway) DO UPDATE SET online = excluded.online, reason = excluded.reason, status_at = excluded.status_at " +
+                                "WHERE coalesce(gateways.status_at, 0) <= excluded.status_at",
+                            ("@c", s.Community), ("@g", s.Gateway), ("@o", s.Status.State == GatewayState.Online ? 1 : 0),
+                            ("@r", s.Status.Reason), ("@at", s.Status.At.ToUnixTimeMilliseconds()));
                         changes.Gateways.Add((s.Community, s.Gateway));
                         break;
                     case InboundHeartbeat h:
-                        Run(tx, "INSERT INTO gateways(community, gateway, heartbeat_at, heartbeat) VALUES ($c, $g, $at, $h) " +
-                                "ON CONFLICT DO UPDATE SET heartbeat_at = excluded.heartbeat_at, heartbeat = excluded.heartbeat " +
-                                "WHERE coalesce(heartbeat_at, 0) <= excluded.heartbeat_at",
-                            ("$c", h.Community), ("$g", h.Gateway), ("$at", h.Heartbeat.At.ToUnixTimeMilliseconds()),
-                            ("$h", Encoding.UTF8.GetString(Payloads.Encode(h.Heartbeat))));
+                        Run(tx, "INSERT INTO gateways(community, gateway, heartbeat_at, heartbeat) VALUES (@c, @g, @at, @h) " +
+                                "ON CONFLICT (community, gateway) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, heartbeat = excluded.heartbeat " +
+                                "WHERE coalesce(gateways.heartbeat_at, 0) <= excluded.heartbeat_at",
+                            ("@c", h.Community), ("@g", h.Gateway), ("@at", h.Heartbeat.At.ToUnixTimeMilliseconds()),
+                            ("@h", Encoding.UTF8.GetString(Payloads.Encode(h.Heartbeat))));
                         changes.Gateways.Add((h.Community, h.Gateway));
                         break;
                     case InboundPicture p:
                         StorePicture(tx, p, changes);
                         break;
                     case InboundResult r when r.Result.CommandId is { } id:
-                        var alarm = Scalar(tx, "UPDATE steps SET outcome = $o, reason = $r WHERE command_id = $id RETURNING alarm_id",
-                            ("$o", r.Result.Outcome), ("$r", r.Result.Reason), ("$id", id.ToString()));
+                        var alarm = Scalar(tx, "UPDATE steps SET outcome = @o, reason = @r WHERE command_id = @id RETURNING alarm_id",
+                            ("@o", r.Result.Outcome), ("@r", r.Result.Reason), ("@id", id.ToString()));
                         Count(tx, "results", 1);
                         if (alarm is string a)
                         {
@@ -133,28 +126,26 @@ public sealed class DeskStore : IDisposable
                         Count(tx, "results", 1);
                         break;
                     case Quarantined q:
-                        Run(tx, "INSERT INTO quarantine(at, topic, reason, size, head) VALUES ($at, $t, $r, $n, $h)",
-                            ("$at", q.ReceivedAt.ToUnixTimeMilliseconds()), ("$t", q.Topic), ("$r", q.Reason), ("$n", q.Payload.Length),
-                            ("$h", q.Payload.AsSpan(0, Math.Min(q.Payload.Length, 512)).ToArray()));
+                        Run(tx, "INSERT INTO quarantine(at, topic, reason, size, head) VALUES (@at, @t, @r, @n, @h)",
+                            ("@at", q.ReceivedAt.ToUnixTimeMilliseconds()), ("@t", q.Topic), ("@r", q.Reason), ("@n", q.Payload.Length),
+                            ("@h", q.Payload.AsSpan(0, Math.Min(q.Payload.Length, 512)).ToArray()));
                         Count(tx, "quarantined", 1);
                         break;
                 }
             }
 
-            tx.Commit();
-        }
-
-        return changes;
+            return changes;
+        });
     }
 
-    private void StoreEvent(SqliteTransaction tx, InboundEvent item, StoreChanges changes)
+    private static void StoreEvent(DbTransaction tx, InboundEvent item, StoreChanges changes)
     {
         var e = item.Event;
-        var inserted = Run(tx, "INSERT OR IGNORE INTO events(id, community, gateway, seq, type, priority, device, state, occurred_at, observed_at, received_at, payload) " +
-                               "VALUES ($id, $c, $g, $seq, $t, $p, $d, $s, $occ, $obs, $rcv, $payload)",
-            ("$id", e.Id.ToString()), ("$c", e.Community), ("$g", e.Gateway), ("$seq", e.Seq), ("$t", e.Type), ("$p", (int)e.Priority),
-            ("$d", e.Device.Id), ("$s", State(e.State)), ("$occ", e.OccurredAt.ToUnixTimeMilliseconds()),
-            ("$obs", e.ObservedAt.ToUnixTimeMilliseconds()), ("$rcv", item.ReceivedAt.ToUnixTimeMilliseconds()), ("$payload", item.Payload));
+        var inserted = Run(tx, "INSERT INTO events(id, community, gateway, seq, type, priority, device, state, occurred_at, observed_at, received_at, payload) " +
+                               "VALUES (@id, @c, @g, @seq, @t, @p, @d, @s, @occ, @obs, @rcv, @payload) ON CONFLICT DO NOTHING",
+            ("@id", e.Id.ToString()), ("@c", e.Community), ("@g", e.Gateway), ("@seq", e.Seq), ("@t", e.Type), ("@p", (int)e.Priority),
+            ("@d", e.Device.Id), ("@s", State(e.State)), ("@occ", e.OccurredAt.ToUnixTimeMilliseconds()),
+            ("@obs", e.ObservedAt.ToUnixTimeMilliseconds()), ("@rcv", item.ReceivedAt.ToUnixTimeMilliseconds()), ("@payload", item.Payload));
         if (inserted == 0)
         {
             Count(tx, "duplicates", 1);
@@ -162,21 +153,23 @@ public sealed class DeskStore : IDisposable
         }
 
         Count(tx, "events", 1);
-        Run(tx, "INSERT INTO gateways(community, gateway, min_seq, max_seq, seq_count) VALUES ($c, $g, $s, $s, 1) " +
-                "ON CONFLICT DO UPDATE SET min_seq = min(coalesce(min_seq, excluded.min_seq), excluded.min_seq), " +
-                "max_seq = max(max_seq, excluded.max_seq), seq_count = seq_count + 1",
-            ("$c", e.Community), ("$g", e.Gateway), ("$s", e.Seq));
+        Run(tx, "INSERT INTO gateways(community, gateway, min_seq, max_seq, seq_count) VALUES (@c, @g, @s, @s, 1) " +
+                "ON CONFLICT (community, gateway) DO UPDATE SET " +
+                "min_seq = CASE WHEN gateways.min_seq IS NULL OR excluded.min_seq < gateways.min_seq THEN excluded.min_seq ELSE gateways.min_seq END, " +
+                "max_seq = CASE WHEN excluded.max_seq > gateways.max_seq THEN excluded.max_seq ELSE gateways.max_seq END, " +
+                "seq_count = gateways.seq_count + 1",
+            ("@c", e.Community), ("@g", e.Gateway), ("@s", e.Seq));
         changes.Gateways.Add((e.Community, e.Gateway));
 
         if (e.Type == EventTypes.DeviceOffline)
         {
-            Run(tx, "INSERT OR IGNORE INTO devices_offline(community, gateway, device, since) VALUES ($c, $g, $d, $at)",
-                ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id), ("$at", e.OccurredAt.ToUnixTimeMilliseconds()));
+            Run(tx, "INSERT INTO devices_offline(community, gateway, device, since) VALUES (@c, @g, @d, @at) ON CONFLICT DO NOTHING",
+                ("@c", e.Community), ("@g", e.Gateway), ("@d", e.Device.Id), ("@at", e.OccurredAt.ToUnixTimeMilliseconds()));
         }
         else if (e.Type == EventTypes.DeviceOnline)
         {
-            Run(tx, "DELETE FROM devices_offline WHERE community = $c AND gateway = $g AND device = $d",
-                ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id));
+            Run(tx, "DELETE FROM devices_offline WHERE community = @c AND gateway = @g AND device = @d",
+                ("@c", e.Community), ("@g", e.Gateway), ("@d", e.Device.Id));
         }
 
         if (e.Priority != Priority.Critical)
@@ -187,9 +180,9 @@ public sealed class DeskStore : IDisposable
         if (e.State == EventState.Restored)
         {
             // The device is back to normal: the alarm stays until the police resolve it, but the page says so.
-            var restored = Scalar(tx, "UPDATE alarms SET restored_at = $at WHERE id = (SELECT id FROM alarms WHERE community = $c AND gateway = $g " +
-                                      "AND device = $d AND type = $t AND restored_at IS NULL AND occurred_at <= $at ORDER BY raised_at DESC LIMIT 1) RETURNING id",
-                ("$at", e.OccurredAt.ToUnixTimeMilliseconds()), ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id), ("$t", e.Type));
+            var restored = Scalar(tx, "UPDATE alarms SET restored_at = @at WHERE id = (SELECT id FROM alarms WHERE community = @c AND gateway = @g " +
+                                      "AND device = @d AND type = @t AND restored_at IS NULL AND occurred_at <= @at ORDER BY raised_at DESC LIMIT 1) RETURNING id",
+                ("@at", e.OccurredAt.ToUnixTimeMilliseconds()), ("@c", e.Community), ("@g", e.Gateway), ("@d", e.Device.Id), ("@t", e.Type));
             if (restored is string id)
             {
                 changes.Alarms.Add(Guid.Parse(id));
@@ -199,11 +192,11 @@ public sealed class DeskStore : IDisposable
         }
 
         Run(tx, "INSERT INTO alarms(id, community, gateway, device, device_json, type, priority, state, raised_at, occurred_at, received_at) " +
-                "VALUES ($id, $c, $g, $d, $dj, $t, $p, 'open', $raised, $occ, $rcv)",
-            ("$id", e.Id.ToString()), ("$c", e.Community), ("$g", e.Gateway), ("$d", e.Device.Id),
-            ("$dj", JsonSerializer.Serialize(e.Device, EdgeJsonContext.Default.DeviceRef)), ("$t", e.Type), ("$p", "critical"),
-            ("$raised", RaisedAt(e).ToUnixTimeMilliseconds()), ("$occ", e.OccurredAt.ToUnixTimeMilliseconds()),
-            ("$rcv", item.ReceivedAt.ToUnixTimeMilliseconds()));
+                "VALUES (@id, @c, @g, @d, @dj, @t, @p, 'open', @raised, @occ, @rcv)",
+            ("@id", e.Id.ToString()), ("@c", e.Community), ("@g", e.Gateway), ("@d", e.Device.Id),
+            ("@dj", JsonSerializer.Serialize(e.Device, EdgeJsonContext.Default.DeviceRef)), ("@t", e.Type), ("@p", "critical"),
+            ("@raised", RaisedAt(e).ToUnixTimeMilliseconds()), ("@occ", e.OccurredAt.ToUnixTimeMilliseconds()),
+            ("@rcv", item.ReceivedAt.ToUnixTimeMilliseconds()));
         Count(tx, "alarms", 1);
         changes.Alarms.Add(e.Id);
     }
@@ -219,21 +212,21 @@ public sealed class DeskStore : IDisposable
         return e.OccurredAt > e.ObservedAt ? e.ObservedAt : e.OccurredAt < earliest ? e.ObservedAt : e.OccurredAt;
     }
 
-    private void StorePicture(SqliteTransaction tx, InboundPicture p, StoreChanges changes)
+    private void StorePicture(DbTransaction tx, InboundPicture p, StoreChanges changes)
     {
-        var id = Scalar(tx, "INSERT INTO pictures(event_id, community, gateway, received_at, size, jpeg) VALUES ($e, $c, $g, $at, $n, $j) RETURNING id",
-            ("$e", p.EventId.ToString()), ("$c", p.Community), ("$g", p.Gateway), ("$at", p.ReceivedAt.ToUnixTimeMilliseconds()),
-            ("$n", p.Jpeg.Length), ("$j", p.Jpeg));
+        var id = Scalar(tx, "INSERT INTO pictures(event_id, community, gateway, received_at, size, jpeg) VALUES (@e, @c, @g, @at, @n, @j) RETURNING id",
+            ("@e", p.EventId.ToString()), ("@c", p.Community), ("@g", p.Gateway), ("@at", p.ReceivedAt.ToUnixTimeMilliseconds()),
+            ("@n", p.Jpeg.Length), ("@j", p.Jpeg));
         Count(tx, "pictures", 1);
         changes.Pictures.Add((p.EventId, Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture)!));
-        if (Scalar(tx, "SELECT 1 FROM alarms WHERE id = $e", ("$e", p.EventId.ToString())) is not null)
+        if (Scalar(tx, "SELECT 1 FROM alarms WHERE id = @e", ("@e", p.EventId.ToString())) is not null)
         {
             changes.Alarms.Add(p.EventId);
         }
 
         // Bounded: the oldest pictures go once all of them pass the configured size.
-        Run(tx, "DELETE FROM pictures WHERE id IN (SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id DESC) AS total FROM pictures) WHERE total > $keep)",
-            ("$keep", _picturesKeepBytes));
+        Run(tx, "DELETE FROM pictures WHERE id IN (SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id DESC) AS total FROM pictures) AS kept WHERE total > @keep)",
+            ("@keep", _picturesKeepBytes));
     }
 
     /// <summary>
@@ -242,93 +235,93 @@ public sealed class DeskStore : IDisposable
     /// </summary>
     public (AlarmView? Alarm, string? Problem) TakeStep(Guid alarmId, string step, string by, Guid? commandId, DateTimeOffset now)
     {
-        lock (_lock)
+        // Checked in the write's turn: two desks taking the same step at once record it once, and the later one is told.
+        var problem = Write((tx, changes) =>
         {
-            var alarm = Alarm(alarmId, now);
+            var alarm = Alarms(tx.Connection!, tx, "WHERE a.id = @id", now, ("@id", alarmId.ToString())).FirstOrDefault();
             if (alarm is null)
             {
-                return (null, "no such alarm");
+                return "no such alarm";
             }
 
             if (!alarm.Next.Contains(step))
             {
-                return (null, $"'{step}' is not a step this alarm can take now (next: {string.Join(", ", alarm.Next)})");
+                var last = alarm.Steps.Count > 0 ? alarm.Steps[^1] : null;
+                var taken = last is null ? "" : $"; {last.Step} was taken by {last.By} at {last.At:HH:mm:ss}";
+                return $"'{step}' is not a step this alarm can take now (next: {string.Join(", ", alarm.Next)}){taken}";
             }
 
-            using var tx = _write.BeginTransaction();
-            Run(tx, "INSERT INTO steps(alarm_id, step, at, by, command_id) VALUES ($a, $s, $at, $by, $cmd)",
-                ("$a", alarmId.ToString()), ("$s", step), ("$at", now.ToUnixTimeMilliseconds()), ("$by", by), ("$cmd", commandId?.ToString()));
+            Run(tx, "INSERT INTO steps(alarm_id, step, at, \"by\", command_id) VALUES (@a, @s, @at, @by, @cmd)",
+                ("@a", alarmId.ToString()), ("@s", step), ("@at", now.ToUnixTimeMilliseconds()), ("@by", by), ("@cmd", commandId?.ToString()));
             if (step == AlarmSteps.Resolve)
             {
-                Run(tx, "UPDATE alarms SET state = 'resolved' WHERE id = $a", ("$a", alarmId.ToString()));
+                Run(tx, "UPDATE alarms SET state = 'resolved' WHERE id = @a", ("@a", alarmId.ToString()));
             }
 
             AuditIn(tx, now, by, step, alarmId.ToString(), commandId is { } c ? $"command {c}" : null);
-            tx.Commit();
-            return (Alarm(alarmId, now), null);
-        }
+            changes.Alarms.Add(alarmId);
+            return null;
+        });
+        return problem is null ? (Alarm(alarmId, now), null) : (null, problem);
     }
 
     /// <summary>Sets what became of a step's command when no answer will come from the gateway (it was never sent).</summary>
-    public void CommandOutcome(Guid commandId, string outcome, string reason)
-    {
-        lock (_lock)
+    public void CommandOutcome(Guid commandId, string outcome, string reason) =>
+        Write((tx, changes) =>
         {
-            using var tx = _write.BeginTransaction();
-            Run(tx, "UPDATE steps SET outcome = $o, reason = $r WHERE command_id = $id", ("$o", outcome), ("$r", reason), ("$id", commandId.ToString()));
-            tx.Commit();
-        }
-    }
+            if (Scalar(tx, "UPDATE steps SET outcome = @o, reason = @r WHERE command_id = @id RETURNING alarm_id",
+                    ("@o", outcome), ("@r", reason), ("@id", commandId.ToString())) is string alarm)
+            {
+                changes.Alarms.Add(Guid.Parse(alarm));
+            }
 
-    /// <summary>Records the escalation of an overdue step, once per step: true the first time.</summary>
-    public bool Escalate(Guid alarmId, string step, DateTimeOffset now)
-    {
-        lock (_lock)
+            return 0;
+        });
+
+    /// <summary>Records the escalation of an overdue step, once per step (whichever desk is first): true the first time.</summary>
+    public bool Escalate(Guid alarmId, string step, DateTimeOffset now) =>
+        Write((tx, changes) =>
         {
-            using var tx = _write.BeginTransaction();
-            var added = Run(tx, "INSERT OR IGNORE INTO escalations(alarm_id, step, at) VALUES ($a, $s, $at)",
-                ("$a", alarmId.ToString()), ("$s", step), ("$at", now.ToUnixTimeMilliseconds())) > 0;
+            var added = Run(tx, "INSERT INTO escalations(alarm_id, step, at) VALUES (@a, @s, @at) ON CONFLICT DO NOTHING",
+                ("@a", alarmId.ToString()), ("@s", step), ("@at", now.ToUnixTimeMilliseconds())) > 0;
             if (added)
             {
                 AuditIn(tx, now, "desk", "escalate", alarmId.ToString(), $"{step} overdue");
+                changes.Escalations.Add((alarmId, step, now));
+                changes.Alarms.Add(alarmId);
             }
 
-            tx.Commit();
             return added;
-        }
-    }
+        });
 
     /// <summary>Adds a line to the audit log (logins, refused logins, steps).</summary>
-    public void Audit(DateTimeOffset at, string who, string action, string? target, string? detail)
-    {
-        lock (_lock)
+    public void Audit(DateTimeOffset at, string who, string action, string? target, string? detail) =>
+        Write((tx, _) =>
         {
-            using var tx = _write.BeginTransaction();
             AuditIn(tx, at, who, action, target, detail);
-            tx.Commit();
-        }
-    }
+            return 0;
+        });
 
-    private void AuditIn(SqliteTransaction tx, DateTimeOffset at, string who, string action, string? target, string? detail) =>
-        Run(tx, "INSERT INTO audit(at, operator, action, target, detail) VALUES ($at, $w, $a, $t, $d)",
-            ("$at", at.ToUnixTimeMilliseconds()), ("$w", who), ("$a", action), ("$t", target), ("$d", detail));
+    private static void AuditIn(DbTransaction tx, DateTimeOffset at, string who, string action, string? target, string? detail) =>
+        Run(tx, "INSERT INTO audit(at, operator, action, target, detail) VALUES (@at, @w, @a, @t, @d)",
+            ("@at", at.ToUnixTimeMilliseconds()), ("@w", who), ("@a", action), ("@t", target), ("@d", detail));
 
     public AlarmView? Alarm(Guid id, DateTimeOffset now) =>
-        Alarms("WHERE a.id = $id", now, ("$id", id.ToString())).FirstOrDefault();
+        Read(c => Alarms(c, null, "WHERE a.id = @id", now, ("@id", id.ToString())).FirstOrDefault());
 
     /// <summary>Open alarms, oldest first.</summary>
-    public IReadOnlyList<AlarmView> OpenAlarms(DateTimeOffset now) => Alarms("WHERE a.state = 'open' ORDER BY a.raised_at", now);
+    public IReadOnlyList<AlarmView> OpenAlarms(DateTimeOffset now) => Read(c => Alarms(c, null, "WHERE a.state = 'open' ORDER BY a.raised_at", now));
 
     /// <summary>The history: alarms of a community, a type, a time span (each optional), newest first.</summary>
     public IReadOnlyList<AlarmView> SearchAlarms(string? community, string? type, DateTimeOffset? from, DateTimeOffset? to, int limit, DateTimeOffset now) =>
-        Alarms("WHERE ($c IS NULL OR a.community = $c) AND ($t IS NULL OR a.type = $t) AND ($from IS NULL OR a.raised_at >= $from) " +
-               "AND ($to IS NULL OR a.raised_at <= $to) ORDER BY a.raised_at DESC LIMIT $limit", now,
-            ("$c", community), ("$t", type), ("$from", from?.ToUnixTimeMilliseconds()), ("$to", to?.ToUnixTimeMilliseconds()), ("$limit", limit));
+        Read(c => Alarms(c, null, "WHERE (CAST(@c AS TEXT) IS NULL OR a.community = @c) AND (CAST(@t AS TEXT) IS NULL OR a.type = @t) " +
+                                  "AND (CAST(@from AS BIGINT) IS NULL OR a.raised_at >= @from) AND (CAST(@to AS BIGINT) IS NULL OR a.raised_at <= @to) " +
+                                  "ORDER BY a.raised_at DESC LIMIT @limit", now,
+            ("@c", community), ("@t", type), ("@from", from?.ToUnixTimeMilliseconds()), ("@to", to?.ToUnixTimeMilliseconds()), ("@limit", limit)));
 
-    private List<AlarmView> Alarms(string where, DateTimeOffset now, params (string Name, object? Value)[] parameters)
+    private List<AlarmView> Alarms(DbConnection read, DbTransaction? tx, string where, DateTimeOffset now, params (string Name, object? Value)[] parameters)
     {
-        using var read = OpenRead();
-        using var cmd = Command(read, null, "SELECT a.id, a.community, a.gateway, a.device_json, a.type, a.priority, a.state, a.raised_at, a.occurred_at, " +
+        using var cmd = Command(read, tx, "SELECT a.id, a.community, a.gateway, a.device_json, a.type, a.priority, a.state, a.raised_at, a.occurred_at, " +
                                             "a.received_at, a.restored_at FROM alarms a " + where, parameters);
         var rows = new List<(Guid Id, string C, string G, DeviceRef D, string T, string P, string S, long Raised, long Occ, long Rcv, long? Restored)>();
         using (var r = cmd.ExecuteReader())
@@ -343,8 +336,8 @@ public sealed class DeskStore : IDisposable
 
         // Steps and pictures of all the alarms at once: the escalation clock reads every open alarm each second.
         var ids = "[" + string.Join(",", rows.Select(a => $"\"{a.Id:D}\"")) + "]";
-        var steps = Steps(read, ids);
-        var pictures = PictureIds(read, ids);
+        var steps = Steps(read, tx, ids);
+        var pictures = PictureIds(read, tx, ids);
         var views = new List<AlarmView>(rows.Count);
         foreach (var a in rows)
         {
@@ -360,10 +353,10 @@ public sealed class DeskStore : IDisposable
     }
 
     /// <summary>The steps of the alarms whose ids <paramref name="ids"/> (a JSON array) lists, each alarm's in order.</summary>
-    private static Dictionary<Guid, List<StepView>> Steps(SqliteConnection read, string ids)
+    private Dictionary<Guid, List<StepView>> Steps(DbConnection read, DbTransaction? tx, string ids)
     {
-        using var cmd = Command(read, null, "SELECT alarm_id, step, at, by, command_id, outcome, reason FROM steps " +
-                                            "WHERE alarm_id IN (SELECT value FROM json_each($ids)) ORDER BY at", ("$ids", ids));
+        using var cmd = Command(read, tx, "SELECT alarm_id, step, at, \"by\", command_id, outcome, reason FROM steps " +
+                                          $"WHERE alarm_id IN {_db.JsonStrings("@ids")} ORDER BY at", ("@ids", ids));
         using var r = cmd.ExecuteReader();
         var steps = new Dictionary<Guid, List<StepView>>();
         while (r.Read())
@@ -377,9 +370,9 @@ public sealed class DeskStore : IDisposable
     }
 
     /// <summary>The pictures kept for the alarms whose ids <paramref name="ids"/> (a JSON array) lists, oldest first.</summary>
-    private static Dictionary<Guid, List<string>> PictureIds(SqliteConnection read, string ids)
+    private Dictionary<Guid, List<string>> PictureIds(DbConnection read, DbTransaction? tx, string ids)
     {
-        using var cmd = Command(read, null, "SELECT event_id, id FROM pictures WHERE event_id IN (SELECT value FROM json_each($ids)) ORDER BY id", ("$ids", ids));
+        using var cmd = Command(read, tx, $"SELECT event_id, id FROM pictures WHERE event_id IN {_db.JsonStrings("@ids")} ORDER BY id", ("@ids", ids));
         using var r = cmd.ExecuteReader();
         var pictures = new Dictionary<Guid, List<string>>();
         while (r.Read())
@@ -394,19 +387,20 @@ public sealed class DeskStore : IDisposable
     /// <summary>A picture's JPEG, or null when there is none (or it went by retention).</summary>
     public byte[]? Picture(long id)
     {
-        using var read = OpenRead();
-        using var cmd = Command(read, null, "SELECT jpeg FROM pictures WHERE id = $id", ("$id", id));
+        using var read = _db.OpenRead();
+        using var cmd = Command(read, null, "SELECT jpeg FROM pictures WHERE id = @id", ("@id", id));
         return cmd.ExecuteScalar() as byte[];
     }
 
     /// <summary>Every gateway the desk has heard of, or one.</summary>
     public IReadOnlyList<GatewayView> Gateways(string? community = null, string? gateway = null)
     {
-        using var read = OpenRead();
+        using var read = _db.OpenRead();
         using var cmd = Command(read, null, "SELECT g.community, g.gateway, g.online, g.reason, g.status_at, g.heartbeat_at, g.heartbeat, g.min_seq, g.max_seq, g.seq_count, " +
-                                            "(SELECT group_concat(device, ',') FROM devices_offline d WHERE d.community = g.community AND d.gateway = g.gateway) " +
-                                            "FROM gateways g WHERE ($c IS NULL OR g.community = $c) AND ($g IS NULL OR g.gateway = $g) ORDER BY g.community, g.gateway",
-            ("$c", community), ("$g", gateway));
+                                            $"(SELECT {_db.JoinWithCommas("device")} FROM devices_offline d WHERE d.community = g.community AND d.gateway = g.gateway) " +
+                                            "FROM gateways g WHERE (CAST(@c AS TEXT) IS NULL OR g.community = @c) AND (CAST(@g AS TEXT) IS NULL OR g.gateway = @g) " +
+                                            "ORDER BY g.community, g.gateway",
+            ("@c", community), ("@g", gateway));
         using var r = cmd.ExecuteReader();
         var list = new List<GatewayView>();
         while (r.Read())
@@ -424,7 +418,7 @@ public sealed class DeskStore : IDisposable
 
     public IngestCounts Counts()
     {
-        using var read = OpenRead();
+        using var read = _db.OpenRead();
         using var cmd = Command(read, null, "SELECT key, value FROM counters");
         using var r = cmd.ExecuteReader();
         var c = new Dictionary<string, long>();
@@ -440,13 +434,13 @@ public sealed class DeskStore : IDisposable
     /// <summary>The newest quarantined messages.</summary>
     public IReadOnlyList<QuarantineView> Quarantine(int limit)
     {
-        using var read = OpenRead();
-        using var cmd = Command(read, null, "SELECT at, topic, reason, size FROM quarantine ORDER BY id DESC LIMIT $n", ("$n", limit));
+        using var read = _db.OpenRead();
+        using var cmd = Command(read, null, "SELECT at, topic, reason, size FROM quarantine ORDER BY id DESC LIMIT @n", ("@n", limit));
         using var r = cmd.ExecuteReader();
         var list = new List<QuarantineView>();
         while (r.Read())
         {
-            list.Add(new QuarantineView(Ms(r.GetInt64(0)), r.GetString(1), r.GetString(2), r.GetInt32(3)));
+            list.Add(new QuarantineView(Ms(r.GetInt64(0)), r.GetString(1), r.GetString(2), (int)r.GetInt64(3)));
         }
 
         return list;
@@ -455,8 +449,8 @@ public sealed class DeskStore : IDisposable
     /// <summary>The audit log, newest first: (at, operator, action, target, detail).</summary>
     public IReadOnlyList<(DateTimeOffset At, string Operator, string Action, string? Target, string? Detail)> AuditLog(int limit)
     {
-        using var read = OpenRead();
-        using var cmd = Command(read, null, "SELECT at, operator, action, target, detail FROM audit ORDER BY id DESC LIMIT $n", ("$n", limit));
+        using var read = _db.OpenRead();
+        using var cmd = Command(read, null, "SELECT at, operator, action, target, detail FROM audit ORDER BY id DESC LIMIT @n", ("@n", limit));
         using var r = cmd.ExecuteReader();
         var list = new List<(DateTimeOffset, string, string, string?, string?)>();
         while (r.Read())
@@ -470,16 +464,15 @@ public sealed class DeskStore : IDisposable
     /// <summary>Event ids stored, per gateway: what a test or probe checks arrived once.</summary>
     public long EventCount(string? type = null)
     {
-        using var read = OpenRead();
-        using var cmd = Command(read, null, "SELECT count(*) FROM events WHERE $t IS NULL OR type = $t", ("$t", type));
+        using var read = _db.OpenRead();
+        using var cmd = Command(read, null, "SELECT count(*) FROM events WHERE CAST(@t AS TEXT) IS NULL OR type = @t", ("@t", type));
         return (long)cmd.ExecuteScalar()!;
     }
 
-    private SqliteConnection OpenRead()
+    private T Read<T>(Func<DbConnection, T> read)
     {
-        var c = new SqliteConnection(_connectionString);
-        c.Open();
-        return c;
+        using var c = _db.OpenRead();
+        return read(c);
     }
 
     private static string? State(EventState? s) => s switch
@@ -491,45 +484,37 @@ public sealed class DeskStore : IDisposable
 
     private static DateTimeOffset Ms(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    private void Count(SqliteTransaction tx, string key, long n) =>
-        Run(tx, "INSERT INTO counters(key, value) VALUES ($k, $n) ON CONFLICT DO UPDATE SET value = value + excluded.value", ("$k", key), ("$n", n));
+    private static void Count(DbTransaction tx, string key, long n) =>
+        Run(tx, "INSERT INTO counters(key, value) VALUES (@k, @n) ON CONFLICT (key) DO UPDATE SET value = counters.value + excluded.value",
+            ("@k", key), ("@n", n));
 
-    private int Run(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    private static int Run(DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(_write, tx, sql, parameters);
+        using var cmd = Command(tx.Connection!, tx, sql, parameters);
         return cmd.ExecuteNonQuery();
     }
 
-    private object? Scalar(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
+    private static object? Scalar(DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(_write, tx, sql, parameters);
+        using var cmd = Command(tx.Connection!, tx, sql, parameters);
         return cmd.ExecuteScalar();
     }
 
-    private object? Scalar(string sql)
-    {
-        using var cmd = Command(_write, null, sql);
-        return cmd.ExecuteScalar();
-    }
-
-    private void Execute(string sql)
-    {
-        using var cmd = Command(_write, null, sql);
-        cmd.ExecuteNonQuery();
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    private static DbCommand Command(DbConnection connection, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = tx;
         foreach (var (name, value) in parameters)
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
         }
 
         return cmd;
     }
 
-    public void Dispose() => _write.Dispose();
+    public void Dispose() => _db.Dispose();
 }

@@ -47,13 +47,3 @@ public sealed record IngestCounts(long Events, long Duplicates, long Alarms, lon
 
 /// <summary>A message kept aside, with the reason.</summary>
 public sealed record QuarantineView(DateTimeOffset At, string Topic, string Reason, int Size);
-
-/// <summary>What one stored batch changed, for the live page.</summary>
-public sealed class StoreChanges
-{
-    public HashSet<Guid> Alarms { get; } = [];
-
-    public HashSet<(string Community, string Gateway)> Gateways { get; } = [];
-
-    public List<(Guid Alarm, string Picture)> Pictures { get; } = [];
-}

@@ -125,15 +125,38 @@ public static partial class DeskApi
         return Results.Ok(taken);
     }
 
-    private static IResult Health(DeskIngest ingest, DeskStore store)
+    private static IResult Health(DeskIngest ingest, DeskStore store, DeskPeers peers)
     {
+        IngestCounts? counts = null;
+        string? databaseFailure = null;
+        try
+        {
+            counts = store.Counts();
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            databaseFailure = ex.Message;
+        }
+
+        var shared = store.Database.Shared;
+        var status = !ingest.Connected ? "broker-unreachable"
+            : databaseFailure is not null ? "database-unreachable"
+            : shared && !peers.Listening ? "other-desks-unheard"
+            : "ok";
         var body = new
         {
-            status = ingest.Connected ? "ok" : "broker-unreachable",
+            status,
             broker = new { connected = ingest.Connected, lastFailure = ingest.LastFailure, waiting = ingest.Waiting, stored = ingest.Stored },
-            counts = store.Counts(),
+            database = new
+            {
+                name = store.Database.Name,
+                shared,
+                lastFailure = databaseFailure,
+                otherDesks = shared ? new { listening = peers.Listening, lastFailure = peers.LastFailure, heard = peers.Heard } : null,
+            },
+            counts,
         };
-        return ingest.Connected ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return status == "ok" ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task Stream(HttpContext http, LiveFeed feed)

@@ -12,16 +12,29 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Edge.Tests.Station;
 
-/// <summary>The desk's database: what it keeps of each message, the steps, escalations, retention and its schema.</summary>
-public sealed class DeskStoreTests : IDisposable
+/// <summary>
+/// The desk's store: what it keeps of each message, the steps, escalations, retention and its schema, the same on both
+/// its databases (<see cref="SqliteDeskStoreTests"/>, <see cref="PostgresDeskStoreTests"/>).
+/// </summary>
+public abstract class DeskStoreContract : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(DeskFixtures.T0);
     private DeskStore? _store;
 
-    private DeskStore Store => _store ??= new DeskStore(_dir.Path, picturesKeepBytes: 1000);
+    protected DeskStore Store => _store ??= Open();
 
-    private StoreChanges Ingest(params EdgeEvent[] events) =>
+    protected FakeTimeProvider Time => _time;
+
+    /// <summary>A store on the test's database (the same one each time).</summary>
+    protected abstract DeskStore Open();
+
+    /// <summary>Marks the test's database as made by a desk with a newer schema.</summary>
+    protected abstract void MarkNewerSchema();
+
+    public virtual ValueTask InitializeAsync() => default;
+
+    protected StoreChanges Ingest(params EdgeEvent[] events) =>
         Store.Ingest([.. events.Select(e => DeskFixtures.Sorted(DeskFixtures.Options(_dir.Path), e, _time.GetUtcNow()))]);
 
     [Fact]
@@ -185,7 +198,31 @@ public sealed class DeskStoreTests : IDisposable
         Store.Dispose();
         _store = null;
 
-        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir.Combine("desk.db")};Pooling=false"))
+        MarkNewerSchema();
+        var ex = Assert.Throws<InvalidOperationException>(Open);
+        Assert.Contains("newer than this desk's", ex.Message, StringComparison.Ordinal);
+    }
+
+    public virtual ValueTask DisposeAsync()
+    {
+        _store?.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+        GC.SuppressFinalize(this);
+        return default;
+    }
+}
+
+/// <summary>The store in a desk's own SQLite file.</summary>
+public sealed class SqliteDeskStoreTests : DeskStoreContract
+{
+    private readonly TempDirectory _db = new();
+
+    protected override DeskStore Open() => new(_db.Path, picturesKeepBytes: 1000);
+
+    protected override void MarkNewerSchema()
+    {
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db.Combine("desk.db")};Pooling=false"))
         {
             c.Open();
             using var cmd = c.CreateCommand();
@@ -194,14 +231,11 @@ public sealed class DeskStoreTests : IDisposable
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        var ex = Assert.Throws<InvalidOperationException>(() => new DeskStore(_dir.Path, 1000));
-        Assert.Contains("newer than this desk's", ex.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose()
+    public override async ValueTask DisposeAsync()
     {
-        _store?.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _dir.Dispose();
+        await base.DisposeAsync();
+        _db.Dispose();
     }
 }
