@@ -48,8 +48,13 @@ public sealed class StationDesk : IAsyncDisposable
     /// <summary>An HTTP client logged in as <see cref="SimulatedOperator"/>.</summary>
     public HttpClient Api { get; }
 
-    /// <summary>Starts the desk on 127.0.0.1:<paramref name="port"/> (0: a free port) against <paramref name="broker"/>.</summary>
-    public static async Task<StationDesk> StartAsync(Uri broker, int port, string dataDirectory, ILoggerFactory logs, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// Starts the desk on 127.0.0.1:<paramref name="port"/> (0: a free port) against <paramref name="broker"/>;
+    /// <paramref name="settings"/> adds to or replaces its <c>Desk</c> settings (another <c>ClientId</c> and
+    /// <c>CommandKeyId</c> for a second desk, <c>PostgreSql</c> for a shared database).
+    /// </summary>
+    public static async Task<StationDesk> StartAsync(Uri broker, int port, string dataDirectory, ILoggerFactory logs, TimeProvider time, CancellationToken ct,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         ArgumentNullException.ThrowIfNull(broker);
         Directory.CreateDirectory(dataDirectory);
@@ -67,7 +72,7 @@ public sealed class StationDesk : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(logs);
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Desk:Broker"] = broker.ToString(),
             ["Desk:ClientId"] = "station-desk",
@@ -78,7 +83,14 @@ public sealed class StationDesk : IAsyncDisposable
             ["Desk:Operators:0:PasswordHash"] = Edge.Station.Web.PasswordHash.Make(password),
             ["Desk:Operators:1:Name"] = SimulatedOperator,
             ["Desk:Operators:1:PasswordHash"] = Edge.Station.Web.PasswordHash.Make(simPassword),
-        });
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[k] = v;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
+        var keyId = configuration["Desk:CommandKeyId"]!;
         var app = DeskApp.Build(builder, time);
         await app.StartAsync(ct).ConfigureAwait(false);
         var url = new Uri(app.Urls.First());
@@ -86,7 +98,7 @@ public sealed class StationDesk : IAsyncDisposable
         api.DefaultRequestHeaders.Add(Edge.Station.Web.DeskApi.ActionHeader, "1");
         var login = await api.PostAsJsonAsync("/api/login", new { name = SimulatedOperator, password = simPassword }, ct).ConfigureAwait(false);
         login.EnsureSuccessStatusCode();
-        var desk = new StationDesk(app, url, password, new StationKey(KeyId, key.ExportSubjectPublicKeyInfoPem()), api);
+        var desk = new StationDesk(app, url, password, new StationKey(keyId, key.ExportSubjectPublicKeyInfoPem()), api);
         await app.Services.GetRequiredService<Edge.Station.Ingest.DeskIngest>().FirstConnect.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         return desk;
     }

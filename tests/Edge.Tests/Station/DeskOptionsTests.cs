@@ -62,6 +62,30 @@ public sealed class DeskOptionsTests : IDisposable
     }
 
     [Fact]
+    public void A_shared_database_that_is_not_one_is_refused_by_its_key()
+    {
+        var values = Good();
+        values["Desk:PostgreSql"] = "Host=db;Databse=desk;Usrname";
+        Assert.Contains(Assert.Throws<DeskConfigException>(() => Read(values)).Errors, e => e.StartsWith("Desk:PostgreSql: not an Npgsql connection string", StringComparison.Ordinal));
+        values["Desk:PostgreSql"] = "Username=edge";
+        Assert.Contains(Assert.Throws<DeskConfigException>(() => Read(values)).Errors, e => e.StartsWith("Desk:PostgreSql: names no Host and Database", StringComparison.Ordinal));
+        values["Desk:PostgreSql"] = "Host=127.0.0.1;Port=5432;Database=desk;Username=edge";
+        Assert.Equal("Host=127.0.0.1;Port=5432;Database=desk;Username=edge", Read(values).PostgreSql);
+    }
+
+    [Fact]
+    public void A_shared_database_the_desk_cannot_reach_stops_the_start_naming_the_key()
+    {
+        var values = Good();
+        values["Desk:DataDirectory"] = _dir.Combine("data");
+        values["Desk:PostgreSql"] = $"Host=127.0.0.1;Port={Edge.Simulator.Broker.StationBroker.FreePort()};Database=desk;Username=edge;Timeout=3";
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(values);
+        var ex = Assert.Throws<DeskConfigException>(() => Edge.Station.DeskApp.Build(builder));
+        Assert.StartsWith("Desk:PostgreSql: cannot use PostgreSQL 127.0.0.1:", Assert.Single(ex.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nothing_configured_names_what_is_required()
     {
         var ex = Assert.Throws<DeskConfigException>(() => Read([]));

@@ -48,12 +48,22 @@ public sealed class DeskRig : IAsyncDisposable
     }
 
     /// <summary>Gateway gw1 of c001 with the guard-room button named <paramref name="buttonName"/>, trusting the desk's key.</summary>
-    public GatewayInstance Gateway(string buttonName) => TestGateway.Create(TestGateway.Settings(Broker.Uri, _dir.Combine("gw")) with
-    {
-        Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = Hardware.Endpoint.ToString() },
-        Alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = buttonName, Pin = 17, LedPin = 27 }] },
-        Commands = new CommandOptions { StationKeys = [new StationKeyOptions { Id = Desk.StationKey.Id, PublicKey = Desk.StationKey.PublicKeyPem }] },
-    });
+    public GatewayInstance Gateway(string buttonName) => Gateway(Broker.Uri, _dir.Combine("gw"), Hardware, buttonName, Desk);
+
+    /// <summary>
+    /// Gateway gw1 of c001 on <paramref name="broker"/>, with the guard-room button named <paramref name="buttonName"/>
+    /// (pin 17, column LED on 27) at <paramref name="hardware"/>, trusting the keys of <paramref name="desks"/>.
+    /// </summary>
+    public static GatewayInstance Gateway(string broker, string directory, BridgeServer hardware, string buttonName, params StationDesk[] desks) =>
+        TestGateway.Create(TestGateway.Settings(broker, directory) with
+        {
+            Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = hardware.Endpoint.ToString() },
+            Alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = buttonName, Pin = 17, LedPin = 27 }] },
+            Commands = new CommandOptions
+            {
+                StationKeys = [.. desks.Select(d => new StationKeyOptions { Id = d.StationKey.Id, PublicKey = d.StationKey.PublicKeyPem })],
+            },
+        });
 
     /// <summary>Starts the gateway and waits until its bridge, uplink and commands subscription are up.</summary>
     public async Task StartAsync(GatewayInstance gateway)

@@ -8,13 +8,17 @@ namespace Edge.Tests.Support;
 /// A throwaway PostgreSQL cluster from Debian's <c>postgresql</c> package (<c>initdb</c> and <c>pg_ctl</c> in a temp
 /// folder, on a free loopback port, trust logins for its one user <c>edge</c>), for the tests of a class
 /// (<c>IClassFixture</c>). As root it runs as the <c>postgres</c> user, since PostgreSQL refuses to run as root. Each
-/// test takes a database of its own (<see cref="CreateDatabaseAsync"/>).
+/// test takes a database of its own (<see cref="CreateDatabaseAsync"/>). Where PostgreSQL is not installed the tests
+/// are skipped with the reason; .ci/run installs it, so CI runs them.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PostgresServer : IAsyncLifetime
 {
     private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "edge-pg-" + Guid.NewGuid().ToString("N")[..12]);
     private int _databases;
+
+    /// <summary>Why there is no PostgreSQL here, or null.</summary>
+    public static string? Missing { get; } = Find("initdb") is null ? "PostgreSQL is not installed (apt-get install postgresql; .ci/run installs it)" : null;
 
     public int Port { get; } = StationBroker.FreePort();
 
@@ -27,6 +31,7 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>A new empty database, and its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
+        Assert.SkipWhen(Missing is not null, Missing ?? "");
         var name = $"desk{Interlocked.Increment(ref _databases)}";
         // Not pooled: a restart (RestartAsync) leaves pooled connections dead.
         await using var c = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
@@ -45,6 +50,11 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        if (Missing is not null)
+        {
+            return;
+        }
+
         Directory.CreateDirectory(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
                                         UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         if (Environment.UserName == "root")
@@ -76,14 +86,13 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     /// <summary>A PostgreSQL server program: Debian keeps them in /usr/lib/postgresql/VERSION/bin, off the PATH.</summary>
-    private static string Tool(string name)
-    {
-        var found = Directory.Exists("/usr/lib/postgresql")
+    private static string Tool(string name) => Find(name) ?? throw new InvalidOperationException($"no {name}: {Missing}");
+
+    private static string? Find(string name) =>
+        Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => System.IO.Path.Combine(d, "bin", name)).Where(File.Exists)
                 .OrderByDescending(p => int.TryParse(p.Split('/')[4], out var v) ? v : 0).FirstOrDefault()
             : null;
-        return found ?? throw new InvalidOperationException($"no {name}: install PostgreSQL (apt-get install postgresql); .ci/run does");
-    }
 
     public async ValueTask DisposeAsync()
     {
