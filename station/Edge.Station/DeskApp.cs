@@ -39,7 +39,9 @@ public static class DeskApp
         services.AddSingleton(_ => OpenStore(options));
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<DeskNews>();
-        services.AddSingleton<DeskIngest>();
+        services.AddSingleton<DeskIngest>(sp => options.Amqp
+            ? ActivatorUtilities.CreateInstance<AmqpDeskIngest>(sp)
+            : ActivatorUtilities.CreateInstance<MqttDeskIngest>(sp));
         services.AddHostedService(sp => sp.GetRequiredService<DeskIngest>());
         services.AddSingleton<EscalationService>();
         services.AddHostedService(sp => sp.GetRequiredService<EscalationService>());

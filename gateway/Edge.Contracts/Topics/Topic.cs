@@ -60,8 +60,22 @@ public static class Topic
     /// <summary>A command of <paramref name="type"/> to one gateway (only the station's desk may publish it).</summary>
     public static string Command(string community, string gateway, string type) => $"{GatewayRoot(community, gateway)}/commands/{type}";
 
-    /// <summary>What a gateway subscribes to: every command to it.</summary>
-    public static string Commands(string community, string gateway) => $"{GatewayRoot(community, gateway)}/commands/+";
+    /// <summary>
+    /// What a gateway subscribes to: every command to it. <c>#</c> rather than <c>+</c>: a broker that bridges MQTT to
+    /// AMQP (RabbitMQ) turns the dot of a type such as <c>alarm.acknowledge</c> into a level of its own.
+    /// </summary>
+    public static string Commands(string community, string gateway) => $"{GatewayRoot(community, gateway)}/commands/#";
+
+    /// <summary>
+    /// The command type a command's topic names: what follows <c>commands/</c>, with levels joined by dots again
+    /// (<c>commands/alarm/acknowledge</c> from RabbitMQ is <c>alarm.acknowledge</c>, as sent).
+    /// </summary>
+    public static string CommandType(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var at = topic.IndexOf("/commands/", StringComparison.Ordinal);
+        return at < 0 ? "" : topic[(at + "/commands/".Length)..].Replace('/', '.');
+    }
 
     /// <summary>A gateway's answers to commands (QoS 1, not retained).</summary>
     public static string Results(string community, string gateway) => $"{GatewayRoot(community, gateway)}/results";

@@ -101,7 +101,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
             client.ApplicationMessageReceivedAsync += e =>
             {
                 var m = e.ApplicationMessage;
-                Commands?.Offer(m.Topic[(m.Topic.LastIndexOf('/') + 1)..], System.Buffers.BuffersExtensions.ToArray(m.Payload), m.CorrelationData);
+                Commands?.Offer(Topic.CommandType(m.Topic), System.Buffers.BuffersExtensions.ToArray(m.Payload), m.CorrelationData);
                 return Task.CompletedTask;
             };
 

@@ -51,7 +51,7 @@ public sealed class StationDesk : IAsyncDisposable
     /// <summary>
     /// Starts the desk on 127.0.0.1:<paramref name="port"/> (0: a free port) against <paramref name="broker"/>;
     /// <paramref name="settings"/> adds to or replaces its <c>Desk</c> settings (another <c>ClientId</c> and
-    /// <c>CommandKeyId</c> for a second desk, <c>PostgreSql</c> for a shared database).
+    /// <c>CommandKeyId</c> for a second desk, <c>PostgreSql</c> for a shared database; a null value removes a setting).
     /// </summary>
     public static async Task<StationDesk> StartAsync(Uri broker, int port, string dataDirectory, ILoggerFactory logs, TimeProvider time, CancellationToken ct,
         IReadOnlyDictionary<string, string?>? settings = null)

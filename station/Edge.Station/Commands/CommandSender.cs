@@ -5,8 +5,6 @@ using Edge.Contracts.Commands;
 using Edge.Contracts.Topics;
 using Edge.Station.Configuration;
 using Edge.Station.Ingest;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Edge.Station.Commands;
 
@@ -56,29 +54,12 @@ public sealed class CommandSender : IDisposable
             new JsonObject { ["alarm"] = alarm.ToString("D") });
     }
 
-    /// <summary>Publishes a command; throws when the broker is not reachable or refuses it.</summary>
-    public async Task SendAsync(StationCommand command, CancellationToken ct)
+    /// <summary>Publishes a command through the desk's link; throws when the broker is not reachable or refuses it.</summary>
+    public Task SendAsync(StationCommand command, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (!_ingest.Client.IsConnected)
-        {
-            throw new InvalidOperationException("the desk is not connected to the station broker");
-        }
-
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(Topic.Command(command.Community, command.Gateway, command.Type))
-            .WithPayload(Encoding.ASCII.GetBytes(CommandJws.Sign(command, _keyId, _key)))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithContentType(CommandJws.MediaType)
-            .WithMessageExpiryInterval((uint)Life.TotalSeconds)
-            .WithResponseTopic(Topic.Results(command.Community, command.Gateway))
-            .WithCorrelationData(command.Id.ToByteArray())
-            .Build();
-        var result = await _ingest.Client.PublishAsync(message, ct).ConfigureAwait(false);
-        if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
-        {
-            throw new InvalidOperationException($"the broker refused the command: {result.ReasonCode} {result.ReasonString}");
-        }
+        return _ingest.SendCommandAsync(command, Topic.Command(command.Community, command.Gateway, command.Type),
+            Encoding.ASCII.GetBytes(CommandJws.Sign(command, _keyId, _key)), ct);
     }
 
     public void Dispose() => _key.Dispose();

@@ -14,8 +14,23 @@ public sealed record DeskOptions
 {
     public const string Section = "Desk";
 
-    /// <summary>The station broker, <c>mqtt://host:port</c> or <c>mqtts://host:port</c>.</summary>
+    /// <summary>
+    /// The station broker: <c>mqtt://host:port</c> or <c>mqtts://host:port</c> (MQTT 5, Mosquitto), or
+    /// <c>amqp://user:password@host:port</c> or <c>amqps://host:port</c> (AMQP 0-9-1 from a quorum queue, RabbitMQ).
+    /// </summary>
     public required Uri Broker { get; init; }
+
+    /// <summary>The nodes of a clustered station broker, instead of <see cref="Broker"/> (not both), all of one scheme.</summary>
+    public IReadOnlyList<Uri> Brokers { get; init; } = [];
+
+    /// <summary>Where the desk connects, in the order it tries: <see cref="Brokers"/>, or <see cref="Broker"/> alone.</summary>
+    public IReadOnlyList<Uri> Endpoints => Brokers.Count > 0 ? Brokers : [Broker];
+
+    /// <summary>True when the desk takes in over AMQP (<c>amqp://</c>, <c>amqps://</c>).</summary>
+    public bool Amqp => Endpoints[0].Scheme is "amqp" or "amqps";
+
+    /// <summary>True when the desk's link is over TLS (<c>mqtts://</c>, <c>amqps://</c>).</summary>
+    public bool Tls => Endpoints[0].Scheme is "mqtts" or "amqps";
 
     /// <summary>The desk's MQTT client id; its persistent session on the broker is kept under it.</summary>
     public string ClientId { get; init; } = "station-desk";
@@ -23,7 +38,10 @@ public sealed record DeskOptions
     /// <summary>How long the broker keeps the desk's session (and queues its messages) while the desk is away.</summary>
     public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromDays(1);
 
-    /// <summary>When set, several desks share the district's messages: <c>$share/{SharedGroup}/edge/v1/#</c>.</summary>
+    /// <summary>
+    /// When set, several desks split the district's messages between them: <c>$share/{SharedGroup}/edge/v1/#</c> on
+    /// MQTT, one quorum queue <c>edge-desk-{SharedGroup}</c> on AMQP. Without it each desk takes in everything.
+    /// </summary>
     public string? SharedGroup { get; init; }
 
     /// <summary>TLS files for <c>mqtts://</c>: the station CA, and the desk's certificate and key (PEM).</summary>
@@ -67,7 +85,7 @@ public sealed record DeskOptions
 
     private static readonly string[] Keys =
     [
-        nameof(Broker), nameof(ClientId), nameof(SessionExpiry), nameof(SharedGroup), nameof(CaFile),
+        nameof(Broker), nameof(Brokers), nameof(ClientId), nameof(SessionExpiry), nameof(SharedGroup), nameof(CaFile),
         nameof(CertFile), nameof(KeyFile), nameof(DataDirectory), nameof(PostgreSql), nameof(CommandKeyFile), nameof(CommandKeyId), nameof(Operators),
         nameof(Gateways), nameof(PictureMaxBytes), nameof(PicturesKeepBytes), nameof(MaxClockAhead), nameof(MaxEventAge),
     ];
@@ -86,7 +104,17 @@ public sealed record DeskOptions
             }
         }
 
-        var broker = Required(s, nameof(Broker), errors) is { } b ? ParseBroker(b, errors) : null;
+        var brokers = ReadBrokers(s.GetSection(nameof(Brokers)), errors);
+        Uri? broker;
+        if (s[nameof(Broker)] is { } single && brokers.Count > 0)
+        {
+            errors.Add($"{Section}:{nameof(Brokers)}: give {Section}:{nameof(Broker)} or {Section}:{nameof(Brokers)}, not both");
+            broker = ParseBroker(single, nameof(Broker), errors);
+        }
+        else
+        {
+            broker = brokers.Count > 0 ? brokers[0] : Required(s, nameof(Broker), errors) is { } b ? ParseBroker(b, nameof(Broker), errors) : null;
+        }
         var operators = ReadOperators(s.GetSection(nameof(Operators)), errors);
         var keyFile = Required(s, nameof(CommandKeyFile), errors);
         if (keyFile is not null && !File.Exists(keyFile))
@@ -97,6 +125,7 @@ public sealed record DeskOptions
         var options = new DeskOptions
         {
             Broker = broker ?? new Uri("mqtt://invalid"),
+            Brokers = brokers,
             ClientId = s[nameof(ClientId)] ?? "station-desk",
             SessionExpiry = Duration(s, nameof(SessionExpiry), TimeSpan.FromDays(1), errors),
             SharedGroup = s[nameof(SharedGroup)],
@@ -119,9 +148,14 @@ public sealed record DeskOptions
             errors.Add($"{Section}:{nameof(SharedGroup)}: '{g}' must be letters, digits, '-' or '_'");
         }
 
-        if (broker?.Scheme == "mqtts" && (options.CaFile is null || options.CertFile is null || options.KeyFile is null))
+        if (broker is not null && options.Tls && (options.CaFile is null || options.CertFile is null || options.KeyFile is null))
         {
-            errors.Add($"{Section}:{nameof(CaFile)}: mqtts:// needs {Section}:{nameof(CaFile)}, {Section}:{nameof(CertFile)} and {Section}:{nameof(KeyFile)}");
+            errors.Add($"{Section}:{nameof(CaFile)}: {broker.Scheme}:// needs {Section}:{nameof(CaFile)}, {Section}:{nameof(CertFile)} and {Section}:{nameof(KeyFile)}");
+        }
+
+        if (broker is not null && options.Endpoints.Any(e => e.Scheme != broker.Scheme))
+        {
+            errors.Add($"{Section}:{nameof(Brokers)}: every node must be of one scheme ({broker.Scheme}://)");
         }
 
         foreach (var (key, file) in new[] { (nameof(CaFile), options.CaFile), (nameof(CertFile), options.CertFile), (nameof(KeyFile), options.KeyFile) })
@@ -152,15 +186,30 @@ public sealed record DeskOptions
         return value;
     }
 
-    private static Uri? ParseBroker(string value, List<string> errors)
+    private static Uri? ParseBroker(string value, string key, List<string> errors)
     {
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "mqtt" or "mqtts" && uri.Port > 0)
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "mqtt" or "mqtts" or "amqp" or "amqps" && uri.Port > 0
+            && !string.IsNullOrEmpty(uri.Host) && uri.AbsolutePath is "" or "/")
         {
             return uri;
         }
 
-        errors.Add($"{Section}:{nameof(Broker)}: '{value}' is not mqtt://host:port or mqtts://host:port");
+        errors.Add($"{Section}:{key}: '{value}' is not mqtt://host:port, mqtts://host:port, amqp://[user:password@]host:port or amqps://host:port");
         return null;
+    }
+
+    private static List<Uri> ReadBrokers(IConfigurationSection section, List<string> errors)
+    {
+        var list = new List<Uri>();
+        foreach (var c in section.GetChildren())
+        {
+            if (ParseBroker(c.Value ?? "", $"{nameof(Brokers)}:{c.Key}", errors) is { } uri)
+            {
+                list.Add(uri);
+            }
+        }
+
+        return list;
     }
 
     private static TimeSpan Duration(IConfigurationSection s, string key, TimeSpan fallback, List<string> errors)

@@ -1,30 +1,23 @@
-using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
-using Edge.Contracts.Topics;
+using Edge.Contracts.Commands;
 using Edge.Station.Configuration;
 using Edge.Station.Live;
 using Edge.Station.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace Edge.Station.Ingest;
 
-// Over 300 lines: the connection loop, the receive handler and the storing loop share one client and its acknowledgements.
 /// <summary>
-/// The desk's link to the station broker: one MQTT 5 client with a persistent session (clean start off, a session
-/// expiry), subscribed to <c>edge/v1/#</c> (or <c>$share/{group}/edge/v1/#</c>), reconnecting with backoff and jitter.
-/// A message is acknowledged (PUBACK) only once it is stored: the broker keeps what the desk has not stored, also
-/// while the desk is down, and sends at most its own in-flight bound unacknowledged at once (Mosquitto's
-/// <c>max_inflight_messages</c>), which is the desk's flow control. The receive handler only copies the message into a queue, so the client's reading never waits for the
-/// disk; one loop stores what gathered in one transaction and then acknowledges it.
+/// The desk's link to the station broker, and what it does with what comes: a connection loop (backoff and jitter),
+/// and one storing loop that takes what gathered (up to <see cref="BatchSize"/>), stores it in one transaction, and
+/// only then acknowledges it to the broker, so the broker keeps what the desk has not stored, also while it is down.
+/// Two links: <see cref="MqttDeskIngest"/> (MQTT 5, a persistent session; Mosquitto) and <see cref="AmqpDeskIngest"/>
+/// (AMQP 0-9-1 from a quorum queue; a RabbitMQ cluster). Each also sends the desk's commands.
 /// </summary>
-public sealed partial class DeskIngest : BackgroundService
+public abstract partial class DeskIngest : BackgroundService
 {
-    private const int BatchSize = 512;
+    protected const int BatchSize = 512;
 
     /// <summary>
     /// The socket's buffers. MQTTnet sets them to 8 KiB unless told otherwise, which turns off the kernel's tuning and
@@ -33,38 +26,33 @@ public sealed partial class DeskIngest : BackgroundService
     /// </summary>
     public const int SocketBufferSize = 1024 * 1024;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-    private readonly DeskOptions _options;
     private readonly DeskStore _store;
     private readonly MessageSorter _sorter;
     private readonly DeskNews _news;
-    private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>();
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _stored;
 
-    public DeskIngest(DeskOptions options, DeskStore store, DeskNews news, TimeProvider time, ILogger<DeskIngest> log)
+    protected DeskIngest(DeskOptions options, DeskStore store, DeskNews news, TimeProvider time, ILogger log)
     {
-        _options = options;
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
         _store = store;
         _sorter = new MessageSorter(options);
         _news = news;
-        _time = time;
+        Time = time;
         _log = log;
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            // Copied here: the payload's buffer belongs to the client once the handler returns.
-            e.AutoAcknowledge = false;
-            _received.Writer.TryWrite(new Received(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), e));
-            return Task.CompletedTask;
-        };
     }
 
-    /// <summary>The client the desk's commands are published with.</summary>
-    internal IMqttClient Client => _client;
+    protected DeskOptions Options { get; }
 
-    public bool Connected => _client.IsConnected;
+    protected TimeProvider Time { get; }
+
+    protected ILogger Log => _log;
+
+    /// <summary>True while connected to the broker and taking in.</summary>
+    public abstract bool Connected { get; }
 
     /// <summary>Why the last connect failed, or null.</summary>
     public string? LastFailure { get; private set; }
@@ -78,9 +66,43 @@ public sealed partial class DeskIngest : BackgroundService
     /// <summary>Completes when the desk first connected and subscribed.</summary>
     public Task FirstConnect => _firstConnect.Task;
 
+    /// <summary>How long a command waits for the link when the desk is between connections (a node's failover, a reconnect).</summary>
+    public static readonly TimeSpan LinkWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Publishes a signed command (<paramref name="jws"/>) on <paramref name="topic"/>. While the desk is between
+    /// connections it waits up to <see cref="LinkWait"/> for the link, well within the command's life; throws when the
+    /// link does not come back in that time or the broker refuses the command.
+    /// </summary>
+    public async Task SendCommandAsync(StationCommand command, string topic, byte[] jws, CancellationToken ct)
+    {
+        var deadline = Time.GetUtcNow() + LinkWait;
+        while (!Connected && Time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), Time, ct).ConfigureAwait(false);
+        }
+
+        await PublishCommandAsync(command, topic, jws, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes a command now; throws when not connected or the broker refuses it.</summary>
+    protected abstract Task PublishCommandAsync(StationCommand command, string topic, byte[] jws, CancellationToken ct);
+
+    /// <summary>Connects and subscribes once; throws with the reason when it cannot.</summary>
+    protected abstract Task ConnectAsync(CancellationToken ct);
+
+    /// <summary>Tells the broker a stored batch is the desk's now.</summary>
+    protected abstract Task AcknowledgeAsync(IReadOnlyList<Received> batch);
+
+    /// <summary>A batch that could not be stored: the broker must send it again.</summary>
+    protected abstract Task RefuseAsync(IReadOnlyList<Received> batch);
+
+    /// <summary>Hands a received message to the storing loop; <paramref name="delivery"/> is what acknowledging it takes.</summary>
+    protected void Receive(string topic, byte[] payload, object delivery) => _received.Writer.TryWrite(new Received(topic, payload, delivery));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var storing = Task.Run(() => StoreLoopAsync(stoppingToken), stoppingToken);
+        var storing = Task.Run(StoreLoopAsync, stoppingToken);
         try
         {
             await ConnectLoopAsync(stoppingToken).ConfigureAwait(false);
@@ -98,7 +120,7 @@ public sealed partial class DeskIngest : BackgroundService
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
-            if (!_client.IsConnected)
+            if (!Connected)
             {
                 try
                 {
@@ -111,60 +133,14 @@ public sealed partial class DeskIngest : BackgroundService
                 {
                     failures++;
                     LastFailure = ex.Message;
-                    LogConnectFailed(_options.Broker, failures, ex.Message);
-                    await Task.Delay(Backoff(failures), _time, ct).ConfigureAwait(false);
+                    LogConnectFailed(string.Join(", ", Options.Endpoints), failures, ex.Message);
+                    await Task.Delay(Backoff(failures), Time, ct).ConfigureAwait(false);
                     continue;
                 }
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(1), Time, ct).ConfigureAwait(false);
         }
-    }
-
-    private async Task ConnectAsync(CancellationToken ct)
-    {
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attempt.CancelAfter(TimeSpan.FromSeconds(10));
-        var result = await _client.ConnectAsync(Options(), attempt.Token).ConfigureAwait(false);
-        if (result.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            throw new InvalidOperationException($"the broker refused the desk: {result.ResultCode} {result.ReasonString}");
-        }
-
-        var filter = _options.SharedGroup is { } group ? $"$share/{group}/{Topic.All}" : Topic.All;
-        var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), attempt.Token).ConfigureAwait(false);
-        var code = subscribed.Items.First().ResultCode;
-        if (code > MqttClientSubscribeResultCode.GrantedQoS2)
-        {
-            await _client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            throw new InvalidOperationException($"the broker refused the subscription to {filter}: {code}");
-        }
-
-        LogConnected(_options.Broker, filter, result.IsSessionPresent);
-    }
-
-    private MqttClientOptions Options()
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Broker.Host, _options.Broker.Port)
-            .WithClientId(_options.ClientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (_options.Broker.Scheme == "mqtts")
-        {
-            var ca = X509CertificateLoader.LoadCertificateFromFile(_options.CaFile!);
-            var client = X509Certificate2.CreateFromPemFile(_options.CertFile!, _options.KeyFile);
-            builder.WithTlsOptions(tls => tls.UseTls().WithTargetHost(_options.Broker.Host)
-                .WithTrustChain([ca]).WithClientCertificates([X509CertificateLoader.LoadPkcs12(client.Export(X509ContentType.Pkcs12), null)]));
-        }
-
-        var options = builder.Build();
-        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferSize;
-        return options;
     }
 
     private static TimeSpan Backoff(int failures)
@@ -173,7 +149,7 @@ public sealed partial class DeskIngest : BackgroundService
         return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 
-    private async Task StoreLoopAsync(CancellationToken ct)
+    private async Task StoreLoopAsync()
     {
         var batch = new List<Received>(BatchSize);
         var sorted = new List<Inbound>(BatchSize);
@@ -184,7 +160,7 @@ public sealed partial class DeskIngest : BackgroundService
             while (batch.Count < BatchSize && _received.Reader.TryRead(out var r))
             {
                 batch.Add(r);
-                if (_sorter.Sort(r.Topic, r.Payload, _time.GetUtcNow()) is { } item)
+                if (_sorter.Sort(r.Topic, r.Payload, Time.GetUtcNow()) is { } item)
                 {
                     sorted.Add(item);
                     if (item is Quarantined q)
@@ -201,18 +177,31 @@ public sealed partial class DeskIngest : BackgroundService
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException)
             {
-                // Not acknowledged: the broker sends them again on the next connection.
+                // Not acknowledged: the broker sends them again, and the store drops repeats by id.
                 LogStoreFailed(ex, batch.Count);
-                if (_client.IsConnected)
+                try
                 {
-                    await _client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                    await RefuseAsync(batch).ConfigureAwait(false);
+                }
+                catch (Exception refused)
+                {
+                    LogAcknowledgeFailed(refused, batch.Count);
                 }
 
                 continue;
             }
 
             Interlocked.Add(ref _stored, batch.Count);
-            await AcknowledgeAsync(batch).ConfigureAwait(false);
+            try
+            {
+                await AcknowledgeAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never the end of the storing loop: what was not acknowledged comes again, and is dropped by id.
+                LogAcknowledgeFailed(ex, batch.Count);
+            }
+
             try
             {
                 _news.Tell(changes);
@@ -224,62 +213,20 @@ public sealed partial class DeskIngest : BackgroundService
         }
     }
 
-    /// <summary>
-    /// Acknowledges a stored batch all at once: the client then writes the PUBACKs back to back. One after the other,
-    /// each waiting for its write, they went out at about 100 a second through Mosquitto, which then stopped sending
-    /// once its in-flight window was full of messages the desk had long stored.
-    /// </summary>
-    private static async Task AcknowledgeAsync(List<Received> batch)
-    {
-        var acks = new Task[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            acks[i] = AcknowledgeOneAsync(batch[i]);
-        }
-
-        await Task.WhenAll(acks).ConfigureAwait(false);
-    }
-
-    private static async Task AcknowledgeOneAsync(Received r)
-    {
-        try
-        {
-            await r.Args.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The connection it came on is gone: the broker sends it again, and the store drops it by id.
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_client.IsConnected)
-        {
-            await _client.DisconnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    public override void Dispose()
-    {
-        _client.Dispose();
-        base.Dispose();
-    }
-
-    private sealed record Received(string Topic, byte[] Payload, MqttApplicationMessageReceivedEventArgs Args);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Desk connected to {Broker}, subscribed to {Filter} (session kept: {SessionPresent})")]
-    private partial void LogConnected(Uri broker, string filter, bool sessionPresent);
+    /// <summary>A message as received: its topic (MQTT's, also for AMQP), its payload, and what acknowledging it takes.</summary>
+    protected sealed record Received(string Topic, byte[] Payload, object Delivery);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Desk cannot connect to {Broker} (attempt {Attempt}): {Reason}")]
-    private partial void LogConnectFailed(Uri broker, int attempt, string reason);
+    private partial void LogConnectFailed(string broker, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Quarantined a message on {Topic}: {Reason}")]
     private partial void LogQuarantined(string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Desk could not store {Count} messages; they stay with the broker")]
     private partial void LogStoreFailed(Exception ex, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Desk could not answer the broker for {Count} messages; it sends them again")]
+    private partial void LogAcknowledgeFailed(Exception ex, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Desk could not tell the pages what changed")]
     private partial void LogNewsFailed(Exception ex);

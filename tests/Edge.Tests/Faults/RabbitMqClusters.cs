@@ -16,7 +16,7 @@ public sealed class RabbitMqClusters
     /// A cluster's port base (its port mapper; nodes at base + 11-53): below the kernel's ephemeral range
     /// (32768-60999), where no outgoing connection can be holding a node's port, and apart for each test.
     /// </summary>
-    public static int Base(int test) => 20_000 + (System.Environment.ProcessId % 50 * 200) + (test * 100);
+    public static int Base(int test) => 20_000 + (System.Environment.ProcessId % 40 * 300) + (test * 100);
 
     /// <summary>
     /// What deploy/rabbitmq's scripts need for the loopback cluster in <paramref name="directory"/>: its port base, the

@@ -1,6 +1,7 @@
 using Edge.Contracts.Topics;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Commands;
+using Edge.Gateway.Configuration;
 using Edge.Gateway.Hardware;
 using Edge.Gateway.Hosting;
 using Edge.Simulator.Broker;
@@ -55,7 +56,11 @@ public sealed class DeskRig : IAsyncDisposable
     /// (pin 17, column LED on 27) at <paramref name="hardware"/>, trusting the keys of <paramref name="desks"/>.
     /// </summary>
     public static GatewayInstance Gateway(string broker, string directory, BridgeServer hardware, string buttonName, params StationDesk[] desks) =>
-        TestGateway.Create(TestGateway.Settings(broker, directory) with
+        TestGateway.Create(GatewaySettings(broker, directory, hardware, buttonName, desks));
+
+    /// <summary>The settings <see cref="Gateway(string, string, BridgeServer, string, StationDesk[])"/> makes its gateway with.</summary>
+    public static GatewaySettings GatewaySettings(string broker, string directory, BridgeServer hardware, string buttonName, params StationDesk[] desks) =>
+        TestGateway.Settings(broker, directory) with
         {
             Hardware = new HardwareOptions { Gpio = GpioDriverKind.Bridge, Bridge = hardware.Endpoint.ToString() },
             Alarms = new AlarmOptions { Buttons = [new AlarmButtonOptions { Id = "btn-guardroom", Name = buttonName, Pin = 17, LedPin = 27 }] },
@@ -63,7 +68,7 @@ public sealed class DeskRig : IAsyncDisposable
             {
                 StationKeys = [.. desks.Select(d => new StationKeyOptions { Id = d.StationKey.Id, PublicKey = d.StationKey.PublicKeyPem })],
             },
-        });
+        };
 
     /// <summary>Starts the gateway and waits until its bridge, uplink and commands subscription are up.</summary>
     public async Task StartAsync(GatewayInstance gateway)
