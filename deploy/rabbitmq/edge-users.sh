@@ -37,8 +37,9 @@ case "$kind" in
     ;;
   station-app)
     user station-app
-    own='mqtt-subscription-station-app[A-Za-z0-9_-]*qos[01]'
-    "${ctl[@]}" set_permissions -p / station-app "^$own\$" "^(amq\\.topic|$own)\$" "^(amq\\.topic|$own)\$" > /dev/null
+    # Its MQTT sessions, and the desks' quorum queues over AMQP (edge-desk-GROUP or edge-desk-CLIENT_ID).
+    own='mqtt-subscription-station-app[A-Za-z0-9_-]*qos[01]|edge-desk-[A-Za-z0-9_-]+'
+    "${ctl[@]}" set_permissions -p / station-app "^($own)\$" "^(amq\\.topic|$own)\$" "^(amq\\.topic|$own)\$" > /dev/null
     "${ctl[@]}" set_topic_permissions -p / station-app amq.topic '^edge\.v1\.[^.]+\.[^.]+\.commands\..+$' '^edge\.v1\..+$' > /dev/null
     ;;
   station-probe)

@@ -5,6 +5,9 @@ using Edge.Gateway.Uplink;
 using Edge.Tests.Support;
 using MQTTnet;
 using MQTTnet.Formatter;
+using Edge.Simulator.Station;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
 
 namespace Edge.Tests.Faults;
 
@@ -12,7 +15,8 @@ namespace Edge.Tests.Faults;
 /// The RabbitMQ station cluster configured as for the real hosts (deploy/rabbitmq/rabbitmq.conf: MQTT over TLS only,
 /// the client certificate the only login) with the identities' permissions from deploy/rabbitmq/edge-users.sh: a
 /// gateway delivers over mutual TLS to the nodes; its certificate publishes nothing under another community's topics;
-/// a client without a certificate, or with a certificate the cluster has no user for, does not get in.
+/// a client without a certificate, or with a certificate the cluster has no user for, does not get in. The police desk
+/// consumes over AMQP with TLS, logged in by its certificate, and a gateway's certificate cannot take its queue.
 /// </summary>
 [Collection(RabbitMqClusters.Name)]
 public sealed class RabbitMqTlsTests : IDisposable
@@ -108,6 +112,47 @@ public sealed class RabbitMqTlsTests : IDisposable
                 .WithPayload("{}"u8.ToArray()).WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
         });
         Assert.Empty(Seqs(station, "c009"));
+
+        // The police desk over AMQP with station-app's certificate (EXTERNAL login): its quorum queue takes the next alarm.
+        await UsersAsync(tls, "station-app");
+        var (appCert, appKey) = _certs.Client("station-app");
+        var deskSettings = new Dictionary<string, string?>
+        {
+            ["Desk:Broker"] = null,
+            ["Desk:ClientId"] = "station-app-1",
+            ["Desk:CaFile"] = _certs.CaFile,
+            ["Desk:CertFile"] = appCert,
+            ["Desk:KeyFile"] = appKey,
+        };
+        for (var n = 1; n <= 3; n++)
+        {
+            deskSettings[$"Desk:Brokers:{n - 1}"] = $"amqps://127.0.0.1:{_base + 50 + n}";
+        }
+
+        await using (var desk = await StationDesk.StartAsync(new Uri("mqtt://unused:1"), 0, _dir.Combine("desk"), NullLoggerFactory.Instance, TimeProvider.System,
+            TestContext.Current.CancellationToken, deskSettings))
+        {
+            await gw.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-2"));
+            await Eventually.True(() => desk.Counts().Alarms == 1, "the alarm at the desk over AMQP and TLS", TimeSpan.FromSeconds(30));
+        }
+
+        // A gateway's certificate may not take the desks' queue.
+        var (gwCert, gwKey) = _certs.Client("c001/gw1");
+        var factory = new ConnectionFactory { AuthMechanisms = [new ExternalMechanismFactory()] };
+        var endpoint = new AmqpTcpEndpoint("127.0.0.1", _base + 51, new SslOption
+        {
+            Enabled = true,
+            ServerName = "localhost",
+            Certs = [TlsFiles.LoadClient(gwCert, gwKey)],
+            AcceptablePolicyErrors = System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors,
+        });
+        await using (var thief = await factory.CreateConnectionAsync([endpoint], "thief"))
+        {
+            await using var channel = await thief.CreateChannelAsync();
+            await Assert.ThrowsAnyAsync<RabbitMQ.Client.Exceptions.OperationInterruptedException>(() =>
+                channel.QueueDeclareAsync("edge-desk-station-app-1", true, false, false, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }));
+        }
+
         await gw.StopAsync(default);
     }
 

@@ -62,6 +62,30 @@ public sealed class DeskOptionsTests : IDisposable
     }
 
     [Fact]
+    public void A_cluster_of_amqp_nodes_is_read_and_mixed_or_doubled_brokers_are_refused()
+    {
+        var values = Good();
+        values.Remove("Desk:Broker");
+        values["Desk:Brokers:0"] = "amqp://desk:pw@10.0.0.1:5672";
+        values["Desk:Brokers:1"] = "amqp://desk:pw@10.0.0.2:5672";
+        var o = Read(values);
+        Assert.True(o.Amqp);
+        Assert.Equal(["10.0.0.1", "10.0.0.2"], o.Endpoints.Select(e => e.Host));
+
+        values["Desk:Brokers:2"] = "mqtt://10.0.0.3:1883";
+        Assert.Contains(Assert.Throws<DeskConfigException>(() => Read(values)).Errors, e => e.StartsWith("Desk:Brokers: every node must be of one scheme", StringComparison.Ordinal));
+        values.Remove("Desk:Brokers:2");
+        values["Desk:Broker"] = "amqp://10.0.0.9:5672";
+        Assert.Contains(Assert.Throws<DeskConfigException>(() => Read(values)).Errors, e => e.StartsWith("Desk:Brokers: give Desk:Broker or Desk:Brokers, not both", StringComparison.Ordinal));
+        values.Remove("Desk:Broker");
+        values["Desk:Brokers:1"] = "amqp://10.0.0.2:5672/vhost";
+        Assert.Contains(Assert.Throws<DeskConfigException>(() => Read(values)).Errors, e => e.StartsWith("Desk:Brokers:1: 'amqp://10.0.0.2:5672/vhost' is not", StringComparison.Ordinal));
+        values["Desk:Brokers:1"] = "amqps://10.0.0.2:5671";
+        values["Desk:Brokers:0"] = "amqps://10.0.0.1:5671";
+        Assert.Contains(Assert.Throws<DeskConfigException>(() => Read(values)).Errors, e => e.StartsWith("Desk:CaFile: amqps:// needs", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_shared_database_that_is_not_one_is_refused_by_its_key()
     {
         var values = Good();
