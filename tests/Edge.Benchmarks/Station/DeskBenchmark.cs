@@ -15,7 +15,8 @@ namespace Edge.Benchmarks.Station;
 /// <c>edge-bench desk</c>: the police desk's ingest with durable storage. A flood of events from ten gateways (one
 /// in fifty an alarm) is published QoS 1 into the broker as fast as a window of 256 allows while the desk stores them;
 /// the rate is from the first publish to the last event stored, and the desk's database is then checked: every event
-/// once, none lost, none twice.
+/// once, none lost, none twice. <c>--desk amqp://...</c> has the desk take in over AMQP (a RabbitMQ cluster, its MQTT
+/// plugin at <c>--broker</c>), and <c>--postgresql</c> keeps its store in PostgreSQL.
 /// </summary>
 internal static class DeskBenchmark
 {
@@ -24,6 +25,8 @@ internal static class DeskBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         Uri? external = null;
+        Uri? deskLink = null;
+        string? postgres = null;
         var events = 100_000;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -31,6 +34,12 @@ internal static class DeskBenchmark
             {
                 case "--broker" when Uri.TryCreate(args[i + 1], UriKind.Absolute, out var uri) && uri.Scheme == "mqtt":
                     external = uri;
+                    break;
+                case "--desk" when Uri.TryCreate(args[i + 1], UriKind.Absolute, out var uri) && uri.Scheme is "mqtt" or "amqp":
+                    deskLink = uri;
+                    break;
+                case "--postgresql":
+                    postgres = args[i + 1];
                     break;
                 case "--events" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
                     events = n;
@@ -46,8 +55,10 @@ internal static class DeskBenchmark
         var data = Path.Combine(Path.GetTempPath(), $"edge-bench-desk-{Environment.ProcessId}");
         try
         {
-            await using var desk = await StationDesk.StartAsync(broker, 0, data, NullLoggerFactory.Instance, TimeProvider.System, default).ConfigureAwait(false);
-            Console.WriteLine($"broker {broker} ({(local is null ? "external" : "in-process")}), desk database {data}/desk.db (synchronous FULL), {Environment.ProcessorCount} cores");
+            var settings = new Dictionary<string, string?> { ["Desk:Broker"] = (deskLink ?? broker).ToString(), ["Desk:PostgreSql"] = postgres };
+            await using var desk = await StationDesk.StartAsync(broker, 0, data, NullLoggerFactory.Instance, TimeProvider.System, default, settings).ConfigureAwait(false);
+            Console.WriteLine($"broker {broker} ({(local is null ? "external" : "in-process")}), desk takes in from {deskLink ?? broker}, " +
+                              $"desk database {(postgres is null ? data + "/desk.db (SQLite, synchronous FULL)" : "PostgreSQL")}, {Environment.ProcessorCount} cores");
             var before = desk.Counts();
             using var publisher = new MqttClientFactory().CreateMqttClient();
             await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("bench-flood").Build()).ConfigureAwait(false);
