@@ -86,12 +86,14 @@ public sealed class DeskStore : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         return Write((tx, changes) =>
         {
+            // Counters and seq ranges are added up over the batch and written once: a round trip per event fewer.
+            var tally = new Tally();
             foreach (var item in batch)
             {
                 switch (item)
                 {
                     case InboundEvent e:
-                        StoreEvent(tx, e, changes);
+                        StoreEvent(tx, e, changes, tally);
                         break;
                     case InboundStatus s:
                         Run(tx, "INSERT INTO gateways(community, gateway, online, reason, status_at) VALUES (@c, @g, @o, @r, @at) " +
@@ -110,12 +112,12 @@ public sealed class DeskStore : IDisposable
                         changes.Gateways.Add((h.Community, h.Gateway));
                         break;
                     case InboundPicture p:
-                        StorePicture(tx, p, changes);
+                        StorePicture(tx, p, changes, tally);
                         break;
                     case InboundResult r when r.Result.CommandId is { } id:
                         var alarm = Scalar(tx, "UPDATE steps SET outcome = @o, reason = @r WHERE command_id = @id RETURNING alarm_id",
                             ("@o", r.Result.Outcome), ("@r", r.Result.Reason), ("@id", id.ToString()));
-                        Count(tx, "results", 1);
+                        tally.Count("results");
                         if (alarm is string a)
                         {
                             changes.Alarms.Add(Guid.Parse(a));
@@ -123,22 +125,53 @@ public sealed class DeskStore : IDisposable
 
                         break;
                     case InboundResult:
-                        Count(tx, "results", 1);
+                        tally.Count("results");
                         break;
                     case Quarantined q:
                         Run(tx, "INSERT INTO quarantine(at, topic, reason, size, head) VALUES (@at, @t, @r, @n, @h)",
                             ("@at", q.ReceivedAt.ToUnixTimeMilliseconds()), ("@t", q.Topic), ("@r", q.Reason), ("@n", q.Payload.Length),
                             ("@h", q.Payload.AsSpan(0, Math.Min(q.Payload.Length, 512)).ToArray()));
-                        Count(tx, "quarantined", 1);
+                        tally.Count("quarantined");
                         break;
                 }
             }
 
+            tally.Write(tx);
             return changes;
         });
     }
 
-    private static void StoreEvent(DbTransaction tx, InboundEvent item, StoreChanges changes)
+    /// <summary>What a batch adds to the counters and to each gateway's seq range, written once at its end.</summary>
+    private sealed class Tally
+    {
+        private readonly Dictionary<string, long> _counts = [];
+        private readonly Dictionary<(string Community, string Gateway), (long Min, long Max, long Count)> _seqs = [];
+
+        public void Count(string key) => _counts[key] = _counts.GetValueOrDefault(key) + 1;
+
+        public void Seq(string community, string gateway, long seq) =>
+            _seqs[(community, gateway)] = _seqs.TryGetValue((community, gateway), out var r) ? (Math.Min(r.Min, seq), Math.Max(r.Max, seq), r.Count + 1) : (seq, seq, 1);
+
+        public void Write(DbTransaction tx)
+        {
+            foreach (var ((community, gateway), (min, max, count)) in _seqs)
+            {
+                Run(tx, "INSERT INTO gateways(community, gateway, min_seq, max_seq, seq_count) VALUES (@c, @g, @min, @max, @n) " +
+                        "ON CONFLICT (community, gateway) DO UPDATE SET " +
+                        "min_seq = CASE WHEN gateways.min_seq IS NULL OR excluded.min_seq < gateways.min_seq THEN excluded.min_seq ELSE gateways.min_seq END, " +
+                        "max_seq = CASE WHEN excluded.max_seq > gateways.max_seq THEN excluded.max_seq ELSE gateways.max_seq END, " +
+                        "seq_count = gateways.seq_count + excluded.seq_count",
+                    ("@c", community), ("@g", gateway), ("@min", min), ("@max", max), ("@n", count));
+            }
+
+            foreach (var (key, n) in _counts)
+            {
+                DeskStore.Count(tx, key, n);
+            }
+        }
+    }
+
+    private static void StoreEvent(DbTransaction tx, InboundEvent item, StoreChanges changes, Tally tally)
     {
         var e = item.Event;
         var inserted = Run(tx, "INSERT INTO events(id, community, gateway, seq, type, priority, device, state, occurred_at, observed_at, received_at, payload) " +
@@ -148,17 +181,12 @@ public sealed class DeskStore : IDisposable
             ("@obs", e.ObservedAt.ToUnixTimeMilliseconds()), ("@rcv", item.ReceivedAt.ToUnixTimeMilliseconds()), ("@payload", item.Payload));
         if (inserted == 0)
         {
-            Count(tx, "duplicates", 1);
+            tally.Count("duplicates");
             return;
         }
 
-        Count(tx, "events", 1);
-        Run(tx, "INSERT INTO gateways(community, gateway, min_seq, max_seq, seq_count) VALUES (@c, @g, @s, @s, 1) " +
-                "ON CONFLICT (community, gateway) DO UPDATE SET " +
-                "min_seq = CASE WHEN gateways.min_seq IS NULL OR excluded.min_seq < gateways.min_seq THEN excluded.min_seq ELSE gateways.min_seq END, " +
-                "max_seq = CASE WHEN excluded.max_seq > gateways.max_seq THEN excluded.max_seq ELSE gateways.max_seq END, " +
-                "seq_count = gateways.seq_count + 1",
-            ("@c", e.Community), ("@g", e.Gateway), ("@s", e.Seq));
+        tally.Count("events");
+        tally.Seq(e.Community, e.Gateway, e.Seq);
         changes.Gateways.Add((e.Community, e.Gateway));
 
         if (e.Type == EventTypes.DeviceOffline)
@@ -197,7 +225,7 @@ public sealed class DeskStore : IDisposable
             ("@dj", JsonSerializer.Serialize(e.Device, EdgeJsonContext.Default.DeviceRef)), ("@t", e.Type), ("@p", "critical"),
             ("@raised", RaisedAt(e).ToUnixTimeMilliseconds()), ("@occ", e.OccurredAt.ToUnixTimeMilliseconds()),
             ("@rcv", item.ReceivedAt.ToUnixTimeMilliseconds()));
-        Count(tx, "alarms", 1);
+        tally.Count("alarms");
         changes.Alarms.Add(e.Id);
     }
 
@@ -212,12 +240,12 @@ public sealed class DeskStore : IDisposable
         return e.OccurredAt > e.ObservedAt ? e.ObservedAt : e.OccurredAt < earliest ? e.ObservedAt : e.OccurredAt;
     }
 
-    private void StorePicture(DbTransaction tx, InboundPicture p, StoreChanges changes)
+    private void StorePicture(DbTransaction tx, InboundPicture p, StoreChanges changes, Tally tally)
     {
         var id = Scalar(tx, "INSERT INTO pictures(event_id, community, gateway, received_at, size, jpeg) VALUES (@e, @c, @g, @at, @n, @j) RETURNING id",
             ("@e", p.EventId.ToString()), ("@c", p.Community), ("@g", p.Gateway), ("@at", p.ReceivedAt.ToUnixTimeMilliseconds()),
             ("@n", p.Jpeg.Length), ("@j", p.Jpeg));
-        Count(tx, "pictures", 1);
+        tally.Count("pictures");
         changes.Pictures.Add((p.EventId, Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture)!));
         if (Scalar(tx, "SELECT 1 FROM alarms WHERE id = @e", ("@e", p.EventId.ToString())) is not null)
         {
