@@ -61,7 +61,14 @@ internal static class DeskBenchmark
                               $"desk database {(postgres is null ? data + "/desk.db (SQLite, synchronous FULL)" : "PostgreSQL")}, {Environment.ProcessorCount} cores");
             var before = desk.Counts();
             using var publisher = new MqttClientFactory().CreateMqttClient();
-            await publisher.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("bench-flood").Build()).ConfigureAwait(false);
+            var flood = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("bench-flood");
+            if (deskLink?.Scheme == "amqp")
+            {
+                // RabbitMQ's MQTT plugin takes MQTT 3.1.1 only.
+                flood.WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311);
+            }
+
+            await publisher.ConnectAsync(flood.Build()).ConfigureAwait(false);
             var run = Guid.NewGuid().ToString("N")[..6];
             var clock = Stopwatch.StartNew();
             using var window = new SemaphoreSlim(256);
