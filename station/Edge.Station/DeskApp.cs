@@ -112,9 +112,14 @@ public static class DeskApp
         {
             return new DeskStore(database, options.PicturesKeepBytes);
         }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("newer than this desk's", StringComparison.Ordinal))
+        {
+            throw new DeskConfigException([$"Desk:PostgreSql: {ex.Message}"]);
+        }
         catch (Exception ex) when (ex is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
         {
-            throw new DeskConfigException([$"Desk:PostgreSql: cannot use {database.Name}: {ex.Message}"]);
+            // Not the configuration's fault, perhaps: the database may be starting (after a power cut). The service restarts.
+            throw new DeskUnavailableException($"Desk:PostgreSql: cannot use {database.Name}: {ex.Message}", ex);
         }
     }
 }

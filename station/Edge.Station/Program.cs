@@ -55,6 +55,12 @@ static async Task<int> RunAsync(string[] args, CancellationToken ct)
         Console.Error.WriteLine(ex.Message);
         return 2;
     }
+    catch (DeskUnavailableException ex)
+    {
+        // Exit 3, not 2: systemd starts the desk again (RestartPreventExitStatus=2 is for a wrong configuration only).
+        Console.Error.WriteLine(ex.Message);
+        return 3;
+    }
 
     await app.RunAsync(ct).ConfigureAwait(false);
     return 0;

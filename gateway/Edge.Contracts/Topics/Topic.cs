@@ -73,8 +73,9 @@ public static class Topic
     public static string CommandType(string topic)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var at = topic.IndexOf("/commands/", StringComparison.Ordinal);
-        return at < 0 ? "" : topic[(at + "/commands/".Length)..].Replace('/', '.');
+        // edge/v1/{community}/{gateway}/commands/...: by position, as a community or gateway may be named "commands".
+        var levels = topic.Split('/');
+        return levels.Length > 5 && levels[4] == "commands" ? string.Join('.', levels[5..]) : "";
     }
 
     /// <summary>A gateway's answers to commands (QoS 1, not retained).</summary>

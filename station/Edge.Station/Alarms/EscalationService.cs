@@ -20,7 +20,15 @@ public sealed partial class EscalationService(DeskStore store, DeskNews news, Ti
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                Check();
+                try
+                {
+                    Check();
+                }
+                catch (System.Data.Common.DbException ex)
+                {
+                    // The database is away for a moment: the next tick looks again, and nothing overdue is forgotten.
+                    LogCheckFailed(ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -49,6 +57,9 @@ public sealed partial class EscalationService(DeskStore store, DeskNews news, Ti
 
         return escalated;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Desk could not look for overdue steps; it looks again in a second")]
+    private partial void LogCheckFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Overdue: {Type} at {Community} {Device}, step {Step} not taken in time (alarm {Alarm})")]
     private partial void LogOverdue(string type, string community, string device, string step, Guid alarm);

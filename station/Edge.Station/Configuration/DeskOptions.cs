@@ -23,7 +23,10 @@ public sealed record DeskOptions
     /// <summary>The nodes of a clustered station broker, instead of <see cref="Broker"/> (not both), all of one scheme.</summary>
     public IReadOnlyList<Uri> Brokers { get; init; } = [];
 
-    /// <summary>Where the desk connects, in the order it tries: <see cref="Brokers"/>, or <see cref="Broker"/> alone.</summary>
+    /// <summary>
+    /// Where the desk connects: <see cref="Brokers"/>, or <see cref="Broker"/> alone. MQTT tries them in turn; AMQP lets
+    /// RabbitMQ.Client pick among those it can reach.
+    /// </summary>
     public IReadOnlyList<Uri> Endpoints => Brokers.Count > 0 ? Brokers : [Broker];
 
     /// <summary>True when the desk takes in over AMQP (<c>amqp://</c>, <c>amqps://</c>).</summary>
@@ -148,6 +151,12 @@ public sealed record DeskOptions
             errors.Add($"{Section}:{nameof(SharedGroup)}: '{g}' must be letters, digits, '-' or '_'");
         }
 
+        if (options.SharedGroup is not null && options.PostgreSql is null)
+        {
+            // Desks that split the messages on databases of their own would each show the police half the alarms.
+            errors.Add($"{Section}:{nameof(SharedGroup)}: desks that share the messages need one database ({Section}:{nameof(PostgreSql)})");
+        }
+
         if (broker is not null && options.Tls && (options.CaFile is null || options.CertFile is null || options.KeyFile is null))
         {
             errors.Add($"{Section}:{nameof(CaFile)}: {broker.Scheme}:// needs {Section}:{nameof(CaFile)}, {Section}:{nameof(CertFile)} and {Section}:{nameof(KeyFile)}");
@@ -194,7 +203,9 @@ public sealed record DeskOptions
             return uri;
         }
 
-        errors.Add($"{Section}:{key}: '{value}' is not mqtt://host:port, mqtts://host:port, amqp://[user:password@]host:port or amqps://host:port");
+        // A password in the value is not repeated.
+        var shown = Uri.TryCreate(value, UriKind.Absolute, out var parsed) && parsed.UserInfo.Length > 0 ? value.Replace(parsed.UserInfo + "@", "***@", StringComparison.Ordinal) : value;
+        errors.Add($"{Section}:{key}: '{shown}' is not mqtt://host:port, mqtts://host:port, amqp://[user:password@]host:port or amqps://host:port");
         return null;
     }
 
@@ -338,6 +349,9 @@ public sealed record DeskOptions
         return set;
     }
 }
+
+/// <summary>Something the configuration names cannot be used now (the shared database is down): the start stops, and may be tried again.</summary>
+public sealed class DeskUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>The desk's configuration is wrong: every problem, each naming its key.</summary>
 public sealed class DeskConfigException(IReadOnlyList<string> errors)

@@ -29,6 +29,7 @@ public sealed partial class AmqpDeskIngest : DeskIngest
     private IConnection? _connection;
     private IChannel? _consume;
     private IChannel? _publish;
+    private readonly List<X509Certificate2> _certificates = [];
 
     public AmqpDeskIngest(DeskOptions options, DeskStore store, DeskNews news, TimeProvider time, ILogger<AmqpDeskIngest> log)
         : base(options, store, news, time, log)
@@ -71,8 +72,10 @@ public sealed partial class AmqpDeskIngest : DeskIngest
         var endpoints = Options.Endpoints.Select(e => new AmqpTcpEndpoint(e.Host, e.Port, Tls(e))).ToList();
         _connection = await factory.CreateConnectionAsync(endpoints, Options.ClientId, attempt.Token).ConfigureAwait(false);
         _consume = await _connection.CreateChannelAsync(cancellationToken: attempt.Token).ConfigureAwait(false);
+        // Unused for SessionExpiry, the queue goes, as an MQTT session does: a retired desk's queue does not fill the disks.
         await _consume.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: attempt.Token).ConfigureAwait(false);
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum", ["x-expires"] = (long)Options.SessionExpiry.TotalMilliseconds },
+            cancellationToken: attempt.Token).ConfigureAwait(false);
         foreach (var binding in Bindings)
         {
             await _consume.QueueBindAsync(Queue, "amq.topic", binding, cancellationToken: attempt.Token).ConfigureAwait(false);
@@ -90,7 +93,8 @@ public sealed partial class AmqpDeskIngest : DeskIngest
         await _consume.BasicConsumeAsync(Queue, autoAck: false, consumer, attempt.Token).ConfigureAwait(false);
         _publish = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             attempt.Token).ConfigureAwait(false);
-        LogConnected(Log, _connection.Endpoint, Queue);
+        Node = $"{first.Scheme}://{_connection.Endpoint.HostName}:{_connection.Endpoint.Port}";
+        LogConnected(Log, Node, Queue);
     }
 
     private SslOption Tls(Uri endpoint)
@@ -100,9 +104,11 @@ public sealed partial class AmqpDeskIngest : DeskIngest
             return new SslOption { Enabled = false };
         }
 
+        // Read on each connect (a renewed certificate is taken without a restart); the previous ones go with their connection.
         var ca = X509CertificateLoader.LoadCertificateFromFile(Options.CaFile!);
         using var pem = X509Certificate2.CreateFromPemFile(Options.CertFile!, Options.KeyFile);
         var client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        _certificates.AddRange([ca, client]);
         return new SslOption
         {
             Enabled = true,
@@ -210,6 +216,12 @@ public sealed partial class AmqpDeskIngest : DeskIngest
         }
 
         (_consume, _publish, _connection) = (null, null, null);
+        foreach (var c in _certificates)
+        {
+            c.Dispose();
+        }
+
+        _certificates.Clear();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -221,5 +233,5 @@ public sealed partial class AmqpDeskIngest : DeskIngest
     private sealed record Delivery(IChannel Channel, ulong Tag);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Desk connected to {Broker} over AMQP, consuming from {Queue}")]
-    private static partial void LogConnected(ILogger log, AmqpTcpEndpoint broker, string queue);
+    private static partial void LogConnected(ILogger log, string broker, string queue);
 }

@@ -54,11 +54,17 @@ public abstract partial class DeskIngest : BackgroundService
     /// <summary>True while connected to the broker and taking in.</summary>
     public abstract bool Connected { get; }
 
+    /// <summary>The broker (node of a cluster) the desk is connected to, or was last: scheme, host and port.</summary>
+    public string? Node { get; protected set; }
+
     /// <summary>Why the last connect failed, or null.</summary>
     public string? LastFailure { get; private set; }
 
     /// <summary>Messages stored since the desk started (events, statuses, pictures, results, quarantined).</summary>
     public long Stored => Interlocked.Read(ref _stored);
+
+    /// <summary>Why the last batch could not be stored, or null once one is.</summary>
+    public string? LastStoreFailure { get; private set; }
 
     /// <summary>Messages received and not yet stored.</summary>
     public int Waiting => _received.Reader.Count;
@@ -133,7 +139,7 @@ public abstract partial class DeskIngest : BackgroundService
                 {
                     failures++;
                     LastFailure = ex.Message;
-                    LogConnectFailed(string.Join(", ", Options.Endpoints), failures, ex.Message);
+                    LogConnectFailed(string.Join(", ", Options.Endpoints.Select(Shown)), failures, ex.Message);
                     await Task.Delay(Backoff(failures), Time, ct).ConfigureAwait(false);
                     continue;
                 }
@@ -141,6 +147,13 @@ public abstract partial class DeskIngest : BackgroundService
 
             await Task.Delay(TimeSpan.FromSeconds(1), Time, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A broker's address as logs and pages show it: scheme, host and port, never a user or password.</summary>
+    public static string Shown(Uri broker)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        return $"{broker.Scheme}://{broker.Host}:{broker.Port}";
     }
 
     private static TimeSpan Backoff(int failures)
@@ -153,6 +166,7 @@ public abstract partial class DeskIngest : BackgroundService
     {
         var batch = new List<Received>(BatchSize);
         var sorted = new List<Inbound>(BatchSize);
+        var failures = 0;
         while (await _received.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             batch.Clear();
@@ -175,10 +189,14 @@ public abstract partial class DeskIngest : BackgroundService
             {
                 changes = _store.Ingest(sorted);
             }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException)
+            catch (Exception ex)
             {
-                // Not acknowledged: the broker sends them again, and the store drops repeats by id.
+                // Not acknowledged: the broker sends them again, and the store drops repeats by id. Never the end of
+                // this loop, and not at once: a database that is away is given a moment (0.5 s doubling to 10 s).
+                failures++;
+                LastStoreFailure = ex.Message;
                 LogStoreFailed(ex, batch.Count);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(failures, 6)))), Time).ConfigureAwait(false);
                 try
                 {
                     await RefuseAsync(batch).ConfigureAwait(false);
@@ -191,6 +209,8 @@ public abstract partial class DeskIngest : BackgroundService
                 continue;
             }
 
+            failures = 0;
+            LastStoreFailure = null;
             Interlocked.Add(ref _stored, batch.Count);
             try
             {

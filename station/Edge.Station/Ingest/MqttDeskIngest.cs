@@ -60,7 +60,8 @@ public sealed partial class MqttDeskIngest : DeskIngest
             throw new InvalidOperationException($"the broker refused the subscription to {filter}: {code}");
         }
 
-        LogConnected(Log, broker, filter, result.IsSessionPresent);
+        Node = Shown(broker);
+        LogConnected(Log, Node, filter, result.IsSessionPresent);
     }
 
     private MqttClientOptions ClientOptions(Uri broker)
@@ -164,5 +165,5 @@ public sealed partial class MqttDeskIngest : DeskIngest
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Desk connected to {Broker}, subscribed to {Filter} (session kept: {SessionPresent})")]
-    private static partial void LogConnected(ILogger log, Uri broker, string filter, bool sessionPresent);
+    private static partial void LogConnected(ILogger log, string broker, string filter, bool sessionPresent);
 }

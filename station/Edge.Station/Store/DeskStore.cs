@@ -227,6 +227,13 @@ public sealed class DeskStore : IDisposable
             ("@rcv", item.ReceivedAt.ToUnixTimeMilliseconds()));
         tally.Count("alarms");
         changes.Alarms.Add(e.Id);
+
+        // Desks that compete for the messages may store the device's return before its alarm: the alarm then takes
+        // the earliest return after it that no other alarm of the device has taken.
+        Run(tx, "UPDATE alarms SET restored_at = (SELECT min(r.occurred_at) FROM events r WHERE r.community = @c AND r.gateway = @g AND r.device = @d " +
+                "AND r.type = @t AND r.state = 'restored' AND r.occurred_at >= @occ AND NOT EXISTS (SELECT 1 FROM alarms o WHERE o.community = @c " +
+                "AND o.gateway = @g AND o.device = @d AND o.type = @t AND o.restored_at = r.occurred_at)) WHERE id = @id",
+            ("@c", e.Community), ("@g", e.Gateway), ("@d", e.Device.Id), ("@t", e.Type), ("@occ", e.OccurredAt.ToUnixTimeMilliseconds()), ("@id", e.Id.ToString()));
     }
 
     /// <summary>
@@ -242,6 +249,14 @@ public sealed class DeskStore : IDisposable
 
     private void StorePicture(DbTransaction tx, InboundPicture p, StoreChanges changes, Tally tally)
     {
+        // The same picture again (a redelivery, or the other desk's copy): kept once.
+        if (Scalar(tx, "SELECT 1 FROM pictures WHERE event_id = @e AND size = @n AND jpeg = @j",
+                ("@e", p.EventId.ToString()), ("@n", p.Jpeg.Length), ("@j", p.Jpeg)) is not null)
+        {
+            tally.Count("duplicates");
+            return;
+        }
+
         var id = Scalar(tx, "INSERT INTO pictures(event_id, community, gateway, received_at, size, jpeg) VALUES (@e, @c, @g, @at, @n, @j) RETURNING id",
             ("@e", p.EventId.ToString()), ("@c", p.Community), ("@g", p.Gateway), ("@at", p.ReceivedAt.ToUnixTimeMilliseconds()),
             ("@n", p.Jpeg.Length), ("@j", p.Jpeg));
@@ -310,6 +325,13 @@ public sealed class DeskStore : IDisposable
     public bool Escalate(Guid alarmId, string step, DateTimeOffset now) =>
         Write((tx, changes) =>
         {
+            // Looked at again in the write's turn: another desk may have taken the step since this desk read the alarm.
+            var alarm = Alarms(tx.Connection!, tx, "WHERE a.id = @id", now, ("@id", alarmId.ToString())).FirstOrDefault();
+            if (alarm is null || alarm.State != "open" || !alarm.Overdue.Contains(step))
+            {
+                return false;
+            }
+
             var added = Run(tx, "INSERT INTO escalations(alarm_id, step, at) VALUES (@a, @s, @at) ON CONFLICT DO NOTHING",
                 ("@a", alarmId.ToString()), ("@s", step), ("@at", now.ToUnixTimeMilliseconds())) > 0;
             if (added)
@@ -537,7 +559,9 @@ public sealed class DeskStore : IDisposable
         {
             var p = cmd.CreateParameter();
             p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
+            // PostgreSQL's text cannot hold NUL, which a gateway's reason or a quarantined topic may carry: one such
+            // message would otherwise fail its whole batch, again and again. SQLite keeps the same text.
+            p.Value = value is string s && s.Contains('\0', StringComparison.Ordinal) ? s.Replace('\0', '\uFFFD') : value ?? DBNull.Value;
             cmd.Parameters.Add(p);
         }
 

@@ -25,6 +25,15 @@ public sealed class PostgresDeskDatabase : DeskDatabase
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Name = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+        // A desk that dies inside a write (power, network) must not hold the other desks' turn for the kernel's two
+        // hours of TCP keepalive: the server ends a transaction idle for 10 s, a turn is waited for at most 10 s, and
+        // a dead link is found within about 30 s.
+        builder.Options = $"{builder.Options} -c idle_in_transaction_session_timeout=10000 -c lock_timeout=10000".Trim();
+        if (builder.KeepAlive == 0)
+        {
+            builder.KeepAlive = 15;
+        }
+
         _source = NpgsqlDataSource.Create(builder);
     }
 

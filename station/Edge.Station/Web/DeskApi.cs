@@ -139,6 +139,7 @@ public static partial class DeskApi
         }
 
         var shared = store.Database.Shared;
+        databaseFailure ??= ingest.LastStoreFailure;
         var status = !ingest.Connected ? "broker-unreachable"
             : databaseFailure is not null ? "database-unreachable"
             : shared && !peers.Listening ? "other-desks-unheard"
@@ -146,7 +147,7 @@ public static partial class DeskApi
         var body = new
         {
             status,
-            broker = new { connected = ingest.Connected, lastFailure = ingest.LastFailure, waiting = ingest.Waiting, stored = ingest.Stored },
+            broker = new { connected = ingest.Connected, node = ingest.Node, lastFailure = ingest.LastFailure, waiting = ingest.Waiting, stored = ingest.Stored },
             database = new
             {
                 name = store.Database.Name,

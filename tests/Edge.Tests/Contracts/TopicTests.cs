@@ -15,6 +15,19 @@ public sealed class TopicTests
     }
 
     [Fact]
+    public void A_commands_type_is_read_back_whether_the_broker_kept_its_dot_or_made_it_a_level()
+    {
+        var sent = Topic.Command("c001", "gw1", "alarm.acknowledge");
+        Assert.Equal("alarm.acknowledge", Topic.CommandType(sent));
+        Assert.Equal("alarm.acknowledge", Topic.CommandType("edge/v1/c001/gw1/commands/alarm/acknowledge"));
+        Assert.Equal(MqttTopicFilterCompareResult.IsMatch,
+            MqttTopicFilterComparer.Compare("edge/v1/c001/gw1/commands/alarm/acknowledge", Topic.Commands("c001", "gw1")));
+        // By position: a community or gateway may itself be named "commands".
+        Assert.Equal("door.open", Topic.CommandType(Topic.Command("commands", "commands", "door.open")));
+        Assert.Equal("", Topic.CommandType("edge/v1/c001/gw1/results"));
+    }
+
+    [Fact]
     public void One_filter_takes_every_alarm_of_the_district_and_nothing_else()
     {
         Assert.Equal(MqttTopicFilterCompareResult.IsMatch,

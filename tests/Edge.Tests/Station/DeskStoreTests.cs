@@ -165,14 +165,67 @@ public abstract class DeskStoreContract : IAsyncLifetime
         var press = DeskFixtures.Event(EventTypes.AlarmPanic, 1, _time.GetUtcNow());
         Ingest(press);
         var at = _time.GetUtcNow();
-        var first = Store.Ingest([new InboundPicture("c001", "gw1", press.Id, DeskFixtures.Jpeg(400), at)]);
+        byte[] Picture(byte n)
+        {
+            var jpeg = DeskFixtures.Jpeg(400);
+            jpeg[10] = n;
+            return jpeg;
+        }
+
+        var first = Store.Ingest([new InboundPicture("c001", "gw1", press.Id, Picture(1), at)]);
         Assert.Contains(press.Id, first.Alarms);
-        Store.Ingest([new InboundPicture("c001", "gw1", press.Id, DeskFixtures.Jpeg(400), at)]);
-        Store.Ingest([new InboundPicture("c001", "gw1", press.Id, DeskFixtures.Jpeg(400), at)]);
+        Store.Ingest([new InboundPicture("c001", "gw1", press.Id, Picture(2), at)]);
+        Store.Ingest([new InboundPicture("c001", "gw1", press.Id, Picture(3), at)]);
         var kept = Store.Alarm(press.Id, at)!.Pictures;
         Assert.Equal(2, kept.Count);
         Assert.Null(Store.Picture(long.Parse(first.Pictures[0].Picture, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(400, Store.Picture(long.Parse(kept[0], System.Globalization.CultureInfo.InvariantCulture))!.Length);
+    }
+
+    [Fact]
+    public void A_return_stored_before_its_alarm_still_marks_the_alarm_restored()
+    {
+        // Desks competing for the messages may store the release before the press.
+        var at = Time.GetUtcNow();
+        var press = DeskFixtures.Event(EventTypes.AlarmPanic, 1, at);
+        var release = DeskFixtures.Event(EventTypes.AlarmPanic, 2, at.AddSeconds(2), EventState.Restored);
+        var again = DeskFixtures.Event(EventTypes.AlarmPanic, 3, at.AddSeconds(5));
+        Ingest(release);
+        Ingest(press);
+        Ingest(again);
+        var alarms = Store.OpenAlarms(Time.GetUtcNow());
+        Assert.Equal(release.OccurredAt, Assert.Single(alarms, a => a.Id == press.Id).RestoredAt);
+        Assert.Null(Assert.Single(alarms, a => a.Id == again.Id).RestoredAt);
+    }
+
+    [Fact]
+    public void Text_with_nul_from_a_gateway_is_stored_and_the_batch_with_it()
+    {
+        var at = Time.GetUtcNow();
+        var press = DeskFixtures.Event(EventTypes.AlarmPanic, 1, at);
+        var changes = Store.Ingest([
+            new InboundStatus(new GatewayStatus(GatewayState.Offline, "c001", "gw1", "1", at, at, "lost\0link"), at),
+            new Quarantined("edge/v1/c001/gw1/events/alarm/\0", "bad\0topic", [1, 0, 2], at),
+            DeskFixtures.Sorted(DeskFixtures.Options("unused"), press, at),
+        ]);
+        Assert.Contains(press.Id, changes.Alarms);
+        Assert.StartsWith("lost", Assert.Single(Store.Gateways()).Reason, StringComparison.Ordinal);
+        Assert.Single(Store.Quarantine(10));
+    }
+
+    [Fact]
+    public void The_same_picture_twice_is_kept_once()
+    {
+        var press = DeskFixtures.Event(EventTypes.AlarmPanic, 1, Time.GetUtcNow());
+        Ingest(press);
+        var jpeg = DeskFixtures.Jpeg(300);
+        Store.Ingest([new InboundPicture("c001", "gw1", press.Id, jpeg, Time.GetUtcNow())]);
+        Assert.Empty(Store.Ingest([new InboundPicture("c001", "gw1", press.Id, jpeg, Time.GetUtcNow())]).Pictures);
+        var other = DeskFixtures.Jpeg(300);
+        other[10] = 7;
+        Store.Ingest([new InboundPicture("c001", "gw1", press.Id, other, Time.GetUtcNow())]);
+        Assert.Equal(2, Store.Alarm(press.Id, Time.GetUtcNow())!.Pictures.Count);
+        Assert.Equal(2, Store.Counts().Pictures);
     }
 
     [Fact]

@@ -72,13 +72,16 @@ public sealed class TwoDesksTests(PostgresServer server) : IClassFixture<Postgre
         var id = (string)Open(a)[0]!["id"]!;
         Assert.Equal(id, (string)Open(b)[0]!["id"]!);
 
-        (await b.Api.PostAsync(new Uri($"/api/alarms/{id}/acknowledge", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        // Officers at both desks acknowledge at once: one step, one command; the other officer is told who took it.
+        var both = await Task.WhenAll(
+            b.Api.PostAsync(new Uri($"/api/alarms/{id}/acknowledge", UriKind.Relative), null),
+            a.Api.PostAsync(new Uri($"/api/alarms/{id}/acknowledge", UriKind.Relative), null));
+        Assert.Single(both, r => r.StatusCode == HttpStatusCode.OK);
+        var refused = Assert.Single(both, r => r.StatusCode == HttpStatusCode.Conflict);
+        Assert.Contains("acknowledge was taken by", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await Eventually.True(() => columns.StateOf("btn-guardroom") == ColumnState.Acknowledged, "the column shows the police took it");
-        await Eventually.True(() => Step(a, id, "acknowledge")?["outcome"]?.GetValue<string>() == "applied", "desk A shows B's step and the gateway's answer");
-
-        var again = await a.Api.PostAsync(new Uri($"/api/alarms/{id}/acknowledge", UriKind.Relative), null);
-        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("acknowledge was taken by", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Eventually.True(() => Step(a, id, "acknowledge")?["outcome"]?.GetValue<string>() == "applied", "both desks show the step and the gateway's answer");
+        Assert.Equal("applied", Step(b, id, "acknowledge")?["outcome"]?.GetValue<string>());
 
         // The next step from the other desk, signed with its own key, reaches the column too.
         (await a.Api.PostAsync(new Uri($"/api/alarms/{id}/dispatch", UriKind.Relative), null)).EnsureSuccessStatusCode();
