@@ -112,7 +112,7 @@ public static class DeskApp
         {
             return new DeskStore(database, options.PicturesKeepBytes);
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("newer than this desk's", StringComparison.Ordinal))
+        catch (NewerSchemaException ex)
         {
             throw new DeskConfigException([$"Desk:PostgreSql: {ex.Message}"]);
         }

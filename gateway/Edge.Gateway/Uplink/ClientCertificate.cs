@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Contracts.Status;
+using Edge.Contracts.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Uplink;

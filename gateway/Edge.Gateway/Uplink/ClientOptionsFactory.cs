@@ -1,8 +1,8 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Status;
+using Edge.Contracts.Tls;
 using Edge.Contracts.Topics;
 using Edge.Gateway.Configuration;
 using MQTTnet;
@@ -104,36 +104,6 @@ internal sealed class ClientOptionsFactory
     }
 
     /// <summary>Trusts the configured CA only (or the system store without one); the host name must match.</summary>
-    private bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
-            || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            return false;
-        }
-
-        if (_ca is null)
-        {
-            return errors == SslPolicyErrors.None;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-
-        // The station network has no internet: never try to download anything; use what the broker sent.
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1")); // server authentication
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        using var server = new X509Certificate2(certificate);
-        return chain.Build(server);
-    }
+    private bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors) =>
+        TlsFiles.ValidateBroker(_ca, certificate, presented, errors);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Edge.Contracts.Tls;
 using Edge.Gateway.Configuration;
 
 namespace Edge.Gateway.Uplink;

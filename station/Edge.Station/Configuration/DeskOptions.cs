@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Edge.Station.Configuration;
 
+// Over 300 lines: the one reader of section Desk: each key's parse and check, every error collected and named by its key.
 /// <summary>An operator who may log in to the desk: a name and a PBKDF2 hash of the password (see <see cref="Web.PasswordHash"/>).</summary>
 public sealed record Operator(string Name, string PasswordHash);
 

@@ -1,6 +1,6 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Contracts.Commands;
+using Edge.Contracts.Tls;
 using Edge.Station.Configuration;
 using Edge.Station.Live;
 using Edge.Station.Store;
@@ -105,29 +105,16 @@ public sealed partial class AmqpDeskIngest : DeskIngest
         }
 
         // Read on each connect (a renewed certificate is taken without a restart); the previous ones go with their connection.
-        var ca = X509CertificateLoader.LoadCertificateFromFile(Options.CaFile!);
-        using var pem = X509Certificate2.CreateFromPemFile(Options.CertFile!, Options.KeyFile);
-        var client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        _certificates.AddRange([ca, client]);
+        var ca = TlsFiles.LoadCa(Options.CaFile!);
+        var client = TlsFiles.LoadClient(Options.CertFile!, Options.KeyFile!);
+        _certificates.AddRange([.. ca, client]);
         return new SslOption
         {
             Enabled = true,
             ServerName = endpoint.Host,
             Certs = [client],
-            // The station's own CA, and only it, vouches for the broker.
-            CertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            },
+            // The station's own CA, and only it, vouches for the broker, as for the gateways' uplink.
+            CertificateValidationCallback = (_, certificate, chain, errors) => TlsFiles.ValidateBroker(ca, certificate, chain, errors),
         };
     }
 

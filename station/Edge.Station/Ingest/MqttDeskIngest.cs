@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Contracts.Commands;
+using Edge.Contracts.Tls;
 using Edge.Contracts.Topics;
 using Edge.Station.Configuration;
 using Edge.Station.Live;
@@ -77,9 +78,8 @@ public sealed partial class MqttDeskIngest : DeskIngest
         if (broker.Scheme == "mqtts")
         {
             var ca = X509CertificateLoader.LoadCertificateFromFile(Options.CaFile!);
-            var client = X509Certificate2.CreateFromPemFile(Options.CertFile!, Options.KeyFile);
             builder.WithTlsOptions(tls => tls.UseTls().WithTargetHost(broker.Host)
-                .WithTrustChain([ca]).WithClientCertificates([X509CertificateLoader.LoadPkcs12(client.Export(X509ContentType.Pkcs12), null)]));
+                .WithTrustChain([ca]).WithClientCertificates([TlsFiles.LoadClient(Options.CertFile!, Options.KeyFile!)]));
         }
 
         var options = builder.Build();

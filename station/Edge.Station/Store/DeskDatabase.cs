@@ -52,3 +52,7 @@ public abstract class DeskDatabase : IDisposable
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }
+
+/// <summary>The database was made by a newer desk, whose schema this desk does not know: run the newer desk.</summary>
+public sealed class NewerSchemaException(string database, int version, int known)
+    : InvalidOperationException($"{database} has schema {version}, newer than this desk's {known}: run the newer desk");

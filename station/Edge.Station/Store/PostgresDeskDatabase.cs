@@ -56,7 +56,7 @@ public sealed class PostgresDeskDatabase : DeskDatabase
             var version = read.ExecuteScalar() is int v ? v : 0;
             if (version > SchemaVersion)
             {
-                throw new InvalidOperationException($"{Name} has schema {version}, newer than this desk's {SchemaVersion}: run the newer desk");
+                throw new NewerSchemaException(Name, version, SchemaVersion);
             }
 
             if (version == SchemaVersion)

@@ -51,7 +51,7 @@ public sealed class SqliteDeskDatabase : DeskDatabase
         var version = Convert.ToInt32(read.ExecuteScalar(), CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
         {
-            throw new InvalidOperationException($"{Path} has schema {version}, newer than this desk's {SchemaVersion}: run the newer desk");
+            throw new NewerSchemaException(Path, version, SchemaVersion);
         }
 
         if (version < 1)

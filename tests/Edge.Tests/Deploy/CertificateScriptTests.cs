@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Edge.Contracts.Tls;
 using Edge.Tests.Support;
 
 namespace Edge.Tests.Deploy;
@@ -66,7 +67,7 @@ public sealed class CertificateScriptTests : IDisposable
         var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
         try
         {
-            var certificate = Edge.Gateway.Uplink.TlsFiles.LoadClient(Path.Combine(ca, name + ".crt"), Path.Combine(ca, name + ".key"));
+            var certificate = TlsFiles.LoadClient(Path.Combine(ca, name + ".crt"), Path.Combine(ca, name + ".key"));
             await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId(name)
                 .WithTimeout(TimeSpan.FromSeconds(30))
                 .WithTlsOptions(t => t.UseTls().WithClientCertificates([certificate]).WithCertificateValidationHandler(_ => true))

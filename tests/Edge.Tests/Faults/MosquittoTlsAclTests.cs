@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Edge.Contracts.Serialization;
 using Edge.Contracts.Status;
+using Edge.Contracts.Tls;
 using Edge.Contracts.Topics;
 using System.Buffers;
 using Edge.Gateway.Uplink;

@@ -1,5 +1,6 @@
 using Edge.Contracts.Events;
 using Edge.Contracts.Serialization;
+using Edge.Contracts.Tls;
 using Edge.Contracts.Topics;
 using Edge.Gateway.Uplink;
 using Edge.Tests.Support;

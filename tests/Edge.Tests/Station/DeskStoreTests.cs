@@ -252,7 +252,7 @@ public abstract class DeskStoreContract : IAsyncLifetime
         _store = null;
 
         MarkNewerSchema();
-        var ex = Assert.Throws<InvalidOperationException>(Open);
+        var ex = Assert.Throws<NewerSchemaException>(Open);
         Assert.Contains("newer than this desk's", ex.Message, StringComparison.Ordinal);
     }
 

@@ -55,12 +55,6 @@ public sealed class RabbitMqDesksTests(PostgresServer server) : IClassFixture<Po
         return desk;
     }
 
-    private static JsonArray Open(StationDesk desk) => desk.Api.GetFromJsonAsync<JsonArray>("/api/alarms?state=open").Result!;
-
-    private static string? Outcome(StationDesk desk, string alarm, string step) =>
-        desk.Api.GetFromJsonAsync<JsonObject>($"/api/alarms/{alarm}").Result!["steps"]!.AsArray()
-            .FirstOrDefault(s => (string)s!["step"]! == step)?["outcome"]?.GetValue<string>();
-
     [Fact]
     public async Task Desks_on_a_quorum_queue_take_every_alarm_once_and_their_commands_reach_the_column_when_a_node_dies()
     {
@@ -81,25 +75,25 @@ public sealed class RabbitMqDesksTests(PostgresServer server) : IClassFixture<Po
         var columns = gw.AlarmsFeature.Columns!;
 
         _hardware.SetLevel("c001", 17, false);
-        await Eventually.True(() => Open(a).Count == 1 && Open(b).Count == 1, "the alarm open at both desks", TimeSpan.FromSeconds(60));
-        var first = (string)Open(a)[0]!["id"]!;
+        await Eventually.True(() => DeskRig.Open(a).Count == 1 && DeskRig.Open(b).Count == 1, "the alarm open at both desks", TimeSpan.FromSeconds(60));
+        var first = (string)DeskRig.Open(a)[0]!["id"]!;
         (await b.Api.PostAsync(new Uri($"/api/alarms/{first}/acknowledge", UriKind.Relative), null)).EnsureSuccessStatusCode();
         await Eventually.True(() => columns.StateOf("btn-guardroom") == ColumnState.Acknowledged, "the column shows it, through the cluster");
-        await Eventually.True(() => Outcome(a, first, "acknowledge") == "applied", "the gateway's answer at desk A");
+        await Eventually.True(() => DeskRig.Outcome(a, first, "acknowledge") == "applied", "the gateway's answer at desk A");
         _hardware.SetLevel("c001", 17, true);
-        await Eventually.True(() => Open(b)[0]!["restoredAt"] is not null, "the button released");
+        await Eventually.True(() => DeskRig.Open(b)[0]!["restoredAt"] is not null, "the button released");
 
         // The node desk A is on dies (RabbitMQ.Client picked it among the three): A must find another.
         var node = (await a.Api.GetFromJsonAsync<JsonObject>("/healthz"))!["broker"]!["node"]!.GetValue<string>();
         var n = Enumerable.Range(1, 3).Single(i => node.EndsWith($":{_base + 10 + i}", StringComparison.Ordinal));
         await ClusterAsync("kill", n.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _hardware.SetLevel("c001", 17, false);
-        await Eventually.True(() => Open(a).Count == 2, "the second alarm at the desks after the node died", TimeSpan.FromSeconds(90));
-        var second = Open(a).Select(x => (string)x!["id"]!).Single(id => id != first);
+        await Eventually.True(() => DeskRig.Open(a).Count == 2, "the second alarm at the desks after the node died", TimeSpan.FromSeconds(90));
+        var second = DeskRig.Open(a).Select(x => (string)x!["id"]!).Single(id => id != first);
         // Desk A may still be finding another node: the step waits for its link rather than leaving the column untold.
         (await a.Api.PostAsync(new Uri($"/api/alarms/{second}/acknowledge", UriKind.Relative), null)).EnsureSuccessStatusCode();
-        Assert.NotEqual("failed", Outcome(a, second, "acknowledge"));
-        await Eventually.True(() => Outcome(b, second, "acknowledge") == "applied", "the column took it and desk B shows it", TimeSpan.FromSeconds(60));
+        Assert.NotEqual("failed", DeskRig.Outcome(a, second, "acknowledge"));
+        await Eventually.True(() => DeskRig.Outcome(b, second, "acknowledge") == "applied", "the column took it and desk B shows it", TimeSpan.FromSeconds(60));
         Assert.Equal(2, b.Counts().Alarms);
         await gw.StopAsync(default);
     }

@@ -53,12 +53,6 @@ public sealed class TwoDesksTests(PostgresServer server) : IClassFixture<Postgre
         return gw;
     }
 
-    private static JsonArray Open(StationDesk desk) => desk.Api.GetFromJsonAsync<JsonArray>("/api/alarms?state=open").Result!;
-
-    private static JsonObject? Step(StationDesk desk, string alarm, string step) =>
-        desk.Api.GetFromJsonAsync<JsonObject>($"/api/alarms/{alarm}").Result!["steps"]!.AsArray()
-            .FirstOrDefault(s => (string)s!["step"]! == step)?.AsObject();
-
     [Fact]
     public async Task An_alarm_acknowledged_at_one_desk_is_acknowledged_at_the_other_and_the_column_shows_it()
     {
@@ -68,9 +62,9 @@ public sealed class TwoDesksTests(PostgresServer server) : IClassFixture<Postgre
         var columns = gw.AlarmsFeature.Columns!;
 
         _hardware.SetLevel("c001", 17, false);
-        await Eventually.True(() => Open(a).Count == 1 && Open(b).Count == 1, "the alarm open at both desks");
-        var id = (string)Open(a)[0]!["id"]!;
-        Assert.Equal(id, (string)Open(b)[0]!["id"]!);
+        await Eventually.True(() => DeskRig.Open(a).Count == 1 && DeskRig.Open(b).Count == 1, "the alarm open at both desks");
+        var id = (string)DeskRig.Open(a)[0]!["id"]!;
+        Assert.Equal(id, (string)DeskRig.Open(b)[0]!["id"]!);
 
         // Officers at both desks acknowledge at once: one step, one command; the other officer is told who took it.
         var both = await Task.WhenAll(
@@ -80,13 +74,13 @@ public sealed class TwoDesksTests(PostgresServer server) : IClassFixture<Postgre
         var refused = Assert.Single(both, r => r.StatusCode == HttpStatusCode.Conflict);
         Assert.Contains("acknowledge was taken by", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await Eventually.True(() => columns.StateOf("btn-guardroom") == ColumnState.Acknowledged, "the column shows the police took it");
-        await Eventually.True(() => Step(a, id, "acknowledge")?["outcome"]?.GetValue<string>() == "applied", "both desks show the step and the gateway's answer");
-        Assert.Equal("applied", Step(b, id, "acknowledge")?["outcome"]?.GetValue<string>());
+        await Eventually.True(() => DeskRig.Outcome(a, id, "acknowledge") == "applied", "both desks show the step and the gateway's answer");
+        Assert.Equal("applied", DeskRig.Outcome(b, id, "acknowledge"));
 
         // The next step from the other desk, signed with its own key, reaches the column too.
         (await a.Api.PostAsync(new Uri($"/api/alarms/{id}/dispatch", UriKind.Relative), null)).EnsureSuccessStatusCode();
         await Eventually.True(() => columns.StateOf("btn-guardroom") == ColumnState.Dispatched, "officers on their way");
-        await Eventually.True(() => Step(b, id, "dispatch")?["outcome"]?.GetValue<string>() == "applied", "desk B shows A's step");
+        await Eventually.True(() => DeskRig.Outcome(b, id, "dispatch") == "applied", "desk B shows A's step");
         Assert.Equal(1, a.Counts().Alarms);
         await gw.StopAsync(default);
     }
@@ -98,20 +92,20 @@ public sealed class TwoDesksTests(PostgresServer server) : IClassFixture<Postgre
         var b = await DeskAsync("desk-b");
         using var gw = await GatewayAsync(a, b);
         _hardware.SetLevel("c001", 17, false);
-        await Eventually.True(() => Open(b).Count == 1, "the first alarm at desk B");
+        await Eventually.True(() => DeskRig.Open(b).Count == 1, "the first alarm at desk B");
         _hardware.SetLevel("c001", 17, true);
-        await Eventually.True(() => Open(b)[0]!["restoredAt"] is not null, "the button released");
+        await Eventually.True(() => DeskRig.Open(b)[0]!["restoredAt"] is not null, "the button released");
 
         await a.DisposeAsync();
         _desks.Remove(a);
         _hardware.SetLevel("c001", 17, false);
-        await Eventually.True(() => Open(b).Count == 2, "the second alarm at desk B while desk A is down");
+        await Eventually.True(() => DeskRig.Open(b).Count == 2, "the second alarm at desk B while desk A is down");
 
         // Desk A returns under its own session: the broker gives it what it missed, and the database keeps it once.
         var back = await DeskAsync("desk-a");
         await Eventually.True(() => back.Counts() is { Events: >= 3 } c && c.Duplicates == c.Events, "every event taken in by both desks");
         Assert.Equal(2, back.Counts().Alarms);
-        Assert.Equal(2, Open(back).Count);
+        Assert.Equal(2, DeskRig.Open(back).Count);
         await gw.StopAsync(default);
     }
 

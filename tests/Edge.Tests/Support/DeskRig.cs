@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Edge.Contracts.Topics;
 using Edge.Gateway.Alarms;
 using Edge.Gateway.Commands;
@@ -78,6 +80,14 @@ public sealed class DeskRig : IAsyncDisposable
         await Eventually.True(() => gateway.GatewayHardware.Bridge!.Connected && gateway.UplinkService.State.Connected && _gatewaySubscribed,
             "bridge, uplink and commands up");
     }
+
+    /// <summary>The open alarms at <paramref name="desk"/>'s API.</summary>
+    public static JsonArray Open(StationDesk desk) => desk.Api.GetFromJsonAsync<JsonArray>("/api/alarms?state=open").Result!;
+
+    /// <summary>What the gateway answered to <paramref name="step"/> of <paramref name="alarm"/>, as <paramref name="desk"/> shows it, or null.</summary>
+    public static string? Outcome(StationDesk desk, string alarm, string step) =>
+        desk.Api.GetFromJsonAsync<JsonObject>($"/api/alarms/{alarm}").Result!["steps"]!.AsArray()
+            .FirstOrDefault(s => (string)s!["step"]! == step)?["outcome"]?.GetValue<string>();
 
     /// <summary>The guard presses the button (the line goes low).</summary>
     public void Press() => Hardware.SetLevel("c001", 17, false);
