@@ -5,7 +5,9 @@ using Edge.Gateway.Outbox;
 namespace Edge.Benchmarks.Uplink;
 
 /// <summary>Options of <c>edge-bench uplink</c>.</summary>
-internal sealed record BenchArgs(Uri? Broker, int Events, int Window, OutboxDurability Durability)
+/// <param name="Runs">Floods of each path, taken in turns (durable, raw, durable, raw...): the machine's pace moves
+/// between runs, so each durable run is compared with the raw run beside it, and the median of those ratios is given.</param>
+internal sealed record BenchArgs(Uri? Broker, int Events, int Window, OutboxDurability Durability, int Runs)
 {
     public static BenchArgs? Parse(string[] args)
     {
@@ -13,6 +15,7 @@ internal sealed record BenchArgs(Uri? Broker, int Events, int Window, OutboxDura
         var events = 100_000;
         var window = 256;
         var durability = OutboxDurability.Full;
+        var runs = 3;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -27,6 +30,9 @@ internal sealed record BenchArgs(Uri? Broker, int Events, int Window, OutboxDura
                 case "--window" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is > 0 and <= 65535:
                     window = w;
                     break;
+                case "--runs" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r is > 0 and <= 20:
+                    runs = r;
+                    break;
                 case "--durability" when Enum.TryParse<OutboxDurability>(value, ignoreCase: true, out var d):
                     durability = d;
                     break;
@@ -38,6 +44,6 @@ internal sealed record BenchArgs(Uri? Broker, int Events, int Window, OutboxDura
             i++;
         }
 
-        return new BenchArgs(broker, events, window, durability);
+        return new BenchArgs(broker, events, window, durability, runs);
     }
 }
