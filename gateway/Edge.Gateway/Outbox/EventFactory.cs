@@ -11,7 +11,7 @@ namespace Edge.Gateway.Outbox;
 /// Makes the contract's event of a draft as the outbox commits it: its id (UUIDv7 of the time it was observed), its
 /// seq, the community and gateway, its payload and its topic. Timestamps are kept to the millisecond the contract
 /// carries, so the event returned to the adapter equals the one published. Used only by the writer's loop, so one
-/// JSON writer and buffer serve every event.
+/// JSON writer and buffer serve every event, and a payload is copied only by SQLite as it stores it.
 /// </summary>
 internal sealed class EventFactory : IDisposable
 {
@@ -38,13 +38,14 @@ internal sealed class EventFactory : IDisposable
         return new MadeEvent(e, Encode(e), TopicOf(e));
     }
 
-    private byte[] Encode(EdgeEvent e)
+    /// <summary>The event's JSON in the factory's own buffer: valid until the next event is made (the insert copies it).</summary>
+    private ReadOnlyMemory<byte> Encode(EdgeEvent e)
     {
         _buffer.ResetWrittenCount();
         _json.Reset(_buffer);
         Payloads.Encode(e, _json);
         _json.Flush();
-        return _buffer.WrittenSpan.ToArray();
+        return _buffer.WrittenMemory;
     }
 
     private string TopicOf(EdgeEvent e)
@@ -68,5 +69,5 @@ internal sealed class EventFactory : IDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 }
 
-/// <summary>An event as the outbox stores and the uplink publishes it.</summary>
-internal readonly record struct MadeEvent(EdgeEvent Event, byte[] Payload, string Topic);
+/// <summary>An event as the outbox stores and the uplink publishes it; its payload lasts until the factory makes the next one.</summary>
+internal readonly record struct MadeEvent(EdgeEvent Event, ReadOnlyMemory<byte> Payload, string Topic);

@@ -156,7 +156,7 @@ internal sealed class OutboxCommit(SqliteConnection write, OutboxOptions options
             e.Id.TryFormat(id, out var idLength);
             insert.BindText(4, id[..idLength]);
             insert.BindText(5, d.Type);
-            insert.BindBlob(6, payload);
+            insert.BindBlob(6, payload.Span);
             insert.Bind(7, e.ObservedAt.ToUnixTimeMilliseconds());
             insert.Bind(8, expires?.ToUnixTimeMilliseconds());
             insert.Step();

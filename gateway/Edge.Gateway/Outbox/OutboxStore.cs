@@ -32,6 +32,12 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
     /// <summary>The uplink's read of a lane, prepared once on the read connection (under <see cref="_readLock"/>).</summary>
     private SqliteStatement? _readPending;
 
+    /// <summary>The topics and types the uplink's reads return, one string each (under <see cref="_readLock"/>).</summary>
+    private readonly RepeatedStrings _readStrings = new(MaxRepeatedStrings);
+
+    /// <summary>Distinct topics and types kept: a gateway's devices times the categories they send, with room to spare.</summary>
+    private const int MaxRepeatedStrings = 20_000;
+
     private OutboxStore(string path, SqliteConnection write, SqliteConnection read, OutboxOptions options)
     {
         Path = path;
@@ -307,7 +313,7 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
                 while (read.Step())
                 {
                     list.Add(new OutboxRecord(
-                        read.Int64(0), priority, read.Text(1), read.Uuid(2), read.Text(3), read.Blob(4),
+                        read.Int64(0), priority, read.Text(1, _readStrings), read.Uuid(2), read.Text(3, _readStrings), read.Blob(4),
                         DateTimeOffset.FromUnixTimeMilliseconds(read.Int64(5)),
                         read.IsNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(read.Int64(6))));
                 }

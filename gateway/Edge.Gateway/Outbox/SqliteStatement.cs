@@ -77,6 +77,9 @@ internal sealed class SqliteStatement : IDisposable
 
     public string Text(int column) => raw.sqlite3_column_text(_stmt, column).utf8_to_string();
 
+    /// <summary>A column of text as a string of <paramref name="repeated"/>: one string for every row that holds the same text.</summary>
+    public string Text(int column, RepeatedStrings repeated) => repeated.Of(raw.sqlite3_column_blob(_stmt, column));
+
     /// <summary>A column of text holding a UUID, parsed from its UTF-8 without a string in between.</summary>
     public Guid Uuid(int column) => Guid.Parse(raw.sqlite3_column_blob(_stmt, column), provider: null);
 

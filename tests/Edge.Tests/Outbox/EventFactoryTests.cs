@@ -22,7 +22,7 @@ public sealed class EventFactoryTests
         Assert.Equal(occurred.AddTicks(-1234), e.OccurredAt);
         Assert.Equal(occurred.AddTicks(-1234).AddMilliseconds(30), e.ObservedAt);
         Assert.Equal(7, e.Id.Version);
-        Assert.Equal(e, Payloads.DecodeEvent(payload));
+        Assert.Equal(e, Payloads.DecodeEvent(payload.Span));
         Assert.Equal("edge/v1/c001/gw1/events/alarm/btn-guardroom", topic);
     }
 
