@@ -1,5 +1,6 @@
 using System.Globalization;
 using Edge.Gateway.Configuration;
+using Edge.Gateway.Common;
 using Edge.Gateway.Hosting;
 using Edge.Gateway.Metrics;
 using Microsoft.Extensions.Configuration;
@@ -37,7 +38,9 @@ public static class GatewayProgram
             // Validate the configuration and open the outbox before the host starts anything, so a bad start stops
             // with one clear line and nothing half-started.
             host.Services.GetRequiredService<GatewayInstance>();
-            await host.RunAsync().ConfigureAwait(false);
+            await host.StartAsync().ConfigureAwait(false);
+            LogAlarmPriority();
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }
         catch (OptionsValidationException ex)
@@ -113,6 +116,24 @@ public static class GatewayProgram
         if (options.ListenUri is { } listen)
         {
             builder.Services.AddHostedService(sp => new MetricsEndpoint(listen, TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MetricsEndpoint>>()));
+        }
+    }
+
+    /// <summary>Says whether the alarm path's threads got ahead of the rest (<see cref="OwnThread.UrgentNice"/>), and how a box that did not could.</summary>
+    private static void LogAlarmPriority()
+    {
+        switch (OwnThread.Urgent)
+        {
+            case true:
+                Log.Information("The alarm path's threads run at nice {Nice}, ahead of camera and door work", OwnThread.UrgentNice);
+                break;
+            case false:
+                Log.Warning("The alarm path's threads run at the normal priority: the kernel refused nice {Nice}", OwnThread.UrgentNice);
+                break;
+            default:
+                Log.Information("The alarm path's threads run at the normal priority, on threads of their own; nice {Nice} needs LimitNICE={Nice} and SystemCallFilter=setpriority in the unit (docs/architecture.md, \"Alarms first\")",
+                    OwnThread.UrgentNice, OwnThread.UrgentNice);
+                break;
         }
     }
 

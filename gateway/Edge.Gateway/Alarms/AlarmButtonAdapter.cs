@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Edge.Contracts.Events;
+using Edge.Gateway.Common;
 using Edge.Gateway.Events;
 using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,12 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
     private readonly Channel<(int Pin, bool High, DateTimeOffset At)> _edges =
         Channel.CreateBounded<(int, bool, DateTimeOffset)>(new BoundedChannelOptions(EdgeCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private volatile bool _overflowed;
+
+    /// <summary>
+    /// Set by every edge: the loop, on a thread of its own, sleeps on it (or on the next debounce deadline). Never
+    /// disposed: a driver may still call back after the loop has ended, and it holds no handle until one is asked of it.
+    /// </summary>
+    private readonly ManualResetEventSlim _wake = new(false);
 
     /// <param name="inputs">When edges happened and up to when the inputs are known; the clock's time by default.</param>
     public AlarmButtonAdapter(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, IEventSink sink, TimeProvider time, ILogger<AlarmButtonAdapter> log,
@@ -70,33 +77,36 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
             // A flood of edges (noise, a broken contact): resample every pin on the loop instead of queueing more.
             _overflowed = true;
         }
+
+        _wake.Set();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// The loop runs on a thread of its own (<see cref="OwnThread"/>), woken by the GPIO callback or its next deadline:
+    /// a press is judged and handed to the outbox without waiting behind camera or door work in the thread pool.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => OwnThread.Run("edge-alarm-buttons", () => Loop(stoppingToken));
+
+    private void Loop(CancellationToken stoppingToken)
     {
-        Task<bool>? edgeWait = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await HandleAsync(stoppingToken).ConfigureAwait(false);
-                edgeWait ??= _edges.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                // Reset before looking: an edge after this look sets it again, so none is left waiting.
+                _wake.Reset();
+                Handle(stoppingToken);
                 var deadline = _byPin.Values.Select(b => b.Debouncer.NextDeadline).Where(d => d is not null).Min();
                 if (deadline is { } d)
                 {
                     // Waited on the inputs' time: while changes wait unread, a deadline passed on the clock is not yet
                     // passed for the inputs, and the loop looks again shortly.
                     var delay = d - _inputs.KnownUntil();
-                    await Task.WhenAny(edgeWait, Task.Delay(delay > MinWait ? delay : MinWait, _time, stoppingToken)).ConfigureAwait(false);
+                    OwnThread.Wait(_wake, delay > MinWait ? delay : MinWait, _time, stoppingToken);
                 }
                 else
                 {
-                    await edgeWait.ConfigureAwait(false);
-                }
-
-                if (edgeWait.IsCompleted)
-                {
-                    edgeWait = null;
+                    _wake.Wait(stoppingToken);
                 }
             }
         }
@@ -106,7 +116,7 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
     }
 
     /// <summary>Feeds queued edges to the debouncers, settles what is due, and submits the resulting events.</summary>
-    private async Task HandleAsync(CancellationToken ct)
+    private void Handle(CancellationToken ct)
     {
         if (_overflowed)
         {
@@ -115,7 +125,7 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
             var now = _time.GetUtcNow();
             foreach (var (pin, button) in _byPin)
             {
-                await SubmitAsync(button, button.Debouncer.OnLevel(_gpio.Read(pin) == PinValue.High, now), ct).ConfigureAwait(false);
+                Submit(button, button.Debouncer.OnLevel(_gpio.Read(pin) == PinValue.High, now), ct);
             }
         }
 
@@ -126,7 +136,7 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
                 // The edge's direction and time, not the level when the loop gets here: a loop that is late must not date
                 // a bounce by a later press, or take the level of a press for a bounce's. Edges dropped in a flood are
                 // made up for by reading every pin again (above).
-                await SubmitAsync(button, button.Debouncer.OnLevel(edge.High, edge.At), ct).ConfigureAwait(false);
+                Submit(button, button.Debouncer.OnLevel(edge.High, edge.At), ct);
             }
 
             Interlocked.Increment(ref _edgesTaken);
@@ -135,17 +145,18 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
         var at = _inputs.KnownUntil();
         foreach (var button in _byPin.Values)
         {
-            await SubmitAsync(button, button.Debouncer.Tick(at), ct).ConfigureAwait(false);
+            Submit(button, button.Debouncer.Tick(at), ct);
         }
     }
 
-    private async Task SubmitAsync(Button button, IReadOnlyList<ButtonSignal> signals, CancellationToken ct)
+    /// <summary>Hands each event of the signals to the outbox and waits for its commit: the loop's thread blocks, woken by the writer itself.</summary>
+    private void Submit(Button button, IReadOnlyList<ButtonSignal> signals, CancellationToken ct)
     {
         foreach (var signal in signals)
         {
             foreach (var draft in Drafts(button, signal))
             {
-                var result = await _sink.SubmitAsync(draft, ct).ConfigureAwait(false);
+                var result = _sink.SubmitAsync(draft, ct).GetAwaiter().GetResult();
                 if (draft.State == EventState.Active && result.Event is { } e && e.Priority == Priority.Critical)
                 {
                     AlarmRaised?.Invoke(button.Options.Id, e.Id);

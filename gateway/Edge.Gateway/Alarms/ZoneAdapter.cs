@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Edge.Contracts.Events;
+using Edge.Gateway.Common;
 using Edge.Gateway.Events;
 using Edge.Gateway.Hardware;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +25,8 @@ public sealed partial class ZoneAdapter : BackgroundService
     private readonly IEventSink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private PeriodicTimer? _timer;
+    /// <summary>When the adapter started (its clock's timestamp): samples are due a period apart from it.</summary>
+    private long _startedAt;
     private readonly InputClock _inputs;
     private DateTimeOffset _sampledAt;
 
@@ -60,23 +62,35 @@ public sealed partial class ZoneAdapter : BackgroundService
     /// <summary>Starts the sampling clock before the loop, so sampling begins one period after start, not whenever the loop is scheduled.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _timer ??= new PeriodicTimer(SamplePeriod, _time);
+        _startedAt = _time.GetTimestamp();
         return base.StartAsync(cancellationToken);
     }
 
-    public override void Dispose()
-    {
-        _timer?.Dispose();
-        base.Dispose();
-    }
+    /// <summary>
+    /// Samples on a thread of its own (<see cref="OwnThread"/>), a period apart: a zone opened is read and handed to the
+    /// outbox on time, not after the camera and door work queued on the thread pool. Ticks missed while a sample took
+    /// long are made up by one sample, as a periodic timer does.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => OwnThread.Run("edge-alarm-zones", () => Loop(stoppingToken));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private void Loop(CancellationToken stoppingToken)
     {
-        var timer = _timer!;
+        // Nothing sets it: only the clock ends each wait.
+        using var clockOnly = new ManualResetEventSlim(false);
+        var period = (long)(SamplePeriod.TotalSeconds * _time.TimestampFrequency);
+        var tick = 1L;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                var left = _time.GetElapsedTime(_time.GetTimestamp(), _startedAt + (tick * period));
+                if (left > TimeSpan.Zero)
+                {
+                    OwnThread.Wait(clockOnly, left, _time, stoppingToken);
+                    continue;
+                }
+
+                tick = Math.Max(tick + 1, ((_time.GetTimestamp() - _startedAt) / period) + 1);
                 if (_present is not null && !_present())
                 {
                     continue;
@@ -84,7 +98,7 @@ public sealed partial class ZoneAdapter : BackgroundService
 
                 foreach (var zone in _zones)
                 {
-                    await SampleAsync(zone, stoppingToken).ConfigureAwait(false);
+                    Sample(zone, stoppingToken);
                 }
             }
         }
@@ -93,7 +107,7 @@ public sealed partial class ZoneAdapter : BackgroundService
         }
     }
 
-    private async Task SampleAsync(Zone zone, CancellationToken ct)
+    private void Sample(Zone zone, CancellationToken ct)
     {
         var known = _inputs.KnownUntil();
         var now = _sampledAt = known > _sampledAt ? known : _sampledAt;
@@ -114,8 +128,8 @@ public sealed partial class ZoneAdapter : BackgroundService
             {
                 zone.Faulted = true;
                 LogBadReading(zone.Options.Id, zone.Options.Channel);
-                await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, EventState.Active, now,
-                    new JsonObject { ["fault"] = "adc-reading", ["channel"] = zone.Options.Channel }), ct).ConfigureAwait(false);
+                Submit(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, EventState.Active, now,
+                    new JsonObject { ["fault"] = "adc-reading", ["channel"] = zone.Options.Channel }), ct);
             }
 
             return;
@@ -125,8 +139,8 @@ public sealed partial class ZoneAdapter : BackgroundService
         {
             // The ADC reads again: the fault ends before the reading is judged.
             zone.Faulted = false;
-            await _sink.SubmitAsync(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, EventState.Restored, now,
-                new JsonObject { ["fault"] = "adc-reading", ["channel"] = zone.Options.Channel }), ct).ConfigureAwait(false);
+            Submit(new EventDraft(EventTypes.DeviceFault, Priority.High, zone.Options.Device, EventState.Restored, now,
+                new JsonObject { ["fault"] = "adc-reading", ["channel"] = zone.Options.Channel }), ct);
         }
 
         var before = zone.Classifier.State;
@@ -141,14 +155,17 @@ public sealed partial class ZoneAdapter : BackgroundService
         if (TypeOf(before) is { } ended)
         {
             var restored = new EventDraft(ended, Priority.Critical, zone.Options.Device, EventState.Restored, now, data.DeepClone().AsObject());
-            await _sink.SubmitAsync(TypeOf(after) is null ? restored with { Cursor = cursor } : restored, ct).ConfigureAwait(false);
+            Submit(TypeOf(after) is null ? restored with { Cursor = cursor } : restored, ct);
         }
 
         if (TypeOf(after) is { } began)
         {
-            await _sink.SubmitAsync(new EventDraft(began, Priority.Critical, zone.Options.Device, EventState.Active, now, data, Cursor: cursor), ct).ConfigureAwait(false);
+            Submit(new EventDraft(began, Priority.Critical, zone.Options.Device, EventState.Active, now, data, Cursor: cursor), ct);
         }
     }
+
+    /// <summary>Hands an event to the outbox and waits for its commit: the loop's thread blocks, woken by the writer itself.</summary>
+    private void Submit(EventDraft draft, CancellationToken ct) => _sink.SubmitAsync(draft, ct).GetAwaiter().GetResult();
 
     /// <summary>The outbox key of a zone's cursor (a zone has no numbering of its own: position 0, only its state).</summary>
     public static string CursorKey(string zoneId) => "zone:" + zoneId;

@@ -69,20 +69,35 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
     /// <summary>Snapshots that could not be had, by reason (not-jpeg, too-large, http-401, unreachable, timeout, ...).</summary>
     public IReadOnlyDictionary<string, long> Failures => _failures;
 
-    public async Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The submitter gets the outbox's own task, completed by the writer: an alarm adapter blocked on it (on a thread of
+    /// its own) is woken by the commit itself. The pictures are asked for after the commit, beside it.
+    /// </remarks>
+    public Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
         var cameras = CamerasFor(draft);
         if (cameras.Count == 0)
         {
-            return await _inner.SubmitAsync(draft, cancellationToken).ConfigureAwait(false);
+            return _inner.SubmitAsync(draft, cancellationToken);
         }
 
         var data = draft.Data?.DeepClone().AsObject() ?? [];
         data["snapshots"] = new JsonArray(cameras.Select(c => (JsonNode?)c).ToArray());
-        var result = await _inner.SubmitAsync(draft with { Data = data }, cancellationToken).ConfigureAwait(false);
-        if (result.Event is { } e)
+        var committed = _inner.SubmitAsync(draft with { Data = data }, cancellationToken);
+        _ = AskWhenCommittedAsync(committed, cameras);
+        return committed;
+    }
+
+    private async Task AskWhenCommittedAsync(Task<SubmitResult> committed, IReadOnlyList<string> cameras)
+    {
+        try
         {
+            if ((await committed.ConfigureAwait(false)).Event is not { } e)
+            {
+                return;
+            }
+
             foreach (var camera in cameras)
             {
                 if (!_requests.Writer.TryWrite(new Request(e.Id, camera)))
@@ -91,8 +106,10 @@ public sealed partial class SnapshotService : BackgroundService, IEventSink
                 }
             }
         }
-
-        return result;
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not committed: the submitter hears of it from the same task; there is no event to take pictures for.
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Edge.Gateway.Common;
 using Edge.Contracts.Events;
 using Edge.Contracts.Topics;
 using Edge.Gateway.Configuration;
@@ -26,11 +27,10 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     private readonly ILogger _log;
     private readonly Channel<Intake> _intake;
     private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>();
-    private Task<bool>? _intakeWait;
     private readonly Channel<Intake> _critical = Channel.CreateUnbounded<Intake>(new UnboundedChannelOptions { SingleReader = true });
-    private Task<bool>? _criticalWait;
-    private Task<bool>? _outcomeWait;
-    private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Set whenever something is handed to the writer: its loop, on a thread of its own, sleeps on it.</summary>
+    private readonly ManualResetEventSlim _work = new(false);
 
     /// <summary>The events committed since the process started, per category, and the devices that said they are offline.</summary>
     public Metrics.EventTally Tally { get; } = new();
@@ -50,11 +50,12 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         });
     }
 
-    /// <summary>Pulsed after each commit that stored new events; the uplink waits on it when it has nothing to send.</summary>
-    internal ChannelReader<bool> Committed => _committed.Reader;
-
-    /// <summary>Events submitted but not yet committed.</summary>
-    public int IntakeDepth => _intake.Reader.Count + _critical.Reader.Count;
+    /// <summary>
+    /// Raised on the writer's thread after each commit that stored new events (or put dead letters back in their lanes):
+    /// the uplink's session, waiting on a thread of its own when it has nothing to send, wakes on it. Handlers must
+    /// only signal.
+    /// </summary>
+    internal event Action? Committed;
 
     /// <inheritdoc />
     public Task<SubmitResult> SubmitAsync(EventDraft draft, CancellationToken cancellationToken = default)
@@ -64,12 +65,19 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
 
         // The common case, room in the intake, costs no extra state machine per event.
         var channel = draft.Priority == Priority.Critical ? _critical : _intake;
-        return channel.Writer.TryWrite(intake) ? intake.Committed.Task : SubmitWhenRoomAsync(channel, intake, cancellationToken);
+        if (!channel.Writer.TryWrite(intake))
+        {
+            return SubmitWhenRoomAsync(channel, intake, cancellationToken);
+        }
+
+        _work.Set();
+        return intake.Committed.Task;
     }
 
-    private static async Task<SubmitResult> SubmitWhenRoomAsync(Channel<Intake> channel, Intake intake, CancellationToken cancellationToken)
+    private async Task<SubmitResult> SubmitWhenRoomAsync(Channel<Intake> channel, Intake intake, CancellationToken cancellationToken)
     {
         await channel.Writer.WriteAsync(intake, cancellationToken).ConfigureAwait(false);
+        _work.Set();
         return await intake.Committed.Task.ConfigureAwait(false);
     }
 
@@ -83,11 +91,18 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
             awaited.Committed.TrySetCanceled();
         }
 
+        _work.Set();
         return awaited.Committed.Task;
     }
 
     /// <summary>Hands the writer an outcome nobody waits for (a delivery, an expiry): it is committed with the next batch.</summary>
-    internal void Report(Outcome outcome) => _outcomes.Writer.TryWrite(outcome);
+    internal void Report(Outcome outcome)
+    {
+        if (_outcomes.Writer.TryWrite(outcome))
+        {
+            _work.Set();
+        }
+    }
 
     /// <summary>
     /// Puts every dead-lettered event back in its lane, with its seq, and returns how many there were: the uplink sends
@@ -100,7 +115,10 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         return count;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The loop runs on a thread of its own (<see cref="OwnThread"/>): an alarm's commit never waits in the thread pool's queue, and the commits' fsyncs block no pool thread.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => OwnThread.Run("edge-outbox-writer", () => Loop(stoppingToken));
+
+    private void Loop(CancellationToken stoppingToken)
     {
         var intakes = new List<Intake>(_batchSize);
         var outcomes = new List<Outcome>(_batchSize);
@@ -108,18 +126,20 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         {
             while (true)
             {
+                // Reset before looking: whatever is handed over after this look sets it again, so no wake is lost.
+                _work.Reset();
                 Gather(intakes, outcomes);
                 if (intakes.Count + outcomes.Count == 0)
                 {
-                    await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
+                    _work.Wait(stoppingToken);
                     continue;
                 }
 
                 if (intakes.Count == 0 && outcomes.Count < _batchSize && outcomes.TrueForAll(o => o.Kind == OutcomeKind.Delivered))
                 {
                     // Only deliveries, which nobody waits for: let more gather, so one transaction removes many. A new
-                    // event or any other outcome ends the wait at once.
-                    await LingerAsync(stoppingToken).ConfigureAwait(false);
+                    // event ends the wait at once.
+                    Linger(stoppingToken);
                     GatherMore(intakes, outcomes);
                 }
 
@@ -166,20 +186,23 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     }
 
     /// <summary>How long deliveries may wait to be removed together: a lost removal costs only a duplicate.</summary>
-    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan LingerTime = TimeSpan.FromMilliseconds(5);
 
-    private async Task LingerAsync(CancellationToken ct)
+    /// <summary>Waits up to <see cref="LingerTime"/> on the writer's clock, or until an event is handed over.</summary>
+    private void Linger(CancellationToken ct)
     {
-        _intakeWait ??= _intake.Reader.WaitToReadAsync(ct).AsTask();
-        _criticalWait ??= _critical.Reader.WaitToReadAsync(ct).AsTask();
-        var done = await Task.WhenAny(_intakeWait, _criticalWait, Task.Delay(Linger, _time, ct)).ConfigureAwait(false);
-        if (done == _intakeWait)
+        var until = _time.GetTimestamp() + (long)(LingerTime.TotalSeconds * _time.TimestampFrequency);
+        while (true)
         {
-            _intakeWait = null;
-        }
-        else if (done == _criticalWait)
-        {
-            _criticalWait = null;
+            // Reset before looking, as in the loop. Deliveries wake it too: they are left to gather, and it sleeps on.
+            _work.Reset();
+            var left = _time.GetElapsedTime(_time.GetTimestamp(), until);
+            if (_intake.Reader.TryPeek(out _) || _critical.Reader.TryPeek(out _) || left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            OwnThread.Wait(_work, left, _time, ct);
         }
     }
 
@@ -226,33 +249,6 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         }
 
         TakeIntakes(intakes);
-    }
-
-    private async Task WaitForWorkAsync(CancellationToken ct)
-    {
-        // One pending wait per channel at a time, kept across calls, so idle loops do not pile up waiters.
-        _intakeWait ??= _intake.Reader.WaitToReadAsync(ct).AsTask();
-        _criticalWait ??= _critical.Reader.WaitToReadAsync(ct).AsTask();
-        _outcomeWait ??= _outcomes.Reader.WaitToReadAsync(ct).AsTask();
-        var done = await Task.WhenAny(_intakeWait, _criticalWait, _outcomeWait).ConfigureAwait(false);
-        if (done == _intakeWait)
-        {
-            _intakeWait = null;
-        }
-        else if (done == _criticalWait)
-        {
-            _criticalWait = null;
-        }
-        else
-        {
-            _outcomeWait = null;
-        }
-
-        if (!await done.ConfigureAwait(false))
-        {
-            // A channel was completed, which happens only when stopping: wait for the token rather than spin.
-            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
-        }
     }
 
     private void CommitBatch(List<Intake> intakes, List<Outcome> outcomes)
@@ -307,7 +303,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
         // The uplink wakes for new events, and for dead letters put back in their lanes.
         if (stored || outcomes.Any(c => c.Kind == OutcomeKind.ReplayDeadLetters))
         {
-            _committed.Writer.TryWrite(true);
+            Committed?.Invoke();
         }
     }
 
@@ -315,6 +311,11 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     {
         _events.Dispose();
         base.Dispose();
+        if (ExecuteTask is null or { IsCompleted: true })
+        {
+            // A loop still stuck in a commit keeps waiting on it.
+            _work.Dispose();
+        }
     }
 
     private static void Validate(EventDraft draft)

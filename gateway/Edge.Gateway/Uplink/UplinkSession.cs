@@ -32,9 +32,11 @@ internal sealed partial class UplinkSession(
     /// <summary>Publishes of the other lanes in flight.</summary>
     private int _othersInFlight;
 
-    /// <summary>Pulsed when a publish of the other lanes completes: the loop may have records it held back for the reserve.</summary>
-    private readonly System.Threading.Channels.Channel<bool> _othersFreed =
-        System.Threading.Channels.Channel.CreateBounded<bool>(new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+    /// <summary>
+    /// Set when the loop may have something new to do: the writer committed events, a publish of the other lanes
+    /// completed (the loop may have records it held back for the reserve), the connection was lost.
+    /// </summary>
+    private readonly ManualResetEventSlim _wake = new(false);
     /// <summary>Records read per query: one query serves many publishes.</summary>
     private const int ReadAhead = 512;
 
@@ -58,7 +60,9 @@ internal sealed partial class UplinkSession(
         string reason;
         try
         {
-            reason = await SendLoopAsync(lost, abort.Token, stopping).ConfigureAwait(false);
+            // The loop has a thread of its own: an alarm committed is published at once, not after whatever waits in
+            // the thread pool's queue.
+            reason = await OwnThread.Run("edge-uplink", () => SendLoop(lost, abort.Token, stopping)).ConfigureAwait(false);
             abort.Cancel();
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -92,6 +96,7 @@ internal sealed partial class UplinkSession(
     {
         _slots.Dispose();
         _breaking.Dispose();
+        _wake.Dispose();
     }
 
     /// <summary>Ends the session for <paramref name="reason"/> (the first reason given stands).</summary>
@@ -112,55 +117,85 @@ internal sealed partial class UplinkSession(
         }
     }
 
-    private async Task<string> SendLoopAsync(Task<string> lost, CancellationToken abort, CancellationToken stopping)
+    private string SendLoop(Task<string> lost, CancellationToken abort, CancellationToken stopping)
     {
         using var waitingSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, _breaking.Token);
         var waiting = waitingSource.Token;
-        while (true)
+        Action wake = Wake;
+        writer.Committed += wake;
+        lost.ContinueWith(static (_, session) => ((UplinkSession)session!).Wake(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
         {
-            if (lost.IsCompleted)
+            while (true)
             {
-                return await lost.ConfigureAwait(false);
-            }
+                if (lost.IsCompleted)
+                {
+                    return lost.GetAwaiter().GetResult();
+                }
 
-            if (_broken.Task.IsCompleted)
-            {
-                return await _broken.Task.ConfigureAwait(false);
-            }
+                if (_broken.Task.IsCompleted)
+                {
+                    return _broken.Task.GetAwaiter().GetResult();
+                }
 
-            try
-            {
-                await _slots.WaitAsync(waiting).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-            {
-                // Every slot is taken by a publish that will not be acknowledged: the link is dead.
-                return await _broken.Task.ConfigureAwait(false);
-            }
+                try
+                {
+                    _slots.Wait(waiting);
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    // Every slot is taken by a publish that will not be acknowledged: the link is dead.
+                    return _broken.Task.GetAwaiter().GetResult();
+                }
 
-            // Signals taken before the batch is made: one that comes after it wakes the wait below.
-            writer.Committed.TryRead(out _);
-            _othersFreed.Reader.TryRead(out _);
-            var batch = NextBatch(_slots.CurrentCount + 1);
-            if (batch.Count == 0)
-            {
-                _slots.Release();
-                await Task.WhenAny(writer.Committed.WaitToReadAsync(stopping).AsTask(), _othersFreed.Reader.WaitToReadAsync(stopping).AsTask(), lost, _broken.Task)
-                    .ConfigureAwait(false);
-                stopping.ThrowIfCancellationRequested();
-                continue;
-            }
+                // Reset before the batch is made: a commit or a freed slot after it sets it again and wakes the wait below.
+                _wake.Reset();
+                var batch = NextBatch(_slots.CurrentCount + 1);
+                if (batch.Count == 0)
+                {
+                    _slots.Release();
+                    try
+                    {
+                        _wake.Wait(waiting);
+                    }
+                    catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                    {
+                        // The session broke: the loop's top says why.
+                    }
 
-            for (var i = 1; i < batch.Count; i++)
-            {
-                // Only this loop takes slots, so the ones counted free above are still free.
-                _slots.Wait(0, CancellationToken.None);
-            }
+                    stopping.ThrowIfCancellationRequested();
+                    continue;
+                }
 
-            foreach (var record in batch)
-            {
-                _ = PublishAsync(record, abort);
+                for (var i = 1; i < batch.Count; i++)
+                {
+                    // Only this loop takes slots, so the ones counted free above are still free.
+                    _slots.Wait(0, CancellationToken.None);
+                }
+
+                foreach (var record in batch)
+                {
+                    // Runs here until MQTTnet waits for the PUBACK: the PUBLISH is written from this thread.
+                    _ = PublishAsync(record, abort);
+                }
             }
+        }
+        finally
+        {
+            writer.Committed -= wake;
+        }
+    }
+
+    /// <summary>Wakes the loop, unless the session is over and its signal gone.</summary>
+    private void Wake()
+    {
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended before the connection was lost.
         }
     }
 
@@ -292,7 +327,7 @@ internal sealed partial class UplinkSession(
             if (other)
             {
                 Interlocked.Decrement(ref _othersInFlight);
-                _othersFreed.Writer.TryWrite(true);
+                Wake();
             }
 
             _slots.Release();

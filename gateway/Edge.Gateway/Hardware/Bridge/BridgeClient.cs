@@ -101,7 +101,11 @@ public sealed partial class BridgeClient : IAsyncDisposable
     public int? Adc(int channel) => _adc.TryGetValue(channel, out var v) ? v : null;
 
     /// <summary>Starts connecting; returns at once.</summary>
-    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+    /// <remarks>
+    /// The bridge is read on a thread of its own, blocking in the kernel until a line comes, as libgpiod's driver waits
+    /// for a GPIO line's events: an edge is taken when it arrives, not after the work queued on the thread pool.
+    /// </remarks>
+    public void Start() => _loop ??= OwnThread.Run("edge-hardware-bridge", () => Run(_stop.Token));
 
     /// <summary>Writes an output pin; remembered and sent again after a reconnect.</summary>
     public void Write(int pin, bool high)
@@ -132,16 +136,17 @@ public sealed partial class BridgeClient : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(CancellationToken ct)
+    private void Run(CancellationToken ct)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), new Random());
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                using var socket = await ConnectAsync(ct).ConfigureAwait(false);
-                var stream = new NetworkStream(socket, ownsSocket: false);
-                await using var streamDisposal = stream.ConfigureAwait(false);
+                using var socket = ConnectAsync(ct).GetAwaiter().GetResult();
+                // A read blocked in the kernel ends when the socket is closed: that is how stopping reaches it.
+                using var unblock = ct.Register(static s => ((Socket)s!).Dispose(), socket);
+                using var stream = new NetworkStream(socket, ownsSocket: false);
                 _stream = stream;
                 _socket = socket;
                 Send(new BridgeMessage(BridgeMessageKind.Hello, Text: _community));
@@ -150,14 +155,14 @@ public sealed partial class BridgeClient : IAsyncDisposable
                     Send(new BridgeMessage(BridgeMessageKind.Out, pin, high ? 1 : 0));
                 }
 
-                await ReadAsync(stream, () =>
+                Read(stream, () =>
                 {
                     backoff.Reset();
                     _lastFailure = null;
                     _ready = true;
                     ConnectionChanged?.Invoke(true);
                     LogConnected(_endpoint, _community);
-                }, ct).ConfigureAwait(false);
+                });
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -165,6 +170,12 @@ public sealed partial class BridgeClient : IAsyncDisposable
             }
             catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
             {
+                if (ct.IsCancellationRequested)
+                {
+                    // The socket was closed to stop the read.
+                    break;
+                }
+
                 // Once per change of reason, not once per retry.
                 if (ex.Message != _lastFailure)
                 {
@@ -187,7 +198,7 @@ public sealed partial class BridgeClient : IAsyncDisposable
 
             try
             {
-                await Task.Delay(backoff.Next(), _time, ct).ConfigureAwait(false);
+                Task.Delay(backoff.Next(), _time, ct).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
@@ -223,11 +234,11 @@ public sealed partial class BridgeClient : IAsyncDisposable
         }
     }
 
-    private async Task ReadAsync(Stream stream, Action ready, CancellationToken ct)
+    private void Read(Stream stream, Action ready)
     {
         var reader = new LineReader(stream, BridgeProtocol.MaxLineLength);
         _reader = reader;
-        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+        while (reader.ReadLine() is { } line)
         {
             Interlocked.Increment(ref _dispatching);
             try

@@ -26,52 +26,87 @@ public sealed class LineReader(Stream stream, int maxLine)
     {
         while (true)
         {
-            while (_start < _end)
+            if (TryTake() is { } line)
             {
-                var b = _buffer[_start++];
-                if (b == (byte)'\n')
-                {
-                    var wasDiscarding = _discarding;
-                    var length = _length;
-                    _length = 0;
-                    _discarding = false;
-                    if (wasDiscarding)
-                    {
-                        continue;
-                    }
-
-                    if (length > 0 && _line[length - 1] == (byte)'\r')
-                    {
-                        length--;
-                    }
-
-                    return Encoding.ASCII.GetString(_line, 0, length);
-                }
-
-                if (_discarding)
-                {
-                    continue;
-                }
-
-                if (_length == _line.Length || b > 0x7E || (b < 0x20 && b != (byte)'\r'))
-                {
-                    _discarding = true;
-                    Discarded++;
-                    continue;
-                }
-
-                _line[_length++] = b;
+                return line;
             }
 
-            _start = 0;
-            _end = 0;
-            var read = await stream.ReadAsync(_buffer, ct).ConfigureAwait(false);
-            if (read == 0)
+            if (!Filled(await stream.ReadAsync(_buffer, ct).ConfigureAwait(false)))
             {
                 return null;
             }
-
-            _end = read;
         }
+    }
+
+    /// <summary>
+    /// The next line, blocking the calling thread while the stream has none: for a reader on a thread of its own, woken
+    /// by the kernel rather than by the thread pool. Unblocked by closing the stream.
+    /// </summary>
+    public string? ReadLine()
+    {
+        while (true)
+        {
+            if (TryTake() is { } line)
+            {
+                return line;
+            }
+
+            if (!Filled(stream.Read(_buffer)))
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The next whole line of the bytes already read, or null when they hold none (they are then all used).</summary>
+    private string? TryTake()
+    {
+        while (_start < _end)
+        {
+            var b = _buffer[_start++];
+            if (b == (byte)'\n')
+            {
+                var wasDiscarding = _discarding;
+                var length = _length;
+                _length = 0;
+                _discarding = false;
+                if (wasDiscarding)
+                {
+                    continue;
+                }
+
+                if (length > 0 && _line[length - 1] == (byte)'\r')
+                {
+                    length--;
+                }
+
+                return Encoding.ASCII.GetString(_line, 0, length);
+            }
+
+            if (_discarding)
+            {
+                continue;
+            }
+
+            if (_length == _line.Length || b > 0x7E || (b < 0x20 && b != (byte)'\r'))
+            {
+                _discarding = true;
+                Discarded++;
+                continue;
+            }
+
+            _line[_length++] = b;
+        }
+
+        _start = 0;
+        _end = 0;
+        return null;
+    }
+
+    /// <summary>Takes <paramref name="read"/> new bytes; false at the end of the stream.</summary>
+    private bool Filled(int read)
+    {
+        _end = read;
+        return read > 0;
     }
 }
