@@ -34,7 +34,7 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
     /// Set by every edge: the loop, on a thread of its own, sleeps on it (or on the next debounce deadline). Never
     /// disposed: a driver may still call back after the loop has ended, and it holds no handle until one is asked of it.
     /// </summary>
-    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly ManualResetEventSlim _wake = OwnThread.NewSignal();
 
     /// <param name="inputs">When edges happened and up to when the inputs are known; the clock's time by default.</param>
     public AlarmButtonAdapter(IEnumerable<AlarmButtonOptions> buttons, GpioController gpio, IEventSink sink, TimeProvider time, ILogger<AlarmButtonAdapter> log,

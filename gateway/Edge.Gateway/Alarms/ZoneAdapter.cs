@@ -76,7 +76,7 @@ public sealed partial class ZoneAdapter : BackgroundService
     private void Loop(CancellationToken stoppingToken)
     {
         // Nothing sets it: only the clock ends each wait.
-        using var clockOnly = new ManualResetEventSlim(false);
+        using var clockOnly = OwnThread.NewSignal();
         var period = (long)(SamplePeriod.TotalSeconds * _time.TimestampFrequency);
         var tick = 1L;
         try

@@ -24,7 +24,21 @@ public static partial class OwnThread
     /// </summary>
     public static bool? Urgent { get; private set; }
 
+    /// <summary>
+    /// Whether threads started from now on ask for <see cref="UrgentNice"/> (true by default). A process that hosts the
+    /// station's side and the devices beside its gateways (the simulator's in-process fleet) sets it false: those
+    /// stand for other machines, and hundreds of gateways' threads must not starve them.
+    /// </summary>
+    public static bool AskUrgent { get; set; } = true;
+
     private static readonly Lazy<bool> MayRaise = new(() => OperatingSystem.IsLinux() && (HasSysNice() || NiceLimit() >= 20 - UrgentNice));
+
+    /// <summary>
+    /// A signal for such a thread to sleep on: it does not spin before sleeping, as a <see cref="ManualResetEventSlim"/>
+    /// does by default. A thread of its own has nothing to gain from spinning, and a process hosting hundreds of
+    /// gateways (the simulator) would burn its cores on it.
+    /// </summary>
+    public static ManualResetEventSlim NewSignal() => new(false, spinCount: 0);
 
     /// <summary>Starts <paramref name="loop"/> on a new background thread; the task ends as the loop does.</summary>
     public static Task Run(string name, Action loop)
@@ -42,7 +56,7 @@ public static partial class OwnThread
     {
         ArgumentNullException.ThrowIfNull(loop);
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var prioritised = new ManualResetEventSlim(false);
+        using var prioritised = NewSignal();
         var thread = new Thread(() =>
         {
             TakeUrgentPriority();
@@ -92,7 +106,7 @@ public static partial class OwnThread
 
     private static void TakeUrgentPriority()
     {
-        if (!MayRaise.Value)
+        if (!AskUrgent || !MayRaise.Value)
         {
             return;
         }

@@ -30,7 +30,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     private readonly Channel<Intake> _critical = Channel.CreateUnbounded<Intake>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Set whenever something is handed to the writer: its loop, on a thread of its own, sleeps on it.</summary>
-    private readonly ManualResetEventSlim _work = new(false);
+    private readonly ManualResetEventSlim _work = OwnThread.NewSignal();
 
     /// <summary>The events committed since the process started, per category, and the devices that said they are offline.</summary>
     public Metrics.EventTally Tally { get; } = new();
@@ -98,11 +98,16 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     /// <summary>Hands the writer an outcome nobody waits for (a delivery, an expiry): it is committed with the next batch.</summary>
     internal void Report(Outcome outcome)
     {
-        if (_outcomes.Writer.TryWrite(outcome))
+        // A delivery while the loop lingers for more of them is gathered when the lingering ends: waking it for each
+        // PUBACK would only send it back to sleep.
+        if (_outcomes.Writer.TryWrite(outcome) && !(outcome.Kind == OutcomeKind.Delivered && Volatile.Read(ref _lingering)))
         {
             _work.Set();
         }
     }
+
+    /// <summary>True while the loop lingers for deliveries (<see cref="Linger"/>).</summary>
+    private bool _lingering;
 
     /// <summary>
     /// Puts every dead-lettered event back in its lane, with its seq, and returns how many there were: the uplink sends
@@ -192,17 +197,26 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     private void Linger(CancellationToken ct)
     {
         var until = _time.GetTimestamp() + (long)(LingerTime.TotalSeconds * _time.TimestampFrequency);
-        while (true)
+        Volatile.Write(ref _lingering, true);
+        try
         {
-            // Reset before looking, as in the loop. Deliveries wake it too: they are left to gather, and it sleeps on.
-            _work.Reset();
-            var left = _time.GetElapsedTime(_time.GetTimestamp(), until);
-            if (_intake.Reader.TryPeek(out _) || _critical.Reader.TryPeek(out _) || left <= TimeSpan.Zero)
+            while (true)
             {
-                return;
-            }
+                // Reset before looking, as in the loop. Any other outcome still wakes it: it is left to gather, and the
+                // loop sleeps on.
+                _work.Reset();
+                var left = _time.GetElapsedTime(_time.GetTimestamp(), until);
+                if (_intake.Reader.TryPeek(out _) || _critical.Reader.TryPeek(out _) || left <= TimeSpan.Zero)
+                {
+                    return;
+                }
 
-            OwnThread.Wait(_work, left, _time, ct);
+                OwnThread.Wait(_work, left, _time, ct);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _lingering, false);
         }
     }
 

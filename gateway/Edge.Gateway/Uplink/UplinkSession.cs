@@ -36,7 +36,7 @@ internal sealed partial class UplinkSession(
     /// Set when the loop may have something new to do: the writer committed events, a publish of the other lanes
     /// completed (the loop may have records it held back for the reserve), the connection was lost.
     /// </summary>
-    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly ManualResetEventSlim _wake = OwnThread.NewSignal();
     /// <summary>Records read per query: one query serves many publishes.</summary>
     private const int ReadAhead = 512;
 

@@ -54,6 +54,9 @@ public sealed class InProcessFleet(
         var json = Encoding.UTF8.GetBytes(Json(Config(_plans[community])));
         using var stream = new MemoryStream(json);
         var configuration = new ConfigurationBuilder().AddJsonStream(stream).Build();
+        // The simulated devices and the station's side share this process and stand for other machines: the gateways'
+        // alarm threads keep the normal priority beside them (a gateway process of its own raises them).
+        Edge.Gateway.Common.OwnThread.AskUrgent = false;
         var gateway = GatewayInstance.Create(GatewayHostingExtensions.BindSettings(configuration), loggers, time);
         Created?.Invoke(gateway);
         _instances[community] = gateway;
