@@ -101,8 +101,10 @@ public sealed partial class AlarmButtonAdapter : BackgroundService
                 {
                     // Waited on the inputs' time: while changes wait unread, a deadline passed on the clock is not yet
                     // passed for the inputs, and the loop looks again shortly.
+                    // The clock is read before the inputs' time: should it move on in between, the wait ends early, not late.
+                    var now = _time.GetTimestamp();
                     var delay = d - _inputs.KnownUntil();
-                    OwnThread.Wait(_wake, delay > MinWait ? delay : MinWait, _time, stoppingToken);
+                    OwnThread.WaitUntil(_wake, OwnThread.Due(_time, now, delay > MinWait ? delay : MinWait), _time, stoppingToken);
                 }
                 else
                 {

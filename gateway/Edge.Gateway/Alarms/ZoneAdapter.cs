@@ -83,10 +83,10 @@ public sealed partial class ZoneAdapter : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var left = _time.GetElapsedTime(_time.GetTimestamp(), _startedAt + (tick * period));
-                if (left > TimeSpan.Zero)
+                var due = _startedAt + (tick * period);
+                if (_time.GetTimestamp() < due)
                 {
-                    OwnThread.Wait(clockOnly, left, _time, stoppingToken);
+                    OwnThread.WaitUntil(clockOnly, due, _time, stoppingToken);
                     continue;
                 }
 

@@ -85,23 +85,40 @@ public static partial class OwnThread
     }
 
     /// <summary>
-    /// Blocks until <paramref name="wake"/> is set or <paramref name="delay"/> has passed on <paramref name="time"/>. On
-    /// the system's clock the wait itself times out, on this thread: the system's timers fire on the thread pool, whose
-    /// queue is what these threads keep out of. Another clock (a test's) is waited on by one of its timers.
+    /// Blocks until <paramref name="wake"/> is set or <paramref name="time"/> reaches <paramref name="due"/> (one of its
+    /// timestamps). On the system's clock the wait itself times out, on this thread: the system's timers fire on the
+    /// thread pool, whose queue is what these threads keep out of. Another clock (a test's) is waited on by one of its
+    /// timers, and looked at again once the timer is set, so a clock moved on meanwhile is not missed.
     /// </summary>
-    public static void Wait(ManualResetEventSlim wake, TimeSpan delay, TimeProvider time, CancellationToken ct)
+    public static void WaitUntil(ManualResetEventSlim wake, long due, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(wake);
         ArgumentNullException.ThrowIfNull(time);
-        if (time == TimeProvider.System)
+        var left = time.GetElapsedTime(time.GetTimestamp(), due);
+        if (left <= TimeSpan.Zero)
         {
-            // Whole milliseconds, rounded up: a wait cut short by rounding would only make the caller wait again.
-            wake.Wait((int)Math.Min(int.MaxValue, Math.Ceiling(delay.TotalMilliseconds)), ct);
             return;
         }
 
-        using var timer = time.CreateTimer(static w => ((ManualResetEventSlim)w!).Set(), wake, delay, Timeout.InfiniteTimeSpan);
-        wake.Wait(ct);
+        if (time == TimeProvider.System)
+        {
+            // Whole milliseconds, rounded up: a wait cut short by rounding would only make the caller wait again.
+            wake.Wait((int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalMilliseconds)), ct);
+            return;
+        }
+
+        using var timer = time.CreateTimer(static w => ((ManualResetEventSlim)w!).Set(), wake, left, Timeout.InfiniteTimeSpan);
+        if (time.GetElapsedTime(time.GetTimestamp(), due) > TimeSpan.Zero)
+        {
+            wake.Wait(ct);
+        }
+    }
+
+    /// <summary>The timestamp of <paramref name="time"/> <paramref name="after"/> from <paramref name="from"/>, for <see cref="WaitUntil"/>.</summary>
+    public static long Due(TimeProvider time, long from, TimeSpan after)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return from + (long)(after.TotalSeconds * time.TimestampFrequency);
     }
 
     private static void TakeUrgentPriority()

@@ -196,7 +196,7 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
     /// <summary>Waits up to <see cref="LingerTime"/> on the writer's clock, or until an event is handed over.</summary>
     private void Linger(CancellationToken ct)
     {
-        var until = _time.GetTimestamp() + (long)(LingerTime.TotalSeconds * _time.TimestampFrequency);
+        var until = OwnThread.Due(_time, _time.GetTimestamp(), LingerTime);
         Volatile.Write(ref _lingering, true);
         try
         {
@@ -205,13 +205,12 @@ public sealed partial class OutboxWriter : BackgroundService, IEventSink
                 // Reset before looking, as in the loop. Any other outcome still wakes it: it is left to gather, and the
                 // loop sleeps on.
                 _work.Reset();
-                var left = _time.GetElapsedTime(_time.GetTimestamp(), until);
-                if (_intake.Reader.TryPeek(out _) || _critical.Reader.TryPeek(out _) || left <= TimeSpan.Zero)
+                if (_intake.Reader.TryPeek(out _) || _critical.Reader.TryPeek(out _) || _time.GetTimestamp() >= until)
                 {
                     return;
                 }
 
-                OwnThread.Wait(_work, left, _time, ct);
+                OwnThread.WaitUntil(_work, until, _time, ct);
             }
         }
         finally

@@ -47,7 +47,7 @@ public sealed class OwnThreadTests
             }
         });
 
-        OwnThread.Wait(wake, TimeSpan.FromMilliseconds(30), clock, CancellationToken.None);
+        OwnThread.WaitUntil(wake, OwnThread.Due(clock, clock.GetTimestamp(), TimeSpan.FromMilliseconds(30)), clock, CancellationToken.None);
         Volatile.Write(ref waited, true);
         await advancing;
 
@@ -60,10 +60,23 @@ public sealed class OwnThreadTests
         var clock = new FakeTimeProvider();
         using var wake = new ManualResetEventSlim(true);
 
-        OwnThread.Wait(wake, TimeSpan.FromHours(1), clock, CancellationToken.None);
-        OwnThread.Wait(wake, TimeSpan.FromHours(1), TimeProvider.System, CancellationToken.None);
+        OwnThread.WaitUntil(wake, OwnThread.Due(clock, clock.GetTimestamp(), TimeSpan.FromHours(1)), clock, CancellationToken.None);
+        OwnThread.WaitUntil(wake, OwnThread.Due(TimeProvider.System, TimeProvider.System.GetTimestamp(), TimeSpan.FromHours(1)), TimeProvider.System, CancellationToken.None);
 
         Assert.Equal(TimeSpan.Zero, clock.GetUtcNow() - new FakeTimeProvider().GetUtcNow());
+    }
+
+    [Fact]
+    public async Task A_wait_whose_time_the_test_clock_has_passed_ends_at_once()
+    {
+        var clock = new FakeTimeProvider();
+        using var wake = new ManualResetEventSlim(false);
+        var due = OwnThread.Due(clock, clock.GetTimestamp(), TimeSpan.FromMilliseconds(50));
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+
+        // A thread that computed its due time, then lost the processor while the clock moved on: it must not wait for a
+        // next move of the clock that may never come.
+        await OwnThread.Run("edge-test-late", () => OwnThread.WaitUntil(wake, due, clock, CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -73,7 +86,7 @@ public sealed class OwnThreadTests
         using var stop = new CancellationTokenSource();
         stop.Cancel();
 
-        Assert.ThrowsAny<OperationCanceledException>(() => OwnThread.Wait(wake, TimeSpan.FromHours(1), TimeProvider.System, stop.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => OwnThread.WaitUntil(wake, OwnThread.Due(TimeProvider.System, TimeProvider.System.GetTimestamp(), TimeSpan.FromHours(1)), TimeProvider.System, stop.Token));
     }
 
     [Fact]
