@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Hardware.Bridge;
 
+// Over 300 lines: one connection's life (connect, read on its own thread, dispatch, the inputs' clock, send) shares the socket and the mirror of levels it keeps.
 /// <summary>
 /// The gateway's end of the virtual hardware bridge: connects to the simulator (<c>tcp://127.0.0.1:PORT</c> or
 /// <c>unix:///path</c>), keeps a mirror of the input levels and ADC readings the simulator pushes, and sends output
