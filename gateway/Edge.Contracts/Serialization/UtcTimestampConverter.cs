@@ -17,13 +17,18 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => WriteValue(writer, value);
 
-    /// <summary>Writes a timestamp as the converter does, for writers that do not go through the serializer.</summary>
+    /// <summary>
+    /// Writes a timestamp as the converter does, for writers that do not go through the serializer. The round-trip
+    /// format ("O", which has a fast path and gives seven fractional digits) cut after the milliseconds: formatting with
+    /// <see cref="Format"/> itself took a sixth of the time the outbox writer spent making an event's JSON.
+    /// </summary>
     public static void WriteValue(Utf8JsonWriter writer, DateTimeOffset value)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        Span<char> buffer = stackalloc char[24];
-        value.UtcDateTime.TryFormat(buffer, out var written, Format, CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buffer[..written]);
+        Span<byte> text = stackalloc byte[28];
+        value.UtcDateTime.TryFormat(text, out _, "O", CultureInfo.InvariantCulture);
+        text[23] = (byte)'Z';
+        writer.WriteStringValue(text[..24]);
     }
 
     /// <summary>The same text the converter writes, for logs and user properties.</summary>

@@ -22,6 +22,7 @@ internal sealed class EventFactory : IDisposable
     private readonly Dictionary<(string Category, string Device), string> _topics = [];
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
+    private readonly EventIds _ids = new();
 
     public EventFactory(string community, string gateway)
     {
@@ -33,7 +34,7 @@ internal sealed class EventFactory : IDisposable
     public MadeEvent Make(EventDraft draft, long seq, DateTimeOffset observedAt)
     {
         var observed = ToMilliseconds(observedAt);
-        var e = new EdgeEvent(Guid.CreateVersion7(observed), seq, draft.Type, draft.Priority, _community, _gateway, draft.Device,
+        var e = new EdgeEvent(_ids.Next(observed), seq, draft.Type, draft.Priority, _community, _gateway, draft.Device,
             draft.State, ToMilliseconds(draft.OccurredAt), observed, draft.Data);
         return new MadeEvent(e, Encode(e), TopicOf(e));
     }

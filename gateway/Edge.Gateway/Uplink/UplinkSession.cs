@@ -27,14 +27,24 @@ internal sealed partial class UplinkSession(
     private readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
 
     /// <summary>Slots of the window only alarms (the critical lane) may take.</summary>
-    private readonly int _reservedForAlarms = Math.Min(16, maxInFlight / 4);
+    private readonly int _reservedForAlarms = AlarmReserve(maxInFlight);
 
     /// <summary>Publishes of the other lanes in flight.</summary>
     private int _othersInFlight;
 
     /// <summary>
-    /// Set when the loop may have something new to do: the writer committed events, a publish of the other lanes
-    /// completed (the loop may have records it held back for the reserve), the connection was lost.
+    /// Room the other lanes' completed publishes make before they wake the loop, when it held records back: an eighth
+    /// of their share of the window. Woken for each PUBACK, the loop would send one publish per wake, and a flood would
+    /// cost a thread switch per event.
+    /// </summary>
+    private readonly int _refillAt = Math.Max(1, (maxInFlight - AlarmReserve(maxInFlight)) / 8);
+
+    private static int AlarmReserve(int maxInFlight) => Math.Min(16, maxInFlight / 4);
+
+    /// <summary>
+    /// Set when the loop may have something new to do: the writer committed events, the other lanes' publishes
+    /// completed enough of them to make room (<see cref="_refillAt"/>) for records the loop held back, the connection
+    /// was lost.
     /// </summary>
     private readonly ManualResetEventSlim _wake = OwnThread.NewSignal();
     /// <summary>Records read per query: one query serves many publishes.</summary>
@@ -324,9 +334,10 @@ internal sealed partial class UplinkSession(
         finally
         {
             Interlocked.Decrement(ref _inFlight);
-            if (other)
+            // The loop holds records back only once the other lanes fill their share of the window, so their in-flight
+            // count passes through the refill mark on its way down from there, and wakes the loop there once.
+            if (other && maxInFlight - _reservedForAlarms - Interlocked.Decrement(ref _othersInFlight) == _refillAt)
             {
-                Interlocked.Decrement(ref _othersInFlight);
                 Wake();
             }
 

@@ -53,6 +53,28 @@ public sealed class PayloadTests
     }
 
     [Fact]
+    public void Timestamps_are_written_as_the_contracts_format_gives_them_for_any_instant()
+    {
+        var random = new Random(1202);
+        DateTimeOffset[] edges = [DateTimeOffset.MinValue, DateTimeOffset.MaxValue, DateTimeOffset.UnixEpoch, new(999, 1, 9, 3, 4, 5, 6, TimeSpan.Zero),
+            new(2026, 12, 31, 23, 59, 59, 999, TimeSpan.Zero), new(2028, 2, 29, 12, 0, 0, 0, TimeSpan.FromHours(-11))];
+        var instants = edges.Concat(Enumerable.Range(0, 5_000).Select(_ =>
+            new DateTimeOffset(random.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay), TimeSpan.FromHours(random.Next(-12, 14)))));
+        using var buffer = new MemoryStream();
+        using var writer = new Utf8JsonWriter(buffer);
+
+        foreach (var instant in instants)
+        {
+            buffer.SetLength(0);
+            writer.Reset(buffer);
+            UtcTimestampConverter.WriteValue(writer, instant);
+            writer.Flush();
+
+            Assert.Equal($"\"{UtcTimestampConverter.ToText(instant)}\"", Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+    }
+
+    [Fact]
     public void Event_without_state_omits_it()
     {
         var json = JsonNode.Parse(Payloads.Encode(Sample(state: null)))!.AsObject();

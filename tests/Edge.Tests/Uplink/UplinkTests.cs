@@ -221,13 +221,19 @@ public sealed class UplinkTests : IAsyncLifetime
         await gw.StopAsync(default);
     }
 
-    [Fact]
-    public async Task An_alarm_goes_out_while_the_window_is_full_of_unacknowledged_lower_events()
+    /// <summary>
+    /// The lower lanes fill their share of the window, the rest is kept for alarms. Once the broker acknowledges again,
+    /// the room made wakes the loop: at each PUBACK in a small window, after an eighth of the share in a large one.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 12)]
+    [InlineData(96, 80)]
+    public async Task An_alarm_goes_out_while_the_window_is_full_of_unacknowledged_lower_events(int window, int share)
     {
         await using var sub = await RecordingSubscriber.ConnectAsync(new Uri(_broker.Uri), Topic.AllEvents);
         await using var wire = Edge.Simulator.Network.UplinkWire.Start(new Uri(_broker.Uri));
-        var settings = TestGateway.Settings(wire.Uri.ToString(), _dir.Combine("gw-window"));
-        settings.Uplink.MaxInFlight = 16;
+        var settings = TestGateway.Settings(wire.Uri.ToString(), _dir.Combine($"gw-window-{window}"));
+        settings.Uplink.MaxInFlight = window;
         using var gw = TestGateway.Create(settings);
         await gw.StartAsync(default);
         // Once one event has gone through, the session is sending (the online status and its PUBACK are behind it).
@@ -236,18 +242,19 @@ public sealed class UplinkTests : IAsyncLifetime
 
         // The link stays up but nothing is acknowledged: the lower lanes fill their part of the window and stop there.
         wire.HoldAcknowledgements();
-        for (var i = 0; i < 100; i++)
+        const int Events = 300;
+        for (var i = 0; i < Events; i++)
         {
             await gw.SubmitAsync(TestGateway.Draft(n: i));
         }
 
-        await Eventually.True(() => sub.Messages.Count >= 13, "the lower lanes' 12 of the 16 slots sent");
+        await Eventually.True(() => sub.Messages.Count >= 1 + share, $"the lower lanes' {share} of the {window} slots sent");
         var alarm = await gw.SubmitAsync(TestGateway.Draft(EventTypes.AlarmPanic, Priority.Critical, "btn-1"));
         await Eventually.True(() => sub.Messages.Any(m => m.Topic.EndsWith("/alarm/btn-1", StringComparison.Ordinal)), "the alarm, in a slot kept for alarms");
-        Assert.Equal(14, sub.Messages.Count);
+        Assert.Equal(2 + share, sub.Messages.Count);
 
         wire.ReleaseAcknowledgements();
-        await Eventually.True(() => sub.Messages.Count == 102, "everything once acknowledged again");
+        await Eventually.True(() => sub.Messages.Count == Events + 2, "everything once acknowledged again");
         Assert.Equal(alarm.Id, Payloads.DecodeEvent(sub.Messages.Single(m => m.Topic.EndsWith("/alarm/btn-1", StringComparison.Ordinal)).Payload.ToArray()).Id);
         await gw.StopAsync(default);
     }
