@@ -97,7 +97,7 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
             write = new SqliteConnection(cs);
             write.Open();
             var sync = options.Durability == OutboxDurability.Full ? "FULL" : "NORMAL";
-            Execute(write, $"PRAGMA busy_timeout={busy}; PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8192;");
+            Execute(write, $"PRAGMA busy_timeout={busy}; PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA temp_store=MEMORY;");
             var check = Scalar(write, "PRAGMA quick_check;") as string;
             if (check != "ok")
             {
@@ -113,7 +113,7 @@ public sealed class OutboxStore : IDisposable, ISourceCursors, IOutboxPressure
             var epoch = CheckIdentity(write, path, identity, existed);
             read = new SqliteConnection(cs);
             read.Open();
-            Execute(read, $"PRAGMA busy_timeout={busy}; PRAGMA cache_size=-8192;");
+            Execute(read, $"PRAGMA busy_timeout={busy};");
             var store = new OutboxStore(path, write, read, options) { SeqEpoch = epoch };
             store.LoadState();
             return store;
