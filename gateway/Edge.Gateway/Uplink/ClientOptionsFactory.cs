@@ -67,7 +67,10 @@ internal sealed class ClientOptionsFactory
             .WithWillTopic(Topic.Status(_gateway.Community, _gateway.Id))
             .WithWillPayload(Payloads.Encode(will))
             .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            // A packet is written to the socket in one piece: MQTTnet otherwise writes a PUBLISH's header and its payload
+            // in two system calls.
+            .WithoutPacketFragmentation();
         if (_uplink.MqttVersion == MQTTnet.Formatter.MqttProtocolVersion.V500)
         {
             // The will is a status like any other: the same content type and payload format.

@@ -90,7 +90,8 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         var backoff = new Backoff(_options.ReconnectMinDelay, _options.ReconnectMaxDelay, new Random());
         while (!stoppingToken.IsCancellationRequested)
         {
-            using var client = new MqttClientFactory().CreateMqttClient();
+            var adapters = new UplinkAdapterFactory();
+            using var client = new MqttClientFactory().CreateMqttClient(adapters);
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.DisconnectedAsync += e =>
             {
@@ -123,7 +124,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
             string reason;
             try
             {
-                reason = await RunConnectedAsync(client, window, lost.Task, stoppingToken).ConfigureAwait(false);
+                reason = await RunConnectedAsync(client, adapters.Channel, window, lost.Task, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -227,7 +228,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
         return string.Join(" <- ", parts);
     }
 
-    private async Task<string> RunConnectedAsync(IMqttClient client, int window, Task<string> lost, CancellationToken stoppingToken)
+    private async Task<string> RunConnectedAsync(IMqttClient client, UplinkChannel? channel, int window, Task<string> lost, CancellationToken stoppingToken)
     {
         try
         {
@@ -247,7 +248,7 @@ public sealed partial class UplinkService : BackgroundService, ISnapshotPublishe
             await SubscribeCommandsAsync(client, stoppingToken).ConfigureAwait(false);
         }
 
-        using var session = new UplinkSession(client, _messages, _store, _writer, State, window, _failures, _options.ConnectTimeout, _time, _log);
+        using var session = new UplinkSession(client, channel, _messages, _store, _writer, State, window, _failures, _options.ConnectTimeout, _time, _log);
         return await session.RunAsync(lost, StopGrace, stoppingToken).ConfigureAwait(false);
     }
 

@@ -15,10 +15,12 @@ namespace Edge.Gateway.Uplink;
 /// window are kept for alarms: the other lanes fill at most <c>maxInFlight - ReservedForAlarms</c>, so an alarm never
 /// waits for a window full of motion to be acknowledged.
 /// </summary>
+/// <param name="channel">The client's connection, whose writes a batch gathers into one (null: each publish is written
+/// on its own).</param>
 /// <param name="pubAckTimeout">The longest wait for a PUBACK: past it the link is taken for dead and the session ends
 /// (MQTTnet would otherwise wait for the keepalive to notice), and what was not acknowledged is sent again.</param>
 internal sealed partial class UplinkSession(
-    IMqttClient client, MessageFactory messages, OutboxStore store, OutboxWriter writer, UplinkState state, int maxInFlight,
+    IMqttClient client, UplinkChannel? channel, MessageFactory messages, OutboxStore store, OutboxWriter writer, UplinkState state, int maxInFlight,
     ConcurrentDictionary<long, int> failures, TimeSpan pubAckTimeout, TimeProvider time, ILogger log) : IDisposable
 {
     /// <summary>A record that fails this many times while the connection stays up is dead-lettered.</summary>
@@ -183,16 +185,48 @@ internal sealed partial class UplinkSession(
                     _slots.Wait(0, CancellationToken.None);
                 }
 
-                foreach (var record in batch)
-                {
-                    // Runs here until MQTTnet waits for the PUBACK: the PUBLISH is written from this thread.
-                    _ = PublishAsync(record, abort);
-                }
+                Send(batch, abort);
             }
         }
         finally
         {
             writer.Committed -= wake;
+        }
+    }
+
+    /// <summary>
+    /// Publishes a batch. Each publish runs here until MQTTnet waits for its PUBACK, so the PUBLISH is written from this
+    /// thread: a batch of several is gathered and written to the socket in one piece at its end. A connection that
+    /// fails then breaks the session, and what it did not take stays in the outbox.
+    /// </summary>
+    private void Send(List<OutboxRecord> batch, CancellationToken abort)
+    {
+        var gather = channel is not null && batch.Count > 1;
+        if (gather)
+        {
+            channel!.Gather();
+        }
+
+        try
+        {
+            foreach (var record in batch)
+            {
+                _ = PublishAsync(record, abort);
+            }
+        }
+        finally
+        {
+            if (gather)
+            {
+                try
+                {
+                    channel!.Flush();
+                }
+                catch (Exception ex) when (IsConnectionFailure(ex))
+                {
+                    Break($"connection failed while sending {batch.Count} events from seq {batch[0].Seq}: {ex.Message}");
+                }
+            }
         }
     }
 

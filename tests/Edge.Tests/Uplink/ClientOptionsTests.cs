@@ -26,6 +26,15 @@ public sealed class ClientOptionsTests
     }
 
     [Fact]
+    public void Packets_are_written_whole_through_large_socket_buffers()
+    {
+        var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions(), null).Create(Broker, Started, Started);
+
+        Assert.False(options.AllowPacketFragmentation);
+        Assert.Equal(ClientOptionsFactory.SocketBufferSize, ((MQTTnet.MqttClientTcpOptions)options.ChannelOptions).BufferSize);
+    }
+
+    [Fact]
     public void On_mqtt_3_1_1_the_will_has_the_same_payload_and_no_v5_properties()
     {
         var options = new ClientOptionsFactory(new GatewayOptions { Community = "c001", Id = "gw1" }, new UplinkOptions { ProtocolVersion = "3.1.1" }, null).Create(Broker, Started, Started);
