@@ -64,7 +64,11 @@ internal sealed class EventFactory : IDisposable
         return topic;
     }
 
-    public void Dispose() => _json.Dispose();
+    public void Dispose()
+    {
+        _json.Dispose();
+        _ids.Dispose();
+    }
 
     private static DateTimeOffset ToMilliseconds(DateTimeOffset t) =>
         DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());

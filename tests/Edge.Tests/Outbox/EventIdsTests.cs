@@ -10,7 +10,8 @@ public sealed class EventIdsTests
     [Fact]
     public void An_id_is_a_uuid_version_7_of_the_millisecond_observed()
     {
-        var id = new EventIds().Next(At.AddTicks(9_999));
+        using var ids = new EventIds();
+        var id = ids.Next(At.AddTicks(9_999));
         var bytes = id.ToByteArray(bigEndian: true);
 
         Assert.Equal(7, id.Version);
@@ -21,7 +22,7 @@ public sealed class EventIdsTests
     [Fact]
     public void Ids_of_the_same_millisecond_differ_past_many_refills_of_the_random_bytes()
     {
-        var ids = new EventIds();
+        using var ids = new EventIds();
 
         var made = Enumerable.Range(0, 10_000).Select(_ => ids.Next(At)).ToList();
 
@@ -32,7 +33,8 @@ public sealed class EventIdsTests
     [Fact]
     public void Ids_look_like_those_the_runtime_makes_for_the_same_time()
     {
-        var ours = new EventIds().Next(At).ToByteArray(bigEndian: true);
+        using var ids = new EventIds();
+        var ours = ids.Next(At).ToByteArray(bigEndian: true);
         var runtimes = Guid.CreateVersion7(At).ToByteArray(bigEndian: true);
 
         // The same time field, version and variant: only the random bits differ.
@@ -44,6 +46,7 @@ public sealed class EventIdsTests
     [Fact]
     public void A_time_before_1970_is_refused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EventIds().Next(DateTimeOffset.UnixEpoch.AddMilliseconds(-1)));
+        using var ids = new EventIds();
+        Assert.Throws<ArgumentOutOfRangeException>(() => ids.Next(DateTimeOffset.UnixEpoch.AddMilliseconds(-1)));
     }
 }
