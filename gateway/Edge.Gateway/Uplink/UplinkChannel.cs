@@ -90,20 +90,34 @@ internal sealed class UplinkChannel(IMqttChannel inner) : IMqttChannel
     }
 
     /// <summary>From now on, writes are kept until <see cref="Flush"/>.</summary>
-    public void Gather()
+    /// <param name="cancellationToken">Ends a wait for another writer whose write the connection does not take.</param>
+    public void Gather(CancellationToken cancellationToken)
     {
-        _writing.Wait();
+        _writing.Wait(cancellationToken);
         _gathering = true;
         _writing.Release();
     }
 
     /// <summary>
     /// Writes what was gathered, in one piece, and lets writes through again. Blocks the caller (the session's own
-    /// thread) until the socket has taken it; throws what the connection threw.
+    /// thread) until the socket has taken it, or until <paramref name="cancellationToken"/>: a link that takes nothing
+    /// (a partition, the socket's buffer full) must not hold the session past its own verdict on the link. Throws
+    /// what the connection threw; writes go straight through again whatever happened.
     /// </summary>
-    public void Flush()
+    public void Flush(CancellationToken cancellationToken)
     {
-        _writing.Wait();
+        try
+        {
+            _writing.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The session is over: what it gathered is not sent, and the outbox keeps it. Whatever comes after (the
+            // offline status before the disconnect) goes straight through.
+            Volatile.Write(ref _gathering, false);
+            throw;
+        }
+
         try
         {
             _gathering = false;
@@ -111,7 +125,7 @@ internal sealed class UplinkChannel(IMqttChannel inner) : IMqttChannel
             {
                 try
                 {
-                    inner.WriteAsync(new ReadOnlySequence<byte>(_gathered.WrittenMemory), isEndOfPacket: true, CancellationToken.None).GetAwaiter().GetResult();
+                    inner.WriteAsync(new ReadOnlySequence<byte>(_gathered.WrittenMemory), isEndOfPacket: true, cancellationToken).GetAwaiter().GetResult();
                 }
                 finally
                 {

@@ -197,36 +197,43 @@ internal sealed partial class UplinkSession(
     /// <summary>
     /// Publishes a batch. Each publish runs here until MQTTnet waits for its PUBACK, so the PUBLISH is written from this
     /// thread: a batch of several is gathered and written to the socket in one piece at its end. A connection that
-    /// fails then breaks the session, and what it did not take stays in the outbox.
+    /// fails, or does not take the batch before the session takes the link for dead (no PUBACK within the timeout: a
+    /// partition fills the socket's buffer), ends the session, and what the broker did not acknowledge stays in the outbox. A clean stop does not cut a batch
+    /// short: it is written, and its PUBACKs have the stop's grace to come.
     /// </summary>
     private void Send(List<OutboxRecord> batch, CancellationToken abort)
     {
+        var broken = _breaking.Token;
         var gather = channel is not null && batch.Count > 1;
-        if (gather)
-        {
-            channel!.Gather();
-        }
-
         try
-        {
-            foreach (var record in batch)
-            {
-                _ = PublishAsync(record, abort);
-            }
-        }
-        finally
         {
             if (gather)
             {
-                try
+                channel!.Gather(broken);
+            }
+
+            try
+            {
+                foreach (var record in batch)
                 {
-                    channel!.Flush();
-                }
-                catch (Exception ex) when (IsConnectionFailure(ex))
-                {
-                    Break($"connection failed while sending {batch.Count} events from seq {batch[0].Seq}: {ex.Message}");
+                    _ = PublishAsync(record, abort);
                 }
             }
+            finally
+            {
+                if (gather)
+                {
+                    channel!.Flush(broken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (broken.IsCancellationRequested)
+        {
+            // The session broke while the batch waited for the connection: the loop's top says why.
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            Break($"connection failed while sending {batch.Count} events from seq {batch[0].Seq}: {ex.Message}");
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class GatewayMetricsTests : IDisposable
         {
             page = Scrape(http, port);
             return page.Contains("edge_outbox_depth{otel_scope_name=\"Edge.Gateway\",otel_scope_version=\"0.1.0\",lane=\"low\"} 50", StringComparison.Ordinal) || gateway.HasExited;
-        }, "50 events waiting, on the metrics endpoint");
+        }, "50 events waiting, on the metrics endpoint", TimeSpan.FromSeconds(60)); // a JIT-compiled process starting beside a RabbitMQ cluster took longer than 20 s
         Assert.False(gateway.HasExited, gateway.Output);
         Assert.Contains("edge_uplink_connected{", page, StringComparison.Ordinal);
         Assert.Contains("edge_events_committed_total{", page, StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Gateway.Uplink;
 using MQTTnet.Channel;
+using Edge.Tests.Support;
 using MQTTnet.Exceptions;
 
 namespace Edge.Tests.Uplink;
@@ -74,13 +75,13 @@ public sealed class UplinkChannelTests
         var inner = new RecordingChannel();
         using var channel = new UplinkChannel(inner);
 
-        channel.Gather();
+        channel.Gather(default);
         await channel.WriteAsync(new ReadOnlySequence<byte>([1, 2]), true, default);
         // A keepalive from MQTTnet's own timer while the batch is being written.
         await Task.Run(() => channel.WriteAsync(new ReadOnlySequence<byte>([0xC0, 0]), true, default));
         await channel.WriteAsync(new ReadOnlySequence<byte>([3, 4, 5]), true, default);
         Assert.Empty(inner.Written);
-        channel.Flush();
+        channel.Flush(default);
         await channel.WriteAsync(new ReadOnlySequence<byte>([6]), true, default);
 
         Assert.Equal([[1, 2, 0xC0, 0, 3, 4, 5], [6]], inner.Written);
@@ -91,16 +92,50 @@ public sealed class UplinkChannelTests
     {
         var inner = new RecordingChannel { Fail = true };
         using var channel = new UplinkChannel(inner);
-        channel.Gather();
+        channel.Gather(default);
         await channel.WriteAsync(new ReadOnlySequence<byte>([1]), true, default);
 
-        Assert.Throws<MqttCommunicationException>(channel.Flush);
+        Assert.Throws<MqttCommunicationException>(() => channel.Flush(default));
 
         inner.Fail = false;
-        channel.Gather();
+        channel.Gather(default);
         await channel.WriteAsync(new ReadOnlySequence<byte>([2]), true, default);
-        channel.Flush();
+        channel.Flush(default);
         Assert.Equal([[2]], inner.Written);
+    }
+
+    [Fact]
+    public async Task A_flush_the_connection_does_not_take_ends_when_the_session_gives_up_and_writes_go_through_again()
+    {
+        var inner = new RecordingChannel { Block = true };
+        using var channel = new UplinkChannel(inner);
+        channel.Gather(default);
+        await channel.WriteAsync(new ReadOnlySequence<byte>([1]), true, default);
+        using var giveUp = new CancellationTokenSource();
+
+        var flush = Task.Run(() => channel.Flush(giveUp.Token));
+        await Eventually.True(() => inner.Blocked == 1, "the flush waits on a connection that takes nothing");
+        Assert.False(flush.IsCompleted);
+        giveUp.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flush);
+        inner.Block = false;
+        await channel.WriteAsync(new ReadOnlySequence<byte>([0xE0, 0]), true, default);
+        Assert.Equal([[0xE0, 0]], inner.Written);
+    }
+
+    [Fact]
+    public async Task A_session_that_has_given_up_already_gathers_nothing_more_and_what_follows_goes_through()
+    {
+        var inner = new RecordingChannel();
+        using var channel = new UplinkChannel(inner);
+        channel.Gather(default);
+        await channel.WriteAsync(new ReadOnlySequence<byte>([1]), true, default);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => channel.Flush(new CancellationToken(canceled: true)));
+        await channel.WriteAsync(new ReadOnlySequence<byte>([0xE0, 0]), true, default);
+
+        Assert.Equal([[0xE0, 0]], inner.Written);
     }
 
     [Fact]
@@ -109,8 +144,8 @@ public sealed class UplinkChannelTests
         var inner = new RecordingChannel();
         using var channel = new UplinkChannel(inner);
 
-        channel.Gather();
-        channel.Flush();
+        channel.Gather(default);
+        channel.Flush(default);
 
         Assert.Empty(inner.Written);
     }
@@ -125,6 +160,11 @@ public sealed class UplinkChannelTests
         public int Reads { get; private set; }
 
         public bool Fail { get; set; }
+
+        /// <summary>While set, a write waits until it is cancelled, as on a link that takes nothing.</summary>
+        public bool Block { get; set; }
+
+        public int Blocked;
 
         public X509Certificate2 ClientCertificate => null!;
 
@@ -161,6 +201,12 @@ public sealed class UplinkChannelTests
             if (Fail)
             {
                 throw new MqttCommunicationException("The TCP connection is closed.");
+            }
+
+            if (Block)
+            {
+                Interlocked.Increment(ref Blocked);
+                return Task.Delay(Timeout.Infinite, cancellationToken);
             }
 
             lock (Written)
