@@ -29,7 +29,7 @@ internal sealed partial class UplinkSession(
     private readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
 
     /// <summary>Slots of the window only alarms (the critical lane) may take.</summary>
-    private readonly int _reservedForAlarms = AlarmReserve(maxInFlight);
+    private readonly int _reservedForAlarms = Math.Min(16, maxInFlight / 4);
 
     /// <summary>Publishes of the other lanes in flight.</summary>
     private int _othersInFlight;
@@ -39,13 +39,14 @@ internal sealed partial class UplinkSession(
     /// of their share of the window. Woken for each PUBACK, the loop would send one publish per wake, and a flood would
     /// cost a thread switch per event.
     /// </summary>
-    private readonly int _refillAt = Math.Max(1, (maxInFlight - AlarmReserve(maxInFlight)) / 8);
+    private int RefillAt => Math.Max(1, OthersShare / 8);
 
-    private static int AlarmReserve(int maxInFlight) => Math.Min(16, maxInFlight / 4);
+    /// <summary>The part of the window the other lanes may fill.</summary>
+    private int OthersShare => maxInFlight - _reservedForAlarms;
 
     /// <summary>
     /// Set when the loop may have something new to do: the writer committed events, the other lanes' publishes
-    /// completed enough of them to make room (<see cref="_refillAt"/>) for records the loop held back, the connection
+    /// completed enough of them to make room (<see cref="RefillAt"/>) for records the loop held back, the connection
     /// was lost.
     /// </summary>
     private readonly ManualResetEventSlim _wake = OwnThread.NewSignal();
@@ -198,8 +199,8 @@ internal sealed partial class UplinkSession(
     /// Publishes a batch. Each publish runs here until MQTTnet waits for its PUBACK, so the PUBLISH is written from this
     /// thread: a batch of several is gathered and written to the socket in one piece at its end. A connection that
     /// fails, or does not take the batch before the session takes the link for dead (no PUBACK within the timeout: a
-    /// partition fills the socket's buffer), ends the session, and what the broker did not acknowledge stays in the outbox. A clean stop does not cut a batch
-    /// short: it is written, and its PUBACKs have the stop's grace to come.
+    /// partition fills the socket's buffer), ends the session, and what the broker did not acknowledge stays in the
+    /// outbox. A clean stop does not cut a batch short: it is written, and its PUBACKs have the stop's grace to come.
     /// </summary>
     private void Send(List<OutboxRecord> batch, CancellationToken abort)
     {
@@ -271,7 +272,7 @@ internal sealed partial class UplinkSession(
         var batch = new List<OutboxRecord>(free);
         var now = time.GetUtcNow();
         var others = 0;
-        var othersRoom = maxInFlight - _reservedForAlarms - Volatile.Read(ref _othersInFlight);
+        var othersRoom = OthersShare - Volatile.Read(ref _othersInFlight);
         foreach (var priority in PriorityNames.All)
         {
             var queue = _readAhead[(int)priority];
@@ -377,7 +378,7 @@ internal sealed partial class UplinkSession(
             Interlocked.Decrement(ref _inFlight);
             // The loop holds records back only once the other lanes fill their share of the window, so their in-flight
             // count passes through the refill mark on its way down from there, and wakes the loop there once.
-            if (other && maxInFlight - _reservedForAlarms - Interlocked.Decrement(ref _othersInFlight) == _refillAt)
+            if (other && OthersShare - Interlocked.Decrement(ref _othersInFlight) == RefillAt)
             {
                 Wake();
             }
