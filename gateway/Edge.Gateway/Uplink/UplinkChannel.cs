@@ -25,7 +25,8 @@ internal sealed class UplinkChannel(IMqttChannel inner) : IMqttChannel
 
     /// <summary>Held by whoever writes to the connection or changes <see cref="_gathering"/>.</summary>
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private readonly ArrayBufferWriter<byte> _gathered = new(64 * 1024);
+    /// <summary>A batch's writes; it grows to the largest batch seen and stays there (an alarm's batch of one is not gathered).</summary>
+    private readonly ArrayBufferWriter<byte> _gathered = new();
     private bool _gathering;
 
     public X509Certificate2 ClientCertificate => inner.ClientCertificate;
